@@ -1,0 +1,146 @@
+package io.liftline.config;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where configuration comes from: {@code --kebab-case} flags, then {@code LIFTLINE_*} environment variables,
+ * then defaults. Each setting has one name, its variable ({@code LIFTLINE_AMQP_URI}); its flag is derived
+ * ({@code --amqp-uri}). The environment is injected, so tests pass a map instead of mutating the process.
+ */
+public final class ConfigSource {
+
+    private static final String PREFIX = "LIFTLINE_";
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    private final Map<String, String> flags;
+    private final Function<String, String> env;
+    private final boolean help;
+
+    private ConfigSource(Map<String, String> flags, Function<String, String> env, boolean help) {
+        this.flags = Map.copyOf(flags);
+        this.env = env;
+        this.help = help;
+    }
+
+    /**
+     * Reads {@code --name=value} and {@code --name value} flags; {@code --help} or {@code -h} asks for usage.
+     *
+     * @throws IllegalArgumentException for anything that is not such a flag
+     */
+    public static ConfigSource from(String[] args, Function<String, String> env) {
+        Objects.requireNonNull(env, "env");
+        Map<String, String> flags = new HashMap<>();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                help = true;
+                continue;
+            }
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new IllegalArgumentException("unexpected argument '" + arg + "': settings are --name=value flags");
+            }
+            String name;
+            String value;
+            int eq = arg.indexOf('=');
+            if (eq > 0) {
+                name = arg.substring(2, eq);
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                name = arg.substring(2);
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException(arg + " needs a value");
+            }
+            flags.put(variableName(name), value);
+        }
+        return new ConfigSource(flags, env, help);
+    }
+
+    /** Configuration from environment variables only. */
+    public static ConfigSource fromEnvironment(Function<String, String> env) {
+        return new ConfigSource(Map.of(), env, false);
+    }
+
+    /** {@code LIFTLINE_AMQP_URI} → {@code --amqp-uri}. */
+    public static String flagName(String variable) {
+        return "--" + variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static String variableName(String flag) {
+        return PREFIX + flag.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    public boolean helpRequested() {
+        return help;
+    }
+
+    /** Fails on a flag that is none of the given settings, listing the ones that exist. */
+    public void rejectUnknownFlags(Collection<String> variables) {
+        for (String given : flags.keySet()) {
+            if (!variables.contains(given)) {
+                TreeSet<String> known = new TreeSet<>();
+                variables.forEach(v -> known.add(flagName(v)));
+                throw new IllegalArgumentException("unknown flag " + flagName(given) + "; known flags: " + known);
+            }
+        }
+    }
+
+    /** The flag's value, else the variable's, else the default. Blank values count as unset. */
+    public String get(String variable, String defaultValue) {
+        String value = flags.get(variable);
+        if (value == null || value.isBlank()) {
+            value = env.apply(variable);
+        }
+        return value == null || value.isBlank() ? defaultValue : value.strip();
+    }
+
+    public int getInt(String variable, int defaultValue) {
+        String value = get(variable, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw invalid(variable, value, "an integer");
+        }
+    }
+
+    /** Durations are written {@code 250ms}, {@code 5s}, {@code 2m} or {@code 1h}, or ISO-8601 ({@code PT5S}). */
+    public Duration getDuration(String variable, Duration defaultValue) {
+        String value = get(variable, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        try {
+            if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                return switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    default -> Duration.ofHours(amount);
+                };
+            }
+            return Duration.parse(value);
+        } catch (RuntimeException e) {
+            throw invalid(variable, value, "a duration such as 250ms, 5s or 2m");
+        }
+    }
+
+    private static IllegalArgumentException invalid(String variable, String value, String expected) {
+        return new IllegalArgumentException(variable + " (" + flagName(variable) + ") must be " + expected
+                + ", was '" + value + "'");
+    }
+}

@@ -1,0 +1,163 @@
+package io.liftline.model;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The allowed values of each field of a ride, and the validation of a ride against them.
+ *
+ * <p>Field names are the Upic API's ({@code resortID}, {@code skierID}, ...), because those are the names
+ * clients send and read in error messages. The defaults are the Upic ones; {@link #parse} overrides some.
+ */
+public final class RideRanges {
+
+    /** An inclusive range of ints. */
+    public record Range(int min, int max) {
+        public Range {
+            if (min > max) {
+                throw new IllegalArgumentException("range " + min + ".." + max + " is empty");
+            }
+        }
+
+        public boolean contains(long value) {
+            return value >= min && value <= max;
+        }
+
+        @Override
+        public String toString() {
+            return min + ".." + max;
+        }
+    }
+
+    public static final String RESORT_ID = "resortID";
+    public static final String SEASON_ID = "seasonID";
+    public static final String DAY_ID = "dayID";
+    public static final String SKIER_ID = "skierID";
+    public static final String TIME = "time";
+    public static final String LIFT_ID = "liftID";
+
+    public static final Range DEFAULT_RESORT_ID = new Range(1, 10);
+    public static final Range DEFAULT_SEASON_ID = new Range(2000, 2100);
+    public static final Range DEFAULT_DAY_ID = new Range(1, 366);
+    public static final Range DEFAULT_SKIER_ID = new Range(1, 100_000);
+    public static final Range DEFAULT_TIME = new Range(1, 360);
+    public static final Range DEFAULT_LIFT_ID = new Range(1, 40);
+
+    /** Event ids are 1..128 printable ASCII characters (space through tilde). */
+    public static final int MAX_EVENT_ID_LENGTH = 128;
+
+    private static final RideRanges DEFAULTS = new RideRanges(defaultMap());
+    private static final Pattern ENTRY = Pattern.compile("\\s*(\\w+)\\s*=\\s*(-?\\d+)\\s*\\.\\.\\s*(-?\\d+)\\s*");
+    private static final Pattern SEASON = Pattern.compile("\\d{4}");
+
+    private final Map<String, Range> ranges;
+
+    private RideRanges(Map<String, Range> ranges) {
+        this.ranges = Map.copyOf(ranges);
+    }
+
+    public static RideRanges defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * The defaults with some ranges replaced, from a spec like {@code "skierID=1..200000, liftID=1..60"}
+     * (the value of {@code LIFTLINE_RANGES}); null or blank means the defaults.
+     *
+     * @throws IllegalArgumentException naming the entry that is not {@code field=min..max} of a known field
+     */
+    public static RideRanges parse(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return DEFAULTS;
+        }
+        Map<String, Range> map = defaultMap();
+        for (String entry : spec.split(",")) {
+            Matcher m = ENTRY.matcher(entry);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("ranges: '" + entry.strip() + "' is not field=min..max");
+            }
+            String field = m.group(1);
+            if (!map.containsKey(field)) {
+                throw new IllegalArgumentException("ranges: unknown field '" + field + "', expected one of " + map.keySet());
+            }
+            map.put(field, new Range(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
+        }
+        return new RideRanges(map);
+    }
+
+    public Range range(String field) {
+        return Objects.requireNonNull(ranges.get(field), field);
+    }
+
+    /** Every problem of the ride, as messages that name the field and its allowed range; empty when valid. */
+    public List<String> violations(LiftRide ride) {
+        List<String> problems = new ArrayList<>();
+        String eventIdProblem = eventIdProblem(ride.eventId());
+        if (eventIdProblem != null) {
+            problems.add(eventIdProblem);
+        }
+        check(problems, RESORT_ID, ride.resortId());
+        String season = ride.seasonId();
+        if (!SEASON.matcher(season).matches() || !range(SEASON_ID).contains(Integer.parseInt(season))) {
+            problems.add(SEASON_ID + " must be a year in " + range(SEASON_ID) + ", was '" + season + "'");
+        }
+        check(problems, DAY_ID, ride.dayId());
+        check(problems, SKIER_ID, ride.skierId());
+        check(problems, TIME, ride.time());
+        check(problems, LIFT_ID, ride.liftId());
+        return problems;
+    }
+
+    public void validate(LiftRide ride) throws InvalidRideException {
+        List<String> problems = violations(ride);
+        if (!problems.isEmpty()) {
+            throw new InvalidRideException(problems);
+        }
+    }
+
+    /** Why the event id is unacceptable, or null when it is fine. */
+    public static String eventIdProblem(String eventId) {
+        if (eventId.isEmpty() || eventId.length() > MAX_EVENT_ID_LENGTH) {
+            return "eventId must be 1.." + MAX_EVENT_ID_LENGTH + " characters, was " + eventId.length();
+        }
+        for (int i = 0; i < eventId.length(); i++) {
+            char c = eventId.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return "eventId must be printable ASCII, has character " + String.format("U+%04X", (int) c) + " at " + i;
+            }
+        }
+        return null;
+    }
+
+    private void check(List<String> problems, String field, int value) {
+        Range range = range(field);
+        if (!range.contains(value)) {
+            problems.add(field + " must be in " + range + ", was " + value);
+        }
+    }
+
+    private static Map<String, Range> defaultMap() {
+        Map<String, Range> map = new LinkedHashMap<>();
+        map.put(RESORT_ID, DEFAULT_RESORT_ID);
+        map.put(SEASON_ID, DEFAULT_SEASON_ID);
+        map.put(DAY_ID, DEFAULT_DAY_ID);
+        map.put(SKIER_ID, DEFAULT_SKIER_ID);
+        map.put(TIME, DEFAULT_TIME);
+        map.put(LIFT_ID, DEFAULT_LIFT_ID);
+        return map;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, Range> e : defaultMap().entrySet()) {
+            sb.append(sb.isEmpty() ? "" : ",").append(e.getKey()).append('=').append(range(e.getKey()));
+        }
+        return sb.toString();
+    }
+}
