@@ -1,0 +1,105 @@
+package io.liftline.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.liftline.model.RideJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/** A small client of the RabbitMQ management HTTP API: vhosts, permissions, policies, queue state. */
+public final class RabbitManagement {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private final URI base;
+    private final String authorization;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // the management plugin drops h2c upgrades with a body
+            .connectTimeout(Duration.ofSeconds(3)).build();
+
+    public RabbitManagement(URI base, String username, String password) {
+        this.base = base;
+        this.authorization = "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    public URI base() {
+        return base;
+    }
+
+    public void createVhost(String vhost) {
+        send("PUT", "/api/vhosts/" + encode(vhost), "{}");
+    }
+
+    public void deleteVhost(String vhost) {
+        send("DELETE", "/api/vhosts/" + encode(vhost), null);
+    }
+
+    public void grantAll(String vhost, String user) {
+        send("PUT", "/api/permissions/" + encode(vhost) + "/" + encode(user),
+                "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
+    }
+
+    /** Applies one policy object of a definitions file to the given vhost. */
+    public void putPolicy(String vhost, JsonNode policy) {
+        ObjectNode body = RideJson.MAPPER.createObjectNode();
+        body.put("pattern", policy.get("pattern").asText());
+        body.put("apply-to", policy.get("apply-to").asText());
+        body.put("priority", policy.path("priority").asInt(0));
+        body.set("definition", policy.get("definition"));
+        send("PUT", "/api/policies/" + encode(vhost) + "/" + encode(policy.get("name").asText()), body.toString());
+    }
+
+    /** The management API's view of a queue (messages, consumers, arguments, effective policy, ...). */
+    public JsonNode queue(String vhost, String queue) {
+        return readJson(send("GET", "/api/queues/" + encode(vhost) + "/" + encode(queue), null));
+    }
+
+    public JsonNode get(String path) {
+        return readJson(send("GET", path, null));
+    }
+
+    private static JsonNode readJson(String body) {
+        try {
+            return RideJson.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw new AssertionError("management API answered something that is not JSON: " + body, e);
+        }
+    }
+
+    private String send(String method, String path, String json) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(TIMEOUT)
+                .header("Authorization", authorization)
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        if (json != null) {
+            request.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new AssertionError("RabbitMQ management API " + method + " " + path + " answered "
+                        + response.statusCode() + ": " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new AssertionError("RabbitMQ management API at " + base + " does not answer (" + e
+                    + "); the test harness needs it for per-class vhosts. scripts/test enables it, or set "
+                    + "LIFTLINE_AMQP_MANAGEMENT_URI", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted calling the management API", e);
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

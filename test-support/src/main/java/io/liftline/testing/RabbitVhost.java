@@ -1,0 +1,121 @@
+package io.liftline.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.model.RideJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A vhost of its own for one test class, with the policies of {@code rabbitmq/definitions.json}, deleted
+ * afterwards: test classes share one broker but never each other's queues or messages.
+ *
+ * <pre>{@code @RegisterExtension static final RabbitVhost rabbit = new RabbitVhost();}</pre>
+ */
+public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
+
+    private TestBroker.Endpoint endpoint;
+    private RabbitManagement management;
+    private String vhost;
+    private final List<Connection> connections = new ArrayList<>();
+    private Connection shared;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        endpoint = TestBroker.endpoint();
+        management = new RabbitManagement(endpoint.managementUri(), endpoint.username(), endpoint.password());
+        vhost = "liftline-test-" + context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT)
+                + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        management.createVhost(vhost);
+        management.grantAll(vhost, endpoint.username());
+        JsonNode definitions = RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
+        for (JsonNode policy : definitions.path("policies")) {
+            management.putPolicy(vhost, policy);
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        for (Connection connection : connections) {
+            try {
+                connection.close();
+            } catch (Exception ignored) {
+                // the vhost goes away next, which closes whatever is left
+            }
+        }
+        if (vhost != null) {
+            management.deleteVhost(vhost);
+        }
+    }
+
+    public String vhost() {
+        return vhost;
+    }
+
+    /** The AMQP URI of this class's vhost, with credentials, as the applications take it. */
+    public String amqpUri() {
+        URI base = endpoint.amqpUri();
+        try {
+            return new URI(base.getScheme(), base.getUserInfo(), base.getHost(), base.getPort(), null, null, null)
+                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    public ConnectionFactory connectionFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        try {
+            factory.setUri(amqpUri());
+        } catch (Exception e) {
+            throw new AssertionError("bad AMQP URI for the test vhost", e);
+        }
+        factory.setConnectionTimeout((int) TestBroker.CONNECT_TIMEOUT.toMillis());
+        return factory;
+    }
+
+    /** A new connection to this class's vhost, closed after the class. */
+    public synchronized Connection newConnection() {
+        try {
+            Connection connection = connectionFactory().newConnection("liftline-test");
+            connections.add(connection);
+            return connection;
+        } catch (Exception e) {
+            throw new AssertionError("cannot connect to the test vhost " + vhost, e);
+        }
+    }
+
+    /** One shared connection for the test's own inspection of queues; reopened if something closed it. */
+    public synchronized Connection connection() {
+        if (shared == null || !shared.isOpen()) {
+            shared = newConnection();
+        }
+        return shared;
+    }
+
+    /** Messages ready in a queue of this vhost (not counting unacknowledged ones). */
+    public long readyMessages(String queue) {
+        try (Channel channel = connection().createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        } catch (Exception e) {
+            throw new AssertionError("cannot read the depth of queue " + queue, e);
+        }
+    }
+
+    public RabbitManagement management() {
+        return management;
+    }
+}

@@ -1,0 +1,115 @@
+package io.liftline.testing;
+
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.config.Secrets;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.rabbitmq.RabbitMQContainer;
+
+/**
+ * The one broker of a test JVM: {@code LIFTLINE_AMQP_URI} if set; else a Testcontainers RabbitMQ when
+ * Docker is available; else the local broker on 127.0.0.1:5672. When none answers, every test that needs
+ * it fails, quickly and saying how to provide one. It never skips: a skipped broker test hides lost data.
+ */
+public final class TestBroker {
+
+    /** Where the broker is, and how the test harness reaches its management API. */
+    public record Endpoint(URI amqpUri, URI managementUri, String username, String password, String source) {
+        @Override
+        public String toString() {
+            return source + " " + Secrets.maskUri(amqpUri.toString()) + " (management " + managementUri + ")";
+        }
+    }
+
+    static final String LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672";
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    private static final Logger log = LoggerFactory.getLogger(TestBroker.class);
+    private static final String IMAGE = "rabbitmq:3.13-management";
+
+    private static Endpoint endpoint;
+    private static AssertionError failure;
+
+    private TestBroker() {
+    }
+
+    /** The broker, resolved and checked once per JVM; throws the same AssertionError to every caller when none answers. */
+    public static synchronized Endpoint endpoint() {
+        if (failure != null) {
+            throw failure;
+        }
+        if (endpoint == null) {
+            try {
+                endpoint = resolve(System::getenv, TestBroker::dockerAvailable);
+                requireAnswers(endpoint);
+                log.info("test broker: {}", endpoint);
+            } catch (AssertionError e) {
+                failure = e;
+                throw e;
+            }
+        }
+        return endpoint;
+    }
+
+    static Endpoint resolve(Function<String, String> env, BooleanSupplier dockerAvailable) {
+        String explicit = env.apply("LIFTLINE_AMQP_URI");
+        if (explicit != null && !explicit.isBlank()) {
+            return fromUri(explicit, env.apply("LIFTLINE_AMQP_MANAGEMENT_URI"), "LIFTLINE_AMQP_URI");
+        }
+        if (dockerAvailable.getAsBoolean()) {
+            RabbitMQContainer container = new RabbitMQContainer(IMAGE);
+            container.start();
+            return new Endpoint(URI.create(container.getAmqpUrl()), URI.create(container.getHttpUrl()),
+                    container.getAdminUsername(), container.getAdminPassword(), "Testcontainers RabbitMQ");
+        }
+        return fromUri(LOCAL_AMQP_URI, null, "local broker");
+    }
+
+    private static Endpoint fromUri(String amqp, String management, String source) {
+        try {
+            URI uri = new URI(amqp);
+            String userInfo = uri.getUserInfo() == null ? "guest:guest" : uri.getUserInfo();
+            int colon = userInfo.indexOf(':');
+            String user = colon < 0 ? userInfo : userInfo.substring(0, colon);
+            String password = colon < 0 ? "" : userInfo.substring(colon + 1);
+            URI managementUri = management == null || management.isBlank()
+                    ? new URI("http", null, uri.getHost(), 15672, "/", null, null)
+                    : URI.create(management);
+            URI base = new URI(uri.getScheme(), uri.getUserInfo(), uri.getHost(), uri.getPort(), null, null, null);
+            return new Endpoint(base, managementUri, user, password, source);
+        } catch (URISyntaxException e) {
+            throw new AssertionError(source + " is not a valid URI: " + Secrets.maskUri(amqp), e);
+        }
+    }
+
+    /** Opens and closes one connection, so a missing broker fails here, fast, instead of hanging a test. */
+    static void requireAnswers(Endpoint endpoint) {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setConnectionTimeout((int) CONNECT_TIMEOUT.toMillis());
+        factory.setHandshakeTimeout((int) CONNECT_TIMEOUT.toMillis());
+        factory.setAutomaticRecoveryEnabled(false);
+        try {
+            factory.setUri(endpoint.amqpUri());
+            Connection probe = factory.newConnection("liftline-test-probe");
+            probe.close();
+        } catch (Exception e) {
+            throw new AssertionError("No RabbitMQ broker answers at " + Secrets.maskUri(endpoint.amqpUri().toString())
+                    + " (" + endpoint.source() + "): " + e + ". Provide one: run scripts/test (installs and starts "
+                    + "a local RabbitMQ), or start Docker, or set LIFTLINE_AMQP_URI.", e);
+        }
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+}
