@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.MessageProperties;
-import io.liftline.model.Topology;
+import io.liftline.broker.Topology;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.bson.Document;

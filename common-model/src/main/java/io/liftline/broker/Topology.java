@@ -1,7 +1,8 @@
-package io.liftline.model;
+package io.liftline.broker;
 
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
+import io.liftline.model.RideJson;
 import java.io.IOException;
 import java.util.Map;
 

@@ -1,0 +1,172 @@
+package io.liftline.broker;
+
+import com.rabbitmq.client.BlockedListener;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.Recoverable;
+import com.rabbitmq.client.RecoveryListener;
+import io.liftline.config.Secrets;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The application's one long-lived broker connection. It connects in the background (retrying until the
+ * broker answers, so an application may start before its broker), declares the topology, then relies on
+ * the client's automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
+ */
+public final class BrokerConnection implements AutoCloseable {
+
+    /** How often a broker that is down is tried again, for the first connection and for recovery alike. */
+    public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
+
+    private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
+
+    private final ConnectionFactory factory;
+    private final String uriForLogs;
+    private final String connectionName;
+    private final Duration retryInterval;
+    private final ScheduledExecutorService connector;
+
+    private volatile Connection connection;
+    private volatile String blockedReason;
+    private volatile String lastFailure = "not connected yet";
+    private volatile boolean closed;
+    private boolean loggedFailure;
+
+    public BrokerConnection(String amqpUri, String connectionName, Duration retryInterval) {
+        this.factory = new ConnectionFactory();
+        try {
+            factory.setUri(amqpUri);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("amqpUri is not a valid AMQP URI: " + Secrets.maskUri(amqpUri), e);
+        }
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(false); // the topology is durable; declared again on each new connection
+        factory.setNetworkRecoveryInterval(retryInterval.toMillis());
+        factory.setConnectionTimeout(5_000);
+        factory.setRequestedHeartbeat(10);
+        this.uriForLogs = Secrets.maskUri(amqpUri);
+        this.connectionName = connectionName;
+        this.retryInterval = retryInterval;
+        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, connectionName + "-connector");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public void start() {
+        connector.execute(this::connect);
+    }
+
+    /** Waits up to {@code timeout} for the first connection; true when connected. */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!isConnected() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return isConnected();
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        try {
+            Connection c = factory.newConnection(connectionName);
+            try (Channel channel = c.createChannel()) {
+                Topology.declare(channel);
+            }
+            c.addBlockedListener(new BlockedListener() {
+                @Override
+                public void handleBlocked(String reason) {
+                    blockedReason = reason;
+                    log.warn("broker blocked publishers: {}", reason);
+                }
+
+                @Override
+                public void handleUnblocked() {
+                    blockedReason = null;
+                    log.info("broker unblocked publishers");
+                }
+            });
+            c.addShutdownListener(cause -> {
+                if (!cause.isInitiatedByApplication()) {
+                    lastFailure = "connection lost: " + cause.getMessage();
+                    blockedReason = null;
+                    log.warn("broker connection lost ({}); recovering every {} ms", cause.getMessage(), retryInterval.toMillis());
+                }
+            });
+            if (c instanceof Recoverable recoverable) {
+                recoverable.addRecoveryListener(new RecoveryListener() {
+                    @Override
+                    public void handleRecovery(Recoverable r) {
+                        log.info("broker connection recovered");
+                    }
+
+                    @Override
+                    public void handleRecoveryStarted(Recoverable r) {
+                        // the shutdown listener already logged the loss
+                    }
+                });
+            }
+            connection = c;
+            log.info("connected to broker {} as {}", uriForLogs, connectionName);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            lastFailure = "cannot connect to " + uriForLogs + ": " + e.getMessage();
+            if (!loggedFailure) {
+                log.warn("{}; retrying every {} ms", lastFailure, retryInterval.toMillis());
+                loggedFailure = true;
+            }
+            if (!closed) {
+                connector.schedule(this::connect, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** The open connection, or null while the broker is unreachable. */
+    public Connection connection() {
+        Connection c = connection;
+        return c != null && c.isOpen() ? c : null;
+    }
+
+    public boolean isConnected() {
+        return connection() != null;
+    }
+
+    /** The broker's reason while it blocks publishers (a memory or disk alarm), else null. */
+    public String blockedReason() {
+        return blockedReason;
+    }
+
+    /** Why the broker cannot be used now, or null when it can: for readiness and 503 messages. */
+    public String unavailableReason() {
+        if (!isConnected()) {
+            return "broker unreachable (" + lastFailure + ")";
+        }
+        String blocked = blockedReason;
+        return blocked == null ? null : "broker blocked by a resource alarm (" + blocked + ")";
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        connector.shutdownNow();
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.close(5_000);
+            } catch (IOException | RuntimeException e) {
+                log.debug("closing the broker connection: {}", e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.liftline.producer.amqp;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
+import java.io.IOException;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A channel in confirm mode that tracks its own unconfirmed publishes, so it can carry many at once and each
+ * caller waits only for its own sequence numbers (the technique of RabbitMQ PerfTest's producer).
+ *
+ * <p>Publishing is single-threaded (the pool lends the channel to one caller at a time); confirms, returns and
+ * shutdown arrive on the connection's thread. Sequence numbers are per channel, so this state lives here.
+ */
+final class ConfirmChannel {
+
+    /** One publish awaiting its confirm. */
+    private record Pending(String messageId, CompletableFuture<Void> confirmed) {
+    }
+
+    private final Channel channel;
+    private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
+    /** Message ids the broker returned as unroutable; the return always precedes that message's ack. */
+    private final Set<String> returned = ConcurrentHashMap.newKeySet();
+    private final Semaphore inFlight;
+    private final PublishListener listener;
+    private volatile ShutdownSignalException closedBy;
+
+    ConfirmChannel(Channel channel, int maxInFlight, PublishListener listener) throws IOException {
+        this.channel = channel;
+        this.inFlight = new Semaphore(maxInFlight);
+        this.listener = listener;
+        channel.confirmSelect();
+        channel.addConfirmListener((seq, multiple) -> settle(seq, multiple, true), (seq, multiple) -> settle(seq, multiple, false));
+        channel.addReturnListener(r -> {
+            returned.add(String.valueOf(r.getProperties().getMessageId()));
+            listener.returned();
+        });
+        channel.addShutdownListener(this::failAll);
+    }
+
+    /**
+     * Publishes one persistent, mandatory message. The future completes when the broker confirms it, and fails
+     * with a {@link PublishException} on nack, return or channel closure.
+     *
+     * @param deadlineNanos the {@link System#nanoTime()} by which in-flight capacity must be free
+     */
+    CompletableFuture<Void> publish(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body,
+                                    long deadlineNanos) throws PublishException, InterruptedException {
+        if (!inFlight.tryAcquire(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+            throw new PublishException.ConfirmTimeout("no confirm capacity: " + unconfirmed.size()
+                    + " publishes in flight on the channel stayed unconfirmed until the publish timeout");
+        }
+        Pending pending = new Pending(properties.getMessageId(), new CompletableFuture<>());
+        pending.confirmed().whenComplete((ok, failure) -> inFlight.release());
+        long seq = channel.getNextPublishSeqNo();
+        unconfirmed.put(seq, pending);
+        try {
+            channel.basicPublish(exchange, routingKey, true, properties, body);
+            listener.published();
+        } catch (IOException | RuntimeException e) {
+            unconfirmed.remove(seq);
+            pending.confirmed().completeExceptionally(new PublishException.ChannelClosed("publish failed: " + e.getMessage(), e));
+        }
+        return pending.confirmed();
+    }
+
+    private void settle(long seq, boolean multiple, boolean ack) {
+        if (multiple) {
+            NavigableMap<Long, Pending> settled = unconfirmed.headMap(seq, true);
+            for (Pending pending : settled.values()) {
+                complete(pending, ack);
+            }
+            settled.clear();
+        } else {
+            Pending pending = unconfirmed.remove(seq);
+            if (pending != null) {
+                complete(pending, ack);
+            }
+        }
+    }
+
+    private void complete(Pending pending, boolean ack) {
+        if (!ack) {
+            listener.nacked();
+            pending.confirmed().completeExceptionally(new PublishException.Nacked(
+                    "the broker refused the message (nack), e.g. the queue is at its max length"));
+        } else if (!returned.isEmpty() && returned.remove(pending.messageId())) {
+            pending.confirmed().completeExceptionally(new PublishException.Returned(
+                    "the broker could not route the message to a queue"));
+        } else {
+            listener.confirmed();
+            pending.confirmed().complete(null);
+        }
+    }
+
+    private void failAll(ShutdownSignalException cause) {
+        closedBy = cause;
+        for (Map.Entry<Long, Pending> entry : unconfirmed.entrySet()) {
+            if (unconfirmed.remove(entry.getKey(), entry.getValue())) {
+                entry.getValue().confirmed().completeExceptionally(new PublishException.ChannelClosed(
+                        "channel closed before the broker confirmed: " + cause.getMessage(), cause));
+            }
+        }
+    }
+
+    /** False once the channel has closed: the pool then destroys it rather than lend it again. */
+    boolean isUsable() {
+        return closedBy == null && channel.isOpen();
+    }
+
+    int unconfirmedCount() {
+        return unconfirmed.size();
+    }
+
+    /** Closes the channel; its shutdown listener fails whatever is still unconfirmed. */
+    void close() {
+        try {
+            if (channel.isOpen()) {
+                channel.close();
+            }
+        } catch (IOException | TimeoutException | RuntimeException alreadyClosing) {
+            // closed under us (connection loss): the shutdown listener has run or is running
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.liftline.producer.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.liftline.model.RideJson;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** Writes the JSON answers; error bodies are always {@code {"message": "..."}} (the Upic ResponseMsg). */
+final class Responses {
+
+    static final String JSON = "application/json";
+
+    private Responses() {
+    }
+
+    static void json(Response response, Callback callback, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = RideJson.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            bytes = "{\"message\":\"internal error\"}".getBytes(StandardCharsets.UTF_8);
+            status = 500;
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    static void message(Response response, Callback callback, int status, String message) {
+        json(response, callback, status, Map.of("message", message));
+    }
+
+    static void text(Response response, Callback callback, String contentType, String body) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+    }
+}

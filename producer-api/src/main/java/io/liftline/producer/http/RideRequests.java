@@ -1,0 +1,195 @@
+package io.liftline.producer.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liftline.model.InvalidRideException;
+import io.liftline.model.LiftRide;
+import io.liftline.model.RideJson;
+import io.liftline.model.RideRanges;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Turns the two ingest requests into validated rides: the Upic single POST (ids in the path, time and liftID
+ * in the body) and the batch {@code POST /rides}. Every problem is reported with where it is.
+ */
+final class RideRequests {
+
+    /** A batch reports at most this many problems; the rest would only bury the first. */
+    private static final int MAX_PROBLEMS = 20;
+    private static final int MAX_DIGITS = 9;
+
+    private final RideRanges ranges;
+    private final int maxBatchSize;
+    private final Supplier<String> newEventId;
+
+    RideRequests(RideRanges ranges, int maxBatchSize, Supplier<String> newEventId) {
+        this.ranges = ranges;
+        this.maxBatchSize = maxBatchSize;
+        this.newEventId = newEventId;
+    }
+
+    /** The path's four ids, as strings, in the order resortID, seasonID, dayID, skierID; null if not a ride path. */
+    static String[] ridePathIds(String path) {
+        String[] s = path.split("/", -1);
+        if (s.length == 9 && s[0].isEmpty() && s[1].equals("skiers") && s[3].equals("seasons") && s[5].equals("days")
+                && s[7].equals("skiers")) {
+            return new String[] {s[2], s[4], s[6], s[8]};
+        }
+        return null;
+    }
+
+    /** The single Upic POST: ids from the path, {@code {"time", "liftID"}} from the body. */
+    LiftRide single(String[] pathIds, byte[] body, String idempotencyKey, Instant receivedAt) throws InvalidRideException {
+        Problems problems = new Problems();
+        int resort = problems.pathInt(pathIds[0], RideRanges.RESORT_ID);
+        String season = pathIds[1];
+        int day = problems.pathInt(pathIds[2], RideRanges.DAY_ID);
+        int skier = problems.pathInt(pathIds[3], RideRanges.SKIER_ID);
+        if (idempotencyKey != null) {
+            String problem = RideRanges.eventIdProblem(idempotencyKey);
+            if (problem != null) {
+                problems.add("eventId", "Idempotency-Key header: " + problem);
+            }
+        }
+        JsonNode json = RideJson.parse(body);
+        RideJson.requireObject(json, "body");
+        int time = problems.intField(json, RideRanges.TIME);
+        int lift = problems.intField(json, RideRanges.LIFT_ID);
+        String eventId = idempotencyKey == null ? newEventId.get() : idempotencyKey;
+        LiftRide ride = new LiftRide(eventId, resort, season, day, skier, time, lift, receivedAt);
+        problems.addViolations(ranges.violations(ride));
+        problems.throwIfAny();
+        return ride;
+    }
+
+    /** The batch: a JSON array of complete rides, validated whole; any problem rejects all of it. */
+    List<LiftRide> batch(byte[] body, Instant receivedAt) throws InvalidRideException {
+        JsonNode json = RideJson.parse(body);
+        if (!json.isArray()) {
+            throw new InvalidRideException("body must be a JSON array of rides, was " + RideJson.describe(json));
+        }
+        if (json.isEmpty()) {
+            throw new InvalidRideException("batch is empty: send 1.." + maxBatchSize + " rides");
+        }
+        if (json.size() > maxBatchSize) {
+            throw new InvalidRideException("batch has " + json.size() + " rides, at most " + maxBatchSize + " are allowed");
+        }
+        List<String> problems = new ArrayList<>();
+        List<LiftRide> rides = new ArrayList<>(json.size());
+        Map<String, Integer> seen = new HashMap<>();
+        for (int i = 0; i < json.size() && problems.size() < MAX_PROBLEMS; i++) {
+            String where = "rides[" + i + "].";
+            try {
+                LiftRide ride = element(json.get(i), receivedAt);
+                Integer first = seen.putIfAbsent(ride.eventId(), i);
+                if (first != null) {
+                    problems.add(where + "eventId '" + ride.eventId() + "' repeats rides[" + first + "].eventId");
+                }
+                rides.add(ride);
+            } catch (InvalidRideException e) {
+                problems.addAll(e.at(where).problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRideException(problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS)));
+        }
+        return rides;
+    }
+
+    private LiftRide element(JsonNode node, Instant receivedAt) throws InvalidRideException {
+        if (!node.isObject()) {
+            throw new InvalidRideException("must be a JSON object, was " + RideJson.describe(node));
+        }
+        Problems problems = new Problems();
+        String given = problems.textField(node, "eventId", () -> RideJson.optionalText(node, "eventId"));
+        int resort = problems.intField(node, RideRanges.RESORT_ID);
+        String season = problems.textField(node, RideRanges.SEASON_ID, () -> seasonOf(node));
+        int day = problems.intField(node, RideRanges.DAY_ID);
+        int skier = problems.intField(node, RideRanges.SKIER_ID);
+        int time = problems.intField(node, RideRanges.TIME);
+        int lift = problems.intField(node, RideRanges.LIFT_ID);
+        String eventId = given == null ? newEventId.get() : given;
+        LiftRide ride = new LiftRide(eventId, resort, season == null ? "" : season, day, skier, time, lift, receivedAt);
+        problems.addViolations(ranges.violations(ride));
+        problems.throwIfAny();
+        return ride;
+    }
+
+    /** seasonID is a string in the Upic API ("2025"); a JSON integer is accepted as the same year. */
+    private static String seasonOf(JsonNode node) throws InvalidRideException {
+        JsonNode value = node.get(RideRanges.SEASON_ID);
+        if (value != null && value.isIntegralNumber()) {
+            return value.asText();
+        }
+        return RideJson.requireText(node, RideRanges.SEASON_ID);
+    }
+
+    private interface TextReader {
+        String read() throws InvalidRideException;
+    }
+
+    /**
+     * The problems of one ride, at most one per field: a field that did not parse is not also reported as out
+     * of range, so every message points at one real mistake.
+     */
+    private static final class Problems {
+        private final List<String> messages = new ArrayList<>();
+        private final Set<String> unparsed = new HashSet<>();
+
+        void add(String field, String message) {
+            unparsed.add(field);
+            messages.add(message);
+        }
+
+        int pathInt(String text, String field) {
+            if (text.isEmpty() || text.length() > MAX_DIGITS || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                add(field, field + " in the path must be an integer, was '" + abbreviate(text) + "'");
+                return 0;
+            }
+            return Integer.parseInt(text);
+        }
+
+        int intField(JsonNode node, String field) {
+            try {
+                return RideJson.requireInt(node, field);
+            } catch (InvalidRideException e) {
+                add(field, e.getMessage());
+                return 0;
+            }
+        }
+
+        String textField(JsonNode node, String field, TextReader reader) {
+            try {
+                return reader.read();
+            } catch (InvalidRideException e) {
+                add(field, e.getMessage());
+                return null;
+            }
+        }
+
+        /** Range violations start with their field's name; those of unparsed fields are noise. */
+        void addViolations(List<String> violations) {
+            for (String violation : violations) {
+                if (!unparsed.contains(violation.substring(0, violation.indexOf(' ')))) {
+                    messages.add(violation);
+                }
+            }
+        }
+
+        void throwIfAny() throws InvalidRideException {
+            if (!messages.isEmpty()) {
+                throw new InvalidRideException(messages);
+            }
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}
