@@ -56,7 +56,11 @@ public final class RideJson {
 
     /** Reads a broker message body; the ride is not range-checked here (see {@link RideRanges}). */
     public static LiftRide fromMessage(byte[] body) throws InvalidRideException {
-        JsonNode node = parse(body);
+        return fromMessage(parse(body));
+    }
+
+    /** Reads an already parsed message body. */
+    public static LiftRide fromMessage(JsonNode node) throws InvalidRideException {
         requireObject(node, "message body");
         String receivedAt = requireText(node, "receivedAt");
         Instant received;

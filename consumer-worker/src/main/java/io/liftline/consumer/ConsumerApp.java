@@ -1,0 +1,139 @@
+package io.liftline.consumer;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.liftline.broker.BrokerConnection;
+import io.liftline.consumer.amqp.RideConsumer;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.consumer.health.ConsumerMetrics;
+import io.liftline.consumer.health.HealthServer;
+import io.liftline.consumer.mongo.RideStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The consumer worker, assembled: store, broker connection, N competing consumers, metrics and health. */
+public final class ConsumerApp implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ConsumerApp.class);
+    /** How long an operation waits for an unreachable MongoDB before it fails and the retry backs off. */
+    private static final Duration STORE_SELECTION_TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
+    private final ConsumerConfig config;
+    private final ConsumerMetrics metrics = new ConsumerMetrics();
+    private final MongoClient mongo;
+    private final RideStore store;
+    private final BrokerConnection broker;
+    private final Retry storeRetry;
+    private final List<RideConsumer> consumers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private HealthServer health;
+
+    private ConsumerApp(ConsumerConfig config) {
+        this.config = config;
+        this.mongo = MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(config.mongodbUri()))
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applicationName("liftline-consumer")
+                .build());
+        this.store = new RideStore(mongo, config.mongodbDatabase());
+        this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
+    }
+
+    /** Starts metrics and health, connects, creates the indexes, then starts the consumers. */
+    public static ConsumerApp start(ConsumerConfig config) throws Exception {
+        ConsumerApp app = new ConsumerApp(config);
+        if (config.metricsPort() >= 0) {
+            app.health = new HealthServer(config.metricsPort(), app.metrics, app::notReadyReason);
+        }
+        app.broker.start();
+        app.storeRetry.executeRunnable(app.store::createIndexes);
+        for (int i = 1; i <= config.consumers(); i++) {
+            RideConsumer consumer = new RideConsumer("consumer-" + i, app.broker, app.store, config, app.metrics, app.storeRetry);
+            Thread thread = new Thread(consumer, "consumer-" + i);
+            app.consumers.add(consumer);
+            app.threads.add(thread);
+            thread.start();
+        }
+        log.info("consumer started with {} consumers, metrics on port {} ({})", config.consumers(),
+                app.health == null ? "off" : app.health.port(), config);
+        return app;
+    }
+
+    private static Retry storeRetry(Duration maxBackoff, ConsumerMetrics metrics) {
+        Retry retry = Retry.of("store", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_RETRY, 2.0, maxBackoff))
+                .retryOnException(e -> e instanceof MongoException)
+                .build());
+        retry.getEventPublisher()
+                .onRetry(event -> {
+                    metrics.storeRetried();
+                    if (event.getNumberOfRetryAttempts() == 1) {
+                        log.warn("store write failed ({}); holding the batch unacked and retrying with backoff up to {} ms",
+                                event.getLastThrowable() == null ? "?" : event.getLastThrowable().getMessage(), maxBackoff.toMillis());
+                    }
+                })
+                .onSuccess(event -> log.info("store write succeeded after {} retries", event.getNumberOfRetryAttempts()));
+        return retry;
+    }
+
+    /** Null when ready: connected to the broker and every consumer subscribed. */
+    public String notReadyReason() {
+        String broken = broker.unavailableReason();
+        if (broken != null && !broker.isConnected()) {
+            return broken;
+        }
+        long subscribed = consumers.stream().filter(RideConsumer::isSubscribed).count();
+        return subscribed == consumers.size() && !consumers.isEmpty() ? null
+                : subscribed + " of " + config.consumers() + " consumers subscribed";
+    }
+
+    public ConsumerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The metrics and health port, or -1 when off. */
+    public int metricsPort() {
+        return health == null ? -1 : health.port();
+    }
+
+    /**
+     * Stops in order: consumers cancel and finish the batch they hold (written and acked), within the shutdown
+     * timeout; a consumer still stuck then (the store is down) is interrupted and its messages go back to the
+     * queue unacked. Then the connections close.
+     */
+    @Override
+    public void close() throws InterruptedException {
+        consumers.forEach(RideConsumer::stop);
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        for (Thread thread : threads) {
+            thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+        for (Thread thread : threads) {
+            if (thread.isAlive()) {
+                log.warn("{} did not finish within {} ms; its unacked messages return to the queue", thread.getName(),
+                        config.shutdownTimeout().toMillis());
+                thread.interrupt();
+                thread.join(2_000);
+            }
+        }
+        broker.close();
+        mongo.close();
+        if (health != null) {
+            health.close();
+        }
+        log.info("consumer stopped");
+    }
+}

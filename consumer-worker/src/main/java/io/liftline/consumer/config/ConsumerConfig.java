@@ -1,0 +1,259 @@
+package io.liftline.consumer.config;
+
+import io.liftline.config.ConfigSource;
+import io.liftline.config.Secrets;
+import io.liftline.model.RideRanges;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The consumer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
+ * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and the README's configuration table.
+ */
+public final class ConsumerConfig {
+
+    public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
+    public static final String DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017";
+    public static final String DEFAULT_MONGODB_DATABASE = "liftline";
+    /** 0 picks a free port, -1 turns the metrics and health endpoint off. */
+    public static final int DEFAULT_METRICS_PORT = 9091;
+    /** Consumer threads per process, each with its own channel. */
+    public static final int DEFAULT_CONSUMERS = 2;
+    public static final int DEFAULT_BATCH_SIZE = 500;
+    public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(50);
+    /** Store retries back off exponentially from 100 ms up to this, for as long as the store is down. */
+    public static final Duration DEFAULT_STORE_RETRY_MAX_BACKOFF = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+    public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
+    public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
+    public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
+    public static final String METRICS_PORT = "LIFTLINE_METRICS_PORT";
+    public static final String CONSUMERS = "LIFTLINE_CONSUMERS";
+    public static final String PREFETCH = "LIFTLINE_PREFETCH";
+    public static final String BATCH_SIZE = "LIFTLINE_BATCH_SIZE";
+    public static final String BATCH_TIMEOUT = "LIFTLINE_BATCH_TIMEOUT";
+    public static final String STORE_RETRY_MAX_BACKOFF = "LIFTLINE_STORE_RETRY_MAX_BACKOFF";
+    public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
+    public static final String RANGES = "LIFTLINE_RANGES";
+
+    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT,
+            CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES);
+
+    private final String amqpUri;
+    private final String mongodbUri;
+    private final String mongodbDatabase;
+    private final int metricsPort;
+    private final int consumers;
+    private final int prefetch;
+    private final int batchSize;
+    private final Duration batchTimeout;
+    private final Duration storeRetryMaxBackoff;
+    private final Duration shutdownTimeout;
+    private final RideRanges ranges;
+
+    private ConsumerConfig(Builder b) {
+        this.amqpUri = require(b.amqpUri, "amqpUri");
+        this.mongodbUri = require(b.mongodbUri, "mongodbUri");
+        this.mongodbDatabase = require(b.mongodbDatabase, "mongodbDatabase");
+        this.metricsPort = b.metricsPort;
+        this.consumers = positive(b.consumers, "consumers");
+        this.batchSize = positive(b.batchSize, "batchSize");
+        // Twice the batch: the next batch arrives while this one is written.
+        this.prefetch = b.prefetch == null ? 2 * batchSize : positive(b.prefetch, "prefetch");
+        this.batchTimeout = positive(b.batchTimeout, "batchTimeout");
+        this.storeRetryMaxBackoff = positive(b.storeRetryMaxBackoff, "storeRetryMaxBackoff");
+        this.shutdownTimeout = positive(b.shutdownTimeout, "shutdownTimeout");
+        this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
+        if (metricsPort < -1 || metricsPort > 65_535) {
+            throw new IllegalArgumentException("metricsPort must be -1 (off), 0 (any free port) or a port, was " + metricsPort);
+        }
+        if (prefetch < batchSize) {
+            throw new IllegalArgumentException("prefetch must be >= batchSize (" + batchSize + "), was " + prefetch
+                    + ": a batch can only fill from prefetched messages");
+        }
+        if (prefetch > 65_535) {
+            throw new IllegalArgumentException("prefetch must be <= 65535 (an AMQP limit), was " + prefetch);
+        }
+        if (!amqpUri.startsWith("amqp://") && !amqpUri.startsWith("amqps://")) {
+            throw new IllegalArgumentException("amqpUri must start with amqp:// or amqps://, was " + Secrets.maskUri(amqpUri));
+        }
+        if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
+            throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
+                    + Secrets.maskUri(mongodbUri));
+        }
+    }
+
+    /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
+    public static ConsumerConfig from(ConfigSource source) {
+        source.rejectUnknownFlags(VARIABLES);
+        String prefetch = source.get(PREFETCH, null);
+        return builder()
+                .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
+                .mongodbUri(source.get(MONGODB_URI, DEFAULT_MONGODB_URI))
+                .mongodbDatabase(source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE))
+                .metricsPort(source.getInt(METRICS_PORT, DEFAULT_METRICS_PORT))
+                .consumers(source.getInt(CONSUMERS, DEFAULT_CONSUMERS))
+                .prefetch(prefetch == null ? null : source.getInt(PREFETCH, 0))
+                .batchSize(source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE))
+                .batchTimeout(source.getDuration(BATCH_TIMEOUT, DEFAULT_BATCH_TIMEOUT))
+                .storeRetryMaxBackoff(source.getDuration(STORE_RETRY_MAX_BACKOFF, DEFAULT_STORE_RETRY_MAX_BACKOFF))
+                .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
+                .ranges(RideRanges.parse(source.get(RANGES, null)))
+                .build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String amqpUri() {
+        return amqpUri;
+    }
+
+    public String mongodbUri() {
+        return mongodbUri;
+    }
+
+    public String mongodbDatabase() {
+        return mongodbDatabase;
+    }
+
+    public int metricsPort() {
+        return metricsPort;
+    }
+
+    public int consumers() {
+        return consumers;
+    }
+
+    public int prefetch() {
+        return prefetch;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public Duration batchTimeout() {
+        return batchTimeout;
+    }
+
+    public Duration storeRetryMaxBackoff() {
+        return storeRetryMaxBackoff;
+    }
+
+    public Duration shutdownTimeout() {
+        return shutdownTimeout;
+    }
+
+    public RideRanges ranges() {
+        return ranges;
+    }
+
+    @Override
+    public String toString() {
+        return "ConsumerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", mongodbUri=" + Secrets.maskUri(mongodbUri)
+                + ", mongodbDatabase=" + mongodbDatabase + ", metricsPort=" + metricsPort + ", consumers=" + consumers
+                + ", prefetch=" + prefetch + ", batchSize=" + batchSize + ", batchTimeout=" + batchTimeout.toMillis()
+                + "ms, storeRetryMaxBackoff=" + storeRetryMaxBackoff.toMillis() + "ms, shutdownTimeout="
+                + shutdownTimeout.toMillis() + "ms, ranges=" + ranges + "}";
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must be set");
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value, String name) {
+        require(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0");
+        }
+        return value;
+    }
+
+    private static int positive(int value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0, was " + value);
+        }
+        return value;
+    }
+
+    /** Builds a config from the defaults; tests set what they need. */
+    public static final class Builder {
+        private String amqpUri = DEFAULT_AMQP_URI;
+        private String mongodbUri = DEFAULT_MONGODB_URI;
+        private String mongodbDatabase = DEFAULT_MONGODB_DATABASE;
+        private int metricsPort = DEFAULT_METRICS_PORT;
+        private int consumers = DEFAULT_CONSUMERS;
+        private Integer prefetch;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
+        private Duration storeRetryMaxBackoff = DEFAULT_STORE_RETRY_MAX_BACKOFF;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private RideRanges ranges;
+
+        public Builder amqpUri(String v) {
+            amqpUri = v;
+            return this;
+        }
+
+        public Builder mongodbUri(String v) {
+            mongodbUri = v;
+            return this;
+        }
+
+        public Builder mongodbDatabase(String v) {
+            mongodbDatabase = v;
+            return this;
+        }
+
+        public Builder metricsPort(int v) {
+            metricsPort = v;
+            return this;
+        }
+
+        public Builder consumers(int v) {
+            consumers = v;
+            return this;
+        }
+
+        /** Null means twice the batch size. */
+        public Builder prefetch(Integer v) {
+            prefetch = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder batchTimeout(Duration v) {
+            batchTimeout = v;
+            return this;
+        }
+
+        public Builder storeRetryMaxBackoff(Duration v) {
+            storeRetryMaxBackoff = v;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration v) {
+            shutdownTimeout = v;
+            return this;
+        }
+
+        public Builder ranges(RideRanges v) {
+            ranges = v;
+            return this;
+        }
+
+        public ConsumerConfig build() {
+            return new ConsumerConfig(this);
+        }
+    }
+}
