@@ -29,16 +29,43 @@ wait_for_port() {
 # Masks the password of a URI (scheme://user:secret@host -> scheme://user:****@host) for log lines.
 mask_uri() { printf '%s' "$1" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:****@#'; }
 
-# Builds the runnable jars when they are missing or older than the sources.
+LIFTLINE_JARS=(
+  "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar"
+  "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar"
+  "$LIFTLINE_ROOT/scanner-simulator/target/liftline-scanner-simulator.jar"
+  "$LIFTLINE_ROOT/test-support/target/classpath.txt"
+)
+
+# Builds the runnable jars when one is missing or older than the sources or a POM.
 ensure_built() {
-  local jar newest
-  for jar in "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar" \
-             "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar"; do
-    newest=$(find "$LIFTLINE_ROOT" -path '*/src/main/*' -newer "$jar" -print -quit 2>/dev/null || true)
-    if [ ! -f "$jar" ] || [ -n "$newest" ] || [ "$LIFTLINE_ROOT/pom.xml" -nt "$jar" ]; then
-      log "building the jars (mvn -B -q -DskipTests package)"
-      (cd "$LIFTLINE_ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
-      return 0
+  local artifact stale=""
+  command -v mvn >/dev/null 2>&1 || { log "installing maven with apt"; as_root apt-get install -y -qq maven >/dev/null; }
+  for artifact in "${LIFTLINE_JARS[@]}"; do
+    if [ ! -f "$artifact" ] || [ -n "$(find "$LIFTLINE_ROOT" -path '*/src/main/*' -newer "$artifact" -print -quit)" ] \
+       || [ -n "$(find "$LIFTLINE_ROOT" -maxdepth 2 -name pom.xml -newer "$artifact" -print -quit)" ]; then
+      stale=$artifact
+      break
     fi
   done
+  if [ -n "$stale" ]; then
+    log "building (mvn -B -q -DskipTests package)"
+    (cd "$LIFTLINE_ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
+  fi
+}
+
+# A free TCP port on loopback, starting the search at $1.
+free_port() {
+  local port=$1
+  while port_open "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
+# wait_for_http URL SECONDS WHAT: polls until the URL answers 200.
+wait_for_http() {
+  local url=$1 seconds=$2 what=$3 i
+  for ((i = 0; i < seconds * 5; i++)); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url" 2>/dev/null)" = 200 ] && return 0
+    sleep 0.2
+  done
+  die "$what did not become ready at $url within ${seconds}s"
 }

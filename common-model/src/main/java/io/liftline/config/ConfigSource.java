@@ -32,7 +32,8 @@ public final class ConfigSource {
     }
 
     /**
-     * Reads {@code --name=value} and {@code --name value} flags; {@code --help} or {@code -h} asks for usage.
+     * Reads {@code --name=value} and {@code --name value} flags, and switches ({@code --verify} means true);
+     * {@code --help} or {@code -h} asks for usage.
      *
      * @throws IllegalArgumentException for anything that is not such a flag
      */
@@ -55,11 +56,12 @@ public final class ConfigSource {
             if (eq > 0) {
                 name = arg.substring(2, eq);
                 value = arg.substring(eq + 1);
-            } else if (i + 1 < args.length) {
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                 name = arg.substring(2);
                 value = args[++i];
             } else {
-                throw new IllegalArgumentException(arg + " needs a value");
+                name = arg.substring(2); // a switch such as --verify
+                value = "true";
             }
             flags.put(variableName(name), value);
         }
@@ -102,6 +104,19 @@ public final class ConfigSource {
             value = env.apply(variable);
         }
         return value == null || value.isBlank() ? defaultValue : value.strip();
+    }
+
+    /** True for true, yes, 1 (and a bare switch), false for false, no, 0. */
+    public boolean getBoolean(String variable, boolean defaultValue) {
+        String value = get(variable, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw invalid(variable, value, "true or false");
+        };
     }
 
     public int getInt(String variable, int defaultValue) {

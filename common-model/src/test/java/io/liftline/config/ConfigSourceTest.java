@@ -60,8 +60,19 @@ class ConfigSourceTest {
                 .hasMessage("unknown flag --htp-port; known flags: [--amqp-uri, --http-port]");
         assertThatThrownBy(() -> ConfigSource.from(new String[] {"8080"}, ENV::get))
                 .hasMessageContaining("unexpected argument '8080'");
-        assertThatThrownBy(() -> ConfigSource.from(new String[] {"--http-port"}, ENV::get))
-                .hasMessage("--http-port needs a value");
+        assertThatThrownBy(() -> ConfigSource.from(new String[] {"--http-port"}, ENV::get).getInt("LIFTLINE_HTTP_PORT", 1))
+                .hasMessage("LIFTLINE_HTTP_PORT (--http-port) must be an integer, was 'true'");
+    }
+
+    @Test
+    void aFlagWithoutValueIsASwitch() {
+        ConfigSource config = ConfigSource.from(new String[] {"--verify", "--events", "10", "--keep"}, ENV::get);
+        assertThat(config.getBoolean("LIFTLINE_VERIFY", false)).isTrue();
+        assertThat(config.getBoolean("LIFTLINE_KEEP", false)).isTrue();
+        assertThat(config.getInt("LIFTLINE_EVENTS", 0)).isEqualTo(10);
+        assertThat(ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "no")::get).getBoolean("LIFTLINE_VERIFY", true)).isFalse();
+        assertThatThrownBy(() -> ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "maybe")::get).getBoolean("LIFTLINE_VERIFY", true))
+                .hasMessage("LIFTLINE_VERIFY (--verify) must be true or false, was 'maybe'");
     }
 
     @Test

@@ -1,0 +1,85 @@
+package io.liftline.simulator;
+
+import io.liftline.config.ConfigSource;
+import io.liftline.config.Secrets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * What one simulator run does. Flags ({@code --events}) or {@code LIFTLINE_*} variables, as for the apps.
+ *
+ * @param url            the producer's base URL
+ * @param events         rides to send
+ * @param threads        concurrent scanners (HTTP clients)
+ * @param maxRetries     retries of one request on 5xx, 429 or a network error
+ * @param requestTimeout how long one request may take before it counts as failed and is retried
+ * @param runId          prefix of every event id of the run, so the run can be verified in the store
+ * @param verify         after the load, check that every accepted ride is stored exactly once
+ * @param mongodbUri     the store, for --verify
+ * @param mongodbDatabase the database, for --verify
+ * @param verifyTimeout  how long --verify waits for the queue to drain into the store
+ */
+public record SimulatorConfig(String url, int events, int threads, int maxRetries, Duration requestTimeout,
+                              String runId, boolean verify, String mongodbUri, String mongodbDatabase,
+                              Duration verifyTimeout) {
+
+    public static final String DEFAULT_URL = "http://127.0.0.1:8080";
+    public static final int DEFAULT_EVENTS = 200_000;
+    public static final int DEFAULT_THREADS = 32;
+    public static final int DEFAULT_MAX_RETRIES = 5;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofMinutes(3);
+
+    public static final String URL = "LIFTLINE_URL";
+    public static final String EVENTS = "LIFTLINE_EVENTS";
+    public static final String THREADS = "LIFTLINE_THREADS";
+    public static final String MAX_RETRIES = "LIFTLINE_MAX_RETRIES";
+    public static final String REQUEST_TIMEOUT = "LIFTLINE_REQUEST_TIMEOUT";
+    public static final String RUN_ID = "LIFTLINE_RUN_ID";
+    public static final String VERIFY = "LIFTLINE_VERIFY";
+    public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
+    public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
+    public static final String VERIFY_TIMEOUT = "LIFTLINE_VERIFY_TIMEOUT";
+    public static final List<String> VARIABLES = List.of(URL, EVENTS, THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID,
+            VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT);
+
+    public SimulatorConfig {
+        if (events <= 0) {
+            throw new IllegalArgumentException("events must be > 0, was " + events);
+        }
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0, was " + threads);
+        }
+        if (maxRetries < 0) {
+            throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+        }
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            throw new IllegalArgumentException("url must start with http:// or https://, was " + url);
+        }
+        url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    static SimulatorConfig from(ConfigSource source) {
+        source.rejectUnknownFlags(VARIABLES);
+        return new SimulatorConfig(
+                source.get(URL, DEFAULT_URL),
+                source.getInt(EVENTS, DEFAULT_EVENTS),
+                source.getInt(THREADS, DEFAULT_THREADS),
+                source.getInt(MAX_RETRIES, DEFAULT_MAX_RETRIES),
+                source.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
+                source.get(RUN_ID, "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())),
+                source.getBoolean(VERIFY, false),
+                source.get(MONGODB_URI, "mongodb://127.0.0.1:27017"),
+                source.get(MONGODB_DATABASE, "liftline"),
+                source.getDuration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT));
+    }
+
+    @Override
+    public String toString() {
+        return "url=" + url + ", events=" + events + ", threads=" + threads + ", maxRetries=" + maxRetries
+                + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
+    }
+}
