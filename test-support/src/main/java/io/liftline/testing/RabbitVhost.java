@@ -76,6 +76,26 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /**
+     * The AMQP URI of this class's vhost reached through a proxy on another port, so a test can cut the
+     * application off the broker ({@link TcpProxy#cut()}) without stopping the shared broker.
+     */
+    public String amqpUriThrough(TcpProxy proxy) {
+        URI base = endpoint.amqpUri();
+        try {
+            return new URI(base.getScheme(), base.getUserInfo(), "127.0.0.1", proxy.port(), null, null, null)
+                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A proxy in front of the broker, for {@link #amqpUriThrough}; close it after the test. */
+    public TcpProxy proxy() throws IOException {
+        URI base = endpoint.amqpUri();
+        return new TcpProxy(base.getHost(), base.getPort() < 0 ? 5672 : base.getPort());
+    }
+
     public ConnectionFactory connectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         try {

@@ -3,9 +3,12 @@ package io.liftline.testing;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import io.liftline.config.Secrets;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -35,6 +38,7 @@ public final class TestBroker {
 
     private static Endpoint endpoint;
     private static AssertionError failure;
+    private static RabbitMQContainer container;
 
     private TestBroker() {
     }
@@ -63,7 +67,7 @@ public final class TestBroker {
             return fromUri(explicit, env.apply("LIFTLINE_AMQP_MANAGEMENT_URI"), "LIFTLINE_AMQP_URI");
         }
         if (dockerAvailable.getAsBoolean()) {
-            RabbitMQContainer container = new RabbitMQContainer(IMAGE);
+            container = new RabbitMQContainer(IMAGE);
             container.start();
             return new Endpoint(URI.create(container.getAmqpUrl()), URI.create(container.getHttpUrl()),
                     container.getAdminUsername(), container.getAdminPassword(), "Testcontainers RabbitMQ");
@@ -85,6 +89,34 @@ public final class TestBroker {
             return new Endpoint(base, managementUri, user, password, source);
         } catch (URISyntaxException e) {
             throw new AssertionError(source + " is not a valid URI: " + Secrets.maskUri(amqp), e);
+        }
+    }
+
+    /**
+     * Raises (or clears) a memory alarm on the broker, which then blocks every publishing connection. Always
+     * clear it in a finally. Works on the local broker (rabbitmqctl) and on a Testcontainers broker.
+     */
+    public static synchronized void memoryAlarm(boolean on) throws IOException, InterruptedException {
+        String watermark = on ? "0" : "0.4";
+        if (container != null) {
+            var result = container.execInContainer("rabbitmqctl", "set_vm_memory_high_watermark", watermark);
+            if (result.getExitCode() != 0) {
+                throw new AssertionError("rabbitmqctl in the container failed: " + result.getStderr());
+            }
+            return;
+        }
+        if (endpoint() != null && !endpoint.source().equals("local broker")) {
+            throw new AssertionError("a memory alarm can only be raised on the local or a Testcontainers broker, not on "
+                    + endpoint + "; run this test against one of those");
+        }
+        List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q", "set_vm_memory_high_watermark", watermark));
+        if (!"root".equals(System.getProperty("user.name"))) {
+            command.addAll(0, List.of("sudo", "-n"));
+        }
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError("'" + String.join(" ", command) + "' failed: " + output);
         }
     }
 

@@ -85,8 +85,13 @@ final class RideRequests {
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < json.size() && problems.size() < MAX_PROBLEMS; i++) {
             String where = "rides[" + i + "].";
+            JsonNode node = json.get(i);
+            if (!node.isObject()) {
+                problems.add("rides[" + i + "] must be a JSON object, was " + RideJson.describe(node));
+                continue;
+            }
             try {
-                LiftRide ride = element(json.get(i), receivedAt);
+                LiftRide ride = element(node, receivedAt);
                 Integer first = seen.putIfAbsent(ride.eventId(), i);
                 if (first != null) {
                     problems.add(where + "eventId '" + ride.eventId() + "' repeats rides[" + first + "].eventId");
@@ -103,9 +108,6 @@ final class RideRequests {
     }
 
     private LiftRide element(JsonNode node, Instant receivedAt) throws InvalidRideException {
-        if (!node.isObject()) {
-            throw new InvalidRideException("must be a JSON object, was " + RideJson.describe(node));
-        }
         Problems problems = new Problems();
         String given = problems.textField(node, "eventId", () -> RideJson.optionalText(node, "eventId"));
         int resort = problems.intField(node, RideRanges.RESORT_ID);
