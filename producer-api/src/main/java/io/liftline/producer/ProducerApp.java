@@ -77,8 +77,9 @@ public final class ProducerApp implements AutoCloseable {
         return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
     }
 
-    public BrokerConnection broker() {
-        return broker;
+    /** Requests whose publishes await confirms right now. */
+    public int inFlightPublishes() {
+        return publisher.inFlightCalls();
     }
 
     /** Waits until the broker connection is up (for tests and scripts that must not race the first connect). */

@@ -2,7 +2,6 @@ package io.liftline.testing;
 
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /** Polling instead of sleeping: a test waits exactly as long as the condition needs, and no longer than told. */
@@ -13,9 +12,12 @@ public final class Poll {
     private Poll() {
     }
 
-    /** Waits until the condition holds; fails with {@code what} when it does not within the timeout. */
-    public static void waitAtMost(Duration timeout, String what, BooleanSupplier condition) {
-        waitAtMost(timeout, what, condition::getAsBoolean, Boolean::booleanValue);
+    /**
+     * Waits until the condition holds; fails with {@code what} when it does not within the timeout. An exception
+     * from the condition counts as "not yet".
+     */
+    public static void waitAtMost(Duration timeout, String what, Callable<Boolean> condition) {
+        waitAtMost(timeout, what, condition, Boolean.TRUE::equals);
     }
 
     /**

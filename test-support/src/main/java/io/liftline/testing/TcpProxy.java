@@ -22,6 +22,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
+    private volatile boolean paused;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -50,6 +51,15 @@ public final class TcpProxy implements AutoCloseable {
         cut = false;
     }
 
+    /** Holds everything the server sends (confirms, for a broker) until {@link #resume()}; requests still pass. */
+    public void pauseReplies() {
+        paused = true;
+    }
+
+    public void resume() {
+        paused = false;
+    }
+
     private void accept() {
         while (!closed) {
             try {
@@ -64,8 +74,8 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream);
-                pump(upstream, client);
+                pump(client, upstream, false);
+                pump(upstream, client, true);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -74,14 +84,17 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean replies) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                    while (replies && paused && !cut) {
+                        Thread.sleep(5);
+                    }
                     out.write(buffer, 0, n);
                 }
-            } catch (IOException e) {
+            } catch (IOException | InterruptedException e) {
                 // one side closed: close both below
             } finally {
                 closeQuietly(from);

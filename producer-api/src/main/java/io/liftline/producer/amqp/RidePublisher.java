@@ -73,8 +73,9 @@ public final class RidePublisher {
             pool.release(channel);
         }
         long remaining = deadline - System.nanoTime();
-        CompletableFuture<Void> all = confirms.size() == 1 ? confirms.get(0)
-                : CompletableFuture.allOf(confirms.toArray(new CompletableFuture<?>[0]));
+        // A new future even for one confirm: the timeout must not complete the confirm itself, whose in-flight
+        // permit stays taken until the broker answers.
+        CompletableFuture<Void> all = CompletableFuture.allOf(confirms.toArray(new CompletableFuture<?>[0]));
         return all.orTimeout(Math.max(remaining, 0), TimeUnit.NANOSECONDS)
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(explain(failure, confirms)));
     }

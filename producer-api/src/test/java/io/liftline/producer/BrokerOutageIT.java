@@ -1,0 +1,124 @@
+package io.liftline.producer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import io.liftline.broker.Topology;
+import io.liftline.model.RideJson;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.TcpProxy;
+import io.liftline.testing.TestBroker;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class BrokerOutageIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(2);
+    /** The longest a 503 may take: the publish timeout plus a margin for the HTTP round trip. */
+    private static final Duration ANSWER_BOUND = PUBLISH_TIMEOUT.plusSeconds(1);
+
+    private static TcpProxy proxy;
+    private static ProducerApp producer;
+    private static ProducerClient client;
+
+    @BeforeAll
+    static void startProducerBehindAProxy() throws Exception {
+        proxy = rabbit.proxy();
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0)
+                .publishTimeout(PUBLISH_TIMEOUT).build());
+        assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+        client = new ProducerClient(producer.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        producer.close();
+        proxy.close();
+    }
+
+    @AfterEach
+    void brokerBack() throws Exception {
+        proxy.restore();
+        TestBroker.memoryAlarm(false);
+        Poll.waitAtMost(Duration.ofSeconds(20), "producer ready again", () -> client.get("/health/ready").statusCode() == 200);
+    }
+
+    @Test
+    void publishAnswers503WithRetryAfterWhenTheBrokerIsUnreachableAndRecoversWhenItReturns() throws Exception {
+        assertThat(post().statusCode()).isEqualTo(201);
+
+        proxy.cut();
+        long start = System.nanoTime();
+        HttpResponse<String> refused = post();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(took).isLessThan(ANSWER_BOUND);
+        assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+        assertThat(message(refused)).startsWith("not stored, retry with the same event ids:");
+        HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN", () -> client.get("/health/ready"),
+                r -> r.statusCode() == 503);
+        assertThat(ready.body()).contains("\"status\":\"DOWN\"", "broker unreachable");
+
+        proxy.restore();
+        HttpResponse<String> accepted = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after recovery", this::post,
+                r -> r.statusCode() == 201);
+        String eventId = RideJson.MAPPER.readTree(accepted.body()).path("eventId").asText();
+        assertThat(queuedIds()).contains(eventId);
+    }
+
+    @Test
+    void publishAnswers503FastWhileTheBrokerBlocksPublishersWithAResourceAlarm() throws Exception {
+        assertThat(post().statusCode()).isEqualTo(201);
+        try {
+            TestBroker.memoryAlarm(true);
+            // The first publish on a blocked connection learns of the block the hard way: no confirm.
+            long start = System.nanoTime();
+            HttpResponse<String> first = post();
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ANSWER_BOUND);
+            // Once the broker said "blocked", requests are refused at once instead of tying up a thread.
+            HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness says blocked",
+                    () -> client.get("/health/ready"), r -> r.body().contains("resource alarm"));
+            assertThat(ready.statusCode()).isEqualTo(503);
+            long fastStart = System.nanoTime();
+            HttpResponse<String> fast = post();
+            assertThat(fast.statusCode()).isEqualTo(503);
+            assertThat(message(fast)).contains("blocked by a resource alarm");
+            assertThat(Duration.ofNanos(System.nanoTime() - fastStart)).isLessThan(Duration.ofMillis(500));
+        } finally {
+            TestBroker.memoryAlarm(false);
+        }
+        HttpResponse<String> after = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after the alarm clears", this::post,
+                r -> r.statusCode() == 201);
+        assertThat(queuedIds()).contains(RideJson.MAPPER.readTree(after.body()).path("eventId").asText());
+    }
+
+    private HttpResponse<String> post() throws Exception {
+        return client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY);
+    }
+
+    private static java.util.List<String> queuedIds() throws Exception {
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        try (Channel channel = rabbit.connection().createChannel()) {
+            for (var m = channel.basicGet(Topology.QUEUE, true); m != null; m = channel.basicGet(Topology.QUEUE, true)) {
+                ids.add(m.getProps().getMessageId());
+            }
+        }
+        return ids;
+    }
+
+    private static String message(HttpResponse<String> response) throws Exception {
+        return RideJson.MAPPER.readTree(response.body()).path("message").asText();
+    }
+}
