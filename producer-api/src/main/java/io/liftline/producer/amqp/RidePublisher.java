@@ -1,6 +1,8 @@
 package io.liftline.producer.amqp;
 
 import com.rabbitmq.client.AMQP;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -25,9 +29,19 @@ public final class RidePublisher {
 
     private static final Map<String, Object> HEADERS = Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
+    /** A channel that dies under a publish is retried on another, twice at most, within the same deadline. */
+    static final int MAX_ATTEMPTS = 3;
+    private static final Duration RETRY_WAIT = Duration.ofMillis(50);
+
     private final BrokerConnection broker;
     private final ChannelPool pool;
     private final Duration publishTimeout;
+    private final Retry retry;
+    private final ScheduledExecutorService retryScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "publish-retry");
+        t.setDaemon(true);
+        return t;
+    });
     private final AtomicInteger inFlightCalls = new AtomicInteger();
     private volatile boolean stopped;
 
@@ -35,24 +49,40 @@ public final class RidePublisher {
         this.broker = broker;
         this.pool = pool;
         this.publishTimeout = publishTimeout;
+        // Safe to retry: the rides keep their event ids, so a message that did reach the queue before its channel
+        // died is stored once anyway. Only channel closure is retried: a nack, a return, a block or a timeout
+        // would meet the same answer again, and the scanner is better served by a prompt 503.
+        this.retry = Retry.of("publish", RetryConfig.custom()
+                .maxAttempts(MAX_ATTEMPTS)
+                .waitDuration(RETRY_WAIT)
+                .retryOnException(e -> unwrap(e) instanceof PublishException.ChannelClosed)
+                .build());
     }
 
     /** Publishes the rides; the future completes when all are confirmed. Blocks only to borrow a channel. */
     public CompletableFuture<Void> publish(List<LiftRide> rides) {
         inFlightCalls.incrementAndGet();
-        CompletableFuture<Void> result;
-        try {
-            result = start(rides);
-        } catch (PublishException e) {
-            result = CompletableFuture.failedFuture(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            result = CompletableFuture.failedFuture(new PublishException.BrokerUnavailable("interrupted while publishing", e));
-        }
+        long deadline = System.nanoTime() + publishTimeout.toNanos();
+        CompletableFuture<Void> result = Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline))
+                .get().toCompletableFuture();
         return result.whenComplete((ok, failure) -> inFlightCalls.decrementAndGet());
     }
 
-    private CompletableFuture<Void> start(List<LiftRide> rides) throws PublishException, InterruptedException {
+    private CompletableFuture<Void> attempt(List<LiftRide> rides, long deadline) {
+        try {
+            if (deadline - System.nanoTime() <= 0) {
+                throw new PublishException.ConfirmTimeout("no time left within " + publishTimeout.toMillis() + " ms to publish");
+            }
+            return start(rides, deadline);
+        } catch (PublishException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new PublishException.BrokerUnavailable("interrupted while publishing", e));
+        }
+    }
+
+    private CompletableFuture<Void> start(List<LiftRide> rides, long deadline) throws PublishException, InterruptedException {
         if (stopped) {
             throw new PublishException.BrokerUnavailable("the producer is shutting down", null);
         }
@@ -60,8 +90,6 @@ public final class RidePublisher {
         if (blocked != null) {
             throw new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + blocked + ")");
         }
-        long startNanos = System.nanoTime();
-        long deadline = startNanos + publishTimeout.toNanos();
         List<CompletableFuture<Void>> confirms = new ArrayList<>(rides.size());
         ConfirmChannel channel = pool.borrow();
         try {
@@ -80,8 +108,12 @@ public final class RidePublisher {
                 .exceptionallyCompose(failure -> CompletableFuture.failedFuture(explain(failure, confirms)));
     }
 
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
     private PublishException explain(Throwable failure, List<CompletableFuture<Void>> confirms) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = unwrap(failure);
         if (cause instanceof PublishException publishException) {
             return publishException;
         }
@@ -115,6 +147,7 @@ public final class RidePublisher {
         while (inFlightCalls.get() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
+        retryScheduler.shutdownNow();
         return inFlightCalls.get() == 0;
     }
 }
