@@ -25,11 +25,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * future completes only when the broker has confirmed every ride of the call, and fails with a
  * {@link PublishException} otherwise, never later than the publish timeout.
  */
-public final class RidePublisher {
+public final class RidePublisher implements Publisher {
 
     private static final Map<String, Object> HEADERS = Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
-    /** A channel that dies under a publish is retried on another, twice at most, within the same deadline. */
+    /** A channel that dies under a publish is retried on another, up to three more times, within the same deadline. */
     static final int MAX_ATTEMPTS = 3;
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
 
@@ -60,11 +60,15 @@ public final class RidePublisher {
     }
 
     /** Publishes the rides; the future completes when all are confirmed. Blocks only to borrow a channel. */
+    @Override
     public CompletableFuture<Void> publish(List<LiftRide> rides) {
         inFlightCalls.incrementAndGet();
         long deadline = System.nanoTime() + publishTimeout.toNanos();
-        CompletableFuture<Void> result = Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline))
-                .get().toCompletableFuture();
+        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean.
+        CompletableFuture<Void> result = attempt(rides, deadline).exceptionallyCompose(failure ->
+                unwrap(failure) instanceof PublishException.ChannelClosed
+                        ? Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline)).get()
+                        : CompletableFuture.failedFuture(failure));
         return result.whenComplete((ok, failure) -> inFlightCalls.decrementAndGet());
     }
 

@@ -4,12 +4,13 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.model.InvalidRideException;
 import io.liftline.model.LiftRide;
 import io.liftline.producer.amqp.PublishException;
-import io.liftline.producer.amqp.RidePublisher;
+import io.liftline.producer.amqp.Publisher;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,10 +38,15 @@ public final class IngestHandler extends Handler.Abstract {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
-    private enum Route { SINGLE, BATCH, LIVE, READY, METRICS, UNKNOWN }
+    private enum Route {
+        SINGLE, BATCH, LIVE, READY, METRICS, UNKNOWN;
+
+        /** The metric tag. */
+        final String tag = name().toLowerCase(Locale.ROOT);
+    }
 
     private final ProducerConfig config;
-    private final RidePublisher publisher;
+    private final Publisher publisher;
     private final BrokerConnection broker;
     private final ProducerMetrics metrics;
     private final RideRequests requests;
@@ -48,7 +54,7 @@ public final class IngestHandler extends Handler.Abstract {
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final Map<String, Long> lastFailureLog = new ConcurrentHashMap<>();
 
-    public IngestHandler(ProducerConfig config, RidePublisher publisher, BrokerConnection broker, ProducerMetrics metrics,
+    public IngestHandler(ProducerConfig config, Publisher publisher, BrokerConnection broker, ProducerMetrics metrics,
                          Supplier<String> newEventId) {
         this.config = config;
         this.publisher = publisher;
@@ -75,7 +81,7 @@ public final class IngestHandler extends Handler.Abstract {
             case "/metrics" -> Route.METRICS;
             default -> Route.UNKNOWN;
         };
-        Callback measured = Callback.from(callback, () -> metrics.request(route.name().toLowerCase(), response.getStatus(),
+        Callback measured = Callback.from(callback, () -> metrics.request(route.tag, response.getStatus(),
                 System.nanoTime() - start));
         try {
             dispatch(route, pathIds, request, response, measured);
@@ -160,10 +166,11 @@ public final class IngestHandler extends Handler.Abstract {
             try {
                 if (route == Route.SINGLE) {
                     LiftRide ride = requests.single(pathIds, body, key, receivedAt);
-                    publish(List.of(ride), Map.of("eventId", ride.eventId()), response, callback);
+                    publish(List.of(ride), response, callback, () -> Responses.created(response, callback, ride.eventId()));
                 } else {
                     List<LiftRide> rides = requests.batch(body, receivedAt);
-                    publish(rides, Map.of("eventIds", rides.stream().map(LiftRide::eventId).toList()), response, callback);
+                    publish(rides, response, callback, () -> Responses.json(response, callback, 201,
+                            Map.of("eventIds", rides.stream().map(LiftRide::eventId).toList())));
                 }
             } catch (InvalidRideException e) {
                 Responses.message(response, callback, 400, e.getMessage());
@@ -175,10 +182,10 @@ public final class IngestHandler extends Handler.Abstract {
         Responses.message(response, callback, 413, "request body exceeds " + config.maxBodyBytes() + " bytes");
     }
 
-    private void publish(List<LiftRide> rides, Object created, Response response, Callback callback) {
+    private void publish(List<LiftRide> rides, Response response, Callback callback, Runnable created) {
         publisher.publish(rides).whenComplete((ok, failure) -> {
             if (failure == null) {
-                Responses.json(response, callback, 201, created);
+                created.run();
                 return;
             }
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
@@ -207,7 +214,7 @@ public final class IngestHandler extends Handler.Abstract {
             return false;
         }
         int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase();
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
         return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 }

@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /** The producer's Prometheus metrics: requests, publishes and their outcomes, the channel pool, the connection. */
 public final class ProducerMetrics implements PublishListener {
@@ -24,7 +25,7 @@ public final class ProducerMetrics implements PublishListener {
     private final Counter nacked = Counter.builder("liftline.publish.nacked").description("messages refused by the broker").register(registry);
     private final Counter returned = Counter.builder("liftline.publish.returned").description("messages the broker could not route").register(registry);
     private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, ConcurrentMap<Integer, Timer>> requestTimers = new ConcurrentHashMap<>();
 
     public ProducerMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -43,13 +44,14 @@ public final class ProducerMetrics implements PublishListener {
 
     /** One answered request: its route, status and latency. */
     public void request(String route, int status, long nanos) {
-        String key = route + ' ' + status;
-        requestTimers.computeIfAbsent(key, k -> Timer.builder("liftline.http.requests")
-                .description("HTTP requests by route and status")
-                .tag("route", route).tag("status", Integer.toString(status))
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry)).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        requestTimers.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(status, s -> Timer.builder("liftline.http.requests")
+                        .description("HTTP requests by route and status")
+                        .tag("route", route).tag("status", Integer.toString(s))
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+                        .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A publish that ended in a 503, by reason (timeout, nacked, blocked, unavailable, ...). */

@@ -1,0 +1,37 @@
+package io.liftline.bench;
+
+import io.liftline.broker.BrokerConnection;
+import io.liftline.config.ConfigSource;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.producer.http.IngestHandler;
+import io.liftline.producer.metrics.ProducerMetrics;
+import java.time.Duration;
+import java.util.UUID;
+import org.eclipse.jetty.server.Server;
+
+/**
+ * The producer's HTTP surface over {@link NaivePublisher}: same Jetty server, same validation, only the publish
+ * strategy differs, so the benchmark measures exactly that. Not for production.
+ */
+public final class NaiveProducerMain {
+
+    private NaiveProducerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ProducerConfig config = ProducerConfig.from(ConfigSource.from(args, System::getenv));
+        BrokerConnection broker = new BrokerConnection(config.amqpUri(), "naive-producer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        broker.start();
+        if (!broker.awaitConnected(Duration.ofSeconds(30))) {
+            throw new IllegalStateException("no broker: " + broker.unavailableReason());
+        }
+        // As many channels as HTTP threads: each request holds one for its whole publish-and-wait.
+        NaivePublisher publisher = new NaivePublisher(broker, 200, config.publishTimeout().toMillis());
+        Server server = ProducerApp.createServer(config.httpPort(),
+                new IngestHandler(config, publisher, broker, new ProducerMetrics(), () -> UUID.randomUUID().toString()));
+        server.start();
+        System.out.println("naive producer listening on port " + config.httpPort());
+        server.join();
+    }
+}

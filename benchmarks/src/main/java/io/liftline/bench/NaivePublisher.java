@@ -1,0 +1,71 @@
+package io.liftline.bench;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import io.liftline.broker.BrokerConnection;
+import io.liftline.broker.Topology;
+import io.liftline.model.LiftRide;
+import io.liftline.model.RideJson;
+import io.liftline.producer.amqp.Publisher;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.commons.pool2.BasePooledObjectFactory;
+import org.apache.commons.pool2.PooledObject;
+import org.apache.commons.pool2.impl.DefaultPooledObject;
+import org.apache.commons.pool2.impl.GenericObjectPool;
+
+/**
+ * The textbook design the benchmark compares against: borrow a confirm channel, publish one message, block in
+ * {@code waitForConfirmsOrDie}, repeat, give the channel back. Correct, and slow: one round trip per message.
+ */
+final class NaivePublisher implements Publisher {
+
+    private final GenericObjectPool<Channel> pool;
+    private final long timeoutMillis;
+
+    NaivePublisher(BrokerConnection broker, int channels, long timeoutMillis) {
+        this.timeoutMillis = timeoutMillis;
+        this.pool = new GenericObjectPool<>(new BasePooledObjectFactory<>() {
+            @Override
+            public Channel create() throws Exception {
+                Channel channel = broker.connection().createChannel();
+                channel.confirmSelect();
+                return channel;
+            }
+
+            @Override
+            public PooledObject<Channel> wrap(Channel channel) {
+                return new DefaultPooledObject<>(channel);
+            }
+        });
+        pool.setMaxTotal(channels);
+    }
+
+    @Override
+    public CompletableFuture<Void> publish(List<LiftRide> rides) {
+        Channel channel = null;
+        try {
+            channel = pool.borrowObject();
+            for (LiftRide ride : rides) {
+                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
+                        .deliveryMode(2).messageId(ride.eventId()).timestamp(Date.from(ride.receivedAt()))
+                        .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
+                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, properties, RideJson.toMessage(ride));
+                channel.waitForConfirmsOrDie(timeoutMillis);
+            }
+            pool.returnObject(channel);
+            return CompletableFuture.completedFuture(null);
+        } catch (Exception e) {
+            if (channel != null) {
+                try {
+                    pool.invalidateObject(channel);
+                } catch (Exception ignored) {
+                    // the channel is gone either way
+                }
+            }
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}
