@@ -33,6 +33,7 @@ LIFTLINE_JARS=(
   "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar"
   "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar"
   "$LIFTLINE_ROOT/scanner-simulator/target/liftline-scanner-simulator.jar"
+  "$LIFTLINE_ROOT/benchmarks/target/liftline-benchmarks.jar"
   "$LIFTLINE_ROOT/test-support/target/classpath.txt"
 )
 
@@ -52,6 +53,10 @@ ensure_built() {
     (cd "$LIFTLINE_ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
   fi
 }
+
+# JVM options for the apps the scripts start: a heap sized for an ingest service, not for the machine
+# (the JVM's default takes a quarter of RAM), and the serial collector, which suits two cores.
+LIFTLINE_JAVA_OPTS=${LIFTLINE_JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseSerialGC -XX:MaxDirectMemorySize=64m}
 
 # A free TCP port on loopback, starting the search at $1.
 free_port() {

@@ -41,6 +41,7 @@ final class NaivePublisher implements Publisher {
             }
         });
         pool.setMaxTotal(channels);
+        pool.setMaxIdle(channels);
     }
 
     @Override
