@@ -1,0 +1,119 @@
+package io.liftline.consumer;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.model.RideJson;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class PoisonAndRedeliveryIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static ConsumerApp consumer;
+
+    @BeforeAll
+    static void startConsumer() throws Exception {
+        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(0).consumers(1).batchSize(50)
+                .batchTimeout(Duration.ofMillis(500)).build());
+        Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
+    }
+
+    @AfterAll
+    static void stopConsumer() throws Exception {
+        consumer.close();
+    }
+
+    private static MongoCollection<Document> rides() {
+        return mongo.database().getCollection("rides");
+    }
+
+    @Test
+    void eachKindOfPoisonIsDeadLetteredWithItsReasonWhileTheGoodRidesOfTheBatchAreStored() throws Exception {
+        // One batch (a long batch timeout gathers them all): good rides around every kind of poison.
+        Rides.publish(rabbit.connection(), List.of("good-0", "good-1"));
+        Rides.publishRaw(rabbit.connection(), "bad-json", 1, "{\"eventId\": ".getBytes(UTF_8));
+        Rides.publishRaw(rabbit.connection(), "bad-version", 2, RideJson.toMessage(Rides.ride("bad-version", 1)));
+        Rides.publishRaw(rabbit.connection(), "no-version", null, RideJson.toMessage(Rides.ride("no-version", 1)));
+        Rides.publishRaw(rabbit.connection(), "bad-range", 1, new String(RideJson.toMessage(Rides.ride("bad-range", 1)), UTF_8)
+                .replaceFirst("\"liftId\":\\d+", "\"liftId\":99").getBytes(UTF_8));
+        Rides.publishRaw(rabbit.connection(), "bad-field", 1, "{\"eventId\":\"bad-field\",\"resortId\":1}".getBytes(UTF_8));
+        Rides.publish(rabbit.connection(), List.of("good-2"));
+
+        Poll.waitAtMost(Duration.ofSeconds(20), "the good rides stored",
+                () -> rides().countDocuments(Filters.regex("_id", "^good-")) == 3);
+        Map<String, GetResponse> dead = Poll.waitAtMost(Duration.ofSeconds(20), "5 dead letters", PoisonAndRedeliveryIT::deadLetters,
+                d -> d.size() == 5);
+
+        assertThat(reason(dead, "bad-json")).isEqualTo("malformed-json");
+        assertThat(reason(dead, "bad-version")).isEqualTo("unsupported-schema-version");
+        assertThat(reason(dead, "no-version")).isEqualTo("unsupported-schema-version");
+        assertThat(reason(dead, "bad-range")).isEqualTo("invalid-ride");
+        assertThat(reason(dead, "bad-field")).isEqualTo("invalid-ride");
+        Map<String, Object> headers = dead.get("bad-range").getProps().getHeaders();
+        assertThat(headers.get("x-liftline-detail").toString()).isEqualTo("liftID must be in 1..40, was 99");
+        assertThat(headers.get("x-liftline-source-queue").toString()).isEqualTo(Topology.QUEUE);
+        assertThat(headers.get("x-liftline-source-exchange").toString()).isEqualTo(Topology.EXCHANGE);
+        assertThat(headers.get("x-liftline-dead-lettered-at").toString()).isNotBlank();
+        assertThat(new String(dead.get("bad-json").getBody(), UTF_8)).as("the original body, untouched").isEqualTo("{\"eventId\": ");
+        assertThat(rides().countDocuments(Filters.regex("_id", "^(bad|no)-"))).isZero();
+        assertThat(rabbit.readyMessages(Topology.QUEUE)).as("everything settled").isZero();
+        assertThat(consumer.metrics().scrape()).contains("liftline_rides_dead_lettered_total{reason=\"invalid-ride\"} 2.0");
+    }
+
+    @Test
+    void ridesDeliveredAgainAreNotStoredTwice() throws Exception {
+        List<String> ids = Rides.ids("again", 200);
+        Rides.publish(rabbit.connection(), ids);
+        Poll.waitAtMost(Duration.ofSeconds(30), "first delivery stored",
+                () -> rides().countDocuments(Filters.regex("_id", "^again-")) == 200);
+        double duplicatesBefore = consumer.metrics().duplicateCount();
+        long deadBefore = rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE);
+
+        Rides.publish(rabbit.connection(), ids); // a producer retry, or a replay: the same event ids again
+
+        Poll.waitAtMost(Duration.ofSeconds(30), "the copies recognised as duplicates",
+                () -> consumer.metrics().duplicateCount() - duplicatesBefore == 200);
+        assertThat(rides().countDocuments(Filters.regex("_id", "^again-"))).isEqualTo(200);
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("duplicates are not poison").isEqualTo(deadBefore);
+    }
+
+    private static Map<String, GetResponse> deadLetters() throws Exception {
+        Map<String, GetResponse> byId = new HashMap<>();
+        try (Channel channel = rabbit.connection().createChannel()) {
+            // Peek without taking: get, then reject back to the queue.
+            for (GetResponse m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false); m != null;
+                 m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false)) {
+                byId.put(m.getProps().getMessageId(), m);
+            }
+        }
+        return byId;
+    }
+
+    private static String reason(Map<String, GetResponse> dead, String id) {
+        assertThat(dead).containsKey(id);
+        return String.valueOf(dead.get(id).getProps().getHeaders().get("x-liftline-reason"));
+    }
+}

@@ -1,0 +1,116 @@
+package io.liftline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import io.liftline.broker.Topology;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Real worker processes: competing on one queue, killed with -9, stopped with SIGTERM under load. */
+class ScaleOutIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static final Duration ALL_STORED = Duration.ofSeconds(120);
+
+    private static Map<String, String> env() {
+        return Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_MONGODB_URI", mongo.uri(),
+                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName(), "LIFTLINE_METRICS_PORT", "0");
+    }
+
+    private static MongoCollection<Document> rides() {
+        return mongo.database().getCollection("rides");
+    }
+
+    private static Bson ofRun(String prefix) {
+        return Filters.regex("_id", "^" + Pattern.quote(prefix + "-"));
+    }
+
+    private static long stored(String prefix) {
+        return rides().countDocuments(ofRun(prefix));
+    }
+
+    /** Every id stored, and nothing else of the run: _id is unique, so equal sets mean exactly once. */
+    private static void assertStoredExactlyOnce(String prefix, List<String> ids) {
+        Poll.waitAtMost(ALL_STORED, ids.size() + " rides of " + prefix + " stored", () -> stored(prefix) >= ids.size());
+        Set<String> storedIds = new HashSet<>();
+        for (Document d : rides().find(ofRun(prefix))) {
+            storedIds.add(d.getString("_id"));
+        }
+        assertThat(stored(prefix)).isEqualTo(ids.size());
+        assertThat(storedIds).containsExactlyInAnyOrderElementsOf(ids);
+    }
+
+    @Test
+    void tenThousandRidesThroughTwoWorkerProcessesAreStoredExactlyOnce() throws Exception {
+        List<String> ids = Rides.ids("scale", 10_000);
+        try (WorkerProcess first = WorkerProcess.start("scale-1", env());
+             WorkerProcess second = WorkerProcess.start("scale-2", env())) {
+            Poll.waitAtMost(Duration.ofSeconds(60), "both workers consuming (2 consumers each)",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("consumers").asInt() == 4);
+            Rides.publish(rabbit.connection(), ids);
+            assertStoredExactlyOnce("scale", ids);
+            assertThat(first.log()).contains("consuming lift-rides");
+            assertThat(second.log()).contains("consuming lift-rides");
+            first.terminate();
+            second.terminate();
+        }
+    }
+
+    @Test
+    void aWorkerKilledMidBatchLosesNothingOnceAnotherTakesOver() throws Exception {
+        List<String> ids = Rides.ids("kill", 20_000);
+        Rides.publish(rabbit.connection(), ids);
+        try (WorkerProcess victim = WorkerProcess.start("kill-victim", env())) {
+            Poll.waitAtMost(Duration.ofSeconds(60), "the victim storing", () -> stored("kill") > 2_000);
+            victim.kill();
+        }
+        assertThat(stored("kill")).as("killed before the end").isLessThan(ids.size());
+        try (WorkerProcess successor = WorkerProcess.start("kill-successor", env())) {
+            assertStoredExactlyOnce("kill", ids);
+            successor.terminate();
+        }
+    }
+
+    @Test
+    void sigtermUnderLoadLosesNothing() throws Exception {
+        List<String> ids = Rides.ids("term", 10_000);
+        try (WorkerProcess worker = WorkerProcess.start("term-1", env())) {
+            Thread publisher = new Thread(() -> {
+                try {
+                    for (int from = 0; from < ids.size(); from += 500) {
+                        Rides.publish(rabbit.connection(), ids.subList(from, from + 500));
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            publisher.start();
+            Poll.waitAtMost(Duration.ofSeconds(60), "the worker storing under load", () -> stored("term") > 1_000);
+            worker.terminate();
+            assertThat(worker.log()).contains("SIGTERM: stopping the consumer", "consumer stopped");
+            publisher.join();
+        }
+        try (WorkerProcess next = WorkerProcess.start("term-2", env())) {
+            assertStoredExactlyOnce("term", ids);
+            next.terminate();
+        }
+    }
+}

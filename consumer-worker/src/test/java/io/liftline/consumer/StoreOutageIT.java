@@ -1,0 +1,59 @@
+package io.liftline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.model.Filters;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.TcpProxy;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class StoreOutageIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    @Test
+    void aStoreDownForTenSecondsDeadLettersNothingAndLosesNothing() throws Exception {
+        URI store = URI.create(mongo.uri());
+        try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
+            ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri())
+                    .mongodbUri("mongodb://127.0.0.1:" + proxy.port()).mongodbDatabase(mongo.databaseName())
+                    .metricsPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+            try {
+                Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
+                List<String> before = Rides.ids("outage-before", 500);
+                Rides.publish(rabbit.connection(), before);
+                Poll.waitAtMost(Duration.ofSeconds(30), "rides before the outage stored",
+                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 500);
+
+                proxy.cut();
+                List<String> during = Rides.ids("outage-during", 3_000);
+                Rides.publish(rabbit.connection(), during);
+                Thread.sleep(10_000);
+                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("store down is not poison").isZero();
+                assertThat(consumer.metrics().scrape()).contains("liftline_store_retries_total");
+                assertThat(rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong())
+                        .as("held in the broker, ready or unacked").isPositive();
+
+                proxy.restore();
+                Poll.waitAtMost(Duration.ofSeconds(60), "every ride stored after the store returned",
+                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 3_500);
+                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+                assertThat(consumer.metrics().storedCount()).isEqualTo(3_500);
+            } finally {
+                consumer.close();
+            }
+        }
+    }
+}
