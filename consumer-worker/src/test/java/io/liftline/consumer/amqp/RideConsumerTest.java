@@ -1,0 +1,173 @@
+package io.liftline.consumer.amqp;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyBoolean;
+import static org.mockito.ArgumentMatchers.anyList;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import com.mongodb.MongoSocketException;
+import com.mongodb.ServerAddress;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.Consumer;
+import com.rabbitmq.client.Envelope;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.liftline.broker.BrokerConnection;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.consumer.health.ConsumerMetrics;
+import io.liftline.consumer.mongo.RideStore;
+import io.liftline.model.LiftRide;
+import io.liftline.model.RideJson;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+
+/** The ack discipline of one consumer, against a mocked Channel and store. */
+class RideConsumerTest {
+
+    private final BrokerConnection broker = mock(BrokerConnection.class);
+    private final Connection connection = mock(Connection.class);
+    private final Channel channel = mock(Channel.class);
+    private final Channel deadLetterChannel = mock(Channel.class);
+    private final RideStore store = mock(RideStore.class);
+    private Consumer deliveries;
+    private RideConsumer consumer;
+    private Thread thread;
+
+    @BeforeEach
+    void startAConsumerOnMocks() throws Exception {
+        when(broker.connection()).thenReturn(connection);
+        when(connection.createChannel()).thenReturn(channel, deadLetterChannel);
+        when(channel.isOpen()).thenReturn(true);
+        when(deadLetterChannel.isOpen()).thenReturn(true);
+        ArgumentCaptor<Consumer> captor = ArgumentCaptor.forClass(Consumer.class);
+        when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), captor.capture())).thenReturn("tag");
+        ConsumerConfig config = ConsumerConfig.builder().batchSize(3).batchTimeout(Duration.ofMillis(200)).build();
+        Retry retry = Retry.of("test", RetryConfig.custom().maxAttempts(Integer.MAX_VALUE).waitDuration(Duration.ofMillis(10))
+                .retryOnException(e -> e instanceof MongoSocketException).build());
+        consumer = new RideConsumer("test", broker, store, config, new ConsumerMetrics(), retry);
+        thread = new Thread(consumer);
+        thread.start();
+        verify(channel, timeout(2_000)).basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
+        deliveries = captor.getValue();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        consumer.stop();
+        thread.join(1_000);
+        if (thread.isAlive()) { // still retrying a store that never comes back: abandon, as ConsumerApp.close does
+            thread.interrupt();
+            thread.join(2_000);
+        }
+        assertThat(thread.isAlive()).isFalse();
+    }
+
+    private void deliver(long tag, String eventId, Object version, byte[] body) throws Exception {
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().messageId(eventId)
+                .headers(version == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, version)).build();
+        deliveries.handleDelivery("tag", new Envelope(tag, false, Topology.EXCHANGE, Topology.ROUTING_KEY), props, body);
+    }
+
+    private void deliverRide(long tag, String eventId) throws Exception {
+        deliver(tag, eventId, 1, RideJson.toMessage(new LiftRide(eventId, 1, "2025", 1, 1, 1, 1, Instant.now())));
+    }
+
+    @Test
+    void acksTheWholeBatchWithOneMultipleAckAfterTheStoreWroteIt() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(3, 0));
+        deliverRide(1, "a");
+        deliverRide(2, "b");
+        deliverRide(3, "c");
+
+        InOrder order = inOrder(store, channel);
+        order.verify(store, timeout(2_000)).insert(anyList());
+        order.verify(channel, timeout(2_000)).basicAck(3, true);
+        verify(channel, never()).basicAck(1, false);
+    }
+
+    @Test
+    void holdsTheBatchUnackedWhileTheStoreFailsAndAcksOnceItWrites() throws Exception {
+        AtomicInteger attempts = new AtomicInteger();
+        when(store.insert(anyList())).thenAnswer(i -> {
+            if (attempts.incrementAndGet() < 5) {
+                throw new MongoSocketException("store down", new ServerAddress());
+            }
+            return new RideStore.WriteResult(1, 0);
+        });
+        deliverRide(7, "a");
+
+        verify(channel, timeout(5_000)).basicAck(7, true);
+        assertThat(attempts).hasValue(5);
+        verify(channel, never()).basicNack(anyLong(), anyBoolean(), anyBoolean());
+        verify(deadLetterChannel, never()).basicPublish(anyString(), anyString(), any(), any(byte[].class));
+    }
+
+    @Test
+    void neverAcksWhileTheStoreIsDown() throws Exception {
+        when(store.insert(anyList())).thenThrow(new MongoSocketException("store down", new ServerAddress()));
+        deliverRide(1, "a");
+        verify(store, timeout(2_000).atLeast(3)).insert(anyList());
+        verify(channel, never()).basicAck(anyLong(), anyBoolean());
+    }
+
+    @Test
+    void poisonIsDeadLetteredAndAckedAloneWhileTheGoodRidesAreWrittenAndAcked() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0));
+        deliverRide(1, "good-1");
+        deliver(2, "poison", 1, "not json".getBytes(UTF_8));
+        deliverRide(3, "good-2");
+
+        InOrder order = inOrder(deadLetterChannel, channel);
+        order.verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), any(), any(byte[].class));
+        order.verify(deadLetterChannel).waitForConfirmsOrDie(anyLong());
+        order.verify(channel).basicAck(2, false);
+        ArgumentCaptor<List<LiftRide>> written = listCaptor();
+        verify(store, timeout(2_000)).insert(written.capture());
+        assertThat(written.getValue()).extracting(LiftRide::eventId).containsExactly("good-1", "good-2");
+        verify(channel, timeout(2_000)).basicAck(3, true);
+    }
+
+    @Test
+    void aBatchOfOnlyPoisonAcksNothingElse() throws Exception {
+        deliver(1, "v9", 9, RideJson.toMessage(new LiftRide("v9", 1, "2025", 1, 1, 1, 1, Instant.now())));
+        verify(channel, timeout(2_000)).basicAck(1, false);
+        Thread.sleep(300);
+        verify(store, never()).insert(anyList());
+        verify(channel, never()).basicAck(anyLong(), eq(true));
+    }
+
+    @Test
+    void whenTheDeadLetterCopyFailsThePoisonIsRejectedToTheQueuesDeadLetterExchange() throws Exception {
+        org.mockito.Mockito.doThrow(new java.io.IOException("channel closed")).when(deadLetterChannel)
+                .basicPublish(anyString(), anyString(), any(), any(byte[].class));
+        deliver(4, "poison", 1, "[]".getBytes(UTF_8));
+        verify(channel, timeout(2_000)).basicNack(4, false, false);
+        verify(channel, never()).basicAck(eq(4L), anyBoolean());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ArgumentCaptor<List<LiftRide>> listCaptor() {
+        return ArgumentCaptor.forClass(List.class);
+    }
+}
