@@ -82,3 +82,17 @@ stop_broker() {
   log "stopping RabbitMQ"
   as_root rabbitmqctl -q stop >/dev/null 2>&1 || true
 }
+
+# fresh_vhost VHOST: (re)creates a vhost with guest's permissions and the topology and policy of
+# rabbitmq/definitions.json, for the benchmarks, which must not touch the default vhost's data.
+fresh_vhost() {
+  local vhost=$1 file
+  as_root rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1 || true
+  as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null
+  as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+  file=$(mktemp /tmp/liftline-definitions.XXXXXX)  # readable by the rabbitmq user rabbitmqctl runs as
+  chmod 644 "$file"
+  sed "s#\"vhost\": \"/\"#\"vhost\": \"$vhost\"#g" "$LIFTLINE_ROOT/rabbitmq/definitions.json" > "$file"
+  as_root rabbitmqctl -q import_definitions "$file" >/dev/null
+  rm -f "$file"
+}

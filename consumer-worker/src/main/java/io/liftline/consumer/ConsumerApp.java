@@ -13,6 +13,7 @@ import io.liftline.consumer.amqp.RideConsumer;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.health.HealthServer;
+import io.liftline.consumer.mongo.RideSink;
 import io.liftline.consumer.mongo.RideStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,28 +33,33 @@ public final class ConsumerApp implements AutoCloseable {
     private final ConsumerConfig config;
     private final ConsumerMetrics metrics = new ConsumerMetrics();
     private final MongoClient mongo;
-    private final RideStore store;
+    private final RideSink store;
     private final BrokerConnection broker;
     private final Retry storeRetry;
     private final List<RideConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private HealthServer health;
 
-    private ConsumerApp(ConsumerConfig config) {
+    private ConsumerApp(ConsumerConfig config, RideSink sink) {
         this.config = config;
         this.mongo = MongoClients.create(MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(config.mongodbUri()))
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applicationName("liftline-consumer")
                 .build());
-        this.store = new RideStore(mongo, config.mongodbDatabase());
+        this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
     }
 
     /** Starts metrics and health, connects, creates the indexes, then starts the consumers. */
     public static ConsumerApp start(ConsumerConfig config) throws Exception {
-        ConsumerApp app = new ConsumerApp(config);
+        return start(config, null);
+    }
+
+    /** As {@link #start(ConsumerConfig)}, writing to the given sink instead of MongoDB (the benchmark's no-op store). */
+    public static ConsumerApp start(ConsumerConfig config, RideSink sink) throws Exception {
+        ConsumerApp app = new ConsumerApp(config, sink);
         if (config.metricsPort() >= 0) {
             app.health = new HealthServer(config.metricsPort(), app.metrics, app::notReadyReason);
         }

@@ -2,6 +2,7 @@ package io.liftline.consumer;
 
 import io.liftline.config.ConfigSource;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.consumer.mongo.RideSink;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +16,11 @@ public final class ConsumerMain {
     }
 
     public static void main(String[] args) throws Exception {
+        run(args, null);
+    }
+
+    /** Runs the consumer until SIGTERM; a non-null sink replaces MongoDB (for the benchmark). */
+    public static void run(String[] args, RideSink sink) throws Exception {
         ConsumerConfig config;
         try {
             ConfigSource source = ConfigSource.from(args, System::getenv);
@@ -28,7 +34,7 @@ public final class ConsumerMain {
             System.exit(2);
             return;
         }
-        ConsumerApp app = ConsumerApp.start(config);
+        ConsumerApp app = ConsumerApp.start(config, sink);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("SIGTERM: stopping the consumer");

@@ -10,6 +10,7 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
+import io.liftline.consumer.mongo.RideSink;
 import io.liftline.consumer.mongo.RideStore;
 import io.liftline.model.LiftRide;
 import java.io.IOException;
@@ -38,7 +39,7 @@ public final class RideConsumer implements Runnable {
 
     private final String name;
     private final BrokerConnection broker;
-    private final RideStore store;
+    private final RideSink store;
     private final ConsumerConfig config;
     private final ConsumerMetrics metrics;
     private final Retry storeRetry;
@@ -51,7 +52,7 @@ public final class RideConsumer implements Runnable {
     private String consumerTag;
     private DeadLetters deadLetters;
 
-    public RideConsumer(String name, BrokerConnection broker, RideStore store, ConsumerConfig config,
+    public RideConsumer(String name, BrokerConnection broker, RideSink store, ConsumerConfig config,
                         ConsumerMetrics metrics, Retry storeRetry) {
         this.name = name;
         this.broker = broker;

@@ -15,7 +15,7 @@ import java.util.List;
 import org.bson.Document;
 
 /** The rides collection: batched, idempotent inserts keyed by event id, and the analysts' indexes. */
-public final class RideStore {
+public final class RideStore implements RideSink {
 
     public static final String COLLECTION = "rides";
 
@@ -32,6 +32,7 @@ public final class RideStore {
     }
 
     /** The CONTRACT's indexes; creating an existing index is a no-op, so every start may call this. */
+    @Override
     public void createIndexes() {
         rides.createIndex(Indexes.ascending("skierId", "seasonId", "dayId"), new IndexOptions().name("skier_season_day"));
         rides.createIndex(Indexes.ascending("resortId", "seasonId", "dayId", "skierId"),
@@ -42,6 +43,7 @@ public final class RideStore {
      * Inserts the rides in one unordered write. A duplicate {@code _id} means the ride is already stored (a
      * redelivery or a client retry) and counts as done; any other error fails the whole call, to be retried.
      */
+    @Override
     public WriteResult insert(List<LiftRide> batch) {
         if (batch.isEmpty()) {
             return new WriteResult(0, 0);

@@ -1,0 +1,50 @@
+package io.liftline.bench;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.broker.Topology;
+import io.liftline.model.LiftRide;
+import io.liftline.model.RideJson;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** {@code Preload AMQP_URI COUNT PREFIX}: fills lift-rides with valid ride messages, as the producer writes them. */
+public final class Preload {
+
+    private static final int WINDOW = 2_000;
+
+    private Preload() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String uri = args[0];
+        int count = Integer.parseInt(args[1]);
+        String prefix = args[2];
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(uri);
+        long start = System.nanoTime();
+        try (Connection connection = factory.newConnection("liftline-preload"); Channel channel = connection.createChannel()) {
+            Topology.declare(channel);
+            channel.confirmSelect();
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            for (int i = 0; i < count; i++) {
+                String id = prefix + "-" + i;
+                LiftRide ride = new LiftRide(id, random.nextInt(1, 11), "2025", 1, random.nextInt(1, 100_001),
+                        random.nextInt(1, 361), random.nextInt(1, 41), Instant.now());
+                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
+                        .deliveryMode(2).messageId(id).timestamp(new Date())
+                        .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
+                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, props, RideJson.toMessage(ride));
+                if ((i + 1) % WINDOW == 0) {
+                    channel.waitForConfirmsOrDie(60_000);
+                }
+            }
+            channel.waitForConfirmsOrDie(60_000);
+        }
+        System.out.printf("preloaded %d rides in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
+    }
+}
