@@ -13,6 +13,10 @@ import io.liftline.model.RideJson;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -98,6 +102,24 @@ class PoisonAndRedeliveryIT {
                 () -> consumer.metrics().duplicateCount() - duplicatesBefore == 200);
         assertThat(rides().countDocuments(Filters.regex("_id", "^again-"))).isEqualTo(200);
         assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("duplicates are not poison").isEqualTo(deadBefore);
+    }
+
+    @Test
+    void metricsAndHealthAreServedOnTheMetricsPort() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + consumer.metricsPort();
+        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body()).contains("liftline_rides_stored_total", "liftline_rides_duplicates_total",
+                "liftline_store_retries_total", "liftline_store_write_seconds_bucket", "liftline_batch_size_bucket");
+        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(wrongMethod.statusCode()).isEqualTo(405);
     }
 
     private static Map<String, GetResponse> deadLetters() throws Exception {
