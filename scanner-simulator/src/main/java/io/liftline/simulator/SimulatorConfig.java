@@ -13,7 +13,12 @@ import java.util.List;
  *
  * @param url            the producer's base URL
  * @param events         rides to send
- * @param threads        concurrent scanners (HTTP clients)
+ * @param mode           {@code upic} (one ride per POST, in two phases) or {@code batch} (POST /rides)
+ * @param batchSize      rides per request in batch mode
+ * @param phase1Threads  Upic phase one: this many scanners send {@code phase1PerThread} rides each
+ * @param phase1PerThread rides per phase-one scanner
+ * @param threads        scanners of phase two (which starts when the first phase-one scanner is done), or of
+ *                       batch mode
  * @param maxRetries     retries of one request on 5xx, 429 or a network error
  * @param requestTimeout how long one request may take before it counts as failed and is retried
  * @param runId          prefix of every event id of the run, so the run can be verified in the store
@@ -21,20 +26,32 @@ import java.util.List;
  * @param mongodbUri     the store, for --verify
  * @param mongodbDatabase the database, for --verify
  * @param verifyTimeout  how long --verify waits for the queue to drain into the store
+ * @param csv            a file for one line per request, or null
+ * @param html           a file for the self-contained HTML report, or null
+ * @param progress       print a progress line (at most once a second)
  */
-public record SimulatorConfig(String url, int events, int threads, int maxRetries, Duration requestTimeout,
-                              String runId, boolean verify, String mongodbUri, String mongodbDatabase,
-                              Duration verifyTimeout) {
+public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
+                              int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
+                              String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
+                              boolean progress) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
-    public static final int DEFAULT_THREADS = 32;
+    public static final String DEFAULT_MODE = "upic";
+    public static final int DEFAULT_BATCH_SIZE = 100;
+    public static final int DEFAULT_PHASE1_THREADS = 32;
+    public static final int DEFAULT_PHASE1_PER_THREAD = 1_000;
+    public static final int DEFAULT_THREADS = 64;
     public static final int DEFAULT_MAX_RETRIES = 5;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofMinutes(3);
 
     public static final String URL = "LIFTLINE_URL";
     public static final String EVENTS = "LIFTLINE_EVENTS";
+    public static final String MODE = "LIFTLINE_MODE";
+    public static final String BATCH_SIZE = "LIFTLINE_BATCH_SIZE";
+    public static final String PHASE1_THREADS = "LIFTLINE_PHASE1_THREADS";
+    public static final String PHASE1_PER_THREAD = "LIFTLINE_PHASE1_PER_THREAD";
     public static final String THREADS = "LIFTLINE_THREADS";
     public static final String MAX_RETRIES = "LIFTLINE_MAX_RETRIES";
     public static final String REQUEST_TIMEOUT = "LIFTLINE_REQUEST_TIMEOUT";
@@ -43,8 +60,12 @@ public record SimulatorConfig(String url, int events, int threads, int maxRetrie
     public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
     public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
     public static final String VERIFY_TIMEOUT = "LIFTLINE_VERIFY_TIMEOUT";
-    public static final List<String> VARIABLES = List.of(URL, EVENTS, THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID,
-            VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT);
+    public static final String CSV = "LIFTLINE_CSV";
+    public static final String HTML = "LIFTLINE_HTML";
+    public static final String PROGRESS = "LIFTLINE_PROGRESS";
+    public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
+            THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
+            PROGRESS);
 
     public SimulatorConfig {
         if (events <= 0) {
@@ -52,6 +73,15 @@ public record SimulatorConfig(String url, int events, int threads, int maxRetrie
         }
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be > 0, was " + threads);
+        }
+        if (!mode.equals("upic") && !mode.equals("batch")) {
+            throw new IllegalArgumentException("mode must be upic or batch, was " + mode);
+        }
+        if (batchSize < 1 || batchSize > 1_000) {
+            throw new IllegalArgumentException("batchSize must be 1..1000, was " + batchSize);
+        }
+        if (phase1Threads < 0 || phase1PerThread <= 0) {
+            throw new IllegalArgumentException("phase1Threads must be >= 0 and phase1PerThread > 0");
         }
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
@@ -67,6 +97,10 @@ public record SimulatorConfig(String url, int events, int threads, int maxRetrie
         return new SimulatorConfig(
                 source.get(URL, DEFAULT_URL),
                 source.getInt(EVENTS, DEFAULT_EVENTS),
+                source.get(MODE, DEFAULT_MODE),
+                source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE),
+                source.getInt(PHASE1_THREADS, DEFAULT_PHASE1_THREADS),
+                source.getInt(PHASE1_PER_THREAD, DEFAULT_PHASE1_PER_THREAD),
                 source.getInt(THREADS, DEFAULT_THREADS),
                 source.getInt(MAX_RETRIES, DEFAULT_MAX_RETRIES),
                 source.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
@@ -74,12 +108,18 @@ public record SimulatorConfig(String url, int events, int threads, int maxRetrie
                 source.getBoolean(VERIFY, false),
                 source.get(MONGODB_URI, "mongodb://127.0.0.1:27017"),
                 source.get(MONGODB_DATABASE, "liftline"),
-                source.getDuration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT));
+                source.getDuration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT),
+                source.get(CSV, null),
+                source.get(HTML, null),
+                source.getBoolean(PROGRESS, true));
     }
 
     @Override
     public String toString() {
-        return "url=" + url + ", events=" + events + ", threads=" + threads + ", maxRetries=" + maxRetries
+        return "url=" + url + ", events=" + events + ", mode=" + mode
+                + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
+                        : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
+                + ", maxRetries=" + maxRetries
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
     }
 }

@@ -1,10 +1,11 @@
 package io.liftline.simulator;
 
 import io.liftline.config.ConfigSource;
-import java.util.Locale;
-import org.HdrHistogram.Histogram;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
-/** {@code java -jar liftline-scanner-simulator.jar [--url=...] [--events=N] [--threads=N] [--verify]}. */
+/** {@code java -jar liftline-scanner-simulator.jar [--url=...] [--events=N] [--mode=upic|batch] [--verify] [--html=FILE]}. */
 public final class SimulatorMain {
 
     private SimulatorMain() {
@@ -28,28 +29,34 @@ public final class SimulatorMain {
     }
 
     /** Runs the load (and the verification); returns the exit code: 0, or 1 on failures or loss. */
-    static int run(SimulatorConfig config) throws InterruptedException {
+    public static int run(SimulatorConfig config) throws InterruptedException, IOException {
         System.out.println("simulating scanners: " + config);
         Simulator simulator = new Simulator(config);
-        long start = System.nanoTime();
         simulator.run();
-        double seconds = (System.nanoTime() - start) / 1e9;
-        LoadStats stats = simulator.stats();
-        Histogram h = stats.histogram();
-        System.out.println(String.format(Locale.ROOT,
-                "sent %d rides in %.1f s: %d ok, %d failed, %d retries; %.0f rides/s; latency ms mean %.1f, p50 %.1f, p95 %.1f, p99 %.1f, max %.1f",
-                config.events(), seconds, stats.okCount(), stats.failedCount(), stats.retryCount(), stats.okCount() / seconds,
-                h.getMean() / 1000, h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(95) / 1000.0,
-                h.getValueAtPercentile(99) / 1000.0, h.getMaxValue() / 1000.0));
-        int exit = stats.failedCount() == 0 ? 0 : 1;
+        Report report = new Report(simulator.stats(), System.nanoTime() - simulator.startNanos());
+        System.out.println("result: " + report.text());
+        int exit = simulator.stats().failedCount() == 0 ? 0 : 1;
+        String verification = null;
         if (config.verify()) {
             Verifier.Result result = Verifier.verify(config.mongodbUri(), config.mongodbDatabase(), config.runId(),
                     simulator.acceptedIds(), config.verifyTimeout());
-            System.out.println(result.summary());
+            verification = result.summary();
+            System.out.println(verification);
             if (!result.lossless()) {
                 System.out.println("LOSS: first missing ids: " + result.missing().stream().limit(10).toList());
                 exit = 1;
             }
+        }
+        if (config.html() != null) {
+            Path html = Path.of(config.html()).toAbsolutePath();
+            if (html.getParent() != null) {
+                Files.createDirectories(html.getParent());
+            }
+            Files.writeString(html, report.html(config, verification));
+            System.out.println("report: " + html);
+        }
+        if (config.csv() != null) {
+            System.out.println("per-request CSV: " + Path.of(config.csv()).toAbsolutePath());
         }
         return exit;
     }

@@ -1,0 +1,104 @@
+package io.liftline.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liftline.model.RideJson;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+
+    private static final long START = 1_000_000_000L;
+
+    private static SimulatorConfig config() {
+        return new SimulatorConfig("http://127.0.0.1:8080", 100, "upic", 100, 32, 1000, 64, 5, Duration.ofSeconds(10),
+                "run<&>", false, "mongodb://x", "liftline", Duration.ofMinutes(1), null, null, false);
+    }
+
+    @Test
+    void percentilesOfKnownLatencies() {
+        LoadStats stats = new LoadStats(START);
+        for (int ms = 1; ms <= 100; ms++) {
+            stats.latency(TimeUnit.MILLISECONDS.toNanos(ms));
+        }
+        Report report = new Report(stats, TimeUnit.SECONDS.toNanos(10));
+        assertThat(report.percentileMs(50)).isCloseTo(50, within(0.1));
+        assertThat(report.percentileMs(95)).isCloseTo(95, within(0.1));
+        assertThat(report.percentileMs(99)).isCloseTo(99, within(0.1));
+        assertThat(report.maxMs()).isCloseTo(100, within(0.1));
+        assertThat(report.meanMs()).isCloseTo(50.5, within(0.1));
+        assertThat(stats.requestCount()).isEqualTo(100);
+    }
+
+    @Test
+    void throughputIsRidesAnswered201PerSecondOfWallTime() {
+        LoadStats stats = new LoadStats(START);
+        stats.ok(1, START + TimeUnit.MILLISECONDS.toNanos(100));
+        stats.ok(100, START + TimeUnit.MILLISECONDS.toNanos(2_500)); // a batch counts all its rides
+        stats.failed(7);
+        Report report = new Report(stats, TimeUnit.SECONDS.toNanos(4));
+        assertThat(stats.okCount()).isEqualTo(101);
+        assertThat(stats.failedCount()).isEqualTo(7);
+        assertThat(report.throughput()).isCloseTo(101 / 4.0, within(0.001));
+        assertThat(stats.throughputPerSecond()).containsExactly(
+                java.util.Map.entry(0L, 1L), java.util.Map.entry(1L, 0L), java.util.Map.entry(2L, 100L));
+    }
+
+    @Test
+    void retriesAreCountedApartFromRequestsAndOutcomes() {
+        LoadStats stats = new LoadStats(START);
+        // One ride: a 503, a network error, then a 201: three requests, two retries, one ok.
+        stats.latency(1_000_000);
+        stats.retried();
+        stats.latency(1_000_000);
+        stats.retried();
+        stats.latency(1_000_000);
+        stats.ok(1, START);
+        assertThat(stats.requestCount()).isEqualTo(3);
+        assertThat(stats.retryCount()).isEqualTo(2);
+        assertThat(stats.okCount()).isEqualTo(1);
+        assertThat(new Report(stats, 1_000_000_000L).text()).startsWith("1 rides ok, 0 failed, 2 retries, 3 requests in 1.0 s");
+    }
+
+    @Test
+    void anEmptyRunReportsZerosNotErrors() {
+        Report report = new Report(new LoadStats(START), 0);
+        assertThat(report.throughput()).isZero();
+        assertThat(report.percentileMs(99)).isZero();
+        assertThat(report.html(config(), null)).contains("<svg id=\"throughput\"");
+    }
+
+    @Test
+    void theHtmlReportIsSelfContainedAndEscaped() {
+        LoadStats stats = new LoadStats(START);
+        stats.latency(TimeUnit.MILLISECONDS.toNanos(12));
+        stats.ok(1, START);
+        String html = new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), "verified: 1 accepted, 1 stored, 0 missing, 0 duplicate");
+        assertThat(html).contains("run&lt;&amp;&gt;").doesNotContain("run<&>");
+        assertThat(html).doesNotContain("http://cdn", "https://", "<script src", "<link");
+        assertThat(html).contains("<svg id=\"latency\"", "verified: 1 accepted");
+    }
+
+    @Test
+    void batchRequestsCarryConsecutiveIdsAndValidRides() throws Exception {
+        Simulator.Request request = Simulator.batch("r", 10, 3);
+        assertThat(request.path()).isEqualTo("/rides");
+        assertThat(request.eventIds()).containsExactly("r-10", "r-11", "r-12");
+        JsonNode rides = RideJson.MAPPER.readTree(request.body());
+        assertThat(rides).hasSize(3);
+        assertThat(rides.get(2).path("eventId").asText()).isEqualTo("r-12");
+        assertThat(rides.get(0).path("skierID").asInt()).isBetween(1, 100_000);
+    }
+
+    @Test
+    void singleRequestsUseTheUpicPathAndRanges() throws Exception {
+        Simulator.Request request = Simulator.single("r-1");
+        assertThat(request.path()).matches("/skiers/([1-9]|10)/seasons/2025/days/1/skiers/\\d+");
+        JsonNode body = RideJson.MAPPER.readTree(request.body());
+        assertThat(body.path("time").asInt()).isBetween(1, 360);
+        assertThat(body.path("liftID").asInt()).isBetween(1, 40);
+    }
+}
