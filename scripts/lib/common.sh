@@ -50,7 +50,7 @@ ensure_built() {
   done
   if [ -n "$stale" ]; then
     log "building (mvn -B -q -DskipTests package)"
-    (cd "$LIFTLINE_ROOT" && mvn -B -q -DskipTests package) || die "the build failed"
+    (cd "$LIFTLINE_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) || die "the build failed"
   fi
 }
 

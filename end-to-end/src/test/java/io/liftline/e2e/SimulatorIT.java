@@ -1,0 +1,129 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.simulator.SimulatorConfig;
+import io.liftline.simulator.SimulatorMain;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.TcpProxy;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The scanner simulator against the whole pipeline: load, verification, a broker outage, the HTML report. */
+class SimulatorIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static TcpProxy proxy;
+    private static ProducerApp producer;
+    private static ConsumerApp consumer;
+
+    @BeforeAll
+    static void startPipeline() throws Exception {
+        proxy = rabbit.proxy(); // the producer reaches the broker through it, so a test can cut it off
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0)
+                .publishTimeout(Duration.ofSeconds(2)).build());
+        assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+        Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
+    }
+
+    @AfterAll
+    static void stopPipeline() throws Exception {
+        consumer.close();
+        producer.close();
+        proxy.close();
+    }
+
+    private static SimulatorConfig run(String runId, int events, String mode, Path html) {
+        return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
+                Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
+                html == null ? null : html.toString(), false);
+    }
+
+    @Test
+    void fiveThousandUpicRidesAreAllAcceptedAndVerifiedStoredOnce() throws Exception {
+        assertThat(SimulatorMain.run(run("sim-upic", 5_000, "upic", null))).isZero();
+        assertThat(mongo.database().getCollection("rides").countDocuments(
+                com.mongodb.client.model.Filters.regex("_id", "^sim-upic-"))).isEqualTo(5_000);
+    }
+
+    @Test
+    void batchModeIsVerifiedToo() throws Exception {
+        assertThat(SimulatorMain.run(run("sim-batch", 2_000, "batch", null))).isZero();
+    }
+
+    @Test
+    void aBrokerOutageMidRunIsRetriedAndTheReportTellsTheTruth() throws Exception {
+        Path html = Files.createTempDirectory("liftline-report").resolve("report.html");
+        Thread outage = new Thread(() -> {
+            try {
+                Thread.sleep(1_500);
+                proxy.cut();
+                Thread.sleep(3_000);
+                proxy.restore();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        outage.start();
+        int exit = SimulatorMain.run(run("sim-outage", 6_000, "upic", html));
+        outage.join();
+
+        String report = renderedByChromium(html);
+        long ok = figure(report, "rides ok \\(201\\)");
+        long failed = figure(report, "rides failed");
+        long retries = figure(report, "retries");
+        assertThat(retries).as("the outage was retried").isPositive();
+        assertThat(ok + failed).as("every ride accounted for").isEqualTo(6_000);
+        assertThat(exit).as("exit code matches the failures").isEqualTo(failed == 0 ? 0 : 1);
+        assertThat(report).contains("verified: " + ok + " accepted").contains(" 0 missing, 0 duplicate");
+        assertThat(report).contains("<svg id=\"throughput\"", "<polyline", "<svg id=\"latency\"", "<rect class=\"bar\"");
+    }
+
+    /** The page as headless Chromium renders it (the DOM after parsing), so the report is checked as a browser sees it. */
+    private static String renderedByChromium(Path html) throws Exception {
+        String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
+                .filter(p -> new File(p).canExecute()).findFirst()
+                .orElseThrow(() -> new AssertionError("no headless Chromium: install Debian's chromium (scripts/test does)"));
+        Path profile = Files.createTempDirectory("liftline-chromium");
+        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] dom = process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.exitValue()).isZero();
+        String rendered = new String(dom, StandardCharsets.UTF_8);
+        assertThat(rendered).contains("<table id=\"summary\">");
+        return rendered;
+    }
+
+    private static long figure(String html, String name) {
+        Matcher m = Pattern.compile("<td>" + name + "</td><td>(\\d+)</td>").matcher(html);
+        assertThat(m.find()).as("figure " + name + " in the report").isTrue();
+        return Long.parseLong(m.group(1));
+    }
+}
