@@ -245,8 +245,9 @@ final class Simulator {
                     Thread.sleep(1_000);
                     long ok = stats.okCount();
                     System.out.println(String.format(java.util.Locale.ROOT,
-                            "[%4ds] ok %d, failed %d, retries %d, %d rides/s, p99 %.1f ms",
-                            (System.nanoTime() - startNanos) / 1_000_000_000L, ok, stats.failedCount(), stats.retryCount(),
+                            "[%4ds] sent %d requests, ok %d, failed %d, retries %d, %d rides/s, p99 %.1f ms",
+                            (System.nanoTime() - startNanos) / 1_000_000_000L, stats.requestCount(), ok, stats.failedCount(),
+                            stats.retryCount(),
                             ok - lastOk, stats.histogram().getValueAtPercentile(99) / 1000.0));
                     lastOk = ok;
                 }
