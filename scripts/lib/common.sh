@@ -33,6 +33,7 @@ LIFTLINE_JARS=(
   "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar"
   "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar"
   "$LIFTLINE_ROOT/scanner-simulator/target/liftline-scanner-simulator.jar"
+  "$LIFTLINE_ROOT/ops-tools/target/liftline-ops-tools.jar"
   "$LIFTLINE_ROOT/benchmarks/target/liftline-benchmarks.jar"
   "$LIFTLINE_ROOT/test-support/target/classpath.txt"
 )
@@ -49,8 +50,17 @@ ensure_built() {
     fi
   done
   if [ -n "$stale" ]; then
-    log "building (mvn -B -q -DskipTests package)"
-    (cd "$LIFTLINE_ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) || die "the build failed"
+    log "building (mvn -B -DskipTests package)"
+    local build_log
+    build_log=$(mktemp)
+    if ! (cd "$LIFTLINE_ROOT" && mvn -B -DskipTests package) >"$build_log" 2>&1; then
+      tail -40 "$build_log" >&2
+      rm -f "$build_log"
+      die "the build failed"
+    fi
+    rm -f "$build_log"
+    # Maven leaves an unchanged output (the classpath file) untouched: mark everything as built now.
+    for artifact in "${LIFTLINE_JARS[@]}"; do [ -f "$artifact" ] && touch "$artifact"; done
   fi
 }
 

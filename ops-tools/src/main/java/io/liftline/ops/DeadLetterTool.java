@@ -1,0 +1,151 @@
+package io.liftline.ops;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.Topology;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Looks at and moves the messages of {@code lift-rides.dead}. Messages are taken with {@code basic.get} and left
+ * unacked while the tool works, so they are invisible to anyone else; whatever the tool does not move returns to
+ * the queue, in order, when its channel closes. A replayed message is acked on the dead-letter queue only after
+ * the broker confirmed its copy on {@code lift-rides}: nothing is lost, and nothing is moved twice.
+ */
+final class DeadLetterTool {
+
+    /** One dead letter as the tool shows it. */
+    record DeadLetter(long tag, String eventId, String reason, String detail, Instant deadLetteredAt, String source,
+                      AMQP.BasicProperties properties, byte[] body) {
+    }
+
+    static final String REPLAYED_AT = "x-liftline-replayed-at";
+    private static final long CONFIRM_TIMEOUT_MS = 10_000;
+
+    private final Connection connection;
+
+    DeadLetterTool(Connection connection) {
+        this.connection = connection;
+    }
+
+    /** Up to {@code limit} dead letters, oldest first; all stay in the queue. */
+    List<DeadLetter> list(int limit) throws IOException, TimeoutException {
+        try (Channel channel = connection.createChannel()) {
+            return take(channel, limit);
+        }
+    }
+
+    /**
+     * Moves the dead letters that match (a reason, and/or older than an age) back to {@code lift-rides}.
+     *
+     * @return the ones moved (with {@code dryRun}, the ones that would be)
+     */
+    List<DeadLetter> replay(String reason, Duration olderThan, boolean dryRun) throws IOException, TimeoutException,
+            InterruptedException {
+        List<DeadLetter> moved = new ArrayList<>();
+        try (Channel channel = connection.createChannel(); Channel publisher = connection.createChannel()) {
+            publisher.confirmSelect();
+            Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
+            for (DeadLetter letter : take(channel, Integer.MAX_VALUE)) {
+                boolean matches = (reason == null || reason.equals(letter.reason()))
+                        && (cutoff == null || (letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(cutoff)));
+                if (!matches) {
+                    continue;
+                }
+                if (!dryRun) {
+                    Map<String, Object> headers = new HashMap<>();
+                    if (letter.properties().getHeaders() != null) {
+                        headers.putAll(letter.properties().getHeaders());
+                    }
+                    headers.remove("x-death"); // the broker's count would otherwise follow the message back
+                    headers.put(REPLAYED_AT, Instant.now().toString());
+                    publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true,
+                            letter.properties().builder().headers(headers).build(), letter.body());
+                    publisher.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
+                    channel.basicAck(letter.tag(), false);
+                }
+                moved.add(letter);
+            }
+        }
+        return moved;
+    }
+
+    /** Deletes every dead letter; returns how many there were. */
+    long purge() throws IOException, TimeoutException {
+        try (Channel channel = connection.createChannel()) {
+            return channel.queuePurge(Topology.DEAD_LETTER_QUEUE).getMessageCount();
+        }
+    }
+
+    /** Takes (unacked) every message that was in the queue when called, up to the limit. */
+    private static List<DeadLetter> take(Channel channel, int limit) throws IOException {
+        long count = channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE).getMessageCount();
+        List<DeadLetter> letters = new ArrayList<>();
+        for (long i = 0; i < count && letters.size() < limit; i++) {
+            GetResponse response = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false);
+            if (response == null) {
+                break;
+            }
+            letters.add(describe(response));
+        }
+        return letters;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static DeadLetter describe(GetResponse response) {
+        AMQP.BasicProperties props = response.getProps();
+        Map<String, Object> headers = props.getHeaders() == null ? Map.of() : props.getHeaders();
+        String reason = text(headers.get("x-liftline-reason"));
+        String detail = text(headers.get("x-liftline-detail"));
+        Instant at = parse(text(headers.get("x-liftline-dead-lettered-at")));
+        String source = text(headers.get("x-liftline-source-queue"));
+        Object deaths = headers.get("x-death");
+        if (deaths instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first) {
+            Map<String, Object> death = (Map<String, Object>) first;
+            reason = reason != null ? reason : text(death.get("reason"));
+            source = source != null ? source : text(death.get("queue"));
+            if (at == null && death.get("time") instanceof Date time) {
+                at = time.toInstant();
+            }
+        }
+        return new DeadLetter(response.getEnvelope().getDeliveryTag(), props.getMessageId(), reason == null ? "unknown" : reason,
+                detail == null ? "" : detail, at, source == null ? "" : source, props, response.getBody());
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    private static Instant parse(String text) {
+        try {
+            return text == null ? null : Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    static Table table(List<DeadLetter> letters, boolean withBody) {
+        Table table = withBody ? new Table("eventId", "reason", "deadLetteredAt", "source", "detail", "body")
+                : new Table("eventId", "reason", "deadLetteredAt", "source", "detail");
+        for (DeadLetter l : letters) {
+            String at = l.deadLetteredAt() == null ? "" : l.deadLetteredAt().toString();
+            if (withBody) {
+                table.add(l.eventId(), l.reason(), at, l.source(), l.detail(), new String(l.body(), StandardCharsets.UTF_8));
+            } else {
+                table.add(l.eventId(), l.reason(), at, l.source(), l.detail());
+            }
+        }
+        return table;
+    }
+}

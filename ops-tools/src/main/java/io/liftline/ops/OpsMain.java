@@ -1,0 +1,218 @@
+package io.liftline.ops;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoTimeoutException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.config.ConfigSource;
+import io.liftline.config.Secrets;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * The operator and analyst commands: {@code status}, {@code dead-letters ...}, {@code query ...}.
+ * Run through {@code scripts/status}, {@code scripts/dead-letters} and {@code scripts/query}.
+ */
+public final class OpsMain {
+
+    static final String AMQP_URI = "LIFTLINE_AMQP_URI";
+    static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
+    static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
+    static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
+    private static final List<String> VARIABLES = List.of(AMQP_URI, MANAGEMENT_URI, MONGODB_URI, MONGODB_DATABASE,
+            "LIFTLINE_JSON", "LIFTLINE_WATCH", "LIFTLINE_INTERVAL", "LIFTLINE_LIMIT", "LIFTLINE_REASON",
+            "LIFTLINE_OLDER_THAN", "LIFTLINE_DRY_RUN", "LIFTLINE_YES", "LIFTLINE_SKIER", "LIFTLINE_SEASON",
+            "LIFTLINE_DAY", "LIFTLINE_RESORT");
+
+    static final String USAGE = """
+            usage:
+              status [--watch] [--interval=2s] [--json]
+                  depth, rates and consumers of lift-rides and lift-rides.dead (management API)
+              dead-letters list [--limit=20] [--json]       what is dead-lettered, and why
+              dead-letters peek [--limit=5] [--json]        the same, with the bodies
+              dead-letters replay [--reason=R] [--older-than=10m] [--dry-run]
+                  move dead letters back to lift-rides, each only after its copy is confirmed
+              dead-letters purge [--yes]                    delete every dead letter (asks unless --yes)
+              query skier-day --skier=N --season=YYYY --day=N
+              query skier-seasons --skier=N
+              query unique-skiers --resort=N --season=YYYY --day=N
+              query lift-hours --resort=N --season=YYYY --day=N
+              query top-skiers --resort=N --season=YYYY [--day=N] [--limit=10]
+                  add --json for JSON instead of a table
+            connections: LIFTLINE_AMQP_URI, LIFTLINE_MANAGEMENT_URI (http://guest:guest@127.0.0.1:15672),
+                         LIFTLINE_MONGODB_URI, LIFTLINE_MONGODB_DATABASE, or the matching --flags
+            """;
+
+    private OpsMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System::getenv, System.out, System.in));
+    }
+
+    /** Runs one command; returns the exit code (0 done, 1 failed, 2 usage). */
+    static int run(String[] args, Function<String, String> env, PrintStream out, InputStream in) {
+        int words = 0;
+        while (words < args.length && !args[words].startsWith("-")) {
+            words++;
+        }
+        List<String> command = Arrays.asList(args).subList(0, words);
+        try {
+            ConfigSource config = ConfigSource.from(Arrays.copyOfRange(args, words, args.length), env);
+            if (config.helpRequested() || command.isEmpty()) {
+                out.print(USAGE);
+                return command.isEmpty() && !config.helpRequested() ? 2 : 0;
+            }
+            config.rejectUnknownFlags(VARIABLES);
+            boolean json = config.getBoolean("LIFTLINE_JSON", false);
+            return switch (command.get(0)) {
+                case "status" -> status(config, json, out);
+                case "dead-letters" -> deadLetters(command, config, json, out, in);
+                case "query" -> query(command, config, json, out);
+                default -> usage(out, "unknown command '" + command.get(0) + "'");
+            };
+        } catch (IllegalArgumentException e) {
+            return usage(out, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (Exception e) {
+            out.println("error: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static int usage(PrintStream out, String problem) {
+        out.println("error: " + problem);
+        out.print(USAGE);
+        return 2;
+    }
+
+    private static int status(ConfigSource config, boolean json, PrintStream out) throws Exception {
+        QueueStatus status = new QueueStatus(URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")),
+                vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
+        boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
+        Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
+        do {
+            out.print(status.snapshot().render(json));
+            out.flush();
+            if (watch) {
+                Thread.sleep(interval.toMillis());
+                out.println();
+            }
+        } while (watch);
+        return 0;
+    }
+
+    private static int deadLetters(List<String> command, ConfigSource config, boolean json, PrintStream out, InputStream in)
+            throws Exception {
+        if (command.size() != 2) {
+            return usage(out, "dead-letters needs one of list, peek, replay, purge");
+        }
+        ConnectionFactory factory = new ConnectionFactory();
+        String uri = config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F");
+        factory.setUri(uri);
+        factory.setConnectionTimeout(5_000);
+        try (Connection connection = factory.newConnection("liftline-ops")) {
+            DeadLetterTool tool = new DeadLetterTool(connection);
+            switch (command.get(1)) {
+                case "list" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 20)), false).render(json));
+                case "peek" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 5)), true).render(json));
+                case "replay" -> {
+                    boolean dryRun = config.getBoolean("LIFTLINE_DRY_RUN", false);
+                    String older = config.get("LIFTLINE_OLDER_THAN", null);
+                    var moved = tool.replay(config.get("LIFTLINE_REASON", null),
+                            older == null ? null : config.getDuration("LIFTLINE_OLDER_THAN", null), dryRun);
+                    out.print(DeadLetterTool.table(moved, false).render(json));
+                    if (!json) {
+                        out.println((dryRun ? "would replay " : "replayed ") + moved.size() + " dead letters to lift-rides");
+                    }
+                }
+                case "purge" -> {
+                    if (!config.getBoolean("LIFTLINE_YES", false)) {
+                        out.print("delete every message in lift-rides.dead of " + Secrets.maskUri(uri) + "? type 'purge': ");
+                        out.flush();
+                        String answer = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+                        if (!"purge".equals(answer == null ? null : answer.strip())) {
+                            out.println("not purged");
+                            return 1;
+                        }
+                    }
+                    out.println("purged " + tool.purge() + " dead letters");
+                }
+                default -> {
+                    return usage(out, "unknown dead-letters command '" + command.get(1) + "'");
+                }
+            }
+        }
+        return 0;
+    }
+
+    private static int query(List<String> command, ConfigSource config, boolean json, PrintStream out) {
+        if (command.size() != 2) {
+            return usage(out, "query needs one of skier-day, skier-seasons, unique-skiers, lift-hours, top-skiers");
+        }
+        MongoClientSettings settings = MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017")))
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(5, TimeUnit.SECONDS))
+                .build();
+        try (MongoClient client = MongoClients.create(settings)) {
+            Queries queries = new Queries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")).getCollection("rides"));
+            Table table = switch (command.get(1)) {
+                case "skier-day" -> queries.skierDay(required(config, "LIFTLINE_SKIER"), season(config), required(config, "LIFTLINE_DAY"));
+                case "skier-seasons" -> queries.skierSeasons(required(config, "LIFTLINE_SKIER"));
+                case "unique-skiers" -> queries.uniqueSkiers(required(config, "LIFTLINE_RESORT"), season(config),
+                        required(config, "LIFTLINE_DAY"));
+                case "lift-hours" -> queries.liftHours(required(config, "LIFTLINE_RESORT"), season(config),
+                        required(config, "LIFTLINE_DAY"));
+                case "top-skiers" -> queries.topSkiers(required(config, "LIFTLINE_RESORT"), season(config),
+                        config.get("LIFTLINE_DAY", null) == null ? null : config.getInt("LIFTLINE_DAY", 0),
+                        config.getInt("LIFTLINE_LIMIT", 10));
+                default -> null;
+            };
+            if (table == null) {
+                return usage(out, "unknown query '" + command.get(1) + "'");
+            }
+            out.print(table.render(json));
+            return 0;
+        } catch (MongoTimeoutException e) {
+            out.println("error: cannot reach MongoDB at " + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+                    + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
+            return 1;
+        }
+    }
+
+    private static int required(ConfigSource config, String variable) {
+        if (config.get(variable, null) == null) {
+            throw new IllegalArgumentException(ConfigSource.flagName(variable) + " is required");
+        }
+        return config.getInt(variable, 0);
+    }
+
+    private static String season(ConfigSource config) {
+        String season = config.get("LIFTLINE_SEASON", null);
+        if (season == null) {
+            throw new IllegalArgumentException("--season is required");
+        }
+        return season;
+    }
+
+    /** The vhost an AMQP URI names: its path, decoded; the default vhost when it has none. */
+    static String vhost(String amqpUri) {
+        String path = URI.create(amqpUri).getRawPath();
+        return path == null || path.length() <= 1 ? "/" : URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
+    }
+}

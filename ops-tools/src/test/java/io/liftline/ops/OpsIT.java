@@ -1,0 +1,233 @@
+package io.liftline.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.MongoCollection;
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.DefaultConsumer;
+import com.rabbitmq.client.Envelope;
+import io.liftline.broker.Topology;
+import io.liftline.model.RideJson;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.TestBroker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.bson.Document;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class OpsIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    /** What a command printed, and its exit code. */
+    private record Result(int exit, String out) {
+        JsonNode json() throws Exception {
+            return RideJson.MAPPER.readTree(out);
+        }
+    }
+
+    private static Result ops(String input, String... args) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        TestBroker.Endpoint broker = TestBroker.endpoint();
+        Map<String, String> env = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(),
+                "LIFTLINE_MANAGEMENT_URI", "http://" + broker.username() + ":" + broker.password() + "@"
+                        + broker.managementUri().getHost() + ":" + broker.managementUri().getPort(),
+                "LIFTLINE_MONGODB_URI", mongo.uri(), "LIFTLINE_MONGODB_DATABASE", mongo.databaseName());
+        int exit = OpsMain.run(args, env::get, new PrintStream(bytes, true, StandardCharsets.UTF_8),
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        return new Result(exit, bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeEach
+    void emptyQueues() throws Exception {
+        try (Channel channel = rabbit.connection().createChannel()) {
+            Topology.declare(channel);
+            channel.queuePurge(Topology.QUEUE);
+            channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
+        }
+    }
+
+    private static void deadLetter(String id, String reason, Instant at) throws Exception {
+        try (Channel channel = rabbit.connection().createChannel()) {
+            channel.confirmSelect();
+            Map<String, Object> headers = new HashMap<>();
+            headers.put("x-liftline-reason", reason);
+            headers.put("x-liftline-detail", "because " + id);
+            headers.put("x-liftline-dead-lettered-at", at.toString());
+            headers.put("x-liftline-source-queue", Topology.QUEUE);
+            headers.put(Topology.SCHEMA_VERSION_HEADER, 1);
+            channel.basicPublish(Topology.DEAD_LETTER_EXCHANGE, Topology.ROUTING_KEY, new AMQP.BasicProperties.Builder()
+                    .messageId(id).deliveryMode(2).headers(headers).build(), ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
+            channel.waitForConfirmsOrDie(10_000);
+        }
+    }
+
+    @Test
+    void replayMovesEachMatchingDeadLetterExactlyOnceEvenWithTwoReplaysAndAConsumerRunning() throws Exception {
+        Instant old = Instant.now().minus(Duration.ofHours(2));
+        for (int i = 0; i < 20; i++) {
+            deadLetter("fix-" + i, "invalid-ride", old);
+        }
+        for (int i = 0; i < 10; i++) {
+            deadLetter("keep-" + i, "malformed-json", old);
+        }
+        Poll.waitAtMost(Duration.ofSeconds(10), "30 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 30);
+        List<String> consumed = Collections.synchronizedList(new ArrayList<>());
+        Channel consumer = rabbit.newConnection().createChannel();
+        consumer.basicConsume(Topology.QUEUE, false, new DefaultConsumer(consumer) {
+            @Override
+            public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body) throws java.io.IOException {
+                consumed.add(props.getMessageId());
+                getChannel().basicAck(envelope.getDeliveryTag(), false);
+            }
+        });
+
+        Result dry = ops("", "dead-letters", "replay", "--reason=invalid-ride", "--dry-run");
+        assertThat(dry.out()).contains("would replay 20 dead letters");
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("a dry run moves nothing").isEqualTo(30);
+
+        CompletableFuture<Result> first = CompletableFuture.supplyAsync(() -> ops("", "dead-letters", "replay", "--reason=invalid-ride"));
+        CompletableFuture<Result> second = CompletableFuture.supplyAsync(() -> ops("", "dead-letters", "replay", "--reason=invalid-ride"));
+        assertThat(first.get().exit()).isZero();
+        assertThat(second.get().exit()).isZero();
+
+        Poll.waitAtMost(Duration.ofSeconds(10), "20 replayed rides consumed", () -> consumed.size() >= 20);
+        Thread.sleep(300);
+        assertThat(consumed).hasSize(20).doesNotHaveDuplicates().allMatch(id -> id.startsWith("fix-"));
+        consumer.getConnection().close();
+        Result left = ops("", "dead-letters", "list", "--json");
+        assertThat(left.json()).hasSize(10);
+        List<String> leftIds = new ArrayList<>();
+        for (JsonNode letter : left.json()) {
+            assertThat(letter.path("reason").asText()).isEqualTo("malformed-json");
+            assertThat(letter.path("detail").asText()).isEqualTo("because " + letter.path("eventId").asText());
+            leftIds.add(letter.path("eventId").asText());
+        }
+        assertThat(leftIds).containsExactlyInAnyOrder("keep-0", "keep-1", "keep-2", "keep-3", "keep-4", "keep-5", "keep-6",
+                "keep-7", "keep-8", "keep-9");
+    }
+
+    @Test
+    void replayByAgeLeavesYoungerDeadLettersAlone() throws Exception {
+        deadLetter("old", "invalid-ride", Instant.now().minus(Duration.ofHours(1)));
+        deadLetter("new", "invalid-ride", Instant.now());
+        Poll.waitAtMost(Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+        Result result = ops("", "dead-letters", "replay", "--older-than=10m");
+        assertThat(result.out()).contains("replayed 1 dead letters");
+        try (Channel channel = rabbit.connection().createChannel()) {
+            var replayed = channel.basicGet(Topology.QUEUE, true);
+            assertThat(replayed.getProps().getMessageId()).isEqualTo("old");
+            assertThat(replayed.getProps().getHeaders()).containsKey(DeadLetterTool.REPLAYED_AT);
+            assertThat(new String(replayed.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"old\"}");
+        }
+        assertThat(ops("", "dead-letters", "peek", "--json").json().get(0).path("body").asText()).isEqualTo("{\"id\":\"new\"}");
+    }
+
+    @Test
+    void purgeAsksFirst() throws Exception {
+        deadLetter("x", "invalid-ride", Instant.now());
+        Poll.waitAtMost(Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+        Result refused = ops("no\n", "dead-letters", "purge");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.out()).contains("type 'purge'", "not purged");
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isEqualTo(1);
+        assertThat(ops("purge\n", "dead-letters", "purge").out()).contains("purged 1 dead letters");
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+    }
+
+    @Test
+    void statusShowsDepthConsumersAndUnackedOfAKnownState() throws Exception {
+        try (Channel channel = rabbit.connection().createChannel()) {
+            channel.confirmSelect();
+            for (int i = 0; i < 7; i++) {
+                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, null, "{}".getBytes(StandardCharsets.UTF_8));
+            }
+            channel.waitForConfirmsOrDie(10_000);
+        }
+        deadLetter("d1", "invalid-ride", Instant.now());
+        deadLetter("d2", "invalid-ride", Instant.now());
+        Channel holder = rabbit.newConnection().createChannel();
+        holder.basicQos(3);
+        holder.basicConsume(Topology.QUEUE, false, new DefaultConsumer(holder)); // takes 3, never acks
+
+        JsonNode status = Poll.waitAtMost(Duration.ofSeconds(30), "the management API to show the state",
+                () -> ops("", "status", "--json").json(),
+                s -> s.get(0).path("ready").asLong() == 4 && s.get(0).path("unacked").asLong() == 3
+                        && s.get(0).path("consumers").asLong() == 1 && s.get(1).path("ready").asLong() == 2);
+        assertThat(status.get(0).path("queue").asText()).isEqualTo("lift-rides");
+        assertThat(status.get(0).path("consumers").asLong()).isEqualTo(1);
+        assertThat(status.get(1).path("queue").asText()).isEqualTo("lift-rides.dead");
+        String table = ops("", "status").out();
+        assertThat(table).contains("queue", "ready", "unacked", "consumers", "publish/s").containsPattern("lift-rides\\s+4\\s+3\\s+1\\s");
+        holder.getConnection().close();
+    }
+
+    @Test
+    void eachAnalystQueryAnswersFromAKnownFixture() throws Exception {
+        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        rides.drop();
+        // skier 7: two rides at resort 1 on day 5 (lifts 10 and 20), one at resort 2 in 2024
+        rides.insertMany(List.of(
+                ride("a", 1, "2025", 5, 7, 30, 10), ride("b", 1, "2025", 5, 7, 90, 20),
+                ride("c", 2, "2024", 9, 7, 10, 3),
+                ride("d", 1, "2025", 5, 8, 45, 10), ride("e", 1, "2025", 5, 9, 61, 40), ride("f", 1, "2025", 6, 9, 5, 40)));
+
+        JsonNode day = ops("", "query", "skier-day", "--skier=7", "--season=2025", "--day=5", "--json").json();
+        assertThat(day.get(0).path("vertical").asLong()).isEqualTo(300);
+        assertThat(day.get(0).path("rides").asLong()).isEqualTo(2);
+
+        JsonNode seasons = ops("", "query", "skier-seasons", "--skier=7", "--json").json();
+        assertThat(seasons).hasSize(2);
+        assertThat(seasons.get(0).path("resortID").asInt()).isEqualTo(1);
+        assertThat(seasons.get(0).path("vertical").asLong()).isEqualTo(300);
+        assertThat(seasons.get(1).path("seasonID").asText()).isEqualTo("2024");
+        assertThat(seasons.get(1).path("vertical").asLong()).isEqualTo(30);
+
+        JsonNode unique = ops("", "query", "unique-skiers", "--resort=1", "--season=2025", "--day=5", "--json").json();
+        assertThat(unique.get(0).path("uniqueSkiers").asLong()).isEqualTo(3);
+
+        JsonNode hours = ops("", "query", "lift-hours", "--resort=1", "--season=2025", "--day=5", "--json").json();
+        assertThat(hours.toString()).isEqualTo(RideJson.MAPPER.readTree("["
+                + "{\"liftID\":10,\"hour\":0,\"rides\":2},{\"liftID\":20,\"hour\":1,\"rides\":1},"
+                + "{\"liftID\":40,\"hour\":1,\"rides\":1}]").toString());
+
+        JsonNode top = ops("", "query", "top-skiers", "--resort=1", "--season=2025", "--limit=2", "--json").json();
+        assertThat(top).hasSize(2);
+        assertThat(top.get(0).path("skierID").asInt()).isEqualTo(9);
+        assertThat(top.get(0).path("vertical").asLong()).isEqualTo(800);
+        assertThat(top.get(1).path("skierID").asInt()).isEqualTo(7);
+
+        String table = ops("", "query", "skier-day", "--skier=7", "--season=2025", "--day=5").out();
+        assertThat(table).contains("skierID", "vertical").containsPattern("7\\s+2025\\s+5\\s+2\\s+300");
+        Result missing = ops("", "query", "unique-skiers", "--resort=1");
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.out()).contains("--season is required");
+    }
+
+    private static Document ride(String id, int resort, String season, int day, int skier, int time, int lift) {
+        return new Document("_id", id).append("resortId", resort).append("seasonId", season).append("dayId", day)
+                .append("skierId", skier).append("time", time).append("liftId", lift).append("vertical", lift * 10)
+                .append("receivedAt", new Date());
+    }
+}
