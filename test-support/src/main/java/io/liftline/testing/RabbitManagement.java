@@ -57,6 +57,11 @@ public final class RabbitManagement {
         send("PUT", "/api/policies/" + encode(vhost) + "/" + encode(policy.get("name").asText()), body.toString());
     }
 
+    /** Loads a definitions document (exchanges, queues, bindings, policies) into one vhost. */
+    public void importDefinitions(String vhost, String json) {
+        send("POST", "/api/definitions/" + encode(vhost), json);
+    }
+
     /** The management API's view of a queue (messages, consumers, arguments, effective policy, ...). */
     public JsonNode queue(String vhost, String queue) {
         return readJson(send("GET", "/api/queues/" + encode(vhost) + "/" + encode(queue), null));

@@ -1,0 +1,66 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.rabbitmq.client.Channel;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.model.RideJson;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.RepositoryFiles;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** rabbitmq/definitions.json and the apps' own declarations describe the same topology. */
+class DefinitionsIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    @Test
+    void theAppsStartAgainstABrokerLoadedFromDefinitionsJsonAndDeclareTheSameTopology() throws Exception {
+        JsonNode definitions = RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
+        for (String section : new String[] {"exchanges", "queues", "bindings", "policies"}) {
+            for (JsonNode item : definitions.path(section)) {
+                ((ObjectNode) item).put("vhost", rabbit.vhost());
+            }
+        }
+        rabbit.management().importDefinitions(rabbit.vhost(), definitions.toString());
+        JsonNode queue = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
+        assertThat(queue.path("arguments").path("x-queue-type").asText()).isEqualTo("quorum");
+
+        // Redeclaring with different arguments would close the channel with PRECONDITION_FAILED: the same ones pass.
+        try (Channel channel = rabbit.connection().createChannel()) {
+            Topology.declare(channel);
+            assertThat(channel.isOpen()).isTrue();
+        }
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+        try {
+            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+            Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
+            JsonNode declared = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
+            assertThat(declared.path("arguments")).isEqualTo(queue.path("arguments"));
+            JsonNode effective = Poll.waitAtMost(Duration.ofSeconds(15), "the policy in effect",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE), q -> q.path("policy").isTextual());
+            assertThat(effective.path("effective_policy_definition").path("dead-letter-strategy").asText()).isEqualTo("at-least-once");
+            assertThat(effective.path("effective_policy_definition").path("overflow").asText()).isEqualTo("reject-publish");
+        } finally {
+            consumer.close();
+            producer.close();
+        }
+    }
+}
