@@ -1,5 +1,9 @@
 package io.liftline.consumer.config;
 
+import static io.liftline.config.Checks.positive;
+import static io.liftline.config.Checks.required;
+
+import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
 import io.liftline.model.RideRanges;
@@ -53,9 +57,9 @@ public final class ConsumerConfig {
     private final RideRanges ranges;
 
     private ConsumerConfig(Builder b) {
-        this.amqpUri = require(b.amqpUri, "amqpUri");
-        this.mongodbUri = require(b.mongodbUri, "mongodbUri");
-        this.mongodbDatabase = require(b.mongodbDatabase, "mongodbDatabase");
+        this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
+        this.mongodbUri = required(b.mongodbUri, "mongodbUri");
+        this.mongodbDatabase = required(b.mongodbDatabase, "mongodbDatabase");
         this.metricsPort = b.metricsPort;
         this.consumers = positive(b.consumers, "consumers");
         this.batchSize = positive(b.batchSize, "batchSize");
@@ -74,9 +78,6 @@ public final class ConsumerConfig {
         }
         if (prefetch > 65_535) {
             throw new IllegalArgumentException("prefetch must be <= 65535 (an AMQP limit), was " + prefetch);
-        }
-        if (!amqpUri.startsWith("amqp://") && !amqpUri.startsWith("amqps://")) {
-            throw new IllegalArgumentException("amqpUri must start with amqp:// or amqps://, was " + Secrets.maskUri(amqpUri));
         }
         if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
             throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
@@ -158,28 +159,6 @@ public final class ConsumerConfig {
                 + ", prefetch=" + prefetch + ", batchSize=" + batchSize + ", batchTimeout=" + batchTimeout.toMillis()
                 + "ms, storeRetryMaxBackoff=" + storeRetryMaxBackoff.toMillis() + "ms, shutdownTimeout="
                 + shutdownTimeout.toMillis() + "ms, ranges=" + ranges + "}";
-    }
-
-    private static <T> T require(T value, String name) {
-        if (value == null) {
-            throw new IllegalArgumentException(name + " must be set");
-        }
-        return value;
-    }
-
-    private static Duration positive(Duration value, String name) {
-        require(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0");
-        }
-        return value;
-    }
-
-    private static int positive(int value, String name) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, was " + value);
-        }
-        return value;
     }
 
     /** Builds a config from the defaults; tests set what they need. */

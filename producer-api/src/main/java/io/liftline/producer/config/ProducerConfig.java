@@ -1,5 +1,9 @@
 package io.liftline.producer.config;
 
+import static io.liftline.config.Checks.positive;
+import static io.liftline.config.Checks.required;
+
+import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
 import io.liftline.model.RideRanges;
@@ -56,7 +60,7 @@ public final class ProducerConfig {
     private final RideRanges ranges;
 
     private ProducerConfig(Builder b) {
-        this.amqpUri = require(b.amqpUri, "amqpUri");
+        this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
         this.httpPort = b.httpPort;
         this.publishTimeout = positive(b.publishTimeout, "publishTimeout");
         this.channelPoolSize = positive(b.channelPoolSize, "channelPoolSize");
@@ -69,9 +73,6 @@ public final class ProducerConfig {
         this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535 (0 picks a free port), was " + httpPort);
-        }
-        if (!amqpUri.startsWith("amqp://") && !amqpUri.startsWith("amqps://")) {
-            throw new IllegalArgumentException("amqpUri must start with amqp:// or amqps://, was " + Secrets.maskUri(amqpUri));
         }
     }
 
@@ -149,28 +150,6 @@ public final class ProducerConfig {
                 + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
                 + ", retryAfter=" + retryAfter.toSeconds() + "s, shutdownTimeout=" + shutdownTimeout.toMillis()
                 + "ms, ranges=" + ranges + "}";
-    }
-
-    private static <T> T require(T value, String name) {
-        if (value == null) {
-            throw new IllegalArgumentException(name + " must be set");
-        }
-        return value;
-    }
-
-    private static Duration positive(Duration value, String name) {
-        require(value, name);
-        if (value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(name + " must be > 0");
-        }
-        return value;
-    }
-
-    private static int positive(int value, String name) {
-        if (value <= 0) {
-            throw new IllegalArgumentException(name + " must be > 0, was " + value);
-        }
-        return value;
     }
 
     /** Builds a config from the defaults; tests set what they need. */

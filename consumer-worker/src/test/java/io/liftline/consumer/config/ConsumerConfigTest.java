@@ -1,0 +1,39 @@
+package io.liftline.consumer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.liftline.config.ConfigSource;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConsumerConfigTest {
+
+    @Test
+    void prefetchDefaultsToTwiceTheBatch() {
+        ConsumerConfig config = ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_BATCH_SIZE", "200")::get));
+        assertThat(config.batchSize()).isEqualTo(200);
+        assertThat(config.prefetch()).isEqualTo(400);
+        assertThat(config.metricsPort()).isEqualTo(9091);
+        assertThat(config.mongodbDatabase()).isEqualTo("liftline");
+    }
+
+    @Test
+    void secretsAreMaskedInToString() {
+        ConsumerConfig config = ConsumerConfig.builder().amqpUri("amqp://a:pw1@h/v").mongodbUri("mongodb://b:pw2@db:27017").build();
+        assertThat(config.toString()).contains("amqp://a:****@h/v", "mongodb://b:****@db:27017").doesNotContain("pw1", "pw2");
+    }
+
+    @Test
+    void invalidSettingsAreRejectedWithTheirName() {
+        assertThatThrownBy(() -> ConsumerConfig.builder().batchSize(100).prefetch(50).build())
+                .hasMessageStartingWith("prefetch must be >= batchSize (100), was 50");
+        assertThatThrownBy(() -> ConsumerConfig.builder().metricsPort(-2).build())
+                .hasMessageStartingWith("metricsPort must be -1 (off), 0 (any free port) or a port");
+        assertThatThrownBy(() -> ConsumerConfig.builder().mongodbUri("postgres://x").build())
+                .hasMessageStartingWith("mongodbUri must start with mongodb://");
+        assertThatThrownBy(() -> ConsumerConfig.builder().consumers(0).build()).hasMessage("consumers must be > 0, was 0");
+        assertThatThrownBy(() -> ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_BATCH_TIMEOUT", "soon")::get)))
+                .hasMessageContaining("LIFTLINE_BATCH_TIMEOUT (--batch-timeout) must be a duration");
+    }
+}

@@ -1,0 +1,47 @@
+package io.liftline.producer.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.liftline.config.ConfigSource;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProducerConfigTest {
+
+    @Test
+    void defaultsAreTheContracts() {
+        ProducerConfig config = ProducerConfig.from(ConfigSource.fromEnvironment(Map.<String, String>of()::get));
+        assertThat(config.amqpUri()).isEqualTo("amqp://guest:guest@127.0.0.1:5672/%2F");
+        assertThat(config.httpPort()).isEqualTo(8080);
+        assertThat(config.publishTimeout()).isEqualTo(ProducerConfig.DEFAULT_PUBLISH_TIMEOUT);
+        assertThat(config.ranges().range("skierID").max()).isEqualTo(100_000);
+    }
+
+    @Test
+    void everySettingComesFromItsVariableOrFlag() {
+        Map<String, String> env = Map.of("LIFTLINE_AMQP_URI", "amqp://app:s3cret@rabbit:5672/prod",
+                "LIFTLINE_PUBLISH_TIMEOUT", "750ms", "LIFTLINE_RANGES", "liftID=1..60");
+        ProducerConfig config = ProducerConfig.from(ConfigSource.from(new String[] {"--http-port=9000", "--channel-pool-size", "4"}, env::get));
+        assertThat(config.httpPort()).isEqualTo(9000);
+        assertThat(config.channelPoolSize()).isEqualTo(4);
+        assertThat(config.publishTimeout()).isEqualTo(Duration.ofMillis(750));
+        assertThat(config.ranges().range("liftID").max()).isEqualTo(60);
+        assertThat(config.toString()).contains("amqp://app:****@rabbit:5672/prod").doesNotContain("s3cret");
+    }
+
+    @Test
+    void invalidSettingsAreRejectedWithTheirName() {
+        assertThatThrownBy(() -> ProducerConfig.builder().publishTimeout(Duration.ZERO).build())
+                .hasMessage("publishTimeout must be > 0");
+        assertThatThrownBy(() -> ProducerConfig.builder().channelPoolSize(0).build())
+                .hasMessage("channelPoolSize must be > 0, was 0");
+        assertThatThrownBy(() -> ProducerConfig.builder().httpPort(70_000).build())
+                .hasMessageStartingWith("httpPort must be 0..65535");
+        assertThatThrownBy(() -> ProducerConfig.builder().amqpUri("http://user:pw@host").build())
+                .hasMessage("amqpUri must start with amqp:// or amqps://, was http://user:****@host");
+        assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.from(new String[] {"--mongodb-uri=x"}, k -> null)))
+                .hasMessageStartingWith("unknown flag --mongodb-uri");
+    }
+}
