@@ -12,9 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -183,7 +185,7 @@ public final class IngestHandler extends Handler.Abstract {
     }
 
     private void publish(List<LiftRide> rides, Response response, Callback callback, Runnable created) {
-        publisher.publish(rides).whenComplete((ok, failure) -> {
+        BiConsumer<Void, Throwable> answer = (ok, failure) -> {
             if (failure == null) {
                 created.run();
                 return;
@@ -196,7 +198,15 @@ public final class IngestHandler extends Handler.Abstract {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("message", "not stored, retry with the same event ids: " + cause.getMessage());
             Responses.json(response, callback, 503, body);
-        });
+        };
+        CompletableFuture<Void> confirmed = publisher.publish(rides);
+        if (confirmed.isDone()) {
+            confirmed.whenComplete(answer); // refused at once (or a synchronous publisher): answer on this thread
+        } else {
+            // Confirms arrive on the broker connection's single thread; answering on Jetty's pool keeps that
+            // thread free for confirms and spreads the response writes over the cores.
+            confirmed.whenCompleteAsync(answer, getServer().getThreadPool());
+        }
     }
 
     /** One log line per failure reason per ten seconds: an outage must not flood the log. */
