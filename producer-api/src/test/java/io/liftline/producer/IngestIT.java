@@ -248,6 +248,16 @@ class IngestIT {
         }
     }
 
+    @Test
+    void aChunkedBodyThatOutgrowsTheLimitGets413() throws Exception {
+        String chunk = "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}";
+        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk
+                + "\r\n0\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 65536 bytes\"}");
+        assertThat(drain()).isEmpty();
+    }
+
     private static String rawExchange(String request) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(10_000);

@@ -34,6 +34,8 @@ final class ConfirmChannel {
     private final Semaphore inFlight;
     private final PublishListener listener;
     private volatile ShutdownSignalException closedBy;
+    /** Set when a publish threw: the channel's state is unknown, so the pool must not lend it again. */
+    private volatile boolean broken;
 
     ConfirmChannel(Channel channel, int maxInFlight, PublishListener listener) throws IOException {
         this.channel = channel;
@@ -68,6 +70,7 @@ final class ConfirmChannel {
             channel.basicPublish(exchange, routingKey, true, properties, body);
             listener.published();
         } catch (IOException | RuntimeException e) {
+            broken = true;
             unconfirmed.remove(seq);
             pending.confirmed().completeExceptionally(new PublishException.ChannelClosed("publish failed: " + e.getMessage(), e));
         }
@@ -115,7 +118,7 @@ final class ConfirmChannel {
 
     /** False once the channel has closed: the pool then destroys it rather than lend it again. */
     boolean isUsable() {
-        return closedBy == null && channel.isOpen();
+        return !broken && closedBy == null && channel.isOpen();
     }
 
     int unconfirmedCount() {

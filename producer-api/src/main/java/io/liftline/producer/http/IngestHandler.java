@@ -157,7 +157,7 @@ public final class IngestHandler extends Handler.Abstract {
         // BLOCKING: publishing may wait briefly for a pooled channel, so Jetty must not run this on a selector.
         Content.Source.asByteArrayAsync(request, max, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
-                if (Request.getContentBytesRead(request) > max || failure.getMessage() != null && failure.getMessage().contains("max")) {
+                if (Request.getContentBytesRead(request) > max) { // a chunked body that outgrew the limit
                     tooLarge(response, callback);
                 } else {
                     Responses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());

@@ -138,6 +138,7 @@ class ConfirmChannelTest {
         CompletableFuture<Void> failed = publish("a");
         assertThatThrownBy(failed::get).hasCauseInstanceOf(PublishException.ChannelClosed.class);
         assertThat(confirmChannel.unconfirmedCount()).isZero();
+        assertThat(confirmChannel.isUsable()).as("never lent again").isFalse();
     }
 
     @Test
