@@ -11,8 +11,6 @@ rabbitmq_configure() {
   local etc=/etc/rabbitmq
   as_root mkdir -p "$etc"
   if [ ! -f "$etc/rabbitmq.conf" ] || grep -q "Liftline's local broker" "$etc/rabbitmq.conf"; then
-    as_root cp "$LIFTLINE_ROOT/rabbitmq/definitions.json" "$etc/definitions.json"
-    as_root chmod 644 "$etc/definitions.json"
     as_root cp "$LIFTLINE_ROOT/rabbitmq/rabbitmq.conf" "$etc/rabbitmq.conf"
   else
     log "keeping the existing $etc/rabbitmq.conf (not Liftline's)"
