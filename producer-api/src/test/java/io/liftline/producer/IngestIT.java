@@ -24,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -256,6 +257,26 @@ class IngestIT {
                 + "\r\n0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 65536 bytes\"}");
         assertThat(drain()).isEmpty();
+    }
+
+    @RepeatedTest(5)
+    void aClientThatSendsAnOversizeBodyAnywayReadsThe413AndKeepsItsConnection() throws Exception {
+        // The whole body is written before anything is read, as simple clients do: unless the producer reads
+        // the refused body, the client's write or read meets a connection reset instead of the 413.
+        String body = "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(300_000) + "\"}";
+        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body
+                + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 65536 bytes\"}")
+                .contains("HTTP/1.1 200");
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void aHugeDeclaredBodyIsRefusedWithoutWaitingForIt() throws Exception {
+        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000000\r\n\r\n{\"time\":1,");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("request body exceeds 65536 bytes");
     }
 
     private static String rawExchange(String request) throws Exception {

@@ -150,7 +150,7 @@ public final class IngestHandler extends Handler.Abstract {
         }
         int max = config.maxBodyBytes();
         if (request.getLength() > max) {
-            tooLarge(response, callback);
+            RefusedBody.discard(request, () -> tooLarge(response, callback));
             return;
         }
         Instant receivedAt = Instant.now();
@@ -158,7 +158,7 @@ public final class IngestHandler extends Handler.Abstract {
         Content.Source.asByteArrayAsync(request, max, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
                 if (Request.getContentBytesRead(request) > max) { // a chunked body that outgrew the limit
-                    tooLarge(response, callback);
+                    RefusedBody.discard(request, () -> tooLarge(response, callback));
                 } else {
                     Responses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
                 }
