@@ -26,8 +26,8 @@ public final class NaiveProducerMain {
         if (!broker.awaitConnected(Duration.ofSeconds(30))) {
             throw new IllegalStateException("no broker: " + broker.unavailableReason());
         }
-        // --channel-pool-size: 8 (Liftline's default) compares equal resources; 200 (one per HTTP thread) gives the
-        // naive design its best case, since every request holds a channel for its whole publish-and-wait.
+        // --channel-pool-size: 8 (twice Liftline's default) is a fair share of resources; 200 (one per HTTP thread)
+        // gives the naive design its best case, since every request holds a channel for its whole publish-and-wait.
         NaivePublisher publisher = new NaivePublisher(broker, config.channelPoolSize(), config.publishTimeout().toMillis());
         Server server = ProducerApp.createServer(config.httpPort(),
                 new IngestHandler(config, publisher, broker, new ProducerMetrics(), () -> UUID.randomUUID().toString()));

@@ -23,9 +23,9 @@ class ProducerConfigTest {
     void everySettingComesFromItsVariableOrFlag() {
         Map<String, String> env = Map.of("LIFTLINE_AMQP_URI", "amqp://app:s3cret@rabbit:5672/prod",
                 "LIFTLINE_PUBLISH_TIMEOUT", "750ms", "LIFTLINE_RANGES", "liftID=1..60");
-        ProducerConfig config = ProducerConfig.from(ConfigSource.from(new String[] {"--http-port=9000", "--channel-pool-size", "4"}, env::get));
+        ProducerConfig config = ProducerConfig.from(ConfigSource.from(new String[] {"--http-port=9000", "--channel-pool-size", "6"}, env::get));
         assertThat(config.httpPort()).isEqualTo(9000);
-        assertThat(config.channelPoolSize()).isEqualTo(4);
+        assertThat(config.channelPoolSize()).isEqualTo(6);
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.ranges().range("liftID").max()).isEqualTo(60);
         assertThat(config.toString()).contains("amqp://app:****@rabbit:5672/prod").doesNotContain("s3cret");
