@@ -21,7 +21,8 @@ public final class NaiveProducerMain {
 
     public static void main(String[] args) throws Exception {
         ProducerConfig config = ProducerConfig.from(ConfigSource.from(args, System::getenv));
-        BrokerConnection broker = new BrokerConnection(config.amqpUri(), "naive-producer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        BrokerConnection broker = new BrokerConnection(config.amqpUri(), "naive-producer", BrokerConnection.Transport.NETTY,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL);
         broker.start();
         if (!broker.awaitConnected(Duration.ofSeconds(30))) {
             throw new IllegalStateException("no broker: " + broker.unavailableReason());

@@ -12,11 +12,14 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +28,26 @@ import org.slf4j.LoggerFactory;
  * broker answers, so an application may start before its broker), declares the topology, then relies on
  * the client's automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
  *
- * <p>It uses the client's Netty transport on one named I/O thread that outlives recoveries: Netty coalesces
- * the flushes of many small publishes and confirms, where the socket transport flushes each frame. On the
- * two-core bench machine that raised the producer's single-event rate at 256 connections by about a third.
- * An {@code amqps://} URI keeps the socket transport: the client's Netty transport ignores the TLS settings
- * the URI configures and would connect in plain text.
+ * <p>Each application picks the client transport its benchmark favours (see {@link Transport}). An
+ * {@code amqps://} URI verifies the broker's certificate and always gets the socket transport, because the
+ * client's Netty transport ignores the factory's TLS settings and would connect in plain text.
  */
 public final class BrokerConnection implements AutoCloseable {
+
+    /** The client's network transport. */
+    public enum Transport {
+        /**
+         * Netty on one named I/O thread that outlives recoveries. It coalesces the flushes of many small
+         * publishes and confirms where the socket transport writes each frame: on the two-core bench machine it
+         * raised the producer's single-event rate at 256 connections by about a third.
+         */
+        NETTY,
+        /**
+         * Blocking socket I/O on one reader thread. The consumer drains faster on it: with Netty, two worker
+         * processes on the bench machine drained no faster than one, where on sockets they drain 1.5-1.9x.
+         */
+        SOCKET
+    }
 
     /** How often a broker that is down is tried again, for the first connection and for recovery alike. */
     public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
@@ -51,12 +67,15 @@ public final class BrokerConnection implements AutoCloseable {
     private volatile boolean closed;
     private boolean loggedFailure;
 
-    public BrokerConnection(String amqpUri, String connectionName, Duration retryInterval) {
+    public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval) {
         this.factory = new ConnectionFactory();
         try {
             factory.setUri(amqpUri);
         } catch (Exception e) {
             throw new IllegalArgumentException("amqpUri is not a valid AMQP URI: " + Secrets.maskUri(amqpUri), e);
+        }
+        if (factory.isSSL()) {
+            verifyTheBroker(factory);
         }
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(false); // the topology is durable; declared again on each new connection
@@ -64,7 +83,7 @@ public final class BrokerConnection implements AutoCloseable {
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
         factory.setExceptionHandler(new BrokerExceptionHandler());
-        if (factory.isSSL()) {
+        if (transport == Transport.SOCKET || factory.isSSL()) {
             this.io = null;
         } else {
             // One connection needs one I/O thread; a group of our own keeps it named and alive across recoveries.
@@ -80,6 +99,20 @@ public final class BrokerConnection implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * An {@code amqps://} URI alone makes the client trust every certificate. Verify the broker's certificate
+     * against the JVM's trust store instead (set with {@code -Djavax.net.ssl.trustStore}), and its host name.
+     */
+    private static void verifyTheBroker(ConnectionFactory factory) {
+        try {
+            factory.useSslProtocol(SSLContext.getDefault());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot load the JVM's default TLS context (check javax.net.ssl.trustStore): "
+                    + e.getMessage(), e);
+        }
+        factory.enableHostnameVerification();
     }
 
     /** Starts connecting in the background; returns at once. */
@@ -140,9 +173,10 @@ public final class BrokerConnection implements AutoCloseable {
                 });
             }
             connection = c;
-            log.info("connected to broker {} as {} ({} transport)", uriForLogs, connectionName, transport());
+            log.info("connected to broker {} as {} ({} transport)", uriForLogs, connectionName,
+                    transport().name().toLowerCase(Locale.ROOT));
         } catch (IOException | TimeoutException | RuntimeException e) {
-            lastFailure = "cannot connect to " + uriForLogs + ": " + e.getMessage();
+            lastFailure = "cannot connect to " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
             if (!loggedFailure) {
                 log.warn("{}; retrying every {} ms", lastFailure, retryInterval.toMillis());
                 loggedFailure = true;
@@ -153,9 +187,9 @@ public final class BrokerConnection implements AutoCloseable {
         }
     }
 
-    /** "netty", or "socket" for an {@code amqps://} URI. */
-    public String transport() {
-        return io == null ? "socket" : "netty";
+    /** The transport in use: the one asked for, except that an {@code amqps://} URI always uses sockets. */
+    public Transport transport() {
+        return io == null ? Transport.SOCKET : Transport.NETTY;
     }
 
     /** The open connection, or null while the broker is unreachable. */

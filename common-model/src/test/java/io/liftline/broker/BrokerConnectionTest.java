@@ -3,6 +3,7 @@ package io.liftline.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.liftline.broker.BrokerConnection.Transport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -11,46 +12,51 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class BrokerConnectionTest {
 
     private static final byte TLS_HANDSHAKE_RECORD = 0x16;
 
-    @Test
-    void aPlainUriUsesTheNettyTransportAndSpeaksAmqpOnTheWire() throws Exception {
-        byte[] first = firstBytesSent("amqp://guest:guest@127.0.0.1:%d/");
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void aPlainUriSpeaksAmqpOnTheWire(Transport transport) throws Exception {
+        byte[] first = firstBytesSent("amqp://guest:guest@127.0.0.1:%d/", transport);
         assertThat(new String(first, StandardCharsets.US_ASCII)).isEqualTo("AMQP");
     }
 
-    @Test
-    void anAmqpsUriNeverSendsPlainText() throws Exception {
-        // The Netty transport ignores the TLS settings of an amqps:// URI; this fails if it is ever used for one.
-        byte[] first = firstBytesSent("amqps://guest:guest@127.0.0.1:%d/");
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    void anAmqpsUriNeverSendsPlainText(Transport transport) throws Exception {
+        // The Netty transport ignores the factory's TLS settings; this fails if it is ever used for amqps://.
+        byte[] first = firstBytesSent("amqps://guest:guest@127.0.0.1:%d/", transport);
         assertThat(first[0]).as("first byte on the wire is a TLS handshake record").isEqualTo(TLS_HANDSHAKE_RECORD);
     }
 
     @Test
-    void choosesTheTransportByScheme() {
-        try (BrokerConnection plain = new BrokerConnection("amqp://127.0.0.1:1/", "t", Duration.ofSeconds(1));
-                BrokerConnection tls = new BrokerConnection("amqps://127.0.0.1:1/", "t", Duration.ofSeconds(1))) {
-            assertThat(plain.transport()).isEqualTo("netty");
-            assertThat(tls.transport()).isEqualTo("socket");
+    void usesTheTransportAskedForExceptThatTlsAlwaysUsesSockets() {
+        try (BrokerConnection netty = connection("amqp://127.0.0.1:1/", Transport.NETTY);
+                BrokerConnection socket = connection("amqp://127.0.0.1:1/", Transport.SOCKET);
+                BrokerConnection tls = connection("amqps://127.0.0.1:1/", Transport.NETTY)) {
+            assertThat(netty.transport()).isEqualTo(Transport.NETTY);
+            assertThat(socket.transport()).isEqualTo(Transport.SOCKET);
+            assertThat(tls.transport()).isEqualTo(Transport.SOCKET);
         }
     }
 
     @Test
     void rejectsAnInvalidUriWithoutShowingItsPassword() {
-        assertThatThrownBy(() -> new BrokerConnection("http://user:hunter2@host/", "t", Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> connection("http://user:hunter2@host/", Transport.NETTY))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not a valid AMQP URI")
                 .hasMessageNotContaining("hunter2");
     }
 
     /** Starts a connection to a listening socket that is no broker and returns the first 4 bytes it receives. */
-    private static byte[] firstBytesSent(String uriPattern) throws IOException, InterruptedException {
+    private static byte[] firstBytesSent(String uriPattern, Transport transport) throws IOException {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-                BrokerConnection connection = new BrokerConnection(
-                        String.format(uriPattern, server.getLocalPort()), "transport-test", Duration.ofSeconds(10))) {
+                BrokerConnection connection = connection(String.format(uriPattern, server.getLocalPort()), transport)) {
             server.setSoTimeout(10_000);
             connection.start();
             try (Socket client = server.accept()) {
@@ -61,5 +67,10 @@ class BrokerConnectionTest {
                 return first;
             }
         }
+    }
+
+    private static BrokerConnection connection(String uri, Transport transport) {
+        // a long retry interval: each test sees exactly one connection attempt
+        return new BrokerConnection(uri, "transport-test", transport, Duration.ofSeconds(10));
     }
 }

@@ -48,7 +48,8 @@ public final class ConsumerApp implements AutoCloseable {
                 .applicationName("liftline-consumer")
                 .build());
         this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
-        this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.Transport.SOCKET,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL);
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
     }
 

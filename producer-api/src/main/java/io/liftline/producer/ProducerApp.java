@@ -34,7 +34,8 @@ public final class ProducerApp implements AutoCloseable {
 
     private ProducerApp(ProducerConfig config) {
         this.config = config;
-        this.broker = new BrokerConnection(config.amqpUri(), "liftline-producer", BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        this.broker = new BrokerConnection(config.amqpUri(), "liftline-producer", BrokerConnection.Transport.NETTY,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL);
         ProducerMetrics metrics = new ProducerMetrics();
         this.pool = new ChannelPool(broker, config.channelPoolSize(), config.maxInFlightPerChannel(),
                 config.channelAcquireTimeout(), metrics);
