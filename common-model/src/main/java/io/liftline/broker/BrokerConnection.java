@@ -74,7 +74,8 @@ public final class BrokerConnection implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalArgumentException("amqpUri is not a valid AMQP URI: " + Secrets.maskUri(amqpUri), e);
         }
-        if (factory.isSSL()) {
+        boolean tls = factory.isSSL();
+        if (tls) {
             verifyTheBroker(factory);
         }
         factory.setAutomaticRecoveryEnabled(true);
@@ -83,7 +84,7 @@ public final class BrokerConnection implements AutoCloseable {
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
         factory.setExceptionHandler(new BrokerExceptionHandler());
-        if (transport == Transport.SOCKET || factory.isSSL()) {
+        if (transport == Transport.SOCKET || tls) {
             this.io = null;
         } else {
             // One connection needs one I/O thread; a group of our own keeps it named and alive across recoveries.
@@ -153,10 +154,10 @@ public final class BrokerConnection implements AutoCloseable {
             });
             c.addShutdownListener(cause -> {
                 if (!cause.isInitiatedByApplication()) {
-                    lastFailure = "connection lost: " + cause.getMessage();
+                    String why = BrokerExceptionHandler.describe(cause);
+                    lastFailure = "connection lost: " + why;
                     blockedReason = null;
-                    log.warn("broker connection lost ({}); recovering every {} ms",
-                            BrokerExceptionHandler.describe(cause), retryInterval.toMillis());
+                    log.warn("broker connection lost ({}); recovering every {} ms", why, retryInterval.toMillis());
                 }
             });
             if (c instanceof Recoverable recoverable) {
