@@ -49,10 +49,15 @@ rabbitmq_enable_plugins() {
   fi
 }
 
+# import_definitions < FILE: loads a definitions document from standard input. Never by path: Debian's
+# rabbitmqctl runs as the rabbitmq user, which cannot read a checkout under /root or any mode-700 directory.
+import_definitions() {
+  as_root rabbitmqctl -q import_definitions >/dev/null
+}
+
 # Loads rabbitmq/definitions.json: the topology and its policy (delivery limit, dead-lettering, max length).
 rabbitmq_load_definitions() {
-  as_root rabbitmqctl -q import_definitions "$LIFTLINE_ROOT/rabbitmq/definitions.json" >/dev/null \
-    || die "could not load rabbitmq/definitions.json"
+  import_definitions < "$LIFTLINE_ROOT/rabbitmq/definitions.json" || die "could not load rabbitmq/definitions.json"
 }
 
 # ensure_broker: a running, configured local broker, or LIFTLINE_AMQP_URI when the user named one.
@@ -86,13 +91,9 @@ stop_broker() {
 # fresh_vhost VHOST: (re)creates a vhost with guest's permissions and the topology and policy of
 # rabbitmq/definitions.json, for the benchmarks, which must not touch the default vhost's data.
 fresh_vhost() {
-  local vhost=$1 file
+  local vhost=$1
   as_root rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1 || true
   as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null
   as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
-  file=$(mktemp /tmp/liftline-definitions.XXXXXX)  # readable by the rabbitmq user rabbitmqctl runs as
-  chmod 644 "$file"
-  sed "s#\"vhost\": \"/\"#\"vhost\": \"$vhost\"#g" "$LIFTLINE_ROOT/rabbitmq/definitions.json" > "$file"
-  as_root rabbitmqctl -q import_definitions "$file" >/dev/null
-  rm -f "$file"
+  sed "s#\"vhost\": \"/\"#\"vhost\": \"$vhost\"#g" "$LIFTLINE_ROOT/rabbitmq/definitions.json" | import_definitions
 }

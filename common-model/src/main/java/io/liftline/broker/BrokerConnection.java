@@ -14,7 +14,9 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +29,10 @@ import org.slf4j.LoggerFactory;
  * The application's one long-lived broker connection. It connects in the background (retrying until the
  * broker answers, so an application may start before its broker), declares the topology, then relies on
  * the client's automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
+ *
+ * <p>Recovery reopens the connection and its channels, but topology recovery is off, so the client re-creates
+ * no queue, binding or consumer: the topology is declared again here after each recovery, and consumers must
+ * notice the loss of their subscription and subscribe again themselves (see the consumer's RideConsumer).
  *
  * <p>Each application picks the client transport its benchmark favours (see {@link Transport}). An
  * {@code amqps://} URI verifies the broker's certificate and always gets the socket transport, because the
@@ -61,6 +67,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final ScheduledExecutorService connector;
     private final EventLoopGroup io; // null on the socket transport
 
+    private final List<BlockedListener> blockedListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
     private volatile String blockedReason;
     private volatile String lastFailure = "not connected yet";
@@ -79,7 +86,9 @@ public final class BrokerConnection implements AutoCloseable {
             verifyTheBroker(factory);
         }
         factory.setAutomaticRecoveryEnabled(true);
-        factory.setTopologyRecoveryEnabled(false); // the topology is durable; declared again on each new connection
+        // Off: the client would re-register consumers on recovered channels behind the application's back, and
+        // re-declare only what this connection declared. Declared again by connect() and after each recovery.
+        factory.setTopologyRecoveryEnabled(false);
         factory.setNetworkRecoveryInterval(retryInterval.toMillis());
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
@@ -130,26 +139,39 @@ public final class BrokerConnection implements AutoCloseable {
         return isConnected();
     }
 
+    /**
+     * Also tells {@code listener} when the broker blocks or unblocks this connection (a resource alarm). It is
+     * called on the connection's I/O thread: it must not block.
+     */
+    public void addBlockedListener(BlockedListener listener) {
+        blockedListeners.add(listener);
+    }
+
     private void connect() {
         if (closed) {
             return;
         }
+        Connection c = null;
         try {
-            Connection c = factory.newConnection(connectionName);
-            try (Channel channel = c.createChannel()) {
-                Topology.declare(channel);
-            }
+            c = factory.newConnection(connectionName);
+            declareTopology(c);
             c.addBlockedListener(new BlockedListener() {
                 @Override
-                public void handleBlocked(String reason) {
+                public void handleBlocked(String reason) throws IOException {
                     blockedReason = reason;
                     log.warn("broker blocked publishers: {}", reason);
+                    for (BlockedListener listener : blockedListeners) {
+                        listener.handleBlocked(reason);
+                    }
                 }
 
                 @Override
-                public void handleUnblocked() {
+                public void handleUnblocked() throws IOException {
                     blockedReason = null;
                     log.info("broker unblocked publishers");
+                    for (BlockedListener listener : blockedListeners) {
+                        listener.handleUnblocked();
+                    }
                 }
             });
             c.addShutdownListener(cause -> {
@@ -161,10 +183,13 @@ public final class BrokerConnection implements AutoCloseable {
                 }
             });
             if (c instanceof Recoverable recoverable) {
+                Connection recovered = c;
                 recoverable.addRecoveryListener(new RecoveryListener() {
                     @Override
                     public void handleRecovery(Recoverable r) {
                         log.info("broker connection recovered");
+                        // Not on the thread that recovered: a declaration is an RPC that may need it.
+                        connector.execute(() -> redeclareTopology(recovered));
                     }
 
                     @Override
@@ -178,6 +203,12 @@ public final class BrokerConnection implements AutoCloseable {
                     transport().name().toLowerCase(Locale.ROOT));
         } catch (IOException | TimeoutException | RuntimeException e) {
             lastFailure = "cannot connect to " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
+            if (c != null) {
+                // Connected, but the topology could not be declared (permissions, an inequivalent queue): close
+                // this connection before the next attempt opens another.
+                lastFailure = "cannot declare the topology on " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
+                c.abort(1_000);
+            }
             if (!loggedFailure) {
                 log.warn("{}; retrying every {} ms", lastFailure, retryInterval.toMillis());
                 loggedFailure = true;
@@ -186,6 +217,30 @@ public final class BrokerConnection implements AutoCloseable {
                 connector.schedule(this::connect, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    private static void declareTopology(Connection c) throws IOException, TimeoutException {
+        try (Channel channel = c.createChannel()) {
+            Topology.declare(channel);
+        }
+    }
+
+    /** After a recovery: the broker may have come back without the topology (a new node, a reset). */
+    private void redeclareTopology(Connection c) {
+        if (closed || !c.isOpen()) {
+            return;
+        }
+        try {
+            declareTopology(c);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            log.warn("cannot declare the topology after recovery ({}); publishes fail until it exists",
+                    BrokerExceptionHandler.describe(e));
+        }
+    }
+
+    /** A failure in one line: each exception of its cause chain, with its message (no stack trace). */
+    public static String describe(Throwable failure) {
+        return BrokerExceptionHandler.describe(failure);
     }
 
     /** The transport in use: the one asked for, except that an {@code amqps://} URI always uses sockets. */

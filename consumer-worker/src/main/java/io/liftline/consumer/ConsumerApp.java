@@ -2,7 +2,6 @@ package io.liftline.consumer;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
-import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.github.resilience4j.core.IntervalFunction;
@@ -35,6 +34,7 @@ public final class ConsumerApp implements AutoCloseable {
     private final MongoClient mongo;
     private final RideSink store;
     private final BrokerConnection broker;
+    private final BrokerConnection deadLetterBroker;
     private final Retry storeRetry;
     private final List<RideConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -50,6 +50,10 @@ public final class ConsumerApp implements AutoCloseable {
         this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.Transport.SOCKET,
                 BrokerConnection.DEFAULT_RETRY_INTERVAL);
+        // Dead-letter copies are the consumer's only publishes. On a connection of their own, a resource alarm
+        // (which blocks publishing connections) cannot stall the acks that drain the backlog behind the alarm.
+        this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
+                BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL);
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
     }
 
@@ -65,31 +69,40 @@ public final class ConsumerApp implements AutoCloseable {
             app.health = new HealthServer(config.metricsPort(), app.metrics, app::notReadyReason);
         }
         app.broker.start();
+        app.deadLetterBroker.start();
         app.storeRetry.executeRunnable(app.store::createIndexes);
         for (int i = 1; i <= config.consumers(); i++) {
-            RideConsumer consumer = new RideConsumer("consumer-" + i, app.broker, app.store, config, app.metrics, app.storeRetry);
+            RideConsumer consumer = new RideConsumer("consumer-" + i, app.broker, app.deadLetterBroker, app.store, config,
+                    app.metrics, app.storeRetry);
             Thread thread = new Thread(consumer, "consumer-" + i);
             app.consumers.add(consumer);
             app.threads.add(thread);
             thread.start();
         }
+        app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count());
         log.info("consumer started with {} consumers, metrics on port {} ({})", config.consumers(),
                 app.health == null ? "off" : app.health.port(), config);
         return app;
     }
 
+    /**
+     * The one retry policy of store writes: every failure of a whole write (network, no primary, timeouts, write
+     * concern) is retried with exponential backoff, without limit, while the batch stays unacked in the broker.
+     * Failures of single documents never reach it: the store reports them, and they are dead-lettered.
+     */
     private static Retry storeRetry(Duration maxBackoff, ConsumerMetrics metrics) {
         Retry retry = Retry.of("store", RetryConfig.custom()
                 .maxAttempts(Integer.MAX_VALUE)
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_RETRY, 2.0, maxBackoff))
-                .retryOnException(e -> e instanceof MongoException)
+                .retryOnException(e -> e instanceof RuntimeException)
                 .build());
         retry.getEventPublisher()
                 .onRetry(event -> {
                     metrics.storeRetried();
                     if (event.getNumberOfRetryAttempts() == 1) {
                         log.warn("store write failed ({}); holding the batch unacked and retrying with backoff up to {} ms",
-                                event.getLastThrowable() == null ? "?" : event.getLastThrowable().getMessage(), maxBackoff.toMillis());
+                                event.getLastThrowable() == null ? "?" : BrokerConnection.describe(event.getLastThrowable()),
+                                maxBackoff.toMillis());
                     }
                 })
                 .onSuccess(event -> log.info("store write succeeded after {} retries", event.getNumberOfRetryAttempts()));
@@ -137,6 +150,7 @@ public final class ConsumerApp implements AutoCloseable {
             }
         }
         broker.close();
+        deadLetterBroker.close();
         mongo.close();
         if (health != null) {
             health.close();

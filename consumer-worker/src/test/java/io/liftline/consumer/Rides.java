@@ -40,12 +40,17 @@ final class Rides {
 
     /** Publishes one ride per id, confirmed by the broker before this returns. */
     static void publish(Connection connection, List<String> ids) throws Exception {
+        publish(connection, ids, 0);
+    }
+
+    /** As {@link #publish(Connection, List)}, the i-th id getting the ride {@code ride(id, firstN + i)}. */
+    static void publish(Connection connection, List<String> ids, int firstN) throws Exception {
         try (Channel channel = connection.createChannel()) {
             Topology.declare(channel);
             channel.confirmSelect();
             for (int i = 0; i < ids.size(); i++) {
                 channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, properties(ids.get(i), RideJson.SCHEMA_VERSION),
-                        RideJson.toMessage(ride(ids.get(i), i)));
+                        RideJson.toMessage(ride(ids.get(i), firstN + i)));
             }
             channel.waitForConfirmsOrDie(30_000);
         }

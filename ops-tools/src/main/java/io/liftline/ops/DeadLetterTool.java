@@ -15,22 +15,35 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Looks at and moves the messages of {@code lift-rides.dead}. Messages are taken with {@code basic.get} and left
  * unacked while the tool works, so they are invisible to anyone else; whatever the tool does not move returns to
  * the queue, in order, when its channel closes. A replayed message is acked on the dead-letter queue only after
- * the broker confirmed its copy on {@code lift-rides}: nothing is lost, and nothing is moved twice.
+ * the broker confirmed its copy on {@code lift-rides} and did not return it as unroutable (the copy is published
+ * mandatory): nothing is lost, and nothing is moved twice. Replay streams: at most {@link #REPLAY_WINDOW} copies
+ * are unconfirmed at a time, and only the summary of a moved letter (not its body) is kept.
  */
 final class DeadLetterTool {
 
     /** One dead letter as the tool shows it. */
     record DeadLetter(long tag, String eventId, String reason, String detail, Instant deadLetteredAt, String source,
                       AMQP.BasicProperties properties, byte[] body) {
+        DeadLetter withoutBody() {
+            return new DeadLetter(tag, eventId, reason, detail, deadLetteredAt, source, null, new byte[0]);
+        }
+    }
+
+    /** What a replay did: the letters moved (or, dry, that would be), and those whose copy reached no queue. */
+    record Replay(List<DeadLetter> moved, List<DeadLetter> unroutable) {
     }
 
     static final String REPLAYED_AT = "x-liftline-replayed-at";
+    /** Copies published before the tool waits for their confirms; bounds its memory and the broker's unacked. */
+    static final int REPLAY_WINDOW = 200;
     private static final long CONFIRM_TIMEOUT_MS = 10_000;
 
     private final Connection connection;
@@ -47,38 +60,75 @@ final class DeadLetterTool {
     }
 
     /**
-     * Moves the dead letters that match (a reason, and/or older than an age) back to {@code lift-rides}.
-     *
-     * @return the ones moved (with {@code dryRun}, the ones that would be)
+     * Moves the dead letters that match (a reason, and/or older than an age) back to {@code lift-rides}. A copy
+     * the broker returns (no queue bound to take it) leaves its original in {@code lift-rides.dead}.
      */
-    List<DeadLetter> replay(String reason, Duration olderThan, boolean dryRun) throws IOException, TimeoutException,
+    Replay replay(String reason, Duration olderThan, boolean dryRun) throws IOException, TimeoutException,
             InterruptedException {
         List<DeadLetter> moved = new ArrayList<>();
+        List<DeadLetter> unroutable = new ArrayList<>();
         try (Channel channel = connection.createChannel(); Channel publisher = connection.createChannel()) {
             publisher.confirmSelect();
+            // A return precedes the confirm of its message; copies keep their message id, so the id names it.
+            Set<String> returned = ConcurrentHashMap.newKeySet();
+            publisher.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getMessageId())));
             Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
-            for (DeadLetter letter : take(channel, Integer.MAX_VALUE)) {
+            long count = channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE).getMessageCount();
+            List<DeadLetter> window = new ArrayList<>(REPLAY_WINDOW);
+            for (long i = 0; i < count; i++) {
+                GetResponse response = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false);
+                if (response == null) {
+                    break;
+                }
+                DeadLetter letter = describe(response);
                 boolean matches = (reason == null || reason.equals(letter.reason()))
                         && (cutoff == null || (letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(cutoff)));
                 if (!matches) {
+                    continue; // held unacked until the channel closes, so the loop never meets it again
+                }
+                if (dryRun) {
+                    moved.add(letter.withoutBody());
                     continue;
                 }
-                if (!dryRun) {
-                    Map<String, Object> headers = new HashMap<>();
-                    if (letter.properties().getHeaders() != null) {
-                        headers.putAll(letter.properties().getHeaders());
-                    }
-                    headers.remove("x-death"); // the broker's count would otherwise follow the message back
-                    headers.put(REPLAYED_AT, Instant.now().toString());
-                    publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true,
-                            letter.properties().builder().headers(headers).build(), letter.body());
-                    publisher.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
-                    channel.basicAck(letter.tag(), false);
+                publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, copyProperties(letter), letter.body());
+                window.add(letter.withoutBody());
+                if (window.size() == REPLAY_WINDOW) {
+                    settle(channel, publisher, window, returned, moved, unroutable);
                 }
+            }
+            settle(channel, publisher, window, returned, moved, unroutable);
+        }
+        return new Replay(moved, unroutable);
+    }
+
+    /** Waits for the window's confirms, then acks each original whose copy was routed; a nack throws, acking none. */
+    private static void settle(Channel channel, Channel publisher, List<DeadLetter> window, Set<String> returned,
+                               List<DeadLetter> moved, List<DeadLetter> unroutable)
+            throws IOException, InterruptedException, TimeoutException {
+        if (window.isEmpty()) {
+            return;
+        }
+        publisher.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
+        for (DeadLetter letter : window) {
+            if (returned.contains(String.valueOf(letter.eventId()))) {
+                unroutable.add(letter); // stays unacked: back in lift-rides.dead when the channel closes
+            } else {
+                channel.basicAck(letter.tag(), false);
                 moved.add(letter);
             }
         }
-        return moved;
+        window.clear();
+        returned.clear();
+    }
+
+    private static AMQP.BasicProperties copyProperties(DeadLetter letter) {
+        Map<String, Object> headers = new HashMap<>();
+        if (letter.properties().getHeaders() != null) {
+            headers.putAll(letter.properties().getHeaders());
+        }
+        headers.remove("x-death"); // the broker's count would otherwise follow the message back
+        headers.put(REPLAYED_AT, Instant.now().toString());
+        return letter.properties().builder().headers(headers).build();
     }
 
     /** Deletes every dead letter; returns how many there were. */

@@ -134,11 +134,16 @@ public final class OpsMain {
                 case "replay" -> {
                     boolean dryRun = config.getBoolean("LIFTLINE_DRY_RUN", false);
                     String older = config.get("LIFTLINE_OLDER_THAN", null);
-                    var moved = tool.replay(config.get("LIFTLINE_REASON", null),
+                    var replay = tool.replay(config.get("LIFTLINE_REASON", null),
                             older == null ? null : config.getDuration("LIFTLINE_OLDER_THAN", null), dryRun);
-                    out.print(DeadLetterTool.table(moved, false).render(json));
+                    out.print(DeadLetterTool.table(replay.moved(), false).render(json));
                     if (!json) {
-                        out.println((dryRun ? "would replay " : "replayed ") + moved.size() + " dead letters to lift-rides");
+                        out.println((dryRun ? "would replay " : "replayed ") + replay.moved().size() + " dead letters to lift-rides");
+                    }
+                    if (!replay.unroutable().isEmpty()) {
+                        out.println(replay.unroutable().size() + " not replayed: lift-rides routed their copies to no queue "
+                                + "(is the queue bound to the exchange?); they stay in lift-rides.dead");
+                        return 1;
                     }
                 }
                 case "purge" -> {

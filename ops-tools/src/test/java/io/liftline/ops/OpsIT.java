@@ -145,6 +145,43 @@ class OpsIT {
     }
 
     @Test
+    void replayLeavesEveryDeadLetterInPlaceWhenLiftRidesRoutesItsCopyNowhere() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            deadLetter("stuck-" + i, "invalid-ride", Instant.now());
+        }
+        Poll.waitAtMost(Duration.ofSeconds(10), "3 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 3);
+        try (Channel channel = rabbit.connection().createChannel()) {
+            channel.queueUnbind(Topology.QUEUE, Topology.EXCHANGE, Topology.ROUTING_KEY); // an operator's mistake
+        }
+        try {
+            Result result = ops("", "dead-letters", "replay");
+            assertThat(result.exit()).as(result.out()).isEqualTo(1);
+            assertThat(result.out()).contains("replayed 0 dead letters", "3 not replayed", "routed their copies to no queue");
+            assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("nothing deleted").isEqualTo(3);
+        } finally {
+            try (Channel channel = rabbit.connection().createChannel()) {
+                channel.queueBind(Topology.QUEUE, Topology.EXCHANGE, Topology.ROUTING_KEY);
+            }
+        }
+        assertThat(ops("", "dead-letters", "replay").out()).contains("replayed 3 dead letters");
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(3);
+    }
+
+    @Test
+    void replayMovesMoreDeadLettersThanItsWindowHolds() throws Exception {
+        int count = DeadLetterTool.REPLAY_WINDOW * 2 + 17;
+        for (int i = 0; i < count; i++) {
+            deadLetter("many-" + i, "invalid-ride", Instant.now());
+        }
+        Poll.waitAtMost(Duration.ofSeconds(20), count + " dead letters",
+                () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == count);
+        assertThat(ops("", "dead-letters", "replay").out()).contains("replayed " + count + " dead letters");
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(count);
+    }
+
+    @Test
     void purgeAsksFirst() throws Exception {
         deadLetter("x", "invalid-ride", Instant.now());
         Poll.waitAtMost(Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);

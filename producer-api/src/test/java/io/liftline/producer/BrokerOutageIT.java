@@ -104,6 +104,44 @@ class BrokerOutageIT {
         assertThat(queuedIds()).contains(RideJson.MAPPER.readTree(after.body()).path("eventId").asText());
     }
 
+    @Test
+    void everyRequestWaitingForItsConfirmAnswers503SoonAfterAnAlarmNotAfterThePublishTimeout() throws Exception {
+        // A publish timeout far longer than the bound below: only the connection.blocked notice can answer in time.
+        Duration longTimeout = Duration.ofSeconds(30);
+        ProducerApp patient = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+                .publishTimeout(longTimeout).build());
+        try {
+            assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();
+            ProducerClient patientClient = new ProducerClient(patient.port());
+            assertThat(patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+            java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(20);
+            try {
+                TestBroker.memoryAlarm(true);
+                long start = System.nanoTime();
+                java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    answers.add(scanners.submit(() -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
+                }
+                for (var answer : answers) {
+                    HttpResponse<String> response = answer.get(longTimeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+                    assertThat(message(response)).contains("blocked by a resource alarm");
+                    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all 40 answered")
+                        .isLessThan(longTimeout.dividedBy(6));
+            } finally {
+                TestBroker.memoryAlarm(false);
+                scanners.shutdownNow();
+            }
+            HttpResponse<String> after = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after the alarm clears",
+                    () -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY), r -> r.statusCode() == 201);
+            assertThat(after.statusCode()).isEqualTo(201);
+        } finally {
+            patient.close();
+        }
+    }
+
     private HttpResponse<String> post() throws Exception {
         return client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY);
     }

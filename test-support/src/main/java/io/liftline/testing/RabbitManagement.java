@@ -47,6 +47,27 @@ public final class RabbitManagement {
                 "{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}");
     }
 
+    /** Creates (or updates) a user with no tags: it can use AMQP, not the management API. */
+    public void createUser(String user, String password) {
+        ObjectNode body = RideJson.MAPPER.createObjectNode().put("password", password).put("tags", "");
+        send("PUT", "/api/users/" + encode(user), body.toString());
+    }
+
+    public void deleteUser(String user) {
+        send("DELETE", "/api/users/" + encode(user), null);
+    }
+
+    /** Grants a user configure, write and read permissions (regular expressions) on a vhost. */
+    public void setPermissions(String vhost, String user, String configure, String write, String read) {
+        ObjectNode body = RideJson.MAPPER.createObjectNode().put("configure", configure).put("write", write).put("read", read);
+        send("PUT", "/api/permissions/" + encode(vhost) + "/" + encode(user), body.toString());
+    }
+
+    /** The connections open on a vhost, as the management API lists them. */
+    public JsonNode connections(String vhost) {
+        return get("/api/vhosts/" + encode(vhost) + "/connections");
+    }
+
     /** Applies one policy object of a definitions file to the given vhost. */
     public void putPolicy(String vhost, JsonNode policy) {
         ObjectNode body = RideJson.MAPPER.createObjectNode();
@@ -65,6 +86,11 @@ public final class RabbitManagement {
     /** The management API's view of a queue (messages, consumers, arguments, effective policy, ...). */
     public JsonNode queue(String vhost, String queue) {
         return readJson(send("GET", "/api/queues/" + encode(vhost) + "/" + encode(queue), null));
+    }
+
+    /** Deletes a queue with its messages; the broker cancels its consumers. */
+    public void deleteQueue(String vhost, String queue) {
+        send("DELETE", "/api/queues/" + encode(vhost) + "/" + encode(queue), null);
     }
 
     public JsonNode get(String path) {

@@ -96,26 +96,69 @@ public final class TestBroker {
      * Raises (or clears) a memory alarm on the broker, which then blocks every publishing connection. Always
      * clear it in a finally. Works on the local broker (rabbitmqctl) and on a Testcontainers broker.
      */
-    public static synchronized void memoryAlarm(boolean on) throws IOException, InterruptedException {
-        String watermark = on ? "0" : "0.4";
+    public static void memoryAlarm(boolean on) throws IOException, InterruptedException {
+        rabbitmqctl("set_vm_memory_high_watermark", on ? "0" : "0.4");
+    }
+
+    /**
+     * Raises (or clears) a disk alarm: a free-disk limit far above what any machine has. Clear it in a finally.
+     */
+    public static void diskAlarm(boolean on) throws IOException, InterruptedException {
+        rabbitmqctl("set_disk_free_limit", on ? "100000GB" : "50MB");
+    }
+
+    /**
+     * Stops the broker application ({@code rabbitmqctl stop_app}), keeps it down for {@code down}, then starts it
+     * again and waits until it answers AMQP: what an operator's restart looks like to every client.
+     */
+    public static void restart(Duration down) throws IOException, InterruptedException {
+        rabbitmqctl("stop_app");
+        try {
+            Thread.sleep(down.toMillis());
+        } finally {
+            start();
+        }
+    }
+
+    /** {@code rabbitmqctl start_app} (a no-op on a running node), then waits until the broker answers AMQP. */
+    public static void start() throws IOException, InterruptedException {
+        rabbitmqctl("start_app");
+        Poll.waitAtMost(Duration.ofSeconds(60), "the broker answers again after its restart", () -> {
+            try {
+                requireAnswers(endpoint);
+                return true;
+            } catch (AssertionError notYet) {
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Runs {@code rabbitmqctl} against the test broker: the local one (as root, or through sudo) or the
+     * Testcontainers one. A broker named by {@code LIFTLINE_AMQP_URI} cannot be controlled: the test fails.
+     */
+    public static synchronized void rabbitmqctl(String... args) throws IOException, InterruptedException {
         if (container != null) {
-            var result = container.execInContainer("rabbitmqctl", "set_vm_memory_high_watermark", watermark);
+            List<String> command = new ArrayList<>(List.of("rabbitmqctl"));
+            command.addAll(List.of(args));
+            var result = container.execInContainer(command.toArray(String[]::new));
             if (result.getExitCode() != 0) {
                 throw new AssertionError("rabbitmqctl in the container failed: " + result.getStderr());
             }
             return;
         }
         if (endpoint() != null && !endpoint.source().equals("local broker")) {
-            throw new AssertionError("a memory alarm can only be raised on the local or a Testcontainers broker, not on "
+            throw new AssertionError("rabbitmqctl can only reach the local or a Testcontainers broker, not "
                     + endpoint + "; run this test against one of those");
         }
-        List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q", "set_vm_memory_high_watermark", watermark));
+        List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q"));
+        command.addAll(List.of(args));
         if (!"root".equals(System.getProperty("user.name"))) {
             command.addAll(0, List.of("sudo", "-n"));
         }
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
             throw new AssertionError("'" + String.join(" ", command) + "' failed: " + output);
         }
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Sends a poison message to {@code lift-rides.dead} with headers saying why and where it came from. The copy is
- * confirmed by the broker before the original is acked, so a dead letter is never lost between the two.
+ * published mandatory and confirmed by the broker before the original is acked: a copy that reached no queue
+ * comes back (basic.return) and counts as not sent, so a dead letter is never lost between the two.
  */
 final class DeadLetters {
 
@@ -29,12 +30,19 @@ final class DeadLetters {
 
     private final Channel channel;
     private final String consumerName;
+    /** Set by a basic.return, which the broker sends before the confirm of the same message. */
+    private volatile boolean returned;
 
     /** @param channel a channel of its own; it is put in confirm mode here */
     DeadLetters(Channel channel, String consumerName) throws IOException {
         this.channel = channel;
         this.consumerName = consumerName;
         channel.confirmSelect();
+        channel.addReturnListener(r -> returned = true);
+    }
+
+    boolean isOpen() {
+        return channel.isOpen();
     }
 
     /** Publishes the copy and waits for its confirm; throws when the broker did not take it. */
@@ -53,17 +61,39 @@ final class DeadLetters {
         headers.put(DEAD_LETTERED_AT, Instant.now().toString());
         headers.put(CONSUMER, consumerName);
         AMQP.BasicProperties properties = original.builder().headers(headers).deliveryMode(2).build();
-        channel.basicPublish(Topology.DEAD_LETTER_EXCHANGE, envelope.getRoutingKey(), properties, body);
-        channel.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
-    }
-
-    void close() {
-        try {
-            if (channel.isOpen()) {
-                channel.close();
-            }
-        } catch (IOException | TimeoutException | RuntimeException alreadyClosed) {
-            // closing with the connection: nothing is pending here after send() returned
+        returned = false;
+        channel.basicPublish(Topology.DEAD_LETTER_EXCHANGE, envelope.getRoutingKey(), true, properties, body);
+        // Not waitForConfirmsOrDie: on a timeout it closes the channel and waits for the broker's close-ok, which
+        // a connection blocked by an alarm never gets. A timed-out channel is abandoned instead (see close()).
+        if (!channel.waitForConfirms(CONFIRM_TIMEOUT_MS)) {
+            throw new IOException("the broker refused the dead-letter copy (nack)");
+        }
+        if (returned) {
+            throw new IOException(Topology.DEAD_LETTER_EXCHANGE + " routed the copy to no queue (is "
+                    + Topology.DEAD_LETTER_QUEUE + " bound?)");
         }
     }
+
+    /**
+     * Closes the channel on another thread: after a confirm timeout the connection may be blocked by an alarm, and a
+     * close waits for the broker's answer. A copy still unconfirmed may then reach the queue after all, next to the
+     * original the consumer rejected to the broker's dead-lettering: a duplicate dead letter, never a lost one.
+     */
+    void close() {
+        if (channel.isOpen()) {
+            CLOSER.execute(() -> {
+                try {
+                    channel.abort();
+                } catch (IOException | RuntimeException alreadyClosed) {
+                    // closed with its connection
+                }
+            });
+        }
+    }
+
+    private static final java.util.concurrent.Executor CLOSER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "dead-letter-channel-close");
+        t.setDaemon(true);
+        return t;
+    });
 }

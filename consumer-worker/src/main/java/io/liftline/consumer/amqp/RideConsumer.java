@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.github.resilience4j.retry.Retry;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Topology;
@@ -15,7 +16,9 @@ import io.liftline.consumer.mongo.RideStore;
 import io.liftline.model.LiftRide;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +28,13 @@ import org.slf4j.LoggerFactory;
 /**
  * One competing consumer: its own channel with a prefetch, deliveries gathered into batches of up to B rides
  * or T ms, each batch written with one unordered insert and acked with {@code basicAck(lastTag, true)} only
- * after the write. Poison goes to the dead-letter queue without holding up the good rides around it. While
- * the store is down the batch is held un-acked and retried; prefetch bounds what waits behind it.
+ * after the write. Poison, and rides the store rejects one by one, go to the dead-letter queue without holding
+ * up the good rides around them. While the store is down the batch is held un-acked and retried; prefetch
+ * bounds what waits behind it.
+ *
+ * <p>The client recovers connections and channels but not consumers (topology recovery is off), and the
+ * broker may cancel a consumer itself (queue deleted, leader moved). Either way the subscription is marked
+ * lost, the consumer is not ready, and the loop subscribes again on a new channel.
  */
 public final class RideConsumer implements Runnable {
 
@@ -39,6 +47,7 @@ public final class RideConsumer implements Runnable {
 
     private final String name;
     private final BrokerConnection broker;
+    private final BrokerConnection deadLetterBroker;
     private final RideSink store;
     private final ConsumerConfig config;
     private final ConsumerMetrics metrics;
@@ -47,15 +56,22 @@ public final class RideConsumer implements Runnable {
     private final BlockingQueue<Delivery> buffer = new LinkedBlockingQueue<>();
 
     private volatile boolean stopping;
-    private volatile boolean subscribed;
+    private volatile Subscription subscription;
     private Channel channel;
-    private String consumerTag;
     private DeadLetters deadLetters;
+    private String lastSubscribeFailure;
 
-    public RideConsumer(String name, BrokerConnection broker, RideSink store, ConsumerConfig config,
-                        ConsumerMetrics metrics, Retry storeRetry) {
+    /**
+     * @param broker the connection to consume and ack on
+     * @param deadLetterBroker a connection of its own for dead-letter copies: a resource alarm blocks a connection
+     *                         that publishes, and acks on a blocked connection would stall with it
+     * @param storeRetry the one retry policy of a batch write: it must retry every failure, for as long as it lasts
+     */
+    public RideConsumer(String name, BrokerConnection broker, BrokerConnection deadLetterBroker, RideSink store,
+                        ConsumerConfig config, ConsumerMetrics metrics, Retry storeRetry) {
         this.name = name;
         this.broker = broker;
+        this.deadLetterBroker = deadLetterBroker;
         this.store = store;
         this.config = config;
         this.metrics = metrics;
@@ -68,8 +84,40 @@ public final class RideConsumer implements Runnable {
         stopping = true;
     }
 
+    /** True while the broker delivers to this consumer: subscribed, and neither cancelled nor closed since. */
     public boolean isSubscribed() {
-        return subscribed && channel != null && channel.isOpen();
+        Subscription current = subscription;
+        return current != null && current.live;
+    }
+
+    /** The broker's consumer on one channel; it goes dead on a cancel from the broker or a channel closure. */
+    private final class Subscription extends DefaultConsumer {
+        private volatile boolean live = true;
+
+        Subscription(Channel channel) {
+            super(channel);
+        }
+
+        @Override
+        public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
+            buffer.add(new Delivery(getChannel(), envelope, properties, body));
+        }
+
+        @Override
+        public void handleCancel(String tag) {
+            live = false;
+            log.warn("{}: the broker cancelled the subscription to {} (queue deleted or moved); subscribing again",
+                    name, Topology.QUEUE);
+        }
+
+        @Override
+        public void handleShutdownSignal(String tag, ShutdownSignalException cause) {
+            live = false;
+            if (!cause.isInitiatedByApplication() && !cause.isHardError()) {
+                // a channel error; a lost connection is logged once by BrokerConnection
+                log.warn("{}: channel closed by the broker ({}); subscribing again", name, cause.getMessage());
+            }
+        }
     }
 
     @Override
@@ -96,25 +144,28 @@ public final class RideConsumer implements Runnable {
         if (connection == null) {
             return false;
         }
+        boolean again = subscription != null;
         try {
-            closeChannels();
+            closeChannel();
             buffer.clear(); // deliveries of a closed channel are redelivered by the broker; their tags are dead
-            channel = connection.createChannel();
-            channel.basicQos(config.prefetch());
-            deadLetters = new DeadLetters(connection.createChannel(), name);
-            Channel ch = channel;
-            consumerTag = channel.basicConsume(Topology.QUEUE, false, name, new DefaultConsumer(ch) {
-                @Override
-                public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-                    buffer.add(new Delivery(ch, envelope, properties, body));
-                }
-            });
-            subscribed = true;
-            log.info("{}: consuming {} (prefetch {}, batches of up to {} rides or {} ms)", name, Topology.QUEUE,
-                    config.prefetch(), config.batchSize(), config.batchTimeout().toMillis());
+            Channel ch = connection.createChannel();
+            channel = ch;
+            Topology.declare(ch); // idempotent; brings back a queue whose deletion cancelled us
+            ch.basicQos(config.prefetch());
+            Subscription next = new Subscription(ch);
+            ch.basicConsume(Topology.QUEUE, false, name, next);
+            subscription = next;
+            lastSubscribeFailure = null;
+            log.info("{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)", name, Topology.QUEUE,
+                    again ? " again" : "", config.prefetch(), config.batchSize(), config.batchTimeout().toMillis());
             return true;
         } catch (IOException | RuntimeException e) {
-            log.warn("{}: cannot subscribe to {}: {}", name, Topology.QUEUE, e.getMessage());
+            String failure = BrokerConnection.describe(e);
+            if (!failure.equals(lastSubscribeFailure)) { // one line per new reason, not one per retry
+                log.warn("{}: cannot subscribe to {} ({}); retrying every {} ms", name, Topology.QUEUE, failure,
+                        BrokerConnection.DEFAULT_RETRY_INTERVAL.toMillis());
+                lastSubscribeFailure = failure;
+            }
             return false;
         }
     }
@@ -148,38 +199,48 @@ public final class RideConsumer implements Runnable {
             return;
         }
         List<LiftRide> rides = new ArrayList<>(batch.size());
-        Delivery lastGood = null;
+        List<Delivery> written = new ArrayList<>(batch.size());
         for (Delivery delivery : batch) {
             try {
                 rides.add(decoder.decode(delivery.properties(), delivery.body()));
-                lastGood = delivery;
+                written.add(delivery);
             } catch (Poison poison) {
                 deadLetter(delivery, poison);
             }
         }
-        if (lastGood == null) {
+        if (rides.isEmpty()) {
             return;
         }
         long start = System.nanoTime();
         RideStore.WriteResult result = write(rides);
         metrics.batchWritten(rides.size(), result.inserted(), result.duplicates(), System.nanoTime() - start);
-        ack(lastGood);
+        Set<Integer> rejected = new HashSet<>();
+        for (RideStore.Rejected rejection : result.rejected()) {
+            rejected.add(rejection.index());
+            deadLetter(written.get(rejection.index()), new Poison(Poison.STORE_REJECTED, rejection.detail()));
+        }
+        // Deliveries arrive in tag order: one multiple ack settles the batch up to its last stored ride. Those
+        // dead-lettered were settled one by one, and acking a settled tag again would close the channel.
+        for (int i = written.size() - 1; i >= 0; i--) {
+            if (!rejected.contains(i)) {
+                ack(written.get(i));
+                break;
+            }
+        }
     }
 
-    /** Writes the batch, retrying with backoff for as long as the store fails; never gives a batch up. */
+    /**
+     * Writes the batch under the one store retry policy, which retries every whole-batch failure with backoff
+     * for as long as it lasts: the batch is never given up, only abandoned unacked at shutdown.
+     */
     private RideStore.WriteResult write(List<LiftRide> rides) throws InterruptedException {
-        while (true) {
-            try {
-                return storeRetry.executeSupplier(() -> store.insert(rides));
-            } catch (RuntimeException e) {
-                // Interrupted at shutdown (the batch goes back to the queue unacked), or a failure the retry does
-                // not classify as transient: hold the batch and try again rather than lose or dead-letter it.
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException("store write abandoned at shutdown");
-                }
-                log.warn("{}: batch write failed ({}); holding {} rides and trying again", name, e.toString(), rides.size());
-                Thread.sleep(config.storeRetryMaxBackoff().toMillis());
+        try {
+            return storeRetry.executeSupplier(() -> store.insert(rides));
+        } catch (RuntimeException e) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("store write abandoned at shutdown");
             }
+            throw e; // the policy retries everything: this is a programming error, and the worker should stop
         }
     }
 
@@ -197,14 +258,16 @@ public final class RideConsumer implements Runnable {
         metrics.deadLettered(poison.reason());
         long tag = delivery.envelope().getDeliveryTag();
         try {
-            deadLetters.send(delivery.envelope(), delivery.properties(), delivery.body(), poison);
+            deadLetters().send(delivery.envelope(), delivery.properties(), delivery.body(), poison);
             delivery.channel().basicAck(tag, false);
             log.warn("{}: dead-lettered message {} ({}: {})", name, delivery.properties().getMessageId(), poison.reason(),
                     poison.getMessage());
         } catch (Exception e) {
-            // The copy may not have reached the dead-letter queue: let the broker dead-letter the original instead.
-            log.warn("{}: dead-letter copy failed ({}); rejecting message {} to the queue's dead-letter exchange", name,
-                    e.getMessage(), delivery.properties().getMessageId());
+            // The copy may not have reached the dead-letter queue: let the broker dead-letter the original instead
+            // (at-least-once dead-lettering keeps it in the queue until lift-rides.dead takes it).
+            closeDeadLetters(); // its state is unknown after a failure: the next poison gets a fresh channel
+            log.warn("{}: no dead-letter copy ({}); rejecting message {} ({}) to the queue's dead-letter exchange", name,
+                    BrokerConnection.describe(e), delivery.properties().getMessageId(), poison.reason());
             try {
                 delivery.channel().basicNack(tag, false, false);
             } catch (IOException | RuntimeException nackFailed) {
@@ -213,11 +276,29 @@ public final class RideConsumer implements Runnable {
         }
     }
 
+    /** The dead-letter publisher on its own connection, (re)opened when needed; throws when it cannot be. */
+    private DeadLetters deadLetters() throws IOException {
+        String blocked = deadLetterBroker.blockedReason();
+        if (blocked != null) {
+            throw new IOException("dead-letter connection blocked by a resource alarm (" + blocked + ")");
+        }
+        if (deadLetters != null && deadLetters.isOpen()) {
+            return deadLetters;
+        }
+        closeDeadLetters();
+        Connection connection = deadLetterBroker.connection();
+        if (connection == null) {
+            throw new IOException("dead-letter connection: " + deadLetterBroker.unavailableReason());
+        }
+        deadLetters = new DeadLetters(connection.createChannel(), name);
+        return deadLetters;
+    }
+
     /** Shutdown: stop deliveries, then write and ack everything already delivered (the final ack). */
     private void cancelAndDrain() throws InterruptedException {
         if (isSubscribed()) {
             try {
-                channel.basicCancel(consumerTag);
+                channel.basicCancel(name);
             } catch (IOException | RuntimeException e) {
                 log.warn("{}: cancel failed ({}); unacked messages return to the queue", name, e.getMessage());
             }
@@ -232,10 +313,21 @@ public final class RideConsumer implements Runnable {
     }
 
     private void closeChannels() {
-        subscribed = false;
+        closeDeadLetters();
+        closeChannel();
+    }
+
+    private void closeDeadLetters() {
         if (deadLetters != null) {
             deadLetters.close();
             deadLetters = null;
+        }
+    }
+
+    private void closeChannel() {
+        Subscription current = subscription;
+        if (current != null) {
+            current.live = false;
         }
         if (channel != null) {
             try {

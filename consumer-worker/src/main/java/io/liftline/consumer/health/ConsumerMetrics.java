@@ -44,6 +44,12 @@ public final class ConsumerMetrics {
         writeLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** How many of the process's consumers the broker is delivering to now; fewer than configured: not ready. */
+    public void consumersSubscribed(java.util.function.Supplier<Number> subscribed) {
+        io.micrometer.core.instrument.Gauge.builder("liftline.consumers.subscribed", subscribed)
+                .description("consumers with a live subscription to lift-rides").register(registry);
+    }
+
     public void storeRetried() {
         storeRetries.increment();
     }
@@ -55,6 +61,10 @@ public final class ConsumerMetrics {
 
     public double storedCount() {
         return stored.count();
+    }
+
+    public double storeRetryCount() {
+        return storeRetries.count();
     }
 
     public double duplicateCount() {

@@ -19,8 +19,18 @@ public final class RideStore implements RideSink {
 
     public static final String COLLECTION = "rides";
 
-    /** What one batch write did: new rides stored, and rides that were already there. */
-    public record WriteResult(int inserted, int duplicates) {
+    /**
+     * What one batch write did: new rides stored, rides that were already there, and rides the store refused one
+     * by one (by their index in the batch), which a retry would never store.
+     */
+    public record WriteResult(int inserted, int duplicates, List<Rejected> rejected) {
+        public WriteResult(int inserted, int duplicates) {
+            this(inserted, duplicates, List.of());
+        }
+    }
+
+    /** One ride the store refused, with the store's error code and message. */
+    public record Rejected(int index, String detail) {
     }
 
     private static final InsertManyOptions UNORDERED = new InsertManyOptions().ordered(false);
@@ -41,7 +51,9 @@ public final class RideStore implements RideSink {
 
     /**
      * Inserts the rides in one unordered write. A duplicate {@code _id} means the ride is already stored (a
-     * redelivery or a client retry) and counts as done; any other error fails the whole call, to be retried.
+     * redelivery or a client retry) and counts as done; any other error of one document (a schema validator,
+     * another unique index) rejects that ride alone. An error of the whole write (network, no primary, write
+     * concern, timeout) is thrown, for the batch to be retried.
      */
     @Override
     public WriteResult insert(List<LiftRide> batch) {
@@ -57,18 +69,35 @@ public final class RideStore implements RideSink {
             return new WriteResult(batch.size(), 0);
         } catch (MongoBulkWriteException e) {
             if (e.getWriteConcernError() != null) {
-                throw e;
+                throw e; // written but not as durably as asked: retry, the duplicates then count as done
             }
             int duplicates = 0;
+            List<Rejected> rejected = new ArrayList<>();
             for (BulkWriteError error : e.getWriteErrors()) {
-                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
-                    throw e;
+                if (isDuplicateEventId(error)) {
+                    duplicates++;
+                } else {
+                    rejected.add(new Rejected(error.getIndex(), "code " + error.getCode() + ": " + error.getMessage()));
                 }
-                duplicates++;
             }
-            // Every failure was a duplicate, and an unordered insert wrote all the others.
-            return new WriteResult(batch.size() - duplicates, duplicates);
+            // An unordered insert wrote every document that has no error.
+            return new WriteResult(batch.size() - duplicates - rejected.size(), duplicates, rejected);
         }
+    }
+
+    /** A duplicate key on {@code _id}, the event id; a duplicate on any other unique index is a rejection. */
+    static boolean isDuplicateEventId(BulkWriteError error) {
+        if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+            return false;
+        }
+        Document keyPattern = error.getDetails().containsKey("keyPattern")
+                ? new Document(error.getDetails().getDocument("keyPattern")) : null;
+        if (keyPattern != null) {
+            return keyPattern.keySet().equals(java.util.Set.of("_id"));
+        }
+        // Servers that send no keyPattern name the index in the message: "... index: _id_ dup key: ..."
+        String message = String.valueOf(error.getMessage());
+        return !message.contains("index: ") || message.contains("index: _id_ ");
     }
 
     static Document toDocument(LiftRide ride) {

@@ -22,6 +22,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.Consumer;
 import com.rabbitmq.client.Envelope;
+import com.rabbitmq.client.ShutdownSignalException;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
@@ -47,6 +48,8 @@ class RideConsumerTest {
 
     private final BrokerConnection broker = mock(BrokerConnection.class);
     private final Connection connection = mock(Connection.class);
+    private final BrokerConnection deadLetterBroker = mock(BrokerConnection.class);
+    private final Connection deadLetterConnection = mock(Connection.class);
     private final Channel channel = mock(Channel.class);
     private final Channel deadLetterChannel = mock(Channel.class);
     private final RideStore store = mock(RideStore.class);
@@ -57,15 +60,18 @@ class RideConsumerTest {
     @BeforeEach
     void startAConsumerOnMocks() throws Exception {
         when(broker.connection()).thenReturn(connection);
-        when(connection.createChannel()).thenReturn(channel, deadLetterChannel);
+        when(connection.createChannel()).thenReturn(channel);
+        when(deadLetterBroker.connection()).thenReturn(deadLetterConnection);
+        when(deadLetterConnection.createChannel()).thenReturn(deadLetterChannel);
         when(channel.isOpen()).thenReturn(true);
         when(deadLetterChannel.isOpen()).thenReturn(true);
+        when(deadLetterChannel.waitForConfirms(anyLong())).thenReturn(true);
         ArgumentCaptor<Consumer> captor = ArgumentCaptor.forClass(Consumer.class);
         when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), captor.capture())).thenReturn("tag");
         ConsumerConfig config = ConsumerConfig.builder().batchSize(3).batchTimeout(Duration.ofMillis(200)).build();
         Retry retry = Retry.of("test", RetryConfig.custom().maxAttempts(Integer.MAX_VALUE).waitDuration(Duration.ofMillis(10))
-                .retryOnException(e -> e instanceof MongoSocketException).build());
-        consumer = new RideConsumer("test", broker, store, config, new ConsumerMetrics(), retry);
+                .retryOnException(e -> e instanceof RuntimeException).build());
+        consumer = new RideConsumer("test", broker, deadLetterBroker, store, config, new ConsumerMetrics(), retry);
         thread = new Thread(consumer);
         thread.start();
         verify(channel, timeout(2_000)).basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
@@ -120,7 +126,7 @@ class RideConsumerTest {
         verify(channel, timeout(5_000)).basicAck(7, true);
         assertThat(attempts).hasValue(5);
         verify(channel, never()).basicNack(anyLong(), anyBoolean(), anyBoolean());
-        verify(deadLetterChannel, never()).basicPublish(anyString(), anyString(), any(), any(byte[].class));
+        verify(deadLetterChannel, never()).basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
     }
 
     @Test
@@ -139,8 +145,9 @@ class RideConsumerTest {
         deliverRide(3, "good-2");
 
         InOrder order = inOrder(deadLetterChannel, channel);
-        order.verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), any(), any(byte[].class));
-        order.verify(deadLetterChannel).waitForConfirmsOrDie(anyLong());
+        order.verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), any(),
+                any(byte[].class));
+        order.verify(deadLetterChannel).waitForConfirms(anyLong());
         order.verify(channel).basicAck(2, false);
         ArgumentCaptor<List<LiftRide>> written = listCaptor();
         verify(store, timeout(2_000)).insert(written.capture());
@@ -160,10 +167,77 @@ class RideConsumerTest {
     @Test
     void whenTheDeadLetterCopyFailsThePoisonIsRejectedToTheQueuesDeadLetterExchange() throws Exception {
         org.mockito.Mockito.doThrow(new java.io.IOException("channel closed")).when(deadLetterChannel)
-                .basicPublish(anyString(), anyString(), any(), any(byte[].class));
+                .basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
         deliver(4, "poison", 1, "[]".getBytes(UTF_8));
         verify(channel, timeout(2_000)).basicNack(4, false, false);
         verify(channel, never()).basicAck(eq(4L), anyBoolean());
+    }
+
+    @Test
+    void subscribesAgainWhenItsChannelRecoveredWithoutItsConsumer() throws Exception {
+        assertThat(consumer.isSubscribed()).isTrue();
+        // What a broker restart looks like: the channel shuts down, then the client reopens it (isOpen() is true
+        // again) but re-registers no consumer, because topology recovery is off.
+        deliveries.handleShutdownSignal("tag", new ShutdownSignalException(true, false, null, connection));
+        verify(channel, timeout(3_000).times(2)).basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
+        Thread.sleep(200);
+        assertThat(consumer.isSubscribed()).isTrue();
+    }
+
+    @Test
+    void isNotReadyAfterTheBrokerCancelsItUntilItSubscribedAgain() throws Exception {
+        when(connection.createChannel()).thenThrow(new java.io.IOException("connection closing"));
+        deliveries.handleCancel("tag");
+        assertThat(consumer.isSubscribed()).isFalse();
+        verify(connection, timeout(3_000).atLeast(2)).createChannel();
+        assertThat(consumer.isSubscribed()).isFalse();
+    }
+
+    @Test
+    void aRideTheStoreRejectsIsDeadLetteredWhileTheOthersAreAcked() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
+                List.of(new RideStore.Rejected(1, "code 121: Document failed validation"))));
+        deliverRide(1, "good-1");
+        deliverRide(2, "rejected");
+        deliverRide(3, "good-2");
+
+        ArgumentCaptor<AMQP.BasicProperties> copy = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
+        verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true),
+                copy.capture(), any(byte[].class));
+        assertThat(copy.getValue().getMessageId()).isEqualTo("rejected");
+        assertThat(copy.getValue().getHeaders()).containsEntry("x-liftline-reason", "store-rejected")
+                .containsEntry("x-liftline-detail", "code 121: Document failed validation");
+        verify(channel, timeout(2_000)).basicAck(2, false);
+        verify(channel, timeout(2_000)).basicAck(3, true);
+        verify(store, org.mockito.Mockito.times(1)).insert(anyList());
+    }
+
+    @Test
+    void whenTheLastRideIsRejectedTheBatchIsAckedUpToTheRideBeforeIt() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
+                List.of(new RideStore.Rejected(2, "code 121: Document failed validation"))));
+        deliverRide(1, "good-1");
+        deliverRide(2, "good-2");
+        deliverRide(3, "rejected");
+
+        verify(channel, timeout(2_000)).basicAck(3, false);
+        verify(channel, timeout(2_000)).basicAck(2, true);
+        verify(channel, never()).basicAck(3, true);
+    }
+
+    @Test
+    void aDeadLetterCopyThatReachedNoQueueIsRejectedToTheBrokersDeadLettering() throws Exception {
+        ArgumentCaptor<com.rabbitmq.client.ReturnCallback> returns = ArgumentCaptor.forClass(com.rabbitmq.client.ReturnCallback.class);
+        org.mockito.Mockito.doAnswer(i -> {
+            // the broker returns an unroutable mandatory message before confirming it
+            verify(deadLetterChannel).addReturnListener(returns.capture());
+            returns.getValue().handle(new com.rabbitmq.client.Return(312, "NO_ROUTE", Topology.DEAD_LETTER_EXCHANGE, "ride",
+                    i.getArgument(3), i.getArgument(4)));
+            return null;
+        }).when(deadLetterChannel).basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
+        deliver(5, "poison", 1, "{".getBytes(UTF_8));
+        verify(channel, timeout(2_000)).basicNack(5, false, false);
+        verify(channel, never()).basicAck(eq(5L), anyBoolean());
     }
 
     @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.liftline.producer.amqp;
 
 import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.BlockedListener;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
@@ -12,18 +13,23 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Publishes rides durably: persistent, mandatory messages through pooled confirm channels. The returned
  * future completes only when the broker has confirmed every ride of the call, and fails with a
  * {@link PublishException} otherwise, never later than the publish timeout.
+ *
+ * <p>When the broker blocks the connection (a memory or disk alarm), every call still waiting fails at once:
+ * a blocked broker reads nothing more, so their confirms would only come after the alarm, long past the
+ * timeout. Safe, because a retry carries the same event ids.
  */
 public final class RidePublisher implements Publisher {
 
@@ -37,12 +43,14 @@ public final class RidePublisher implements Publisher {
     private final ChannelPool pool;
     private final Duration publishTimeout;
     private final Retry retry;
-    private final ScheduledExecutorService retryScheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    /** Runs retries: never the connection's I/O thread, which a borrow or a channel.open RPC would block. */
+    private final ScheduledExecutorService retryScheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "publish-retry");
         t.setDaemon(true);
         return t;
     });
-    private final AtomicInteger inFlightCalls = new AtomicInteger();
+    /** The answer of every call not yet answered, so a block can answer them all at once. */
+    private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
@@ -57,19 +65,47 @@ public final class RidePublisher implements Publisher {
                 .waitDuration(RETRY_WAIT)
                 .retryOnException(e -> unwrap(e) instanceof PublishException.ChannelClosed)
                 .build());
+        broker.addBlockedListener(new BlockedListener() {
+            @Override
+            public void handleBlocked(String reason) {
+                failWaiting(new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + reason + ")"));
+            }
+
+            @Override
+            public void handleUnblocked() {
+                // new publishes go through again: start() checks the broker's state on each call
+            }
+        });
     }
 
     /** Publishes the rides; the future completes when all are confirmed. Blocks only to borrow a channel. */
     @Override
     public CompletableFuture<Void> publish(List<LiftRide> rides) {
-        inFlightCalls.incrementAndGet();
         long deadline = System.nanoTime() + publishTimeout.toNanos();
-        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean.
-        CompletableFuture<Void> result = attempt(rides, deadline).exceptionallyCompose(failure ->
-                unwrap(failure) instanceof PublishException.ChannelClosed
-                        ? Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline)).get()
-                        : CompletableFuture.failedFuture(failure));
-        return result.whenComplete((ok, failure) -> inFlightCalls.decrementAndGet());
+        CompletableFuture<Void> answer = new CompletableFuture<>();
+        waiting.add(answer);
+        answer.whenComplete((ok, failure) -> waiting.remove(answer));
+        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean. The
+        // failure arrives on the connection's I/O thread, so the retry is handed to a thread of its own.
+        attempt(rides, deadline).exceptionallyComposeAsync(failure ->
+                        unwrap(failure) instanceof PublishException.ChannelClosed && !answer.isDone()
+                                ? Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline)).get()
+                                : CompletableFuture.failedFuture(failure), retryScheduler)
+                .whenComplete((ok, failure) -> {
+                    if (failure == null) {
+                        answer.complete(null);
+                    } else {
+                        answer.completeExceptionally(unwrap(failure));
+                    }
+                });
+        return answer;
+    }
+
+    /** Answers every call still waiting with this failure (the confirms themselves stay tracked by their channel). */
+    private void failWaiting(PublishException failure) {
+        for (CompletableFuture<Void> answer : waiting) {
+            answer.completeExceptionally(failure);
+        }
     }
 
     private CompletableFuture<Void> attempt(List<LiftRide> rides, long deadline) {
@@ -141,17 +177,17 @@ public final class RidePublisher implements Publisher {
 
     /** Calls started and not yet answered (each waits for its confirms). */
     public int inFlightCalls() {
-        return inFlightCalls.get();
+        return waiting.size();
     }
 
     /** Refuses new publishes, then waits up to {@code timeout} for those in flight; true when none is left. */
     public boolean drain(Duration timeout) throws InterruptedException {
         stopped = true;
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (inFlightCalls.get() > 0 && System.nanoTime() < deadline) {
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         retryScheduler.shutdownNow();
-        return inFlightCalls.get() == 0;
+        return waiting.isEmpty();
     }
 }

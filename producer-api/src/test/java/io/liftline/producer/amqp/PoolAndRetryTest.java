@@ -94,6 +94,58 @@ class PoolAndRetryTest {
     }
 
     @Test
+    void aRetryNeverRunsOnTheConnectionsIoThread() throws Exception {
+        connected();
+        Channel dying = openChannel();
+        Channel healthy = openChannel();
+        java.util.Set<String> openedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        when(connection.createChannel()).thenAnswer(i -> {
+            openedOn.add(Thread.currentThread().getName());
+            return opened.incrementAndGet() == 1 ? dying : healthy;
+        });
+        RidePublisher publisher = new RidePublisher(broker,
+                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
+        ArgumentCaptor<com.rabbitmq.client.ShutdownListener> shutdown = ArgumentCaptor.forClass(com.rabbitmq.client.ShutdownListener.class);
+        verify(dying).addShutdownListener(shutdown.capture());
+        when(dying.isOpen()).thenReturn(false);
+        openedOn.clear();
+
+        // The broker closes the channel: the client tells its listeners on its I/O thread.
+        Thread io = new Thread(() -> shutdown.getValue().shutdownCompleted(
+                new com.rabbitmq.client.ShutdownSignalException(false, false, null, dying)), "fake-amqp-io");
+        io.start();
+        io.join(5_000);
+
+        verify(healthy, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        assertThat(openedOn).as("threads that opened the retry's channel").isNotEmpty().doesNotContain("fake-amqp-io");
+        assertThat(confirmed).isNotDone();
+    }
+
+    @Test
+    void whenTheBrokerBlocksTheConnectionEveryWaitingPublishIsAnsweredAtOnce() throws Exception {
+        connected();
+        Channel channel = openChannel();
+        when(connection.createChannel()).thenReturn(channel);
+        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked = ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
+        RidePublisher publisher = new RidePublisher(broker,
+                new ChannelPool(broker, 2, 100, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(60));
+        verify(broker).addBlockedListener(blocked.capture());
+        List<CompletableFuture<Void>> waiting = List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
+        assertThat(waiting).noneMatch(CompletableFuture::isDone);
+
+        blocked.getValue().handleBlocked("low on memory");
+
+        for (CompletableFuture<Void> answer : waiting) {
+            assertThatThrownBy(() -> answer.get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(PublishException.BrokerBlocked.class)
+                    .hasMessageContaining("broker blocked by a resource alarm (low on memory)");
+        }
+        assertThat(publisher.inFlightCalls()).isZero();
+    }
+
+    @Test
     void aNackIsNotRetried() throws Exception {
         connected();
         Channel channel = openChannel();

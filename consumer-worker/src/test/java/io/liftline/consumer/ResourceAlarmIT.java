@@ -1,0 +1,62 @@
+package io.liftline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.model.Filters;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.TestBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A broker alarm blocks publishers; workers must still drain the backlog that caused it. */
+class ResourceAlarmIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    @Test
+    void workersDrainTheBacklogDuringAMemoryAlarmEvenWhenPoisonMustBeDeadLettered() throws Exception {
+        // Poison first: its dead-letter copy is the worker's first publish after the alarm.
+        Rides.publishRaw(rabbit.connection(), "poison-during-alarm", 1, "{not json".getBytes(StandardCharsets.UTF_8));
+        Rides.publish(rabbit.connection(), Rides.ids("alarm", 300));
+        ConsumerApp consumer = null;
+        try {
+            TestBroker.memoryAlarm(true);
+            consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).build());
+            Poll.waitAtMost(Duration.ofSeconds(30), "every good ride stored during the alarm",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^alarm-")) == 300);
+            // Acked, not just written: an ack on a connection the alarm blocked would never reach the broker.
+            Poll.waitAtMost(Duration.ofSeconds(30), "lift-rides empty (nothing ready, nothing unacked) during the alarm",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0
+                            && rabbit.readyMessages(Topology.QUEUE) == 0);
+        } finally {
+            TestBroker.memoryAlarm(false);
+        }
+        try {
+            // The copy may land too, once the alarm clears, beside the original the broker dead-lettered: a
+            // duplicate dead letter is allowed, a lost one is not.
+            long dead = Poll.waitAtMost(Duration.ofSeconds(30), "the poison in lift-rides.dead once the alarm cleared",
+                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE), n -> n >= 1);
+            assertThat(dead).isBetween(1L, 2L);
+            try (var channel = rabbit.connection().createChannel()) {
+                for (long i = 0; i < dead; i++) {
+                    assertThat(channel.basicGet(Topology.DEAD_LETTER_QUEUE, true).getProps().getMessageId())
+                            .isEqualTo("poison-during-alarm");
+                }
+            }
+            assertThat(rabbit.readyMessages(Topology.QUEUE)).isZero();
+        } finally {
+            consumer.close();
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.liftline.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A ride the store refuses on its own is dead-lettered; it never stalls the rides behind it. */
+class StoreRejectionIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    @Test
+    void aRideTheStoreRejectsGoesToTheDeadLetterQueueAndTheOthersAreStored() throws Exception {
+        // An operator's constraint the rides were not written for: one ride per skier, day and minute.
+        mongo.database().getCollection("rides").createIndex(Indexes.ascending("skierId", "dayId", "time"),
+                new IndexOptions().unique(true).name("one_scan_per_minute"));
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).batchSize(100).build());
+        try {
+            Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
+            // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
+            Rides.publish(rabbit.connection(), Rides.ids("ok", 50));
+            Poll.waitAtMost(Duration.ofSeconds(20), "the first rides stored",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^ok-")) == 50);
+            Rides.publish(rabbit.connection(), Rides.ids("later", 30), 50);
+            Rides.publish(rabbit.connection(), List.of("clash-7"), 7);
+            Rides.publish(rabbit.connection(), Rides.ids("later-b", 29), 80);
+
+            Poll.waitAtMost(Duration.ofSeconds(30), "every other ride stored",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^later-")) == 59);
+            Poll.waitAtMost(Duration.ofSeconds(30), "the rejected ride dead-lettered",
+                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+            try (Channel channel = rabbit.connection().createChannel()) {
+                GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
+                assertThat(dead.getProps().getMessageId()).isEqualTo("clash-7");
+                assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("store-rejected");
+                assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString()).contains("11000");
+            }
+            Poll.waitAtMost(Duration.ofSeconds(20), "lift-rides drained",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0);
+            assertThat(mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7"))).isZero();
+        } finally {
+            consumer.close();
+        }
+    }
+}
