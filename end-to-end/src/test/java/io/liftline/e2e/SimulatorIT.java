@@ -58,9 +58,13 @@ class SimulatorIT {
     }
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html) {
+        return run(runId, events, mode, html, true);
+    }
+
+    private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
         return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
                 Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
-                html == null ? null : html.toString(), false);
+                html == null ? null : html.toString(), false, keyed);
     }
 
     @Test
@@ -68,6 +72,12 @@ class SimulatorIT {
         assertThat(SimulatorMain.run(run("sim-upic", 5_000, "upic", null))).isZero();
         assertThat(mongo.database().getCollection("rides").countDocuments(
                 com.mongodb.client.model.Filters.regex("_id", "^sim-upic-"))).isEqualTo(5_000);
+    }
+
+    @Test
+    void aRunWithoutIdempotencyKeysIsVerifiedByContent() throws Exception {
+        assertThat(SimulatorMain.run(run("sim-unkeyed", 1_000, "upic", null, false))).isZero();
+        assertThat(SimulatorMain.run(run("sim-unkeyed-batch", 1_000, "batch", null, false))).isZero();
     }
 
     @Test
@@ -99,7 +109,7 @@ class SimulatorIT {
         assertThat(retries).as("the outage was retried").isPositive();
         assertThat(ok + failed).as("every ride accounted for").isEqualTo(6_000);
         assertThat(exit).as("exit code matches the failures").isEqualTo(failed == 0 ? 0 : 1);
-        assertThat(report).contains("verified: " + ok + " accepted").contains(" 0 missing, 0 duplicate");
+        assertThat(report).contains("verified: " + ok + " accepted").contains(" 0 missing, 0 altered, 0 duplicate");
         assertThat(report).contains("<svg id=\"throughput\"", "<polyline", "<svg id=\"latency\"", "<rect class=\"bar\"");
     }
 

@@ -1,5 +1,7 @@
 package io.liftline.simulator;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.liftline.model.RideJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,11 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,12 +35,18 @@ import org.slf4j.LoggerFactory;
  */
 final class Simulator {
 
-    /** One HTTP request: the rides it carries, where it goes and what it says. */
-    record Request(List<String> eventIds, String path, String body) {
+    /**
+     * One HTTP request: rides {@code first .. first+count-1} of the run, their ids (null when the producer assigns
+     * them), where it goes and what it says.
+     */
+    record Request(int first, int count, List<String> eventIds, String path, String body) {
+        String label() {
+            return eventIds == null ? "n" + first : eventIds.get(0);
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(Simulator.class);
-    private static final Request END = new Request(List.of(), "", "");
+    private static final Request END = new Request(0, 0, List.of(), "", "");
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final int MAX_LOGGED_FAILURES = 5;
 
@@ -46,12 +54,15 @@ final class Simulator {
     private final HttpClient http;
     private final long startNanos = System.nanoTime();
     private final LoadStats stats = new LoadStats(startNanos);
-    private final Queue<String> accepted = new ConcurrentLinkedQueue<>();
+    private final RunRides run;
+    /** Event id of every ride the producer answered 201 for, with the ride's n. */
+    private final Map<String, Integer> accepted = new ConcurrentHashMap<>();
     private final AtomicInteger loggedFailures = new AtomicInteger();
     private BufferedWriter csv;
 
     Simulator(SimulatorConfig config) {
         this.config = config;
+        this.run = new RunRides(config.runId());
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
@@ -65,9 +76,13 @@ final class Simulator {
         return startNanos;
     }
 
-    /** Ids of the rides the producer answered 201 for. */
-    List<String> acceptedIds() {
-        return List.copyOf(accepted);
+    /** The rides the producer answered 201 for: event id to the ride's n. */
+    Map<String, Integer> accepted() {
+        return Map.copyOf(accepted);
+    }
+
+    RunRides rides() {
+        return run;
     }
 
     /** Sends every ride; returns when all are answered (or have failed after their retries). */
@@ -122,7 +137,9 @@ final class Simulator {
             int perRequest = config.mode().equals("batch") ? config.batchSize() : 1;
             for (int i = 0; i < config.events(); i += perRequest) {
                 int n = Math.min(perRequest, config.events() - i);
-                requests.put(perRequest == 1 ? single(config.runId() + "-" + i) : batch(config.runId(), i, n));
+                String keyedRun = config.idempotencyKeys() ? config.runId() : null;
+                requests.put(perRequest == 1 ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i)
+                        : batch(run, keyedRun, i, n));
             }
             for (int i = 0; i < scanners; i++) {
                 requests.put(END);
@@ -132,28 +149,35 @@ final class Simulator {
         }
     }
 
-    /** A Upic single POST with random ids in the Upic ranges: resort 1..10, season 2025, day 1, skier 1..100000. */
-    static Request single(String eventId) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        String path = "/skiers/" + random.nextInt(1, 11) + "/seasons/2025/days/1/skiers/" + random.nextInt(1, 100_001);
-        String body = "{\"time\":" + random.nextInt(1, 361) + ",\"liftID\":" + random.nextInt(1, 41) + "}";
-        return new Request(List.of(eventId), path, body);
+    /**
+     * A Upic single POST of ride n of the run (Upic ranges, season 2025, day 1), with the idempotency key
+     * {@code runId-n}, or with none, as stock Upic clients send it, when {@code eventId} is null.
+     */
+    static Request single(RunRides run, String eventId, int n) {
+        RunRides.Ride ride = run.ride(n);
+        String path = "/skiers/" + ride.resortId() + "/seasons/" + RunRides.SEASON + "/days/" + RunRides.DAY + "/skiers/"
+                + ride.skierId();
+        String body = "{\"time\":" + ride.time() + ",\"liftID\":" + ride.liftId() + "}";
+        return new Request(n, 1, eventId == null ? null : List.of(eventId), path, body);
     }
 
-    /** A POST /rides with n rides whose ids are runId-from .. runId-(from+n-1). */
-    static Request batch(String runId, int from, int n) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        List<String> ids = new ArrayList<>(n);
-        StringBuilder body = new StringBuilder(n * 110).append('[');
-        for (int i = 0; i < n; i++) {
-            String id = runId + "-" + (from + i);
-            ids.add(id);
-            body.append(i == 0 ? "" : ",").append("{\"eventId\":\"").append(id).append("\",\"resortID\":")
-                    .append(random.nextInt(1, 11)).append(",\"seasonID\":\"2025\",\"dayID\":1,\"skierID\":")
-                    .append(random.nextInt(1, 100_001)).append(",\"time\":").append(random.nextInt(1, 361))
-                    .append(",\"liftID\":").append(random.nextInt(1, 41)).append('}');
+    /** A POST /rides of rides from .. from+count-1, with ids runId-n (or, unkeyed, none: the producer assigns them). */
+    static Request batch(RunRides run, String runId, int from, int count) {
+        List<String> ids = runId == null ? null : new ArrayList<>(count);
+        StringBuilder body = new StringBuilder(count * 110).append('[');
+        for (int i = 0; i < count; i++) {
+            RunRides.Ride ride = run.ride(from + i);
+            body.append(i == 0 ? "{" : ",{");
+            if (ids != null) {
+                String id = runId + "-" + (from + i);
+                ids.add(id);
+                body.append("\"eventId\":\"").append(id).append("\",");
+            }
+            body.append("\"resortID\":").append(ride.resortId()).append(",\"seasonID\":\"").append(RunRides.SEASON)
+                    .append("\",\"dayID\":").append(RunRides.DAY).append(",\"skierID\":").append(ride.skierId())
+                    .append(",\"time\":").append(ride.time()).append(",\"liftID\":").append(ride.liftId()).append('}');
         }
-        return new Request(ids, "/rides", body.append(']').toString());
+        return new Request(from, count, ids, "/rides", body.append(']').toString());
     }
 
     private void scan(BlockingQueue<Request> requests, int quota) {
@@ -175,11 +199,11 @@ final class Simulator {
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ride.body()));
-        if (ride.eventIds().size() == 1 && !ride.path().equals("/rides")) {
+        if (ride.eventIds() != null && !ride.path().equals("/rides")) {
             builder.header("Idempotency-Key", ride.eventIds().get(0));
         }
         HttpRequest request = builder.build();
-        int rides = ride.eventIds().size();
+        int rides = ride.count();
         String lastProblem = null;
         for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
             if (attempt > 0) {
@@ -197,7 +221,10 @@ final class Simulator {
                 record(start, ride, attempt, status, now - start);
                 if (code == 201) {
                     stats.ok(rides, now);
-                    accepted.addAll(ride.eventIds());
+                    List<String> ids = ride.eventIds() != null ? ride.eventIds() : assignedIds(response.body());
+                    for (int i = 0; i < ids.size(); i++) {
+                        accepted.put(ids.get(i), ride.first() + i);
+                    }
                     return;
                 }
                 lastProblem = code + " " + response.body();
@@ -218,7 +245,7 @@ final class Simulator {
         }
         stats.failed(rides);
         if (loggedFailures.incrementAndGet() <= MAX_LOGGED_FAILURES) {
-            log.warn("request for {} failed after retries: {}", ride.eventIds().get(0), lastProblem);
+            log.warn("request for {} failed after retries: {}", ride.label(), lastProblem);
         }
     }
 
@@ -227,7 +254,7 @@ final class Simulator {
             return;
         }
         String line = String.format(java.util.Locale.ROOT, "%d,%s,%d,%d,%s,%.3f%n", (startNanos - this.startNanos) / 1_000_000,
-                ride.eventIds().get(0), ride.eventIds().size(), attempt, status, nanos / 1e6);
+                ride.label(), ride.count(), attempt, status, nanos / 1e6);
         synchronized (this) {
             try {
                 csv.write(line);
@@ -258,6 +285,17 @@ final class Simulator {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    /** The ids the producer assigned: {@code {"eventId": ...}} for a single POST, {@code {"eventIds": [...]}} for a batch. */
+    private static List<String> assignedIds(String body) throws IOException {
+        JsonNode answer = RideJson.MAPPER.readTree(body);
+        if (answer.has("eventId")) {
+            return List.of(answer.get("eventId").asText());
+        }
+        List<String> ids = new ArrayList<>();
+        answer.path("eventIds").forEach(id -> ids.add(id.asText()));
+        return ids;
     }
 
     private static Optional<Duration> retryAfter(HttpResponse<?> response) {

@@ -29,11 +29,14 @@ import java.util.List;
  * @param csv            a file for one line per request, or null
  * @param html           a file for the self-contained HTML report, or null
  * @param progress       print a progress line (at most once a second)
+ * @param idempotencyKeys send each ride's id ({@code Idempotency-Key}, or {@code eventId} in a batch); without them
+ *                       ({@code --no-idempotency-keys}, as stock Upic clients) the producer assigns ids, and a retry
+ *                       after a lost answer may store a ride twice, which {@code --verify} then counts
  */
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                              boolean progress) {
+                              boolean progress, boolean idempotencyKeys) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -63,9 +66,11 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String CSV = "LIFTLINE_CSV";
     public static final String HTML = "LIFTLINE_HTML";
     public static final String PROGRESS = "LIFTLINE_PROGRESS";
+    /** A switch, {@code --no-idempotency-keys}. */
+    public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS);
+            PROGRESS, NO_IDEMPOTENCY_KEYS);
 
     public SimulatorConfig {
         if (events <= 0) {
@@ -111,7 +116,8 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.getDuration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT),
                 source.get(CSV, null),
                 source.get(HTML, null),
-                source.getBoolean(PROGRESS, true));
+                source.getBoolean(PROGRESS, true),
+                !source.getBoolean(NO_IDEMPOTENCY_KEYS, false));
     }
 
     @Override
@@ -119,7 +125,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         return "url=" + url + ", events=" + events + ", mode=" + mode
                 + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
                         : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
-                + ", maxRetries=" + maxRetries
+                + ", maxRetries=" + maxRetries + (idempotencyKeys ? "" : ", no idempotency keys")
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
     }
 }

@@ -31,6 +31,7 @@ public final class SimulatorMain {
     /** Runs the load (and the verification); returns the exit code: 0, or 1 on failures or loss. */
     public static int run(SimulatorConfig config) throws InterruptedException, IOException {
         System.out.println("simulating scanners: " + config);
+        java.time.Instant started = java.time.Instant.now();
         Simulator simulator = new Simulator(config);
         simulator.run();
         Report report = new Report(simulator.stats(), System.nanoTime() - simulator.startNanos());
@@ -39,11 +40,13 @@ public final class SimulatorMain {
         String verification = null;
         if (config.verify()) {
             Verifier.Result result = Verifier.verify(config.mongodbUri(), config.mongodbDatabase(), config.runId(),
-                    simulator.acceptedIds(), config.verifyTimeout());
+                    simulator.rides(), config.events(), simulator.accepted(), config.idempotencyKeys(), started,
+                    config.verifyTimeout());
             verification = result.summary();
             System.out.println(verification);
             if (!result.lossless()) {
-                System.out.println("LOSS: first missing ids: " + result.missing().stream().limit(10).toList());
+                System.out.println("LOSS: first missing ids: " + result.missing().stream().limit(10).toList()
+                        + ", first altered ids: " + result.altered().stream().limit(10).toList());
                 exit = 1;
             }
         }

@@ -15,7 +15,7 @@ class ReportTest {
 
     private static SimulatorConfig config() {
         return new SimulatorConfig("http://127.0.0.1:8080", 100, "upic", 100, 32, 1000, 64, 5, Duration.ofSeconds(10),
-                "run<&>", false, "mongodb://x", "liftline", Duration.ofMinutes(1), null, null, false);
+                "run<&>", false, "mongodb://x", "liftline", Duration.ofMinutes(1), null, null, false, true);
     }
 
     @Test
@@ -84,18 +84,27 @@ class ReportTest {
 
     @Test
     void batchRequestsCarryConsecutiveIdsAndValidRides() throws Exception {
-        Simulator.Request request = Simulator.batch("r", 10, 3);
+        RunRides run = new RunRides("r");
+        Simulator.Request request = Simulator.batch(run, "r", 10, 3);
         assertThat(request.path()).isEqualTo("/rides");
         assertThat(request.eventIds()).containsExactly("r-10", "r-11", "r-12");
         JsonNode rides = RideJson.MAPPER.readTree(request.body());
         assertThat(rides).hasSize(3);
         assertThat(rides.get(2).path("eventId").asText()).isEqualTo("r-12");
-        assertThat(rides.get(0).path("skierID").asInt()).isBetween(1, 100_000);
+        assertThat(rides.get(0).path("skierID").asInt()).isEqualTo(run.ride(10).skierId());
+        assertThat(rides.get(2).path("liftID").asInt()).isEqualTo(run.ride(12).liftId());
+    }
+
+    @Test
+    void unkeyedBatchesCarryNoEventIds() throws Exception {
+        Simulator.Request request = Simulator.batch(new RunRides("r"), null, 0, 2);
+        assertThat(request.eventIds()).isNull();
+        assertThat(RideJson.MAPPER.readTree(request.body()).get(0).has("eventId")).isFalse();
     }
 
     @Test
     void singleRequestsUseTheUpicPathAndRanges() throws Exception {
-        Simulator.Request request = Simulator.single("r-1");
+        Simulator.Request request = Simulator.single(new RunRides("r"), "r-1", 1);
         assertThat(request.path()).matches("/skiers/([1-9]|10)/seasons/2025/days/1/skiers/\\d+");
         JsonNode body = RideJson.MAPPER.readTree(request.body());
         assertThat(body.path("time").asInt()).isBetween(1, 360);
