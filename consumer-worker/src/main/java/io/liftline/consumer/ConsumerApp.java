@@ -27,6 +27,11 @@ public final class ConsumerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsumerApp.class);
     /** How long an operation waits for an unreachable MongoDB before it fails and the retry backs off. */
     private static final Duration STORE_SELECTION_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * How long a write may wait for the store's answer. The driver's default is forever: a hung store (a frozen
+     * process, a black-holed network) would hold the batch, and the worker's readiness, without a sign.
+     */
+    private static final Duration STORE_READ_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final ConsumerConfig config;
@@ -39,12 +44,15 @@ public final class ConsumerApp implements AutoCloseable {
     private final List<RideConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private HealthServer health;
+    /** Why the last batch write failed, while writes are being retried; null once one succeeds. */
+    private volatile String storeFailure;
 
     private ConsumerApp(ConsumerConfig config, RideSink sink) {
         this.config = config;
         this.mongo = MongoClients.create(MongoClientSettings.builder()
                 .applyConnectionString(new ConnectionString(config.mongodbUri()))
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applicationName("liftline-consumer")
                 .build());
         this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
@@ -55,6 +63,10 @@ public final class ConsumerApp implements AutoCloseable {
         this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
                 BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL);
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
+        storeRetry.getEventPublisher()
+                .onRetry(event -> storeFailure = event.getLastThrowable() == null ? "failing"
+                        : BrokerConnection.describe(event.getLastThrowable()))
+                .onSuccess(event -> storeFailure = null);
     }
 
     /** Starts metrics and health, connects, creates the indexes, then starts the consumers. */
@@ -109,11 +121,15 @@ public final class ConsumerApp implements AutoCloseable {
         return retry;
     }
 
-    /** Null when ready: connected to the broker and every consumer subscribed. */
+    /** Null when ready: connected to the broker, every consumer subscribed, and the store taking writes. */
     public String notReadyReason() {
         String broken = broker.unavailableReason();
         if (broken != null && !broker.isConnected()) {
             return broken;
+        }
+        String store = storeFailure;
+        if (store != null) {
+            return "store unavailable, holding batches and retrying (" + store + ")";
         }
         long subscribed = consumers.stream().filter(RideConsumer::isSubscribed).count();
         return subscribed == consumers.size() && !consumers.isEmpty() ? null

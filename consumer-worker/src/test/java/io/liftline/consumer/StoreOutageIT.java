@@ -43,6 +43,7 @@ class StoreOutageIT {
                 Thread.sleep(10_000);
                 assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("store down is not poison").isZero();
                 assertThat(consumer.metrics().storeRetryCount()).as("store retries counted").isPositive();
+                assertThat(consumer.notReadyReason()).as("not ready while the store fails").startsWith("store unavailable");
                 assertThat(consumer.metrics().scrape()).containsPattern("liftline_store_retries_total [1-9]");
                 assertThat(rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong())
                         .as("held in the broker, ready or unacked").isPositive();
@@ -52,6 +53,7 @@ class StoreOutageIT {
                         () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 3_500);
                 assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
                 assertThat(consumer.metrics().storedCount()).isEqualTo(3_500);
+                assertThat(consumer.notReadyReason()).as("ready again").isNull();
             } finally {
                 consumer.close();
             }

@@ -24,6 +24,7 @@ final class LoadStats {
     private final LongAdder failedRides = new LongAdder();
     private final LongAdder requests = new LongAdder();
     private final LongAdder retries = new LongAdder();
+    private final LongAdder unavailable = new LongAdder();
     private final Map<Long, LongAdder> okPerSecond = new ConcurrentHashMap<>();
 
     LoadStats(long startNanos) {
@@ -55,6 +56,15 @@ final class LoadStats {
 
     long failedCount() {
         return failedRides.sum();
+    }
+
+    /** A 503 answer: the producer could not get the rides stored and asked for a retry. */
+    void unavailable() {
+        unavailable.increment();
+    }
+
+    long unavailableCount() {
+        return unavailable.sum();
     }
 
     long retryCount() {

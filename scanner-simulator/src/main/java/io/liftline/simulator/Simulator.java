@@ -58,11 +58,14 @@ final class Simulator {
     /** Event id of every ride the producer answered 201 for, with the ride's n. */
     private final Map<String, Integer> accepted = new ConcurrentHashMap<>();
     private final AtomicInteger loggedFailures = new AtomicInteger();
+    private final List<String> urls;
+    private final AtomicInteger nextUrl = new AtomicInteger();
     private BufferedWriter csv;
 
     Simulator(SimulatorConfig config) {
         this.config = config;
         this.run = new RunRides(config.runId());
+        this.urls = config.urls();
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
                 .build();
@@ -135,8 +138,16 @@ final class Simulator {
     private void generate(BlockingQueue<Request> requests, int scanners) {
         try {
             int perRequest = config.mode().equals("batch") ? config.batchSize() : 1;
+            long start = System.nanoTime();
             for (int i = 0; i < config.events(); i += perRequest) {
                 int n = Math.min(perRequest, config.events() - i);
+                if (config.rate() > 0) { // paced: ride i leaves no earlier than i / rate seconds into the run
+                    long due = start + (long) (i * 1e9 / config.rate());
+                    long early = due - System.nanoTime();
+                    if (early > 0) {
+                        Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+                    }
+                }
                 String keyedRun = config.idempotencyKeys() ? config.runId() : null;
                 requests.put(perRequest == 1 ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i)
                         : batch(run, keyedRun, i, n));
@@ -194,18 +205,24 @@ final class Simulator {
         }
     }
 
-    private void send(Request ride) throws InterruptedException {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(config.url() + ride.path()))
+    private HttpRequest request(Request ride, String url) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + ride.path()))
                 .timeout(config.requestTimeout())
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ride.body()));
         if (ride.eventIds() != null && !ride.path().equals("/rides")) {
             builder.header("Idempotency-Key", ride.eventIds().get(0));
         }
-        HttpRequest request = builder.build();
+        return builder.build();
+    }
+
+    private void send(Request ride) throws InterruptedException {
+        int first = Math.floorMod(nextUrl.getAndIncrement(), urls.size());
         int rides = ride.count();
         String lastProblem = null;
         for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
+            // each retry goes to the next producer: a dead one is failed over, a refusing one is spared
+            HttpRequest request = request(ride, urls.get((first + attempt) % urls.size()));
             if (attempt > 0) {
                 stats.retried();
             }
@@ -226,6 +243,9 @@ final class Simulator {
                         accepted.put(ids.get(i), ride.first() + i);
                     }
                     return;
+                }
+                if (code == 503) {
+                    stats.unavailable();
                 }
                 lastProblem = code + " " + response.body();
                 if (code < 500 && code != 429) {

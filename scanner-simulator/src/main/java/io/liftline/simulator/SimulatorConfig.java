@@ -11,7 +11,8 @@ import java.util.List;
 /**
  * What one simulator run does. Flags ({@code --events}) or {@code LIFTLINE_*} variables, as for the apps.
  *
- * @param url            the producer's base URL
+ * @param url            the producer's base URL, or several separated by commas: requests go round-robin, and a
+ *                       retry goes to the next one (a client failing over when a producer dies)
  * @param events         rides to send
  * @param mode           {@code upic} (one ride per POST, in two phases) or {@code batch} (POST /rides)
  * @param batchSize      rides per request in batch mode
@@ -29,6 +30,7 @@ import java.util.List;
  * @param csv            a file for one line per request, or null
  * @param html           a file for the self-contained HTML report, or null
  * @param progress       print a progress line (at most once a second)
+ * @param rate           rides per second to send at most (0: as fast as the scanners go)
  * @param idempotencyKeys send each ride's id ({@code Idempotency-Key}, or {@code eventId} in a batch); without them
  *                       ({@code --no-idempotency-keys}, as stock Upic clients) the producer assigns ids, and a retry
  *                       after a lost answer may store a ride twice, which {@code --verify} then counts
@@ -36,7 +38,7 @@ import java.util.List;
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                              boolean progress, boolean idempotencyKeys) {
+                              boolean progress, double rate, boolean idempotencyKeys) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -66,11 +68,12 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String CSV = "LIFTLINE_CSV";
     public static final String HTML = "LIFTLINE_HTML";
     public static final String PROGRESS = "LIFTLINE_PROGRESS";
+    public static final String RATE = "LIFTLINE_RATE";
     /** A switch, {@code --no-idempotency-keys}. */
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, NO_IDEMPOTENCY_KEYS);
+            PROGRESS, RATE, NO_IDEMPOTENCY_KEYS);
 
     public SimulatorConfig {
         if (events <= 0) {
@@ -88,13 +91,26 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         if (phase1Threads < 0 || phase1PerThread <= 0) {
             throw new IllegalArgumentException("phase1Threads must be >= 0 and phase1PerThread > 0");
         }
+        if (rate < 0) {
+            throw new IllegalArgumentException("rate must be >= 0 rides/s (0: unpaced), was " + rate);
+        }
         if (maxRetries < 0) {
             throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
         }
-        if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            throw new IllegalArgumentException("url must start with http:// or https://, was " + url);
+        List<String> urls = new java.util.ArrayList<>();
+        for (String one : url.split(",")) {
+            one = one.strip();
+            if (!one.startsWith("http://") && !one.startsWith("https://")) {
+                throw new IllegalArgumentException("url must start with http:// or https://, was " + one);
+            }
+            urls.add(one.endsWith("/") ? one.substring(0, one.length() - 1) : one);
         }
-        url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        url = String.join(",", urls);
+    }
+
+    /** The producers' base URLs. */
+    public List<String> urls() {
+        return List.of(url.split(","));
     }
 
     static SimulatorConfig from(ConfigSource source) {
@@ -117,6 +133,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.get(CSV, null),
                 source.get(HTML, null),
                 source.getBoolean(PROGRESS, true),
+                Double.parseDouble(source.get(RATE, "0")),
                 !source.getBoolean(NO_IDEMPOTENCY_KEYS, false));
     }
 
@@ -125,7 +142,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         return "url=" + url + ", events=" + events + ", mode=" + mode
                 + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
                         : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
-                + ", maxRetries=" + maxRetries + (idempotencyKeys ? "" : ", no idempotency keys")
+                + ", maxRetries=" + maxRetries + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
     }
 }

@@ -28,8 +28,23 @@ public final class SimulatorMain {
         System.exit(run(config));
     }
 
+    /**
+     * What a run did, for programs that drive the simulator (the fault suite).
+     *
+     * @param exit     0, or 1 on failed requests or any missing, altered or twice-stored ride
+     * @param accepted rides answered 201; the verification's figures are -1 without {@code verify}
+     */
+    public record Outcome(int exit, long ridesOk, long ridesFailed, long retries, long unavailable, int accepted, long stored,
+                          int missing, int altered, long duplicates, String verification) {
+    }
+
     /** Runs the load (and the verification); returns the exit code: 0, or 1 on failures or loss. */
     public static int run(SimulatorConfig config) throws InterruptedException, IOException {
+        return execute(config).exit();
+    }
+
+    /** Runs the load (and the verification), printing as the command does, and returns what it did. */
+    public static Outcome execute(SimulatorConfig config) throws InterruptedException, IOException {
         System.out.println("simulating scanners: " + config);
         java.time.Instant started = java.time.Instant.now();
         Simulator simulator = new Simulator(config);
@@ -38,10 +53,12 @@ public final class SimulatorMain {
         System.out.println("result: " + report.text());
         int exit = simulator.stats().failedCount() == 0 ? 0 : 1;
         String verification = null;
+        Verifier.Result verified = null;
         if (config.verify()) {
             Verifier.Result result = Verifier.verify(config.mongodbUri(), config.mongodbDatabase(), config.runId(),
                     simulator.rides(), config.events(), simulator.accepted(), config.idempotencyKeys(), started,
                     config.verifyTimeout());
+            verified = result;
             verification = result.summary();
             System.out.println(verification);
             if (!result.lossless()) {
@@ -61,7 +78,15 @@ public final class SimulatorMain {
         if (config.csv() != null) {
             System.out.println("per-request CSV: " + Path.of(config.csv()).toAbsolutePath());
         }
-        return exit;
+        LoadStats stats = simulator.stats();
+        return verified == null
+                ? new Outcome(exit, stats.okCount(), stats.failedCount(), stats.retryCount(), stats.unavailableCount(),
+                        simulator.accepted().size(), -1, -1,
+                        -1, -1, null)
+                : new Outcome(exit, stats.okCount(), stats.failedCount(), stats.retryCount(), stats.unavailableCount(),
+                        verified.accepted(),
+                        verified.stored(), verified.missing().size(), verified.altered().size(), verified.duplicates(),
+                        verification);
     }
 
     static String usage() {

@@ -23,6 +23,7 @@ public final class TcpProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
     private volatile boolean paused;
+    private volatile boolean blackHoled;
     private volatile boolean closed;
 
     public TcpProxy(String targetHost, int targetPort) throws IOException {
@@ -49,6 +50,15 @@ public final class TcpProxy implements AutoCloseable {
 
     public void restore() {
         cut = false;
+        blackHoled = false;
+    }
+
+    /**
+     * Forwards nothing either way, and closes nothing, until {@link #restore()}: a network that drops packets.
+     * Each side notices only by its own timeouts (heartbeats, server selection); new connections hang the same way.
+     */
+    public void blackHole() {
+        blackHoled = true;
     }
 
     /** Holds everything the server sends (confirms, for a broker) until {@link #resume()}; requests still pass. */
@@ -88,8 +98,11 @@ public final class TcpProxy implements AutoCloseable {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                while (blackHoled && !cut) {
+                    Thread.sleep(5); // a connection made during a black hole gets no answer
+                }
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    while (replies && paused && !cut) {
+                    while (((replies && paused) || blackHoled) && !cut) {
                         Thread.sleep(5);
                     }
                     out.write(buffer, 0, n);

@@ -120,6 +120,34 @@ public final class TestBroker {
         }
     }
 
+    /**
+     * Kills the local broker's Erlang VM with SIGKILL (no clean shutdown), keeps it down for {@code down}, then
+     * starts it again ({@code rabbitmq-server -detached}) and waits until it answers AMQP. Local broker only.
+     */
+    public static void kill9AndStart(Duration down) throws IOException, InterruptedException {
+        if (container != null || !endpoint().source().equals("local broker")) {
+            throw new AssertionError("only the local broker can be killed and started again, not " + endpoint);
+        }
+        String pid = command(List.of("rabbitmqctl", "-q", "eval", "os:getpid().")).replaceAll("[^0-9]", "");
+        command(List.of("kill", "-9", pid));
+        Thread.sleep(down.toMillis());
+        // -detached returns at once (and fails while the old node's name is still registered: then retry)
+        Poll.waitAtMost(Duration.ofSeconds(60), "the broker started again", () -> {
+            new ProcessBuilder(sudo(List.of("rabbitmq-server", "-detached"))).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            for (int i = 0; i < 50; i++) {
+                try {
+                    requireAnswers(endpoint);
+                    return true;
+                } catch (AssertionError notYet) {
+                    Thread.sleep(200);
+                }
+            }
+            return false;
+        });
+        command(List.of("rabbitmqctl", "-q", "await_startup", "--timeout", "60"));
+    }
+
     /** {@code rabbitmqctl start_app} (a no-op on a running node), then waits until the broker answers AMQP. */
     public static void start() throws IOException, InterruptedException {
         rabbitmqctl("start_app");
@@ -153,14 +181,27 @@ public final class TestBroker {
         }
         List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q"));
         command.addAll(List.of(args));
-        if (!"root".equals(System.getProperty("user.name"))) {
-            command.addAll(0, List.of("sudo", "-n"));
+        command(command);
+    }
+
+    private static List<String> sudo(List<String> command) {
+        if ("root".equals(System.getProperty("user.name"))) {
+            return command;
         }
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> withSudo = new ArrayList<>(List.of("sudo", "-n"));
+        withSudo.addAll(command);
+        return withSudo;
+    }
+
+    /** Runs a command as root (directly, or through sudo) and returns its output; fails the test if it fails. */
+    private static String command(List<String> command) throws IOException, InterruptedException {
+        List<String> full = sudo(command);
+        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError("'" + String.join(" ", command) + "' failed: " + output);
+        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError("'" + String.join(" ", full) + "' failed: " + output);
         }
+        return output;
     }
 
     /** Opens and closes one connection, so a missing broker fails here, fast, instead of hanging a test. */
