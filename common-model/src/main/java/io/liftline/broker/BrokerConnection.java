@@ -61,6 +61,7 @@ public final class BrokerConnection implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
 
     private final ConnectionFactory factory;
+    private final BrokerExceptionHandler exceptions = new BrokerExceptionHandler();
     private final String uriForLogs;
     private final String connectionName;
     private final Duration retryInterval;
@@ -92,7 +93,7 @@ public final class BrokerConnection implements AutoCloseable {
         factory.setNetworkRecoveryInterval(retryInterval.toMillis());
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
-        factory.setExceptionHandler(new BrokerExceptionHandler());
+        factory.setExceptionHandler(exceptions);
         if (transport == Transport.SOCKET || tls) {
             this.io = null;
         } else {
@@ -187,6 +188,7 @@ public final class BrokerConnection implements AutoCloseable {
                 recoverable.addRecoveryListener(new RecoveryListener() {
                     @Override
                     public void handleRecovery(Recoverable r) {
+                        exceptions.recovered();
                         log.info("broker connection recovered");
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
                         connector.execute(() -> redeclareTopology(recovered));

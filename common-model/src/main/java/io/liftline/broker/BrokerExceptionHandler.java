@@ -10,10 +10,18 @@ import org.slf4j.LoggerFactory;
 /**
  * The client's default handler, but a lost connection and a failed recovery attempt log no stack trace: while
  * the broker restarts they are expected, and {@link BrokerConnection}'s shutdown listener already logs the loss.
+ * Recovery attempts repeat every second: each new reason is logged once per outage, repeats go to debug.
  */
 final class BrokerExceptionHandler extends DefaultExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
+
+    private volatile String lastRecoveryFailure;
+
+    /** The connection recovered: the next outage's reasons are news again. */
+    void recovered() {
+        lastRecoveryFailure = null;
+    }
 
     @Override
     public void handleUnexpectedConnectionDriverException(Connection connection, Throwable cause) {
@@ -23,11 +31,13 @@ final class BrokerExceptionHandler extends DefaultExceptionHandler {
 
     @Override
     public void handleConnectionRecoveryException(Connection connection, Throwable cause) {
-        if (cause instanceof ConnectException) {
-            // refused while the broker is down: one line per retry interval would flood the log
-            log.debug("recovery attempt refused: {}", describe(cause));
+        String reason = describe(cause);
+        if (cause instanceof ConnectException || reason.equals(lastRecoveryFailure)) {
+            // refused while the broker is down, or the same again: one line per retry interval would flood the log
+            log.debug("recovery attempt failed: {}", reason);
         } else {
-            log.warn("recovery attempt failed, retrying: {}", describe(cause));
+            lastRecoveryFailure = reason;
+            log.warn("recovery attempt failed, retrying: {}", reason);
         }
     }
 

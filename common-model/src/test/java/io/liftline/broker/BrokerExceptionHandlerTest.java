@@ -60,4 +60,19 @@ class BrokerExceptionHandlerTest {
                 .isEqualTo("recovery attempt failed, retrying: IOException: handshake cut short");
         assertThat(events.list).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
     }
+
+    @Test
+    void theSameRecoveryFailureWarnsOncePerOutage() {
+        for (int i = 0; i < 5; i++) {
+            handler.handleConnectionRecoveryException(connection, new java.util.concurrent.TimeoutException());
+        }
+        handler.handleConnectionRecoveryException(connection, new IOException("handshake cut short"));
+        handler.recovered();
+        handler.handleConnectionRecoveryException(connection, new java.util.concurrent.TimeoutException());
+
+        assertThat(events.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly("recovery attempt failed, retrying: TimeoutException",
+                        "recovery attempt failed, retrying: IOException: handshake cut short",
+                        "recovery attempt failed, retrying: TimeoutException");
+    }
 }

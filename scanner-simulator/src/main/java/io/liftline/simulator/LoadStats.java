@@ -92,6 +92,13 @@ final class LoadStats {
         return total.copy();
     }
 
+    /** Latencies recorded since the last call (the first call: since the start); they stay in the total too. */
+    synchronized Histogram sinceLastCall() {
+        Histogram interval = recorder.getIntervalHistogram();
+        total.add(interval);
+        return interval;
+    }
+
     static double perSecond(long count, long nanos) {
         return nanos <= 0 ? 0 : count / (nanos / 1e9);
     }

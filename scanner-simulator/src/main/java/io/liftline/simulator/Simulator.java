@@ -287,15 +287,16 @@ final class Simulator {
     private Thread startProgress() {
         Thread t = new Thread(() -> {
             long lastOk = 0;
+            long interval = config.progressInterval().toMillis();
             try {
                 while (true) {
-                    Thread.sleep(1_000);
+                    Thread.sleep(interval);
                     long ok = stats.okCount();
                     System.out.println(String.format(java.util.Locale.ROOT,
-                            "[%4ds] sent %d requests, ok %d, failed %d, retries %d, %d rides/s, p99 %.1f ms",
+                            "[%4ds] sent %d requests, ok %d, failed %d, retries %d, %.0f rides/s, p99 %.1f ms",
                             (System.nanoTime() - startNanos) / 1_000_000_000L, stats.requestCount(), ok, stats.failedCount(),
-                            stats.retryCount(),
-                            ok - lastOk, stats.histogram().getValueAtPercentile(99) / 1000.0));
+                            stats.retryCount(), (ok - lastOk) * 1000.0 / interval,
+                            stats.sinceLastCall().getValueAtPercentile(99) / 1000.0));
                     lastOk = ok;
                 }
             } catch (InterruptedException e) {

@@ -29,7 +29,8 @@ import java.util.List;
  * @param verifyTimeout  how long --verify waits for the queue to drain into the store
  * @param csv            a file for one line per request, or null
  * @param html           a file for the self-contained HTML report, or null
- * @param progress       print a progress line (at most once a second)
+ * @param progress       print a progress line every {@code progressInterval}: counts so far, the rate and the p99
+ *                       latency of that interval
  * @param rate           rides per second to send at most (0: as fast as the scanners go)
  * @param idempotencyKeys send each ride's id ({@code Idempotency-Key}, or {@code eventId} in a batch); without them
  *                       ({@code --no-idempotency-keys}, as stock Upic clients) the producer assigns ids, and a retry
@@ -38,7 +39,7 @@ import java.util.List;
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                              boolean progress, double rate, boolean idempotencyKeys) {
+                              boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -69,11 +70,12 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String HTML = "LIFTLINE_HTML";
     public static final String PROGRESS = "LIFTLINE_PROGRESS";
     public static final String RATE = "LIFTLINE_RATE";
+    public static final String PROGRESS_INTERVAL = "LIFTLINE_PROGRESS_INTERVAL";
     /** A switch, {@code --no-idempotency-keys}. */
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, RATE, NO_IDEMPOTENCY_KEYS);
+            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS);
 
     public SimulatorConfig {
         if (events <= 0) {
@@ -90,6 +92,9 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         }
         if (phase1Threads < 0 || phase1PerThread <= 0) {
             throw new IllegalArgumentException("phase1Threads must be >= 0 and phase1PerThread > 0");
+        }
+        if (progressInterval.isNegative() || progressInterval.isZero()) {
+            throw new IllegalArgumentException("progressInterval must be > 0, was " + progressInterval);
         }
         if (rate < 0) {
             throw new IllegalArgumentException("rate must be >= 0 rides/s (0: unpaced), was " + rate);
@@ -133,6 +138,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.get(CSV, null),
                 source.get(HTML, null),
                 source.getBoolean(PROGRESS, true),
+                source.getDuration(PROGRESS_INTERVAL, Duration.ofSeconds(1)),
                 Double.parseDouble(source.get(RATE, "0")),
                 !source.getBoolean(NO_IDEMPOTENCY_KEYS, false));
     }

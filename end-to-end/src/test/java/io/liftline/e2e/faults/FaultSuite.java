@@ -2,6 +2,9 @@ package io.liftline.e2e.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.Filters;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
@@ -150,7 +153,7 @@ final class FaultSuite {
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         SimulatorConfig load = new SimulatorConfig(pipeline.producerUrls(), rides, "upic", 100, 0, 1, 16, 60,
                 Duration.ofSeconds(10), runId, true, pipeline.storeUri(), database, Duration.ofMinutes(3), null, null,
-                false, rate, true);
+                false, Duration.ofSeconds(1), rate, true);
         CompletableFuture<SimulatorMain.Outcome> simulator = CompletableFuture.supplyAsync(() -> {
             try {
                 return SimulatorMain.execute(load);
@@ -185,8 +188,17 @@ final class FaultSuite {
             note = "poison " + poisonSent.get() + " sent, " + dead + " dead-lettered";
             poisonSent.set(0);
         }
+        forget(runId);
         return new Row(scenario.name(), rides, outcome.accepted(), outcome.stored(), outcome.missing(), outcome.altered(),
                 outcome.duplicates(), outcome.unavailable(), outcome.retries(), recovery, seenDown, note);
+    }
+
+    /** Deletes a verified run's rides, so the stand-in store stays small over the suite. */
+    private void forget(String runId) {
+        try (MongoClient client = MongoClients.create(pipeline.storeUri())) {
+            client.getDatabase(database).getCollection("rides").deleteMany(
+                    Filters.regex("_id", "^" + java.util.regex.Pattern.quote(runId + "-")));
+        }
     }
 
     /** Seconds until every process is ready, every consumer registered, and the queue drained or draining. */

@@ -51,8 +51,8 @@ final class Pipeline implements AutoCloseable {
         this.storePort = freePort();
         Path testSupport = RepositoryFiles.resolve("test-support/target");
         String classpath = testSupport.resolve("classes") + ":" + Files.readString(testSupport.resolve("classpath.txt")).strip();
-        // The H2 file backend: what the store acknowledged survives its restart.
-        this.store = new AppProcess("store", AppProcess.java("-cp", classpath, "io.liftline.testing.StandInMongo",
+        // The H2 file backend: what the store acknowledged survives its restart. Its heap, not ours, holds the rides.
+        this.store = new AppProcess("store", AppProcess.java("-Xmx2g", "-cp", classpath, "io.liftline.testing.StandInMongo",
                 Integer.toString(storePort), work.resolve("store/liftline.mv").toString()), Map.of(), logs, null);
         URI broker = URI.create(rabbit.amqpUri());
         this.producerLink = new TcpProxy(broker.getHost(), broker.getPort());

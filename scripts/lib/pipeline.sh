@@ -1,0 +1,70 @@
+# Starts the pipeline's processes on this machine, for scripts/demo and scripts/soak. Source it after common.sh
+# and broker.sh, set LOGS (a directory for the logs), and call stop_pipeline from an EXIT trap.
+
+PIDS=()
+
+# start_store FILE: LIFTLINE_MONGODB_URI when set; else MongoDB 7 in Docker where Docker runs; else the
+# mongo-java-server stand-in, persisted in FILE (or kept in memory when FILE is "memory"). Exports the URI.
+start_store() {
+  local file=$1 port
+  export LIFTLINE_MONGODB_DATABASE="${LIFTLINE_MONGODB_DATABASE:-liftline}"
+  STORE_PID=""
+  if [ -n "${LIFTLINE_MONGODB_URI:-}" ]; then
+    log "store: using LIFTLINE_MONGODB_URI=$(mask_uri "$LIFTLINE_MONGODB_URI")"
+  elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+    port=$(free_port 27017)
+    log "store: MongoDB 7 in Docker on 127.0.0.1:$port"
+    MONGO_CONTAINER=$(docker run -d --rm -p "127.0.0.1:$port:27017" mongo:7.0)
+    export LIFTLINE_MONGODB_URI="mongodb://127.0.0.1:$port"
+    wait_for_port "$port" 60 "MongoDB"
+  else
+    port=$(free_port 27017)
+    log "store: no Docker and no LIFTLINE_MONGODB_URI: the mongo-java-server stand-in ($file) on 127.0.0.1:$port"
+    java -cp "$LIFTLINE_ROOT/test-support/target/classes:$(cat "$LIFTLINE_ROOT/test-support/target/classpath.txt")" \
+      io.liftline.testing.StandInMongo "$port" "$file" >"$LOGS/store.log" 2>&1 &
+    STORE_PID=$!
+    PIDS+=("$STORE_PID")
+    export LIFTLINE_MONGODB_URI="mongodb://127.0.0.1:$port"
+    wait_for_port "$port" 30 "the stand-in store"
+  fi
+}
+
+# start_producer: the producer on a free port from LIFTLINE_HTTP_PORT (8080) up; sets HTTP_PORT and PRODUCER_PID.
+start_producer() {
+  HTTP_PORT=$(free_port "${LIFTLINE_HTTP_PORT:-8080}")
+  log "producer: http://127.0.0.1:$HTTP_PORT (log: $LOGS/producer.log)"
+  # shellcheck disable=SC2086 # LIFTLINE_JAVA_OPTS is a list of options
+  LIFTLINE_HTTP_PORT=$HTTP_PORT java $LIFTLINE_JAVA_OPTS -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar" \
+    >"$LOGS/producer.log" 2>&1 &
+  PRODUCER_PID=$!
+  PIDS+=("$PRODUCER_PID")
+  wait_for_http "http://127.0.0.1:$HTTP_PORT/health/ready" 60 "the producer"
+}
+
+# start_consumers N: N worker processes, each with metrics and health on a free port; sets CONSUMER_PIDS.
+start_consumers() {
+  local n metrics_port
+  CONSUMER_PIDS=()
+  for ((n = 1; n <= $1; n++)); do
+    metrics_port=$(free_port $((9090 + n)))
+    log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
+    # shellcheck disable=SC2086
+    LIFTLINE_METRICS_PORT=$metrics_port java $LIFTLINE_JAVA_OPTS \
+      -jar "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar" >"$LOGS/consumer-$n.log" 2>&1 &
+    CONSUMER_PIDS+=($!)
+    PIDS+=($!)
+    wait_for_http "http://127.0.0.1:$metrics_port/health/ready" 60 "consumer $n"
+  done
+}
+
+# stop_pipeline: SIGTERM to everything started here (each stops gracefully), and the Docker store.
+stop_pipeline() {
+  if [ -n "${MONGO_CONTAINER:-}" ]; then
+    docker stop "$MONGO_CONTAINER" >/dev/null 2>&1 || true
+  fi
+  if [ ${#PIDS[@]} -gt 0 ]; then
+    log "stopping the producer, the consumers and the store"
+    kill -TERM "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
