@@ -31,7 +31,7 @@ public final class NaiveProducerMain {
         // gives the naive design its best case, since every request holds a channel for its whole publish-and-wait.
         NaivePublisher publisher = new NaivePublisher(broker, config.channelPoolSize(), config.publishTimeout().toMillis());
         Server server = ProducerApp.createServer(config.httpPort(),
-                new IngestHandler(config, publisher, broker, new ProducerMetrics(), () -> UUID.randomUUID().toString()));
+                new IngestHandler(config, publisher, broker, new ProducerMetrics(), () -> UUID.randomUUID().toString(), null));
         server.start();
         System.out.println("naive producer listening on port " + config.httpPort());
         server.join();

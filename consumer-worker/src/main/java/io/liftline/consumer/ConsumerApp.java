@@ -32,6 +32,11 @@ public final class ConsumerApp implements AutoCloseable {
      * process, a black-holed network) would hold the batch, and the worker's readiness, without a sign.
      */
     private static final Duration STORE_READ_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How often the driver checks the store it found down. Its default, 10 s, kept workers idle for up to 10 s after
+     * a store restart in the fault suite (a hung or restarted store is noticed by these checks).
+     */
+    private static final Duration STORE_HEARTBEAT = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final ConsumerConfig config;
@@ -53,6 +58,7 @@ public final class ConsumerApp implements AutoCloseable {
                 .applyConnectionString(new ConnectionString(config.mongodbUri()))
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applyToServerSettings(s -> s.heartbeatFrequency(STORE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS))
                 .applicationName("liftline-consumer")
                 .build());
         this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());

@@ -60,4 +60,36 @@ class StoreRejectionIT {
             consumer.close();
         }
     }
+
+    @Test
+    void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).build());
+        try (Channel channel = rabbit.connection().createChannel()) {
+            Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
+            channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
+            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
+            Poll.waitAtMost(Duration.ofSeconds(20), "the first ride stored",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "gate7-000124")) == 1);
+            org.bson.Document first = mongo.database().getCollection("rides").find(Filters.eq("_id", "gate7-000124")).first();
+
+            // The same ride again (a client's retry): a harmless duplicate. Another ride under the id: a conflict.
+            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
+            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 2_000);
+
+            Poll.waitAtMost(Duration.ofSeconds(30), "the conflicting ride dead-lettered",
+                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+            GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
+            assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("conflicting-duplicate");
+            assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
+                    .contains("gate7-000124 is stored with another ride");
+            Poll.waitAtMost(Duration.ofSeconds(20), "lift-rides drained",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0);
+            assertThat(mongo.database().getCollection("rides").find(Filters.eq("_id", "gate7-000124")).first())
+                    .as("the stored ride untouched").isEqualTo(first);
+            assertThat(consumer.metrics().duplicateCount()).as("the retry counted as a duplicate").isEqualTo(1);
+        } finally {
+            consumer.close();
+        }
+    }
 }

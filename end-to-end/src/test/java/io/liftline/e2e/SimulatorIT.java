@@ -64,7 +64,7 @@ class SimulatorIT {
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
         return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
                 Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
-                html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed);
+                html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed, null);
     }
 
     @Test

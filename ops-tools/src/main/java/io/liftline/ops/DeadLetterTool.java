@@ -21,11 +21,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Looks at and moves the messages of {@code lift-rides.dead}. Messages are taken with {@code basic.get} and left
- * unacked while the tool works, so they are invisible to anyone else; whatever the tool does not move returns to
- * the queue, in order, when its channel closes. A replayed message is acked on the dead-letter queue only after
+ * unacked while the tool works, so they are invisible to anyone else; whatever the tool only looked at returns to
+ * the queue, in order, when its channel closes (a replay sends the letters it does not move to the back instead). A replayed message is acked on the dead-letter queue only after
  * the broker confirmed its copy on {@code lift-rides} and did not return it as unroutable (the copy is published
- * mandatory): nothing is lost, and nothing is moved twice. Replay streams: at most {@link #REPLAY_WINDOW} copies
- * are unconfirmed at a time, and only the summary of a moved letter (not its body) is kept.
+ * mandatory): nothing is lost, and nothing is moved twice. Replay streams: at most {@link #REPLAY_WINDOW} messages
+ * are unacked at a time, and only the summary of a moved letter (not its body) is kept.
  */
 final class DeadLetterTool {
 
@@ -61,7 +61,10 @@ final class DeadLetterTool {
 
     /**
      * Moves the dead letters that match (a reason, and/or older than an age) back to {@code lift-rides}. A copy
-     * the broker returns (no queue bound to take it) leaves its original in {@code lift-rides.dead}.
+     * the broker returns (no queue bound to take it) leaves its original in {@code lift-rides.dead}. A letter that
+     * does not match goes to the back of {@code lift-rides.dead} the same way (copy confirmed, then the original
+     * acked), so the tool never holds more than a window of messages unacked, whatever the queue holds; a dry run
+     * only reads, and holds what it read until it ends.
      */
     Replay replay(String reason, Duration olderThan, boolean dryRun) throws IOException, TimeoutException,
             InterruptedException {
@@ -69,12 +72,13 @@ final class DeadLetterTool {
         List<DeadLetter> unroutable = new ArrayList<>();
         try (Channel channel = connection.createChannel(); Channel publisher = connection.createChannel()) {
             publisher.confirmSelect();
-            // A return precedes the confirm of its message; copies keep their message id, so the id names it.
+            // A return precedes the confirm of its message; copies keep their message id, so exchange and id name it.
             Set<String> returned = ConcurrentHashMap.newKeySet();
-            publisher.addReturnListener(r -> returned.add(String.valueOf(r.getProperties().getMessageId())));
+            publisher.addReturnListener(r -> returned.add(r.getExchange() + "/" + r.getProperties().getMessageId()));
             Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
+            // Only the letters there now: those sent to the back are not met again.
             long count = channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE).getMessageCount();
-            List<DeadLetter> window = new ArrayList<>(REPLAY_WINDOW);
+            List<Pending> window = new ArrayList<>(REPLAY_WINDOW);
             for (long i = 0; i < count; i++) {
                 GetResponse response = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false);
                 if (response == null) {
@@ -83,15 +87,18 @@ final class DeadLetterTool {
                 DeadLetter letter = describe(response);
                 boolean matches = (reason == null || reason.equals(letter.reason()))
                         && (cutoff == null || (letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(cutoff)));
-                if (!matches) {
-                    continue; // held unacked until the channel closes, so the loop never meets it again
-                }
                 if (dryRun) {
-                    moved.add(letter.withoutBody());
+                    if (matches) {
+                        moved.add(letter.withoutBody());
+                    }
                     continue;
                 }
-                publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, copyProperties(letter), letter.body());
-                window.add(letter.withoutBody());
+                if (matches) {
+                    publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, copyProperties(letter), letter.body());
+                } else {
+                    publisher.basicPublish("", Topology.DEAD_LETTER_QUEUE, true, letter.properties(), letter.body());
+                }
+                window.add(new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : ""));
                 if (window.size() == REPLAY_WINDOW) {
                     settle(channel, publisher, window, returned, moved, unroutable);
                 }
@@ -101,20 +108,31 @@ final class DeadLetterTool {
         return new Replay(moved, unroutable);
     }
 
+    /** A letter whose copy went to {@code exchange} (lift-rides to replay it, the default one to rotate it). */
+    private record Pending(DeadLetter letter, String exchange) {
+        boolean replayed() {
+            return !exchange.isEmpty();
+        }
+    }
+
     /** Waits for the window's confirms, then acks each original whose copy was routed; a nack throws, acking none. */
-    private static void settle(Channel channel, Channel publisher, List<DeadLetter> window, Set<String> returned,
+    private static void settle(Channel channel, Channel publisher, List<Pending> window, Set<String> returned,
                                List<DeadLetter> moved, List<DeadLetter> unroutable)
             throws IOException, InterruptedException, TimeoutException {
         if (window.isEmpty()) {
             return;
         }
         publisher.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
-        for (DeadLetter letter : window) {
-            if (returned.contains(String.valueOf(letter.eventId()))) {
-                unroutable.add(letter); // stays unacked: back in lift-rides.dead when the channel closes
+        for (Pending pending : window) {
+            if (returned.contains(pending.exchange() + "/" + pending.letter().eventId())) {
+                if (pending.replayed()) {
+                    unroutable.add(pending.letter()); // stays unacked: back in lift-rides.dead when the channel closes
+                }
             } else {
-                channel.basicAck(letter.tag(), false);
-                moved.add(letter);
+                channel.basicAck(pending.letter().tag(), false);
+                if (pending.replayed()) {
+                    moved.add(pending.letter());
+                }
             }
         }
         window.clear();

@@ -169,16 +169,22 @@ class OpsIT {
     }
 
     @Test
-    void replayMovesMoreDeadLettersThanItsWindowHolds() throws Exception {
+    void replayMovesMoreDeadLettersThanItsWindowHoldsAndKeepsEveryOtherOne() throws Exception {
         int count = DeadLetterTool.REPLAY_WINDOW * 2 + 17;
         for (int i = 0; i < count; i++) {
-            deadLetter("many-" + i, "invalid-ride", Instant.now());
+            deadLetter("many-" + i, i % 2 == 0 ? "invalid-ride" : "malformed-json", Instant.now());
         }
         Poll.waitAtMost(Duration.ofSeconds(20), count + " dead letters",
                 () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == count);
-        assertThat(ops("", "dead-letters", "replay").out()).contains("replayed " + count + " dead letters");
+        int matching = (count + 1) / 2;
+        assertThat(ops("", "dead-letters", "replay", "--reason=invalid-ride").out())
+                .contains("replayed " + matching + " dead letters");
+        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(matching);
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("the others kept").isEqualTo(count - matching);
+        JsonNode kept = ops("", "dead-letters", "list", "--limit=1000", "--json").json();
+        assertThat(kept).hasSize(count - matching).allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("malformed-json"));
+        assertThat(ops("", "dead-letters", "replay").out()).contains("replayed " + (count - matching) + " dead letters");
         assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(count);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.producer.amqp.ChannelPool;
 import io.liftline.producer.amqp.RidePublisher;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.producer.http.ApiKeys;
 import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.http.JsonErrorHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
@@ -32,7 +33,7 @@ public final class ProducerApp implements AutoCloseable {
     private final IngestHandler handler;
     private final Server server;
 
-    private ProducerApp(ProducerConfig config) {
+    private ProducerApp(ProducerConfig config) throws java.io.IOException {
         this.config = config;
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-producer", BrokerConnection.Transport.NETTY,
                 BrokerConnection.DEFAULT_RETRY_INTERVAL);
@@ -42,7 +43,14 @@ public final class ProducerApp implements AutoCloseable {
         metrics.bind(pool, broker);
         this.publisher = new RidePublisher(broker, pool, config.publishTimeout());
         TimeBasedEpochGenerator uuidV7 = Generators.timeBasedEpochGenerator();
-        this.handler = new IngestHandler(config, publisher, broker, metrics, () -> uuidV7.generate().toString());
+        ApiKeys keys = null;
+        if (config.apiKeysFile() != null) {
+            keys = ApiKeys.load(config.apiKeysFile());
+            log.info("scanners authenticate with API keys: {}", keys);
+        } else {
+            log.warn("no {}: anyone who reaches the ingest port may post rides for any resort", ProducerConfig.API_KEYS_FILE);
+        }
+        this.handler = new IngestHandler(config, publisher, broker, metrics, () -> uuidV7.generate().toString(), keys);
         this.server = createServer(config.httpPort(), handler);
         server.setStopTimeout(config.shutdownTimeout().toMillis());
     }

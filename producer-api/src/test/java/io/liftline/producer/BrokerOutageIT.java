@@ -66,6 +66,9 @@ class BrokerOutageIT {
         assertThat(took).isLessThan(ANSWER_BOUND);
         assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
         assertThat(message(refused)).startsWith("not stored, retry with the same event ids:");
+        var assigned = RideJson.MAPPER.readTree(refused.body()).path("eventIds");
+        assertThat(assigned).as("the ids to retry under").hasSize(1);
+        assertThat(assigned.get(0).asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
         HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN", () -> client.get("/health/ready"),
                 r -> r.statusCode() == 503);
         assertThat(ready.body()).contains("\"status\":\"DOWN\"", "broker unreachable");

@@ -213,6 +213,9 @@ final class Simulator {
         if (ride.eventIds() != null && !ride.path().equals("/rides")) {
             builder.header("Idempotency-Key", ride.eventIds().get(0));
         }
+        if (config.apiKey() != null) {
+            builder.header("Authorization", "Bearer " + config.apiKey());
+        }
         return builder.build();
     }
 

@@ -31,6 +31,8 @@ import java.util.List;
  * @param html           a file for the self-contained HTML report, or null
  * @param progress       print a progress line every {@code progressInterval}: counts so far, the rate and the p99
  *                       latency of that interval
+ * @param apiKey         sent as {@code Authorization: Bearer <key>} when not null (prefer the variable
+ *                       {@code LIFTLINE_API_KEY} to the flag: a command line is visible to every user of the machine)
  * @param rate           rides per second to send at most (0: as fast as the scanners go)
  * @param idempotencyKeys send each ride's id ({@code Idempotency-Key}, or {@code eventId} in a batch); without them
  *                       ({@code --no-idempotency-keys}, as stock Upic clients) the producer assigns ids, and a retry
@@ -39,7 +41,8 @@ import java.util.List;
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                              boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys) {
+                              boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
+                              String apiKey) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -70,12 +73,13 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String HTML = "LIFTLINE_HTML";
     public static final String PROGRESS = "LIFTLINE_PROGRESS";
     public static final String RATE = "LIFTLINE_RATE";
+    public static final String API_KEY = "LIFTLINE_API_KEY";
     public static final String PROGRESS_INTERVAL = "LIFTLINE_PROGRESS_INTERVAL";
     /** A switch, {@code --no-idempotency-keys}. */
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS);
+            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY);
 
     public SimulatorConfig {
         if (events <= 0) {
@@ -140,7 +144,8 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.getBoolean(PROGRESS, true),
                 source.getDuration(PROGRESS_INTERVAL, Duration.ofSeconds(1)),
                 Double.parseDouble(source.get(RATE, "0")),
-                !source.getBoolean(NO_IDEMPOTENCY_KEYS, false));
+                !source.getBoolean(NO_IDEMPOTENCY_KEYS, false),
+                source.get(API_KEY, null));
     }
 
     @Override
@@ -149,6 +154,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
                         : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
                 + ", maxRetries=" + maxRetries + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
+                + (apiKey == null ? "" : ", API key ****")
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
     }
 }

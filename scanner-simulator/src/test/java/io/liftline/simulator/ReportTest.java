@@ -15,7 +15,7 @@ class ReportTest {
 
     private static SimulatorConfig config() {
         return new SimulatorConfig("http://127.0.0.1:8080", 100, "upic", 100, 32, 1000, 64, 5, Duration.ofSeconds(10),
-                "run<&>", false, "mongodb://x", "liftline", Duration.ofMinutes(1), null, null, false, Duration.ofSeconds(1), 0, true);
+                "run<&>", false, "mongodb://x", "liftline", Duration.ofMinutes(1), null, null, false, Duration.ofSeconds(1), 0, true, null);
     }
 
     @Test

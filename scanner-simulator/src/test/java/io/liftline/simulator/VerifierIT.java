@@ -94,4 +94,21 @@ class VerifierIT {
         assertThat(result.altered()).isEmpty();
         assertThat(result.stored()).isEqualTo(EVENTS + 1);
     }
+
+    @Test
+    void aRunOfMorePagesThanOneIsVerifiedWhole() throws Exception {
+        String runId = "large";
+        RunRides run = new RunRides(runId);
+        int events = 45_000; // over two pages of 20,000
+        List<Document> documents = new ArrayList<>();
+        Map<String, Integer> accepted = new HashMap<>();
+        for (int n = 0; n < events; n++) {
+            documents.add(stored(runId + "-" + n, run.ride(n)));
+            accepted.put(runId + "-" + n, n);
+        }
+        mongo.database().getCollection("rides").insertMany(documents);
+        Verifier.Result result = Verifier.verify(mongo.uri(), mongo.databaseName(), runId, run, events, accepted, true,
+                Instant.now().minusSeconds(60), Duration.ofSeconds(5));
+        assertThat(result.summary()).isEqualTo("verified: 45000 accepted, 45000 stored, 0 missing, 0 altered, 0 duplicate");
+    }
 }

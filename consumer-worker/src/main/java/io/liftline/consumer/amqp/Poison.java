@@ -7,8 +7,6 @@ final class Poison extends Exception {
     static final String UNSUPPORTED_SCHEMA_VERSION = "unsupported-schema-version";
     static final String MALFORMED_JSON = "malformed-json";
     static final String INVALID_RIDE = "invalid-ride";
-    /** The store refused this one document (a schema validator, a unique index other than the event id). */
-    static final String STORE_REJECTED = "store-rejected";
 
     private final String reason;
 

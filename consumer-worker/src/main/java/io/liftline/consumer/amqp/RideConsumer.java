@@ -217,7 +217,7 @@ public final class RideConsumer implements Runnable {
         Set<Integer> rejected = new HashSet<>();
         for (RideStore.Rejected rejection : result.rejected()) {
             rejected.add(rejection.index());
-            deadLetter(written.get(rejection.index()), new Poison(Poison.STORE_REJECTED, rejection.detail()));
+            deadLetter(written.get(rejection.index()), new Poison(rejection.reason(), rejection.detail()));
         }
         // Deliveries arrive in tag order: one multiple ack settles the batch up to its last stored ride. Those
         // dead-lettered were settled one by one, and acking a settled tag again would close the channel.

@@ -5,13 +5,16 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import io.liftline.model.LiftRide;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.bson.Document;
 
 /** The rides collection: batched, idempotent inserts keyed by event id, and the analysts' indexes. */
@@ -29,9 +32,19 @@ public final class RideStore implements RideSink {
         }
     }
 
-    /** One ride the store refused, with the store's error code and message. */
-    public record Rejected(int index, String detail) {
+    /**
+     * One ride the store refused: its index in the batch, the dead-letter reason ({@link #STORE_REJECTED} or
+     * {@link #CONFLICTING_DUPLICATE}) and what the store said.
+     */
+    public record Rejected(int index, String reason, String detail) {
     }
+
+    /** The store refused this one document (a schema validator, a unique index other than the event id). */
+    public static final String STORE_REJECTED = "store-rejected";
+    /** The event id is stored already, with another ride: not a redelivery, and never overwritten. */
+    public static final String CONFLICTING_DUPLICATE = "conflicting-duplicate";
+    /** The fields that make a ride; receivedAt differs between a ride and its client's retry, vertical follows liftId. */
+    private static final List<String> RIDE_FIELDS = List.of("resortId", "seasonId", "dayId", "skierId", "time", "liftId");
 
     private static final InsertManyOptions UNORDERED = new InsertManyOptions().ordered(false);
 
@@ -50,10 +63,11 @@ public final class RideStore implements RideSink {
     }
 
     /**
-     * Inserts the rides in one unordered write. A duplicate {@code _id} means the ride is already stored (a
-     * redelivery or a client retry) and counts as done; any other error of one document (a schema validator,
-     * another unique index) rejects that ride alone. An error of the whole write (network, no primary, write
-     * concern, timeout) is thrown, for the batch to be retried.
+     * Inserts the rides in one unordered write. A duplicate {@code _id} holding the same ride means it is already
+     * stored (a redelivery or a client retry) and counts as done; holding another ride, it is a conflict, rejected
+     * and never overwritten. Any other error of one document (a schema validator, another unique index) rejects
+     * that ride alone. An error of the whole write (network, no primary, write concern, timeout) is thrown, for
+     * the batch to be retried.
      */
     @Override
     public WriteResult insert(List<LiftRide> batch) {
@@ -71,18 +85,54 @@ public final class RideStore implements RideSink {
             if (e.getWriteConcernError() != null) {
                 throw e; // written but not as durably as asked: retry, the duplicates then count as done
             }
-            int duplicates = 0;
+            List<Integer> duplicateIndexes = new ArrayList<>();
             List<Rejected> rejected = new ArrayList<>();
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (isDuplicateEventId(error)) {
-                    duplicates++;
+                    duplicateIndexes.add(error.getIndex());
                 } else {
-                    rejected.add(new Rejected(error.getIndex(), "code " + error.getCode() + ": " + error.getMessage()));
+                    rejected.add(new Rejected(error.getIndex(), STORE_REJECTED, "code " + error.getCode() + ": " + error.getMessage()));
                 }
             }
+            List<Rejected> conflicts = conflicts(documents, duplicateIndexes);
+            rejected.addAll(conflicts);
             // An unordered insert wrote every document that has no error.
-            return new WriteResult(batch.size() - duplicates - rejected.size(), duplicates, rejected);
+            return new WriteResult(batch.size() - e.getWriteErrors().size(), duplicateIndexes.size() - conflicts.size(),
+                    rejected);
         }
+    }
+
+    /** The duplicates whose stored ride differs from the one sent (one read, only when there are duplicates). */
+    private List<Rejected> conflicts(List<Document> documents, List<Integer> duplicateIndexes) {
+        if (duplicateIndexes.isEmpty()) {
+            return List.of();
+        }
+        List<Object> ids = new ArrayList<>(duplicateIndexes.size());
+        for (int i : duplicateIndexes) {
+            ids.add(documents.get(i).get("_id"));
+        }
+        Map<Object, Document> stored = new HashMap<>();
+        for (Document d : rides.find(Filters.in("_id", ids))) {
+            stored.put(d.get("_id"), d);
+        }
+        List<Rejected> conflicts = new ArrayList<>();
+        for (int i : duplicateIndexes) {
+            Document sent = documents.get(i);
+            Document existing = stored.get(sent.get("_id"));
+            if (existing == null) {
+                // deleted between the insert and this read: nothing holds the ride, so the whole batch goes again
+                throw new IllegalStateException("ride " + sent.get("_id") + " was a duplicate but is no longer stored");
+            }
+            for (String field : RIDE_FIELDS) {
+                if (!java.util.Objects.equals(sent.get(field), existing.get(field))) {
+                    conflicts.add(new Rejected(i, CONFLICTING_DUPLICATE, "event id " + sent.get("_id")
+                            + " is stored with another ride (" + field + " " + existing.get(field) + ", this one "
+                            + sent.get(field) + ")"));
+                    break;
+                }
+            }
+        }
+        return conflicts;
     }
 
     /** A duplicate key on {@code _id}, the event id; a duplicate on any other unique index is a rejection. */

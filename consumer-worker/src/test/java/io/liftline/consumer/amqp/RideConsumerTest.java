@@ -196,7 +196,7 @@ class RideConsumerTest {
     @Test
     void aRideTheStoreRejectsIsDeadLetteredWhileTheOthersAreAcked() throws Exception {
         when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
-                List.of(new RideStore.Rejected(1, "code 121: Document failed validation"))));
+                List.of(new RideStore.Rejected(1, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
         deliverRide(1, "good-1");
         deliverRide(2, "rejected");
         deliverRide(3, "good-2");
@@ -215,7 +215,7 @@ class RideConsumerTest {
     @Test
     void whenTheLastRideIsRejectedTheBatchIsAckedUpToTheRideBeforeIt() throws Exception {
         when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
-                List.of(new RideStore.Rejected(2, "code 121: Document failed validation"))));
+                List.of(new RideStore.Rejected(2, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
         deliverRide(1, "good-1");
         deliverRide(2, "good-2");
         deliverRide(3, "rejected");

@@ -153,7 +153,7 @@ final class FaultSuite {
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         SimulatorConfig load = new SimulatorConfig(pipeline.producerUrls(), rides, "upic", 100, 0, 1, 16, 60,
                 Duration.ofSeconds(10), runId, true, pipeline.storeUri(), database, Duration.ofMinutes(3), null, null,
-                false, Duration.ofSeconds(1), rate, true);
+                false, Duration.ofSeconds(1), rate, true, null);
         CompletableFuture<SimulatorMain.Outcome> simulator = CompletableFuture.supplyAsync(() -> {
             try {
                 return SimulatorMain.execute(load);

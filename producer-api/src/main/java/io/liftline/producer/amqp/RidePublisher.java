@@ -85,12 +85,13 @@ public final class RidePublisher implements Publisher {
         CompletableFuture<Void> answer = new CompletableFuture<>();
         waiting.add(answer);
         answer.whenComplete((ok, failure) -> waiting.remove(answer));
-        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean. The
+        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean. That
         // failure arrives on the connection's I/O thread, so the retry is handed to a thread of its own.
-        attempt(rides, deadline).exceptionallyComposeAsync(failure ->
+        attempt(rides, deadline).exceptionallyCompose(failure ->
                         unwrap(failure) instanceof PublishException.ChannelClosed && !answer.isDone()
-                                ? Retry.decorateCompletionStage(retry, retryScheduler, () -> attempt(rides, deadline)).get()
-                                : CompletableFuture.failedFuture(failure), retryScheduler)
+                                ? CompletableFuture.supplyAsync(() -> Retry.decorateCompletionStage(retry, retryScheduler,
+                                        () -> attempt(rides, deadline)).get(), retryScheduler).thenCompose(retried -> retried)
+                                : CompletableFuture.failedFuture(failure))
                 .whenComplete((ok, failure) -> {
                     if (failure == null) {
                         answer.complete(null);

@@ -46,10 +46,12 @@ public final class ProducerConfig {
     public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
     public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
     public static final String RANGES = "LIFTLINE_RANGES";
+    /** Unset: the ingest API is open to anyone who reaches it. */
+    public static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
 
     public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
             CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, RETRY_AFTER,
-            SHUTDOWN_TIMEOUT, RANGES);
+            SHUTDOWN_TIMEOUT, RANGES, API_KEYS_FILE);
 
     private final String amqpUri;
     private final int httpPort;
@@ -62,6 +64,7 @@ public final class ProducerConfig {
     private final Duration retryAfter;
     private final Duration shutdownTimeout;
     private final RideRanges ranges;
+    private final java.nio.file.Path apiKeysFile;
 
     private ProducerConfig(Builder b) {
         this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
@@ -75,6 +78,7 @@ public final class ProducerConfig {
         this.retryAfter = positive(b.retryAfter, "retryAfter");
         this.shutdownTimeout = positive(b.shutdownTimeout, "shutdownTimeout");
         this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
+        this.apiKeysFile = b.apiKeysFile;
         if (httpPort < 0 || httpPort > 65_535) {
             throw new IllegalArgumentException("httpPort must be 0..65535 (0 picks a free port), was " + httpPort);
         }
@@ -95,6 +99,7 @@ public final class ProducerConfig {
                 .retryAfter(source.getDuration(RETRY_AFTER, DEFAULT_RETRY_AFTER))
                 .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
                 .ranges(RideRanges.parse(source.get(RANGES, null)))
+                .apiKeysFile(source.get(API_KEYS_FILE, null) == null ? null : java.nio.file.Path.of(source.get(API_KEYS_FILE, null)))
                 .build();
     }
 
@@ -146,6 +151,11 @@ public final class ProducerConfig {
         return ranges;
     }
 
+    /** The API keys file, or null: no keys asked, anyone who reaches the port may post. */
+    public java.nio.file.Path apiKeysFile() {
+        return apiKeysFile;
+    }
+
     @Override
     public String toString() {
         return "ProducerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", httpPort=" + httpPort
@@ -153,7 +163,7 @@ public final class ProducerConfig {
                 + ", channelAcquireTimeout=" + channelAcquireTimeout.toMillis() + "ms, maxInFlightPerChannel="
                 + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
                 + ", retryAfter=" + retryAfter.toSeconds() + "s, shutdownTimeout=" + shutdownTimeout.toMillis()
-                + "ms, ranges=" + ranges + "}";
+                + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + "}";
     }
 
     /** Builds a config from the defaults; tests set what they need. */
@@ -169,6 +179,12 @@ public final class ProducerConfig {
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private RideRanges ranges;
+        private java.nio.file.Path apiKeysFile;
+
+        public Builder apiKeysFile(java.nio.file.Path v) {
+            apiKeysFile = v;
+            return this;
+        }
 
         public Builder amqpUri(String v) {
             amqpUri = v;

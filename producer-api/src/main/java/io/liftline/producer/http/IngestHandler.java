@@ -55,9 +55,12 @@ public final class IngestHandler extends Handler.Abstract {
     private final String retryAfterSeconds;
     private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final Map<String, Long> lastFailureLog = new ConcurrentHashMap<>();
+    private final ApiKeys apiKeys;
 
+    /** @param apiKeys the scanners' keys, or null to take rides from anyone who reaches the port */
     public IngestHandler(ProducerConfig config, Publisher publisher, BrokerConnection broker, ProducerMetrics metrics,
-                         Supplier<String> newEventId) {
+                         Supplier<String> newEventId, ApiKeys apiKeys) {
+        this.apiKeys = apiKeys;
         this.config = config;
         this.publisher = publisher;
         this.broker = broker;
@@ -135,6 +138,17 @@ public final class IngestHandler extends Handler.Abstract {
     }
 
     private void readBody(Route route, String[] pathIds, Request request, Response response, Callback callback) {
+        ApiKeys.Client client = null;
+        if (apiKeys != null) {
+            client = apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+            if (client == null) {
+                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
+                Responses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
+                        ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
+                return;
+            }
+        }
+        ApiKeys.Client scanner = client;
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
             Responses.message(response, callback, 415, "Content-Type must be application/json, was "
@@ -168,9 +182,21 @@ public final class IngestHandler extends Handler.Abstract {
             try {
                 if (route == Route.SINGLE) {
                     LiftRide ride = requests.single(pathIds, body, key, receivedAt);
+                    if (scanner != null && !scanner.covers(ride.resortId())) {
+                        Responses.message(response, callback, 403, "resortID " + ride.resortId()
+                                + " is not covered by the API key of client " + scanner.name());
+                        return;
+                    }
                     publish(List.of(ride), response, callback, () -> Responses.created(response, callback, ride.eventId()));
                 } else {
                     List<LiftRide> rides = requests.batch(body, receivedAt);
+                    for (int i = 0; scanner != null && i < rides.size(); i++) {
+                        if (!scanner.covers(rides.get(i).resortId())) {
+                            Responses.message(response, callback, 403, "rides[" + i + "].resortID " + rides.get(i).resortId()
+                                    + " is not covered by the API key of client " + scanner.name() + "; nothing was published");
+                            return;
+                        }
+                    }
                     publish(rides, response, callback, () -> Responses.json(response, callback, 201,
                             Map.of("eventIds", rides.stream().map(LiftRide::eventId).toList())));
                 }
@@ -197,6 +223,9 @@ public final class IngestHandler extends Handler.Abstract {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, retryAfterSeconds);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("message", "not stored, retry with the same event ids: " + cause.getMessage());
+            // The ids the producer assigned too: a client that sent none can retry under them (Idempotency-Key,
+            // or eventId in a batch), so a ride the broker took after all is not stored twice.
+            body.put("eventIds", rides.stream().map(LiftRide::eventId).toList());
             Responses.json(response, callback, 503, body);
         };
         CompletableFuture<Void> confirmed = publisher.publish(rides);

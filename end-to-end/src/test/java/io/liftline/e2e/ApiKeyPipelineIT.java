@@ -1,0 +1,92 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.simulator.SimulatorConfig;
+import io.liftline.simulator.SimulatorMain;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.RepositoryFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys made with scripts/api-key, a producer that asks for them, and the simulator sending one. */
+class ApiKeyPipelineIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    @TempDir
+    Path dir;
+
+    private static String apiKey(Path file, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash",
+                RepositoryFiles.resolve("scripts/api-key").toString(), "--file=" + file));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    private static SimulatorConfig load(int port, String runId, String key) {
+        return new SimulatorConfig("http://127.0.0.1:" + port, 500, "upic", 100, 4, 50, 8, 2, Duration.ofSeconds(10),
+                runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null, null, false,
+                Duration.ofSeconds(1), 0, true, key);
+    }
+
+    @Test
+    void aKeyMadeWithTheScriptCarriesASimulatorRunAndItsRevocationStopsIt() throws Exception {
+        Path keys = dir.resolve("api-keys");
+        String key = apiKey(keys, "new", "sim", "*");
+        assertThat(key).startsWith("ll_").hasSizeGreaterThan(40);
+        assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
+        assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
+
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+                .apiKeysFile(keys).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+        try {
+            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+            Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> consumer.notReadyReason() == null);
+
+            assertThat(SimulatorMain.execute(load(producer.port(), "keyed", key)).verification())
+                    .isEqualTo("verified: 500 accepted, 500 stored, 0 missing, 0 altered, 0 duplicate");
+            SimulatorMain.Outcome without = SimulatorMain.execute(load(producer.port(), "unkeyed", null));
+            assertThat(without.ridesFailed()).as("401 is not retried").isEqualTo(500);
+            assertThat(without.exit()).isEqualTo(1);
+
+            apiKey(keys, "revoke", "sim");
+            HttpClient http = HttpClient.newHttpClient();
+            Poll.waitAtMost(Duration.ofSeconds(10), "the revoked key refused", () -> http.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + producer.port() + "/skiers/3/seasons/2025/days/1/skiers/7"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 401);
+        } finally {
+            consumer.close();
+            producer.close();
+        }
+    }
+}
