@@ -45,6 +45,7 @@ final class Verifier {
 
     private static final Duration POLL = Duration.ofMillis(250);
     private static final int PAGE = 20_000;
+    private static final Duration RESCAN = Duration.ofSeconds(1);
     /** Clock skew allowed between the producer, which stamps receivedAt, and the simulator. */
     private static final Duration SKEW = Duration.ofSeconds(5);
 
@@ -67,46 +68,57 @@ final class Verifier {
                     : Filters.and(Filters.eq("seasonId", RunRides.SEASON), Filters.eq("dayId", RunRides.DAY),
                             Filters.gte("receivedAt", Date.from(start.minus(SKEW))));
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (rides.countDocuments(ofRun) < accepted.size() && System.nanoTime() < deadline) {
+            // The count waits for a keyed run's documents; an unkeyed run's filter also matches other runs' rides of
+            // the same window, so only a scan can tell that every accepted ride is in: scan again while some are not.
+            while (keyed && rides.countDocuments(ofRun) < accepted.size() && System.nanoTime() < deadline) {
                 Thread.sleep(POLL.toMillis());
             }
-
-            int[] copies = new int[events];
-            Set<String> storedAccepted = new HashSet<>();
-            List<String> altered = new ArrayList<>();
-            List<String> extra = new ArrayList<>();
-            long stored = 0;
-            for (Document d : pages(rides, ofRun)) {
-                String id = String.valueOf(d.get("_id"));
-                long found = run.indexOf(content(d));
-                Integer sent = keyed ? sequence(runId, id) : accepted.get(id);
-                if (sent == null && (found < 0 || found >= events)) {
-                    continue; // unkeyed: a ride of another run received in the same window
-                }
-                stored++;
-                if (sent != null && !matches(d, run.ride(sent))) {
-                    altered.add(id);
-                } else if (found >= 0 && found < events) {
-                    copies[(int) found]++;
-                }
-                if (accepted.containsKey(id)) {
-                    storedAccepted.add(id);
-                } else {
-                    extra.add(id);
-                }
+            Result result = scan(rides, ofRun, runId, run, events, accepted, keyed);
+            while (!result.missing().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(RESCAN.toMillis());
+                result = scan(rides, ofRun, runId, run, events, accepted, keyed);
             }
-            long duplicates = 0;
-            for (int n : copies) {
-                duplicates += Math.max(0, n - 1);
-            }
-            List<String> missing = new ArrayList<>();
-            for (String id : accepted.keySet()) {
-                if (!storedAccepted.contains(id)) {
-                    missing.add(id);
-                }
-            }
-            return new Result(accepted.size(), stored, missing, altered, duplicates, extra);
+            return result;
         }
+    }
+
+    private static Result scan(MongoCollection<Document> rides, Bson ofRun, String runId, RunRides run, int events,
+                               Map<String, Integer> accepted, boolean keyed) {
+        int[] copies = new int[events];
+        Set<String> storedAccepted = new HashSet<>();
+        List<String> altered = new ArrayList<>();
+        List<String> extra = new ArrayList<>();
+        long stored = 0;
+        for (Document d : pages(rides, ofRun)) {
+            String id = String.valueOf(d.get("_id"));
+            long found = run.indexOf(content(d));
+            Integer sent = keyed ? sequence(runId, id) : accepted.get(id);
+            if (sent == null && (found < 0 || found >= events)) {
+                continue; // unkeyed: a ride of another run received in the same window
+            }
+            stored++;
+            if (sent != null && !matches(d, run.ride(sent))) {
+                altered.add(id);
+            } else if (found >= 0 && found < events) {
+                copies[(int) found]++;
+            }
+            if (accepted.containsKey(id)) {
+                storedAccepted.add(id);
+            } else {
+                extra.add(id);
+            }
+        }
+        long duplicates = 0;
+        for (int n : copies) {
+            duplicates += Math.max(0, n - 1);
+        }
+        List<String> missing = new ArrayList<>();
+        for (String id : accepted.keySet()) {
+            if (!storedAccepted.contains(id)) {
+                missing.add(id);
+            }
+        }
+        return new Result(accepted.size(), stored, missing, altered, duplicates, extra);
     }
 
     /**

@@ -47,7 +47,7 @@ class VerifierIT {
 
     private static Verifier.Result verify(String runId, Map<String, Integer> accepted, boolean keyed, Instant start) throws Exception {
         return Verifier.verify(mongo.uri(), mongo.databaseName(), runId, new RunRides(runId), EVENTS, accepted, keyed, start,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(10));
     }
 
     @Test
@@ -110,5 +110,33 @@ class VerifierIT {
         Verifier.Result result = Verifier.verify(mongo.uri(), mongo.databaseName(), runId, run, events, accepted, true,
                 Instant.now().minusSeconds(60), Duration.ofSeconds(5));
         assertThat(result.summary()).isEqualTo("verified: 45000 accepted, 45000 stored, 0 missing, 0 altered, 0 duplicate");
+    }
+
+    @Test
+    void anUnkeyedRunWaitsForItsOwnRidesNotForAnyRidesOfTheWindow() throws Exception {
+        Instant start = Instant.now();
+        storeRun("earlier-run-same-day", false); // as many rides of another run, in the same window, already stored
+        String runId = "late";
+        RunRides run = new RunRides(runId);
+        Map<String, Integer> accepted = new HashMap<>();
+        List<Document> documents = new ArrayList<>();
+        for (int n = 0; n < EVENTS; n++) {
+            String id = java.util.UUID.randomUUID().toString();
+            documents.add(stored(id, run.ride(n)));
+            accepted.put(id, n);
+        }
+        Thread late = new Thread(() -> {
+            try {
+                Thread.sleep(1_500); // the workers are still draining when the load ends
+            } catch (InterruptedException e) {
+                return;
+            }
+            mongo.database().getCollection("rides").insertMany(documents);
+        });
+        late.start();
+        Verifier.Result result = verify(runId, accepted, false, start);
+        late.join();
+        assertThat(result.missing()).isEmpty();
+        assertThat(result.stored()).isEqualTo(EVENTS);
     }
 }
