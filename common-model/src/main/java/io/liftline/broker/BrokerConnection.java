@@ -93,6 +93,9 @@ public final class BrokerConnection implements AutoCloseable {
         factory.setNetworkRecoveryInterval(retryInterval.toMillis());
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
+        // A channel RPC (channel.open, a declaration) on a connection the broker blocked gets no answer until the
+        // alarm clears: 10 s, not the client's 10 minutes, bounds what waits on one.
+        factory.setChannelRpcTimeout(10_000);
         factory.setExceptionHandler(exceptions);
         if (transport == Transport.SOCKET || tls) {
             this.io = null;

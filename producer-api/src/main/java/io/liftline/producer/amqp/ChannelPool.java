@@ -25,7 +25,11 @@ public final class ChannelPool implements AutoCloseable {
         GenericObjectPoolConfig<ConfirmChannel> config = new GenericObjectPoolConfig<>();
         config.setMaxTotal(size);
         config.setMaxIdle(size);
-        config.setMinIdle(0);
+        // Every channel kept open, and made again in the background when one dies: a request never waits on a
+        // channel.open, which a broker blocked by an alarm would not answer.
+        config.setMinIdle(size);
+        config.setTimeBetweenEvictionRuns(Duration.ofSeconds(1));
+        config.setNumTestsPerEvictionRun(0);
         config.setBlockWhenExhausted(true);
         config.setMaxWait(acquireTimeout);
         config.setTestOnBorrow(true);
@@ -99,6 +103,9 @@ public final class ChannelPool implements AutoCloseable {
             Connection connection = broker.connection();
             if (connection == null) {
                 throw new PublishException.BrokerUnavailable(broker.unavailableReason(), null);
+            }
+            if (broker.blockedReason() != null) {
+                throw new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + broker.blockedReason() + ")");
             }
             return new ConfirmChannel(connection.createChannel(), maxInFlight, listener);
         }
