@@ -104,8 +104,9 @@ public final class ChannelPool implements AutoCloseable {
             if (connection == null) {
                 throw new PublishException.BrokerUnavailable(broker.unavailableReason(), null);
             }
-            if (broker.blockedReason() != null) {
-                throw new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + broker.blockedReason() + ")");
+            String blocked = broker.blockedReason(); // read once: the alarm may clear between two reads
+            if (blocked != null) {
+                throw PublishException.BrokerBlocked.because(blocked);
             }
             return new ConfirmChannel(connection.createChannel(), maxInFlight, listener);
         }

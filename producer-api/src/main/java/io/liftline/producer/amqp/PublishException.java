@@ -34,6 +34,11 @@ public abstract sealed class PublishException extends Exception {
         public BrokerBlocked(String message) {
             super("blocked", message, null);
         }
+
+        /** The broker's own reason (e.g. "low on memory"), in the words every 503 and log line use. */
+        public static BrokerBlocked because(String brokerReason) {
+            return new BrokerBlocked("broker blocked by a resource alarm (" + brokerReason + ")");
+        }
     }
 
     /** No channel became free within the acquire timeout. */

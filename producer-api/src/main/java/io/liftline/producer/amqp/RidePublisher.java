@@ -68,7 +68,7 @@ public final class RidePublisher implements Publisher {
         broker.addBlockedListener(new BlockedListener() {
             @Override
             public void handleBlocked(String reason) {
-                failWaiting(new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + reason + ")"));
+                failWaiting(PublishException.BrokerBlocked.because(reason));
             }
 
             @Override
@@ -129,7 +129,7 @@ public final class RidePublisher implements Publisher {
         }
         String blocked = broker.blockedReason();
         if (blocked != null) {
-            throw new PublishException.BrokerBlocked("broker blocked by a resource alarm (" + blocked + ")");
+            throw PublishException.BrokerBlocked.because(blocked);
         }
         List<CompletableFuture<Void>> confirms = new ArrayList<>(rides.size());
         ConfirmChannel channel = pool.borrow();

@@ -138,17 +138,13 @@ public final class IngestHandler extends Handler.Abstract {
     }
 
     private void readBody(Route route, String[] pathIds, Request request, Response response, Callback callback) {
-        ApiKeys.Client client = null;
-        if (apiKeys != null) {
-            client = apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-            if (client == null) {
-                response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
-                Responses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
-                        ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
-                return;
-            }
+        ApiKeys.Client scanner = apiKeys == null ? null : apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        if (apiKeys != null && scanner == null) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
+            Responses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
+                    ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
+            return;
         }
-        ApiKeys.Client scanner = client;
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
             Responses.message(response, callback, 415, "Content-Type must be application/json, was "
