@@ -29,16 +29,18 @@ start_store() {
   fi
 }
 
-# start_producer: the producer on a free port from LIFTLINE_HTTP_PORT (8080) up; sets HTTP_PORT and PRODUCER_PID.
+# start_producer: the producer on a free port from LIFTLINE_HTTP_PORT (8080) up, its health and metrics on one
+# from LIFTLINE_ADMIN_PORT (9090) up; sets HTTP_PORT, ADMIN_PORT and PRODUCER_PID.
 start_producer() {
   HTTP_PORT=$(free_port "${LIFTLINE_HTTP_PORT:-8080}")
-  log "producer: http://127.0.0.1:$HTTP_PORT (log: $LOGS/producer.log)"
+  ADMIN_PORT=$(free_port "${LIFTLINE_ADMIN_PORT:-9090}")
+  log "producer: http://127.0.0.1:$HTTP_PORT, health and metrics on http://127.0.0.1:$ADMIN_PORT (log: $LOGS/producer.log)"
   # shellcheck disable=SC2086 # LIFTLINE_JAVA_OPTS is a list of options
-  LIFTLINE_HTTP_PORT=$HTTP_PORT java $LIFTLINE_JAVA_OPTS -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar" \
-    >"$LOGS/producer.log" 2>&1 &
+  LIFTLINE_HTTP_PORT=$HTTP_PORT LIFTLINE_ADMIN_PORT=$ADMIN_PORT java $LIFTLINE_JAVA_OPTS \
+    -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar" >"$LOGS/producer.log" 2>&1 &
   PRODUCER_PID=$!
   PIDS+=("$PRODUCER_PID")
-  wait_for_http "http://127.0.0.1:$HTTP_PORT/health/ready" 60 "the producer"
+  wait_for_http "http://127.0.0.1:$ADMIN_PORT/health/ready" 60 "the producer"
 }
 
 # start_consumers N: N worker processes, each with metrics and health on a free port; sets CONSUMER_PIDS.
@@ -46,7 +48,7 @@ start_consumers() {
   local n metrics_port
   CONSUMER_PIDS=()
   for ((n = 1; n <= $1; n++)); do
-    metrics_port=$(free_port $((9090 + n)))
+    metrics_port=$(free_port $((${ADMIN_PORT:-9090} + n)))
     log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
     # shellcheck disable=SC2086
     LIFTLINE_METRICS_PORT=$metrics_port java $LIFTLINE_JAVA_OPTS \

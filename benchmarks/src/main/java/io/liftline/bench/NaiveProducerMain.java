@@ -4,6 +4,7 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.config.ConfigSource;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.producer.http.AdminHandler;
 import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
 import java.time.Duration;
@@ -30,8 +31,10 @@ public final class NaiveProducerMain {
         // --channel-pool-size: 8 (twice Liftline's default) is a fair share of resources; 200 (one per HTTP thread)
         // gives the naive design its best case, since every request holds a channel for its whole publish-and-wait.
         NaivePublisher publisher = new NaivePublisher(broker, config.channelPoolSize(), config.publishTimeout().toMillis());
-        Server server = ProducerApp.createServer(config.httpPort(),
-                new IngestHandler(config, publisher, broker, new ProducerMetrics(), () -> UUID.randomUUID().toString(), null));
+        ProducerMetrics metrics = new ProducerMetrics();
+        Server server = ProducerApp.createServer(config,
+                new IngestHandler(config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
+                new AdminHandler(broker, metrics));
         server.start();
         System.out.println("naive producer listening on port " + config.httpPort());
         server.join();

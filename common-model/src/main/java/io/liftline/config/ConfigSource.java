@@ -1,5 +1,9 @@
 package io.liftline.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,10 +19,15 @@ import java.util.regex.Pattern;
  * Where configuration comes from: {@code --kebab-case} flags, then {@code LIFTLINE_*} environment variables,
  * then defaults. Each setting has one name, its variable ({@code LIFTLINE_AMQP_URI}); its flag is derived
  * ({@code --amqp-uri}). The environment is injected, so tests pass a map instead of mutating the process.
+ *
+ * <p>Any setting may instead name a file holding its value: {@code LIFTLINE_AMQP_URI_FILE} (or
+ * {@code --amqp-uri-file}), the Docker secrets convention, so that no secret needs to be on a command line
+ * ({@code ps} shows those) or in the environment.
  */
 public final class ConfigSource {
 
     private static final String PREFIX = "LIFTLINE_";
+    private static final String FILE_SUFFIX = "_FILE";
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
 
     private final Map<String, String> flags;
@@ -89,7 +98,8 @@ public final class ConfigSource {
     /** Fails on a flag that is none of the given settings, listing the ones that exist. */
     public void rejectUnknownFlags(Collection<String> variables) {
         for (String given : flags.keySet()) {
-            if (!variables.contains(given)) {
+            String setting = given.endsWith(FILE_SUFFIX) ? given.substring(0, given.length() - FILE_SUFFIX.length()) : given;
+            if (!variables.contains(given) && !variables.contains(setting)) {
                 TreeSet<String> known = new TreeSet<>();
                 variables.forEach(v -> known.add(flagName(v)));
                 throw new IllegalArgumentException("unknown flag " + flagName(given) + "; known flags: " + known);
@@ -97,13 +107,39 @@ public final class ConfigSource {
         }
     }
 
-    /** The flag's value, else the variable's, else the default. Blank values count as unset. */
+    /**
+     * The flag's value, else the flag's file's, else the variable's, else the variable's file's ({@code *_FILE}),
+     * else the default. Blank values count as unset.
+     */
     public String get(String variable, String defaultValue) {
         String value = flags.get(variable);
-        if (value == null || value.isBlank()) {
+        if (isBlank(value)) {
+            value = readFile(variable, flags.get(variable + FILE_SUFFIX));
+        }
+        if (isBlank(value)) {
             value = env.apply(variable);
         }
-        return value == null || value.isBlank() ? defaultValue : value.strip();
+        if (isBlank(value)) {
+            value = readFile(variable, env.apply(variable + FILE_SUFFIX));
+        }
+        return isBlank(value) ? defaultValue : value.strip();
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+
+    private static String readFile(String variable, String file) {
+        if (isBlank(file)) {
+            return null;
+        }
+        try {
+            return Files.readString(Path.of(file.strip()), StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            // The message names the file, never its content: it may be a secret.
+            throw new IllegalArgumentException(variable + FILE_SUFFIX + " (" + flagName(variable) + "-file) names '"
+                    + file.strip() + "', which cannot be read: " + e.getClass().getSimpleName());
+        }
     }
 
     /** True for true, yes, 1 (and a bare switch), false for false, no, 0. */
@@ -128,6 +164,18 @@ public final class ConfigSource {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw invalid(variable, value, "an integer");
+        }
+    }
+
+    public double getDouble(String variable, double defaultValue) {
+        String value = get(variable, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw invalid(variable, value, "a number");
         }
     }
 

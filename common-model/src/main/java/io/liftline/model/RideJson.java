@@ -1,7 +1,9 @@
 package io.liftline.model;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,8 +25,19 @@ public final class RideJson {
     /** The version of the message body; a consumer dead-letters versions it does not know. */
     public static final int SCHEMA_VERSION = 1;
 
-    /** Strict: duplicate keys and trailing content are errors, never silently resolved. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
+    /**
+     * What any JSON a client sends may hold: a ride is a flat object of short values, so deep nesting, long
+     * numbers and long strings are refused while parsing rather than held in memory (Jackson's defaults
+     * allow 1,000 levels, 1,000-digit numbers and 20 MB strings).
+     */
+    public static final StreamReadConstraints CONSTRAINTS = StreamReadConstraints.builder()
+            .maxNestingDepth(16)
+            .maxNumberLength(64)
+            .maxStringLength(16 * 1024)
+            .build();
+
+    /** Strict: duplicate keys and trailing content are errors, never silently resolved; bounded by {@link #CONSTRAINTS}. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -82,13 +95,19 @@ public final class RideJson {
                 throw new InvalidRideException("body is empty, expected JSON");
             }
             return node;
-        } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw new InvalidRideException("malformed JSON" + where + ": " + abbreviate(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new InvalidRideException("malformed JSON: " + abbreviate(e.getMessage()));
+            throw malformed(e);
         }
+    }
+
+    /** A parse failure as a client error that says where: syntax, or a value beyond {@link #CONSTRAINTS}. */
+    public static InvalidRideException malformed(IOException e) {
+        if (e instanceof JsonProcessingException p) {
+            String where = p.getLocation() == null ? ""
+                    : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+            return new InvalidRideException("malformed JSON" + where + ": " + abbreviate(p.getOriginalMessage()));
+        }
+        return new InvalidRideException("malformed JSON: " + abbreviate(e.getMessage()));
     }
 
     public static void requireObject(JsonNode node, String what) throws InvalidRideException {

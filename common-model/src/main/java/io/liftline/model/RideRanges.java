@@ -120,6 +120,16 @@ public final class RideRanges {
         }
     }
 
+    /**
+     * As {@link #validate}, for a ride taken off the queue: its id may carry the {@code <client>:} prefix the
+     * producer adds for an authenticated client ({@link LiftRide#ofClient}); the rest is the client's id.
+     */
+    public void validateMessage(LiftRide ride) throws InvalidRideException {
+        String clientId = LiftRide.clientEventId(ride.eventId());
+        validate(clientId.equals(ride.eventId()) ? ride : new LiftRide(clientId, ride.resortId(), ride.seasonId(),
+                ride.dayId(), ride.skierId(), ride.time(), ride.liftId(), ride.receivedAt()));
+    }
+
     /** Why the event id is unacceptable, or null when it is fine. */
     public static String eventIdProblem(String eventId) {
         if (eventId.isEmpty() || eventId.length() > MAX_EVENT_ID_LENGTH) {

@@ -3,10 +3,13 @@ package io.liftline.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigSourceTest {
 
@@ -25,6 +28,29 @@ class ConfigSourceTest {
         ConfigSource config = ConfigSource.from(new String[] {"--http-port", "7000", "--help"}, ENV::get);
         assertThat(config.getInt("LIFTLINE_HTTP_PORT", 8080)).isEqualTo(7000);
         assertThat(config.helpRequested()).isTrue();
+    }
+
+    @Test
+    void aSettingMayComeFromTheFileItsFileVariableNames(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("amqp-uri"), "amqp://producer:s3cret@broker:5672/%2F\n");
+        ConfigSource fromEnv = ConfigSource.from(new String[0], Map.of("LIFTLINE_AMQP_URI_FILE", secret.toString())::get);
+        assertThat(fromEnv.get("LIFTLINE_AMQP_URI", "amqp://default")).isEqualTo("amqp://producer:s3cret@broker:5672/%2F");
+
+        ConfigSource fromFlag = ConfigSource.from(new String[] {"--amqp-uri-file=" + secret}, ENV::get);
+        fromFlag.rejectUnknownFlags(List.of("LIFTLINE_AMQP_URI"));
+        assertThat(fromFlag.get("LIFTLINE_AMQP_URI", "amqp://default")).startsWith("amqp://producer:");
+
+        ConfigSource valueWins = ConfigSource.from(new String[0],
+                Map.of("LIFTLINE_AMQP_URI", "amqp://env", "LIFTLINE_AMQP_URI_FILE", secret.toString())::get);
+        assertThat(valueWins.get("LIFTLINE_AMQP_URI", null)).isEqualTo("amqp://env");
+    }
+
+    @Test
+    void anUnreadableSecretFileIsNamedButNeverQuoted(@TempDir Path dir) {
+        ConfigSource config = ConfigSource.from(new String[0],
+                Map.of("LIFTLINE_AMQP_URI_FILE", dir.resolve("missing").toString())::get);
+        assertThatThrownBy(() -> config.get("LIFTLINE_AMQP_URI", null))
+                .hasMessageStartingWith("LIFTLINE_AMQP_URI_FILE (--amqp-uri-file) names '" + dir.resolve("missing") + "'");
     }
 
     @Test

@@ -73,4 +73,17 @@ class RideRangesTest {
                 .isInstanceOf(InvalidRideException.class)
                 .hasMessage("resortID must be in 1..10, was 0; time must be in 1..360, was 0");
     }
+
+    @Test
+    void aQueuedRideMayCarryItsClientsPrefixBeyondTheClientIdsLength() throws Exception {
+        LiftRide sent = new LiftRide("e".repeat(128), 3, "2025", 1, 1, 1, 1, Instant.EPOCH);
+        LiftRide queued = sent.ofClient("gate-7");
+        assertThat(queued.eventId()).isEqualTo("gate-7:" + "e".repeat(128));
+        assertThat(LiftRide.clientEventId(queued.eventId())).isEqualTo(sent.eventId());
+        RideRanges.defaults().validateMessage(queued);
+        assertThat(RideRanges.defaults().violations(queued)).as("a client may not send such an id itself").isNotEmpty();
+        assertThatThrownBy(() -> sent.ofClient("no spaces")).hasMessageStartingWith("client name must match");
+        assertThat(LiftRide.clientEventId("with:colon:id")).isEqualTo("colon:id");
+        assertThat(LiftRide.clientEventId(":leading")).isEqualTo(":leading");
+    }
 }

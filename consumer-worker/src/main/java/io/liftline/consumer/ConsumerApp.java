@@ -84,7 +84,7 @@ public final class ConsumerApp implements AutoCloseable {
     public static ConsumerApp start(ConsumerConfig config, RideSink sink) throws Exception {
         ConsumerApp app = new ConsumerApp(config, sink);
         if (config.metricsPort() >= 0) {
-            app.health = new HealthServer(config.metricsPort(), app.metrics, app::notReadyReason);
+            app.health = new HealthServer(config.adminBindAddress(), config.metricsPort(), app.metrics, app::notReadyReason);
         }
         app.broker.start();
         app.deadLetterBroker.start();

@@ -2,6 +2,9 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,7 +67,7 @@ class ApiKeyPipelineIT {
         assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
         assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
 
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
                 .apiKeysFile(keys).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
                 .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
@@ -84,6 +88,39 @@ class ApiKeyPipelineIT {
                     .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}")).build(),
                     HttpResponse.BodyHandlers.ofString()).statusCode() == 401);
+        } finally {
+            consumer.close();
+            producer.close();
+        }
+    }
+
+    @Test
+    void twoClientsSendingTheSameIdAreBothStoredUnderTheirOwnNamesAndARetryIsNot() throws Exception {
+        Path keys = dir.resolve("api-keys");
+        String gateA = apiKey(keys, "new", "gate-a", "*");
+        String gateB = apiKey(keys, "new", "gate-b", "*");
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
+                .apiKeysFile(keys).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+        try (MongoClient client = MongoClients.create(mongo.uri())) {
+            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            for (String key : List.of(gateA, gateB, gateA)) { // gate-b squats gate-a's next id; gate-a retries
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + producer.port() + "/skiers/3/seasons/2025/days/1/skiers/7"))
+                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
+                        .header("Idempotency-Key", "gate-a-000124")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(answer.statusCode()).isEqualTo(201);
+                assertThat(answer.body()).isEqualTo("{\"eventId\":\"gate-a-000124\"}");
+            }
+            MongoCollection<Document> rides = client.getDatabase(mongo.databaseName()).getCollection("rides");
+            Poll.waitAtMost(Duration.ofSeconds(20), "both clients' rides stored", () -> rides.countDocuments() >= 2);
+            Poll.waitAtMost(Duration.ofSeconds(10), "the retry consumed", () -> rabbit.readyMessages("lift-rides") == 0);
+            List<Object> ids = rides.find().map(d -> d.get("_id")).into(new java.util.ArrayList<>());
+            assertThat(ids).containsExactlyInAnyOrder("gate-a:gate-a-000124", "gate-b:gate-a-000124");
         } finally {
             consumer.close();
             producer.close();

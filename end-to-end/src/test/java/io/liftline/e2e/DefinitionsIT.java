@@ -46,7 +46,7 @@ class DefinitionsIT {
             Topology.declare(channel);
             assertThat(channel.isOpen()).isTrue();
         }
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
                 .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
         try {

@@ -39,7 +39,7 @@ class PipelineIT {
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).build());
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).as("producer connected").isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
                 .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());

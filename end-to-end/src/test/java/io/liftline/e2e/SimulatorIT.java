@@ -42,7 +42,7 @@ class SimulatorIT {
     @BeforeAll
     static void startPipeline() throws Exception {
         proxy = rabbit.proxy(); // the producer reaches the broker through it, so a test can cut it off
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0)
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0).adminPort(0)
                 .publishTimeout(Duration.ofSeconds(2)).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())

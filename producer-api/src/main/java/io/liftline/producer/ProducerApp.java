@@ -6,17 +6,30 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.producer.amqp.ChannelPool;
 import io.liftline.producer.amqp.RidePublisher;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.producer.http.AdminHandler;
 import io.liftline.producer.http.ApiKeys;
 import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.http.JsonErrorHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,12 +38,15 @@ import org.slf4j.LoggerFactory;
 public final class ProducerApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProducerApp.class);
+    private static final String PLAIN = "http";
+    private static final String TLS = "https";
+    private static final String ADMIN = "admin";
 
     private final ProducerConfig config;
     private final BrokerConnection broker;
     private final ChannelPool pool;
     private final RidePublisher publisher;
-    private final IngestHandler handler;
+    private final AdminHandler admin;
     private final Server server;
 
     private ProducerApp(ProducerConfig config) throws java.io.IOException {
@@ -50,9 +66,15 @@ public final class ProducerApp implements AutoCloseable {
         } else {
             log.warn("no {}: anyone who reaches the ingest port may post rides for any resort", ProducerConfig.API_KEYS_FILE);
         }
-        this.handler = new IngestHandler(config, publisher, broker, metrics, () -> uuidV7.generate().toString(), keys);
-        this.server = createServer(config.httpPort(), handler);
-        server.setStopTimeout(config.shutdownTimeout().toMillis());
+        if (keys != null && config.httpPort() != -1) {
+            log.warn("API keys are on and the plain HTTP port {} is open: keys sent there travel in cleartext", config.httpPort());
+        }
+        if (config.adminPort() == -1) {
+            log.warn("{} is -1: no /health and no /metrics, so nothing can tell whether this producer works", ProducerConfig.ADMIN_PORT);
+        }
+        this.admin = new AdminHandler(broker, metrics);
+        this.server = createServer(config, new IngestHandler(config, publisher, metrics, () -> uuidV7.generate().toString(), keys),
+                admin);
     }
 
     /**
@@ -62,28 +84,122 @@ public final class ProducerApp implements AutoCloseable {
         ProducerApp app = new ProducerApp(config);
         app.broker.start();
         app.server.start();
-        log.info("producer listening on port {} ({})", app.port(), config);
+        log.info("producer listening: {} ({})", app.describePorts(), config);
         return app;
     }
 
-    /** A Jetty server for the handler: graceful stop, JSON errors, no server version header. */
-    public static Server createServer(int port, Handler handler) {
+    /**
+     * A Jetty server with the API on the public connectors (plain HTTP, HTTPS, or both) and health and metrics
+     * on the admin connector: graceful stop, JSON errors, no server version header, and the bounds a public
+     * edge needs (connections, header size, idle timeout; the body deadline is the API handler's).
+     *
+     * @param admin served on the admin port; ignored when that port is off
+     */
+    public static Server createServer(ProducerConfig config, Handler api, Handler admin) {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendDateHeader(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setPort(port);
-        server.addConnector(connector);
+        http.setRequestHeaderSize(ProducerConfig.DEFAULT_MAX_REQUEST_HEADER_BYTES);
+        List<Connector> publicConnectors = new ArrayList<>();
+        if (config.httpPort() != -1) {
+            publicConnectors.add(connector(server, PLAIN, config.bindAddress(), config.httpPort(), config.idleTimeout(),
+                    new HttpConnectionFactory(http)));
+        }
+        if (config.tls() != null) {
+            HttpConfiguration https = new HttpConfiguration(http);
+            // Scanners connect by address as often as by name: the certificate's names are not checked against SNI.
+            https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
+            publicConnectors.add(connector(server, TLS, config.bindAddress(), config.httpsPort(), config.idleTimeout(),
+                    new SslConnectionFactory(sslContext(config.tls()), HttpVersion.HTTP_1_1.asString()),
+                    new HttpConnectionFactory(https)));
+        }
+        publicConnectors.forEach(server::addConnector);
+        NetworkConnectionLimit limit = new NetworkConnectionLimit(config.maxConnections(), publicConnectors.toArray(Connector[]::new));
+        limit.setEndPointIdleTimeout(1_000); // at the limit, idle connections make room within a second
+        server.addBean(limit);
+        Handler handler = api;
+        if (config.adminPort() != -1) {
+            HttpConfiguration adminHttp = new HttpConfiguration();
+            adminHttp.setSendServerVersion(false);
+            server.addConnector(connector(server, ADMIN, config.adminBindAddress(), config.adminPort(),
+                    config.idleTimeout(), new HttpConnectionFactory(adminHttp)));
+            handler = new Handler.Sequence(new OnConnector(ADMIN, admin), handler);
+        }
         server.setHandler(new GracefulHandler(handler));
         server.setErrorHandler(new JsonErrorHandler());
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
         return server;
     }
 
+    private static ServerConnector connector(Server server, String name, String host, int port, Duration idleTimeout,
+                                             ConnectionFactory... factories) {
+        ServerConnector connector = new ServerConnector(server, factories);
+        connector.setName(name);
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        return connector;
+    }
+
+    private static SslContextFactory.Server sslContext(ProducerConfig.Tls tls) {
+        SslContextFactory.Server ssl = new SslContextFactory.Server();
+        ssl.setKeyStorePath(tls.keystore().toAbsolutePath().toString());
+        ssl.setKeyStoreType("PKCS12");
+        ssl.setKeyStorePassword(tls.password());
+        ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+        return ssl;
+    }
+
+    /** Runs its handler only for requests that came in on the named connector. */
+    private static final class OnConnector extends Handler.Wrapper {
+        private final String name;
+
+        OnConnector(String name, Handler handler) {
+            super(handler);
+            this.name = name;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            return name.equals(request.getConnectionMetaData().getConnector().getName()) && super.handle(request, response, callback);
+        }
+    }
+
+    /** The plain HTTP port (-1 when off; with port 0 the one picked). */
     public int port() {
-        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+        return localPort(PLAIN);
+    }
+
+    /** The HTTPS port (-1 without TLS). */
+    public int tlsPort() {
+        return localPort(TLS);
+    }
+
+    /** The admin port of health and metrics (-1 when off). */
+    public int adminPort() {
+        return localPort(ADMIN);
+    }
+
+    private int localPort(String name) {
+        for (Connector connector : server.getConnectors()) {
+            if (name.equals(connector.getName())) {
+                return ((ServerConnector) connector).getLocalPort();
+            }
+        }
+        return -1;
+    }
+
+    private String describePorts() {
+        StringBuilder ports = new StringBuilder();
+        for (Connector connector : server.getConnectors()) {
+            ServerConnector c = (ServerConnector) connector;
+            ports.append(ports.isEmpty() ? "" : ", ").append(c.getName()).append(' ')
+                    .append(c.getHost() == null ? "*" : c.getHost()).append(':').append(c.getLocalPort());
+        }
+        return ports.toString();
     }
 
     /** Requests whose publishes await confirms right now. */
@@ -103,7 +219,7 @@ public final class ProducerApp implements AutoCloseable {
     @Override
     public void close() throws Exception {
         long start = System.nanoTime();
-        handler.stopAccepting();
+        admin.stopAccepting();
         server.stop(); // graceful: stops accepting, waits for in-flight requests up to the stop timeout
         Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - start);
         if (!publisher.drain(left.isNegative() ? Duration.ZERO : left)) {

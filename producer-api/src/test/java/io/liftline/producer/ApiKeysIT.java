@@ -3,6 +3,7 @@ package io.liftline.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
@@ -15,7 +16,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +45,7 @@ class ApiKeysIT {
     static void startProducerWithKeys() throws Exception {
         keys = Files.createTempFile("liftline-keys", ".txt");
         Files.writeString(keys, "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n");
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).apiKeysFile(keys).build());
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).apiKeysFile(keys).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
     }
@@ -60,8 +63,12 @@ class ApiKeysIT {
         }
     }
 
-    private static HttpResponse<String> post(String path, String body, String key) throws Exception {
-        return key == null ? client.postJson(path, body) : client.postJson(path, body, "Authorization", "Bearer " + key);
+    private static HttpResponse<String> post(String path, String body, String key, String... headers) throws Exception {
+        List<String> all = new ArrayList<>(List.of(headers));
+        if (key != null) {
+            all.addAll(List.of("Authorization", "Bearer " + key));
+        }
+        return client.postJson(path, body, all.toArray(String[]::new));
     }
 
     private static String message(HttpResponse<String> response) throws Exception {
@@ -105,6 +112,23 @@ class ApiKeysIT {
     }
 
     @Test
+    void aKeyedRideIsQueuedUnderItsClientsNameSoNoOtherClientCanTakeItsId() throws Exception {
+        HttpResponse<String> mine = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, GATE7, "Idempotency-Key", "gate7-000124");
+        HttpResponse<String> squatter = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, OPS, "Idempotency-Key", "gate7-000124");
+        assertThat(mine.statusCode()).isEqualTo(201);
+        assertThat(squatter.statusCode()).isEqualTo(201);
+        assertThat(RideJson.MAPPER.readTree(mine.body()).path("eventId").asText()).as("the client sees its own id")
+                .isEqualTo("gate7-000124");
+        List<String> queued = new ArrayList<>();
+        try (Channel channel = rabbit.connection().createChannel()) {
+            for (GetResponse got = channel.basicGet(Topology.QUEUE, true); got != null; got = channel.basicGet(Topology.QUEUE, true)) {
+                queued.add(got.getProps().getMessageId() + " " + RideJson.MAPPER.readTree(got.getBody()).path("eventId").asText());
+            }
+        }
+        assertThat(queued).containsExactlyInAnyOrder("gate7:gate7-000124 gate7:gate7-000124", "ops:gate7-000124 ops:gate7-000124");
+    }
+
+    @Test
     void theKeysFileIsReadAgainWhenItChanges() throws Exception {
         String late = "ll_added-while-running-42";
         assertThat(post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late).statusCode()).isEqualTo(401);
@@ -118,8 +142,9 @@ class ApiKeysIT {
     }
 
     @Test
-    void healthAndMetricsNeedNoKey() throws Exception {
-        assertThat(client.get("/health/ready").statusCode()).isEqualTo(200);
-        assertThat(client.get("/metrics").statusCode()).isEqualTo(200);
+    void healthAndMetricsNeedNoKeyOnTheAdminPort() throws Exception {
+        ProducerClient admin = new ProducerClient(producer.adminPort());
+        assertThat(admin.get("/health/ready").statusCode()).isEqualTo(200);
+        assertThat(admin.get("/metrics").statusCode()).isEqualTo(200);
     }
 }

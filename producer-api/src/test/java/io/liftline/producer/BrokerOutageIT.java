@@ -30,14 +30,16 @@ class BrokerOutageIT {
     private static TcpProxy proxy;
     private static ProducerApp producer;
     private static ProducerClient client;
+    private static ProducerClient admin;
 
     @BeforeAll
     static void startProducerBehindAProxy() throws Exception {
         proxy = rabbit.proxy();
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0)
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0).adminPort(0)
                 .publishTimeout(PUBLISH_TIMEOUT).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
+        admin = new ProducerClient(producer.adminPort());
     }
 
     @AfterAll
@@ -50,7 +52,7 @@ class BrokerOutageIT {
     void brokerBack() throws Exception {
         proxy.restore();
         TestBroker.memoryAlarm(false);
-        Poll.waitAtMost(Duration.ofSeconds(20), "producer ready again", () -> client.get("/health/ready").statusCode() == 200);
+        Poll.waitAtMost(Duration.ofSeconds(20), "producer ready again", () -> admin.get("/health/ready").statusCode() == 200);
     }
 
     @Test
@@ -69,7 +71,7 @@ class BrokerOutageIT {
         var assigned = RideJson.MAPPER.readTree(refused.body()).path("eventIds");
         assertThat(assigned).as("the ids to retry under").hasSize(1);
         assertThat(assigned.get(0).asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-        HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN", () -> client.get("/health/ready"),
+        HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN", () -> admin.get("/health/ready"),
                 r -> r.statusCode() == 503);
         assertThat(ready.body()).contains("\"status\":\"DOWN\"", "broker unreachable");
 
@@ -92,7 +94,7 @@ class BrokerOutageIT {
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ANSWER_BOUND);
             // Once the broker said "blocked", requests are refused at once instead of tying up a thread.
             HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness says blocked",
-                    () -> client.get("/health/ready"), r -> r.body().contains("resource alarm"));
+                    () -> admin.get("/health/ready"), r -> r.body().contains("resource alarm"));
             assertThat(ready.statusCode()).isEqualTo(503);
             long fastStart = System.nanoTime();
             HttpResponse<String> fast = post();
@@ -111,7 +113,7 @@ class BrokerOutageIT {
     void everyRequestWaitingForItsConfirmAnswers503SoonAfterAnAlarmNotAfterThePublishTimeout() throws Exception {
         // A publish timeout far longer than the bound below: only the connection.blocked notice can answer in time.
         Duration longTimeout = Duration.ofSeconds(30);
-        ProducerApp patient = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+        ProducerApp patient = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
                 .publishTimeout(longTimeout).build());
         try {
             assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();

@@ -41,7 +41,7 @@ class IngestIT {
 
     @BeforeAll
     static void startProducer() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
                 .maxBodyBytes(64 * 1024).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
@@ -164,8 +164,9 @@ class IngestIT {
                 bad("POST", "/", ok, 404, "no such resource"),
                 bad("GET", p, null, 405, "method not allowed: use POST"),
                 bad("PUT", "/rides", "[]", 405, "method not allowed: use POST"),
-                bad("DELETE", "/health/live", null, 405, "method not allowed: use GET"),
-                bad("POST", "/metrics", ok, 405, "method not allowed: use GET"),
+                // health and metrics live on the admin port only
+                bad("GET", "/health/ready", null, 404, "no such resource: /health/ready"),
+                bad("GET", "/metrics", null, 404, "no such resource: /metrics"),
                 // headers
                 badType(p, null, 415, "Content-Type must be application/json, was absent"),
                 badType(p, "text/plain", 415, "Content-Type must be application/json, was 'text/plain'"),
@@ -192,12 +193,20 @@ class IngestIT {
                 bad("POST", p, "{\"time\":1,\"liftID\":1,\"time\":2}", 400, "Duplicate field 'time'"),
                 bad("POST", p, "{\"time\":1,\"liftID\":1} {}", 400, "malformed JSON"),
                 bad("POST", p, "{\"time\":99999999999,\"liftID\":1}", 400, "time must be a 32-bit integer"),
-                bad("POST", p, "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}", 413, "request body exceeds 65536 bytes"),
+                bad("POST", p, "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(5_000) + "\"}", 413, "request body exceeds 4096 bytes"),
+                bad("POST", "/rides", "[{\"pad\":\"" + "x".repeat(70_000) + "\"}]", 413, "request body exceeds 65536 bytes"),
+                // hostile JSON: refused while parsing, never held whole
+                bad("POST", p, "{\"time\":1,\"liftID\":1,\"x\":" + "[".repeat(100) + "]".repeat(100) + "}", 400,
+                        "exceeds the maximum allowed"),
+                bad("POST", p, "{\"time\":1" + "0".repeat(100) + ",\"liftID\":1}", 400, "malformed JSON"),
+                bad("POST", "/rides", "[" + "[".repeat(100) + "]".repeat(100) + "]", 400, "exceeds the maximum allowed"),
+                bad("POST", "/rides", "[{\"eventId\":\"" + "e".repeat(20_000) + "\"}]", 400, "exceeds the maximum allowed"),
+                bad("POST", "/rides", "[" + "{},".repeat(5_000) + "{}]", 400, "batch has more than 1000 rides"),
                 // batches
                 bad("POST", "/rides", "{}", 400, "body must be a JSON array of rides, was an object"),
                 bad("POST", "/rides", "[]", 400, "batch is empty"),
                 bad("POST", "/rides", "[1]", 400, "rides[0] must be a JSON object, was number 1"),
-                bad("POST", "/rides", tooMany, 400, "batch has 1001 rides, at most 1000 are allowed"),
+                bad("POST", "/rides", tooMany, 400, "batch has more than 1000 rides, at most 1000 are allowed"),
                 bad("POST", "/rides", "[" + valid + "," + valid.replace("\"dayID\":2", "\"dayID\":\"2\"") + "]", 400,
                         "rides[1].dayID must be an integer"),
                 bad("POST", "/rides", "[{\"eventId\":\"same\"," + valid.substring(1) + ",{\"eventId\":\"same\"," + valid.substring(1) + "]",
@@ -242,7 +251,7 @@ class IngestIT {
     @Test
     void rawProtocolGarbageGetsAJsonErrorNotAStackTrace() throws Exception {
         for (String raw : new String[] {"GARBAGE\r\n\r\n", "POST /rides HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-                "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"}) {
+                "GET /rides HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"}) {
             String answer = rawExchange(raw);
             assertThat(answer).as(raw.substring(0, Math.min(raw.length(), 20))).startsWith("HTTP/1.1 4");
             assertThat(answer).contains("application/json").contains("{\"message\":").doesNotContain("Exception");
@@ -255,7 +264,7 @@ class IngestIT {
         String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk
                 + "\r\n0\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 65536 bytes\"}");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 4096 bytes\"}");
         assertThat(drain()).isEmpty();
     }
 
@@ -266,9 +275,9 @@ class IngestIT {
         String body = "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(300_000) + "\"}";
         String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body
-                + "GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 65536 bytes\"}")
-                .contains("HTTP/1.1 200");
+                + "GET /rides HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 4096 bytes\"}")
+                .contains("HTTP/1.1 405");
         assertThat(drain()).isEmpty();
     }
 
@@ -276,7 +285,10 @@ class IngestIT {
     void aHugeDeclaredBodyIsRefusedWithoutWaitingForIt() throws Exception {
         String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100000000\r\n\r\n{\"time\":1,");
-        assertThat(answer).startsWith("HTTP/1.1 413").contains("request body exceeds 65536 bytes");
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("request body exceeds 4096 bytes");
+        String batch = rawExchange("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                + "Content-Length: 100000000\r\n\r\n[{");
+        assertThat(batch).startsWith("HTTP/1.1 413").contains("request body exceeds 65536 bytes");
     }
 
     private static String rawExchange(String request) throws Exception {
@@ -291,13 +303,17 @@ class IngestIT {
     }
 
     @Test
-    void healthAndMetricsAnswer() throws Exception {
-        assertThat(client.get("/health/live").statusCode()).isEqualTo(200);
-        HttpResponse<String> ready = client.get("/health/ready");
+    void healthAndMetricsAnswerOnTheAdminPort() throws Exception {
+        ProducerClient admin = new ProducerClient(producer.adminPort());
+        assertThat(admin.get("/health/live").statusCode()).isEqualTo(200);
+        assertThat(admin.get("/rides").statusCode()).as("the API is not on the admin port").isEqualTo(404);
+        assertThat(admin.send(admin.request("/metrics").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode())
+                .isEqualTo(405);
+        HttpResponse<String> ready = admin.get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"");
         client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY);
-        HttpResponse<String> metrics = client.get("/metrics");
+        HttpResponse<String> metrics = admin.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("liftline_publish_confirmed_total", "liftline_pool_channels_idle",
                 "liftline_broker_connected 1.0", "liftline_http_requests_seconds_bucket");

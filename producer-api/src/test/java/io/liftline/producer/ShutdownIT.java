@@ -33,7 +33,7 @@ class ShutdownIT {
     void shutdownWaitsForTheConfirmsOfRequestsInFlightAndAnswersThem201() throws Exception {
         try (TcpProxy proxy = rabbit.proxy()) {
             ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy))
-                    .httpPort(0).publishTimeout(Duration.ofSeconds(20)).shutdownTimeout(Duration.ofSeconds(20)).build());
+                    .httpPort(0).adminPort(0).publishTimeout(Duration.ofSeconds(20)).shutdownTimeout(Duration.ofSeconds(20)).build());
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient client = new ProducerClient(producer.port());
             HttpClient async = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import io.liftline.model.LiftRide;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,8 @@ final class Verifier {
             throws InterruptedException {
         try (MongoClient client = MongoClients.create(mongodbUri)) {
             MongoCollection<Document> rides = client.getDatabase(database).getCollection("rides");
-            Bson ofRun = keyed ? Filters.regex("_id", "^" + Pattern.quote(runId + "-"))
+            // With API keys on, the producer stores <client>:<eventId>: the run's ids may carry any client's prefix.
+            Bson ofRun = keyed ? Filters.regex("_id", "^(?:" + LiftRide.CLIENT_NAME.pattern() + ":)?" + Pattern.quote(runId + "-"))
                     : Filters.and(Filters.eq("seasonId", RunRides.SEASON), Filters.eq("dayId", RunRides.DAY),
                             Filters.gte("receivedAt", Date.from(start.minus(SKEW))));
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -90,7 +92,7 @@ final class Verifier {
         List<String> extra = new ArrayList<>();
         long stored = 0;
         for (Document d : pages(rides, ofRun)) {
-            String id = String.valueOf(d.get("_id"));
+            String id = LiftRide.clientEventId(String.valueOf(d.get("_id")));
             long found = run.indexOf(content(d));
             Integer sent = keyed ? sequence(runId, id) : accepted.get(id);
             if (sent == null && (found < 0 || found >= events)) {

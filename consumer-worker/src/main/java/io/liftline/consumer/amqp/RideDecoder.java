@@ -33,7 +33,7 @@ final class RideDecoder {
         }
         try {
             LiftRide ride = RideJson.fromMessage(json);
-            ranges.validate(ride);
+            ranges.validateMessage(ride);
             return ride;
         } catch (InvalidRideException e) {
             throw new Poison(Poison.INVALID_RIDE, e.getMessage());

@@ -32,7 +32,10 @@ public final class ConsumerConfig {
     public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
     public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
     public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
+    /** The consumer's admin port: metrics and health. */
     public static final String METRICS_PORT = "LIFTLINE_METRICS_PORT";
+    /** The interface the admin port binds to; unset: all. */
+    public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
     public static final String CONSUMERS = "LIFTLINE_CONSUMERS";
     public static final String PREFETCH = "LIFTLINE_PREFETCH";
     public static final String BATCH_SIZE = "LIFTLINE_BATCH_SIZE";
@@ -41,13 +44,14 @@ public final class ConsumerConfig {
     public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
     public static final String RANGES = "LIFTLINE_RANGES";
 
-    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT,
+    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT, ADMIN_BIND_ADDRESS,
             CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES);
 
     private final String amqpUri;
     private final String mongodbUri;
     private final String mongodbDatabase;
     private final int metricsPort;
+    private final String adminBindAddress;
     private final int consumers;
     private final int prefetch;
     private final int batchSize;
@@ -61,6 +65,7 @@ public final class ConsumerConfig {
         this.mongodbUri = required(b.mongodbUri, "mongodbUri");
         this.mongodbDatabase = required(b.mongodbDatabase, "mongodbDatabase");
         this.metricsPort = b.metricsPort;
+        this.adminBindAddress = b.adminBindAddress;
         this.consumers = positive(b.consumers, "consumers");
         this.batchSize = positive(b.batchSize, "batchSize");
         // Twice the batch: the next batch arrives while this one is written.
@@ -94,6 +99,7 @@ public final class ConsumerConfig {
                 .mongodbUri(source.get(MONGODB_URI, DEFAULT_MONGODB_URI))
                 .mongodbDatabase(source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE))
                 .metricsPort(source.getInt(METRICS_PORT, DEFAULT_METRICS_PORT))
+                .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
                 .consumers(source.getInt(CONSUMERS, DEFAULT_CONSUMERS))
                 .prefetch(prefetch == null ? null : source.getInt(PREFETCH, 0))
                 .batchSize(source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE))
@@ -122,6 +128,11 @@ public final class ConsumerConfig {
 
     public int metricsPort() {
         return metricsPort;
+    }
+
+    /** The interface the metrics and health endpoint binds to; null for all. */
+    public String adminBindAddress() {
+        return adminBindAddress;
     }
 
     public int consumers() {
@@ -155,7 +166,8 @@ public final class ConsumerConfig {
     @Override
     public String toString() {
         return "ConsumerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", mongodbUri=" + Secrets.maskUri(mongodbUri)
-                + ", mongodbDatabase=" + mongodbDatabase + ", metricsPort=" + metricsPort + ", consumers=" + consumers
+                + ", mongodbDatabase=" + mongodbDatabase + ", metricsPort=" + metricsPort
+                + (adminBindAddress == null ? "" : ", adminBindAddress=" + adminBindAddress) + ", consumers=" + consumers
                 + ", prefetch=" + prefetch + ", batchSize=" + batchSize + ", batchTimeout=" + batchTimeout.toMillis()
                 + "ms, storeRetryMaxBackoff=" + storeRetryMaxBackoff.toMillis() + "ms, shutdownTimeout="
                 + shutdownTimeout.toMillis() + "ms, ranges=" + ranges + "}";
@@ -167,6 +179,7 @@ public final class ConsumerConfig {
         private String mongodbUri = DEFAULT_MONGODB_URI;
         private String mongodbDatabase = DEFAULT_MONGODB_DATABASE;
         private int metricsPort = DEFAULT_METRICS_PORT;
+        private String adminBindAddress;
         private int consumers = DEFAULT_CONSUMERS;
         private Integer prefetch;
         private int batchSize = DEFAULT_BATCH_SIZE;
@@ -187,6 +200,11 @@ public final class ConsumerConfig {
 
         public Builder mongodbDatabase(String v) {
             mongodbDatabase = v;
+            return this;
+        }
+
+        public Builder adminBindAddress(String v) {
+            adminBindAddress = v;
             return this;
         }
 

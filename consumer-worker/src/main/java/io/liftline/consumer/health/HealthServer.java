@@ -19,9 +19,12 @@ public final class HealthServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    /** @param notReadyReason null when ready, else why not */
-    public HealthServer(int port, ConsumerMetrics metrics, Supplier<String> notReadyReason) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+    /**
+     * @param host           the interface to bind, or null for all
+     * @param notReadyReason null when ready, else why not
+     */
+    public HealthServer(String host, int port, ConsumerMetrics metrics, Supplier<String> notReadyReason) throws IOException {
+        server = HttpServer.create(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "health-http");
             t.setDaemon(true);

@@ -65,11 +65,13 @@ final class Pipeline implements AutoCloseable {
         Poll.waitAtMost(Duration.ofSeconds(30), "the store listening", () -> listening(storePort));
         for (int i = 0; i < PRODUCERS; i++) {
             int port = freePort();
+            int adminPort = freePort();
             producerPorts.add(port);
             producers.add(new AppProcess("producer-" + (i + 1),
                     AppProcess.java("-jar", RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar").toString()),
-                    Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(producerLink), "LIFTLINE_HTTP_PORT", Integer.toString(port)),
-                    logs, URI.create("http://127.0.0.1:" + port + "/health/ready")).start());
+                    Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(producerLink), "LIFTLINE_HTTP_PORT", Integer.toString(port),
+                            "LIFTLINE_ADMIN_PORT", Integer.toString(adminPort)),
+                    logs, URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).start());
         }
         for (int i = 0; i < WORKERS; i++) {
             workers.add(newWorker(i).start());

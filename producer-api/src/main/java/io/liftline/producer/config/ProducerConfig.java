@@ -7,6 +7,7 @@ import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
 import io.liftline.model.RideRanges;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -18,6 +19,10 @@ public final class ProducerConfig {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     public static final int DEFAULT_HTTP_PORT = 8080;
+    /** HTTPS, when {@link #TLS_KEYSTORE} is set. */
+    public static final int DEFAULT_HTTPS_PORT = 8443;
+    /** {@code /metrics} and {@code /health/*}, never on the public port; -1 turns them off, 0 picks a free port. */
+    public static final int DEFAULT_ADMIN_PORT = 9090;
     /** The longest a request waits for its confirms before it is answered 503. */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -32,43 +37,115 @@ public final class ProducerConfig {
     /** 1 MiB holds a 1,000-ride batch with 128-character event ids several times over. */
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_BATCH_SIZE = 1_000;
+    /** A single POST's useful body is about 25 bytes ({@code {"time":217,"liftID":21}}). */
+    public static final int DEFAULT_MAX_RIDE_BODY_BYTES = 4 * 1024;
+    /** Open connections on the public port; beyond it Jetty stops accepting and shortens idle timeouts. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
+    /** A connection silent this long is closed; a body that stalls this long is abandoned with a 408 or a close. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * A request body still arriving after this long is abandoned with 408: with the idle timeout, this bounds how
+     * long a slow-body (slowloris) client holds a request open. A 1 MiB batch needs only 100 KiB/s to make it.
+     */
+    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+    /** Jetty's default; a scanner's headers are a few hundred bytes. */
+    public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 8 * 1024;
+    /** Off: no rate limit. */
+    public static final double DEFAULT_RATE_LIMIT = 0;
+    /** A client may send this many seconds' worth of rides at once (a scanner catching up after an outage). */
+    public static final int DEFAULT_BURST_SECONDS = 10;
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
     public static final String HTTP_PORT = "LIFTLINE_HTTP_PORT";
+    public static final String HTTPS_PORT = "LIFTLINE_HTTPS_PORT";
+    public static final String BIND_ADDRESS = "LIFTLINE_BIND_ADDRESS";
+    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
+    public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
+    /** A PKCS12 keystore with the server's key and certificate chain; set, the producer serves HTTPS. */
+    public static final String TLS_KEYSTORE = "LIFTLINE_TLS_KEYSTORE";
+    public static final String TLS_KEYSTORE_PASSWORD = "LIFTLINE_TLS_KEYSTORE_PASSWORD";
     public static final String PUBLISH_TIMEOUT = "LIFTLINE_PUBLISH_TIMEOUT";
     public static final String CHANNEL_POOL_SIZE = "LIFTLINE_CHANNEL_POOL_SIZE";
     public static final String CHANNEL_ACQUIRE_TIMEOUT = "LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT";
     public static final String MAX_IN_FLIGHT_PER_CHANNEL = "LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL";
     public static final String MAX_BODY_BYTES = "LIFTLINE_MAX_BODY_BYTES";
     public static final String MAX_BATCH_SIZE = "LIFTLINE_MAX_BATCH_SIZE";
+    public static final String MAX_RIDE_BODY_BYTES = "LIFTLINE_MAX_RIDE_BODY_BYTES";
+    public static final String MAX_CONNECTIONS = "LIFTLINE_MAX_CONNECTIONS";
+    public static final String IDLE_TIMEOUT = "LIFTLINE_IDLE_TIMEOUT";
+    public static final String RATE_LIMIT = "LIFTLINE_RATE_LIMIT";
+    public static final String RATE_LIMIT_BURST = "LIFTLINE_RATE_LIMIT_BURST";
     public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
     public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
     public static final String RANGES = "LIFTLINE_RANGES";
     /** Unset: the ingest API is open to anyone who reaches it. */
     public static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
 
-    public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
-            CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, RETRY_AFTER,
-            SHUTDOWN_TIMEOUT, RANGES, API_KEYS_FILE);
+    public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, HTTPS_PORT, BIND_ADDRESS, ADMIN_PORT,
+            ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
+            CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES,
+            MAX_CONNECTIONS, IDLE_TIMEOUT, RATE_LIMIT, RATE_LIMIT_BURST, RETRY_AFTER, SHUTDOWN_TIMEOUT, RANGES,
+            API_KEYS_FILE);
+
+    /** TLS for the public port: a PKCS12 keystore and its password. */
+    public record Tls(Path keystore, String password) {
+        public Tls {
+            required(keystore, "tlsKeystore");
+            required(password, "tlsKeystorePassword");
+        }
+
+        @Override
+        public String toString() {
+            return keystore + " (password ****)";
+        }
+    }
 
     private final String amqpUri;
     private final int httpPort;
+    private final int httpsPort;
+    private final String bindAddress;
+    private final int adminPort;
+    private final String adminBindAddress;
+    private final Tls tls;
     private final Duration publishTimeout;
     private final int channelPoolSize;
     private final Duration channelAcquireTimeout;
     private final int maxInFlightPerChannel;
     private final int maxBodyBytes;
     private final int maxBatchSize;
+    private final int maxRideBodyBytes;
+    private final int maxConnections;
+    private final Duration idleTimeout;
+    private final double rateLimit;
+    private final int rateLimitBurst;
     private final Duration retryAfter;
     private final Duration shutdownTimeout;
     private final RideRanges ranges;
-    private final java.nio.file.Path apiKeysFile;
+    private final Path apiKeysFile;
 
     private ProducerConfig(Builder b) {
         this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
-        this.httpPort = b.httpPort;
+        this.tls = b.tls;
+        // With TLS the plain port is off unless asked for: a scanner must not fall back to cleartext by accident.
+        this.httpPort = port(b.httpPort != null ? b.httpPort : tls == null ? DEFAULT_HTTP_PORT : -1, "httpPort");
+        this.httpsPort = port(b.httpsPort, "httpsPort");
+        this.bindAddress = b.bindAddress;
+        this.adminPort = port(b.adminPort, "adminPort");
+        this.adminBindAddress = b.adminBindAddress;
+        if (httpPort == -1 && tls == null) {
+            throw new IllegalArgumentException("httpPort is off (-1) and no TLS keystore is set: the producer would serve nothing");
+        }
+        this.maxRideBodyBytes = positive(b.maxRideBodyBytes, "maxRideBodyBytes");
+        this.maxConnections = positive(b.maxConnections, "maxConnections");
+        this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
+        if (b.rateLimit < 0 || Double.isNaN(b.rateLimit) || Double.isInfinite(b.rateLimit)) {
+            throw new IllegalArgumentException("rateLimit must be >= 0 rides per second (0 = none), was " + b.rateLimit);
+        }
+        this.rateLimit = b.rateLimit;
+        this.rateLimitBurst = b.rateLimitBurst != null ? positive(b.rateLimitBurst, "rateLimitBurst")
+                : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(rateLimit * DEFAULT_BURST_SECONDS)));
         this.publishTimeout = positive(b.publishTimeout, "publishTimeout");
         this.channelPoolSize = positive(b.channelPoolSize, "channelPoolSize");
         this.channelAcquireTimeout = positive(b.channelAcquireTimeout, "channelAcquireTimeout");
@@ -79,17 +156,35 @@ public final class ProducerConfig {
         this.shutdownTimeout = positive(b.shutdownTimeout, "shutdownTimeout");
         this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
         this.apiKeysFile = b.apiKeysFile;
-        if (httpPort < 0 || httpPort > 65_535) {
-            throw new IllegalArgumentException("httpPort must be 0..65535 (0 picks a free port), was " + httpPort);
+    }
+
+    private static int port(int port, String name) {
+        if (port < -1 || port > 65_535) {
+            throw new IllegalArgumentException(name + " must be 0..65535 (0 picks a free port) or -1 (off), was " + port);
         }
+        return port;
     }
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ProducerConfig from(ConfigSource source) {
         source.rejectUnknownFlags(VARIABLES);
+        String keystore = source.get(TLS_KEYSTORE, null);
+        String httpPort = source.get(HTTP_PORT, null);
+        String rateLimitBurst = source.get(RATE_LIMIT_BURST, null);
         return builder()
                 .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
-                .httpPort(source.getInt(HTTP_PORT, DEFAULT_HTTP_PORT))
+                .httpPort(httpPort == null ? null : source.getInt(HTTP_PORT, DEFAULT_HTTP_PORT))
+                .httpsPort(source.getInt(HTTPS_PORT, DEFAULT_HTTPS_PORT))
+                .bindAddress(source.get(BIND_ADDRESS, null))
+                .adminPort(source.getInt(ADMIN_PORT, DEFAULT_ADMIN_PORT))
+                .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
+                .tls(keystore == null ? null : new Tls(Path.of(keystore), required(source.get(TLS_KEYSTORE_PASSWORD, null),
+                        TLS_KEYSTORE_PASSWORD + " (or " + TLS_KEYSTORE_PASSWORD + "_FILE), with " + TLS_KEYSTORE + ",")))
+                .maxRideBodyBytes(source.getInt(MAX_RIDE_BODY_BYTES, DEFAULT_MAX_RIDE_BODY_BYTES))
+                .maxConnections(source.getInt(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS))
+                .idleTimeout(source.getDuration(IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT))
+                .rateLimit(source.getDouble(RATE_LIMIT, DEFAULT_RATE_LIMIT))
+                .rateLimitBurst(rateLimitBurst == null ? null : source.getInt(RATE_LIMIT_BURST, 0))
                 .publishTimeout(source.getDuration(PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT))
                 .channelPoolSize(source.getInt(CHANNEL_POOL_SIZE, DEFAULT_CHANNEL_POOL_SIZE))
                 .channelAcquireTimeout(source.getDuration(CHANNEL_ACQUIRE_TIMEOUT, DEFAULT_CHANNEL_ACQUIRE_TIMEOUT))
@@ -99,7 +194,7 @@ public final class ProducerConfig {
                 .retryAfter(source.getDuration(RETRY_AFTER, DEFAULT_RETRY_AFTER))
                 .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
                 .ranges(RideRanges.parse(source.get(RANGES, null)))
-                .apiKeysFile(source.get(API_KEYS_FILE, null) == null ? null : java.nio.file.Path.of(source.get(API_KEYS_FILE, null)))
+                .apiKeysFile(source.get(API_KEYS_FILE, null) == null ? null : Path.of(source.get(API_KEYS_FILE, null)))
                 .build();
     }
 
@@ -111,8 +206,55 @@ public final class ProducerConfig {
         return amqpUri;
     }
 
+    /** The plain HTTP port; -1 when off (the default with TLS). */
     public int httpPort() {
         return httpPort;
+    }
+
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    /** The interface the public port binds to; null for all. */
+    public String bindAddress() {
+        return bindAddress;
+    }
+
+    /** The port of {@code /metrics} and {@code /health/*}; -1 when off. */
+    public int adminPort() {
+        return adminPort;
+    }
+
+    /** The interface the admin port binds to; null for all. */
+    public String adminBindAddress() {
+        return adminBindAddress;
+    }
+
+    /** TLS for the public port, or null for plain HTTP only. */
+    public Tls tls() {
+        return tls;
+    }
+
+    public int maxRideBodyBytes() {
+        return maxRideBodyBytes;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Rides per second per client; 0 for no limit. */
+    public double rateLimit() {
+        return rateLimit;
+    }
+
+    /** The rides a client may send at once before the rate limit applies. */
+    public int rateLimitBurst() {
+        return rateLimitBurst;
     }
 
     public Duration publishTimeout() {
@@ -152,13 +294,20 @@ public final class ProducerConfig {
     }
 
     /** The API keys file, or null: no keys asked, anyone who reaches the port may post. */
-    public java.nio.file.Path apiKeysFile() {
+    public Path apiKeysFile() {
         return apiKeysFile;
     }
 
     @Override
     public String toString() {
-        return "ProducerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", httpPort=" + httpPort
+        return "ProducerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", httpPort=" + (httpPort == -1 ? "off" : httpPort)
+                + ", tls=" + (tls == null ? "off" : tls + ", httpsPort=" + httpsPort)
+                + ", bindAddress=" + (bindAddress == null ? "all" : bindAddress)
+                + ", adminPort=" + (adminPort == -1 ? "off" : adminPort)
+                + ", adminBindAddress=" + (adminBindAddress == null ? "all" : adminBindAddress)
+                + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s burst " + rateLimitBurst)
+                + ", maxRideBodyBytes=" + maxRideBodyBytes + ", maxConnections=" + maxConnections
+                + ", idleTimeout=" + idleTimeout.toMillis() + "ms"
                 + ", publishTimeout=" + publishTimeout.toMillis() + "ms, channelPoolSize=" + channelPoolSize
                 + ", channelAcquireTimeout=" + channelAcquireTimeout.toMillis() + "ms, maxInFlightPerChannel="
                 + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
@@ -169,7 +318,17 @@ public final class ProducerConfig {
     /** Builds a config from the defaults; tests set what they need. */
     public static final class Builder {
         private String amqpUri = DEFAULT_AMQP_URI;
-        private int httpPort = DEFAULT_HTTP_PORT;
+        private Integer httpPort;
+        private int httpsPort = DEFAULT_HTTPS_PORT;
+        private String bindAddress;
+        private int adminPort = DEFAULT_ADMIN_PORT;
+        private String adminBindAddress;
+        private Tls tls;
+        private int maxRideBodyBytes = DEFAULT_MAX_RIDE_BODY_BYTES;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private double rateLimit = DEFAULT_RATE_LIMIT;
+        private Integer rateLimitBurst;
         private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
         private int channelPoolSize = DEFAULT_CHANNEL_POOL_SIZE;
         private Duration channelAcquireTimeout = DEFAULT_CHANNEL_ACQUIRE_TIMEOUT;
@@ -179,10 +338,61 @@ public final class ProducerConfig {
         private Duration retryAfter = DEFAULT_RETRY_AFTER;
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private RideRanges ranges;
-        private java.nio.file.Path apiKeysFile;
+        private Path apiKeysFile;
 
-        public Builder apiKeysFile(java.nio.file.Path v) {
+        public Builder apiKeysFile(Path v) {
             apiKeysFile = v;
+            return this;
+        }
+
+        public Builder httpsPort(int v) {
+            httpsPort = v;
+            return this;
+        }
+
+        public Builder bindAddress(String v) {
+            bindAddress = v;
+            return this;
+        }
+
+        public Builder adminPort(int v) {
+            adminPort = v;
+            return this;
+        }
+
+        public Builder adminBindAddress(String v) {
+            adminBindAddress = v;
+            return this;
+        }
+
+        public Builder tls(Tls v) {
+            tls = v;
+            return this;
+        }
+
+        public Builder maxRideBodyBytes(int v) {
+            maxRideBodyBytes = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder rateLimit(double v) {
+            rateLimit = v;
+            return this;
+        }
+
+        /** Null: {@value ProducerConfig#DEFAULT_BURST_SECONDS} seconds' worth of the rate. */
+        public Builder rateLimitBurst(Integer v) {
+            rateLimitBurst = v;
             return this;
         }
 
@@ -191,7 +401,8 @@ public final class ProducerConfig {
             return this;
         }
 
-        public Builder httpPort(int v) {
+        /** Null: {@value ProducerConfig#DEFAULT_HTTP_PORT}, or off with TLS. */
+        public Builder httpPort(Integer v) {
             httpPort = v;
             return this;
         }

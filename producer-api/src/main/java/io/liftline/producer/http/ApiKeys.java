@@ -1,5 +1,6 @@
 package io.liftline.producer.http;
 
+import io.liftline.model.LiftRide;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ public final class ApiKeys {
 
     private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
-    private static final Pattern CLIENT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern CLIENT = LiftRide.CLIENT_NAME;
     private static final long CHECK_INTERVAL_NANOS = 1_000_000_000L;
     private static final String BEARER = "bearer ";
 

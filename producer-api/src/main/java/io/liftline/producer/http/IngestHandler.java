@@ -1,12 +1,12 @@
 package io.liftline.producer.http;
 
-import io.liftline.broker.BrokerConnection;
 import io.liftline.model.InvalidRideException;
 import io.liftline.model.LiftRide;
 import io.liftline.producer.amqp.PublishException;
 import io.liftline.producer.amqp.Publisher;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -30,9 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer's HTTP API (see CONTRACT.md): the Upic single POST, the batch POST, health and metrics.
- * A POST is answered 201 only after the broker confirmed every ride in it; the request holds no thread
- * while it waits for those confirms.
+ * The producer's public API (see docs and CONTRACT.md): the Upic single POST and the batch POST, nothing else
+ * (health and metrics are on the admin port, {@link AdminHandler}). A POST is answered 201 only after the
+ * broker confirmed every ride in it; the request holds no thread while it waits for those confirms.
  */
 public final class IngestHandler extends Handler.Abstract {
 
@@ -41,7 +42,7 @@ public final class IngestHandler extends Handler.Abstract {
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private enum Route {
-        SINGLE, BATCH, LIVE, READY, METRICS, UNKNOWN;
+        SINGLE, BATCH, UNKNOWN;
 
         /** The metric tag. */
         final String tag = name().toLowerCase(Locale.ROOT);
@@ -49,29 +50,23 @@ public final class IngestHandler extends Handler.Abstract {
 
     private final ProducerConfig config;
     private final Publisher publisher;
-    private final BrokerConnection broker;
     private final ProducerMetrics metrics;
     private final RideRequests requests;
     private final String retryAfterSeconds;
-    private final AtomicBoolean accepting = new AtomicBoolean(true);
     private final Map<String, Long> lastFailureLog = new ConcurrentHashMap<>();
     private final ApiKeys apiKeys;
+    private final RateLimits rateLimits;
 
     /** @param apiKeys the scanners' keys, or null to take rides from anyone who reaches the port */
-    public IngestHandler(ProducerConfig config, Publisher publisher, BrokerConnection broker, ProducerMetrics metrics,
-                         Supplier<String> newEventId, ApiKeys apiKeys) {
+    public IngestHandler(ProducerConfig config, Publisher publisher, ProducerMetrics metrics, Supplier<String> newEventId,
+                         ApiKeys apiKeys) {
         this.apiKeys = apiKeys;
         this.config = config;
         this.publisher = publisher;
-        this.broker = broker;
         this.metrics = metrics;
         this.requests = new RideRequests(config.ranges(), config.maxBatchSize(), newEventId);
         this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
-    }
-
-    /** From now on readiness says DOWN, so load balancers stop sending; requests still in flight finish. */
-    public void stopAccepting() {
-        accepting.set(false);
+        this.rateLimits = config.rateLimit() > 0 ? new RateLimits(config.rateLimit(), config.rateLimitBurst()) : null;
     }
 
     @Override
@@ -79,17 +74,19 @@ public final class IngestHandler extends Handler.Abstract {
         long start = System.nanoTime();
         String path = Request.getPathInContext(request);
         String[] pathIds = RideRequests.ridePathIds(path);
-        Route route = pathIds != null ? Route.SINGLE : switch (path) {
-            case "/rides" -> Route.BATCH;
-            case "/health/live" -> Route.LIVE;
-            case "/health/ready" -> Route.READY;
-            case "/metrics" -> Route.METRICS;
-            default -> Route.UNKNOWN;
-        };
+        Route route = pathIds != null ? Route.SINGLE : path.equals("/rides") ? Route.BATCH : Route.UNKNOWN;
         Callback measured = Callback.from(callback, () -> metrics.request(route.tag, response.getStatus(),
                 System.nanoTime() - start));
         try {
-            dispatch(route, pathIds, request, response, measured);
+            if (route == Route.UNKNOWN) {
+                Responses.message(response, measured, 404, "no such resource: " + path
+                        + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
+            } else if (!request.getMethod().equals("POST")) {
+                response.getHeaders().put(HttpHeader.ALLOW, "POST");
+                Responses.message(response, measured, 405, "method not allowed: use POST");
+            } else {
+                post(route, pathIds, request, response, measured);
+            }
         } catch (RuntimeException e) {
             log.error("unexpected failure answering {} {}", request.getMethod(), path, e);
             Responses.message(response, measured, 500, "internal error");
@@ -97,52 +94,18 @@ public final class IngestHandler extends Handler.Abstract {
         return true;
     }
 
-    private void dispatch(Route route, String[] pathIds, Request request, Response response, Callback callback) {
-        String method = request.getMethod();
-        switch (route) {
-            case UNKNOWN -> Responses.message(response, callback, 404, "no such resource: " + Request.getPathInContext(request)
-                    + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
-            case SINGLE, BATCH -> {
-                if (!method.equals("POST")) {
-                    methodNotAllowed(response, callback, "POST");
-                } else {
-                    readBody(route, pathIds, request, response, callback);
-                }
-            }
-            case LIVE, READY, METRICS -> {
-                if (!method.equals("GET")) {
-                    methodNotAllowed(response, callback, "GET");
-                } else if (route == Route.LIVE) {
-                    Responses.json(response, callback, 200, Map.of("status", "UP"));
-                } else if (route == Route.READY) {
-                    ready(response, callback);
-                } else {
-                    Responses.text(response, callback, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-                }
-            }
-        }
-    }
-
-    private void ready(Response response, Callback callback) {
-        String reason = accepting.get() ? broker.unavailableReason() : "shutting down";
-        if (reason == null) {
-            Responses.json(response, callback, 200, Map.of("status", "UP"));
-        } else {
-            Responses.json(response, callback, 503, Map.of("status", "DOWN", "reason", reason));
-        }
-    }
-
-    private static void methodNotAllowed(Response response, Callback callback, String allowed) {
-        response.getHeaders().put(HttpHeader.ALLOW, allowed);
-        Responses.message(response, callback, 405, "method not allowed: use " + allowed);
-    }
-
-    private void readBody(Route route, String[] pathIds, Request request, Response response, Callback callback) {
+    private void post(Route route, String[] pathIds, Request request, Response response, Callback callback) {
         ApiKeys.Client scanner = apiKeys == null ? null : apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (apiKeys != null && scanner == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
             Responses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
                     ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
+            return;
+        }
+        // Limited per API key; per address when the producer is open (behind a proxy, that is the proxy's).
+        String client = scanner != null ? scanner.name() : Request.getRemoteAddr(request);
+        if (rateLimits != null && rateLimits.exhausted(client)) {
+            RefusedBody.discard(request, () -> tooManyRides(response, callback, 1));
             return;
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
@@ -158,55 +121,101 @@ public final class IngestHandler extends Handler.Abstract {
                     : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
             return;
         }
-        int max = config.maxBodyBytes();
+        // A single ride's body is a few dozen bytes: accepting a batch-sized body there only invites abuse.
+        int max = route == Route.SINGLE ? config.maxRideBodyBytes() : config.maxBodyBytes();
         if (request.getLength() > max) {
-            RefusedBody.discard(request, () -> tooLarge(response, callback));
+            RefusedBody.discard(request, () -> tooLarge(response, callback, max));
             return;
         }
         Instant receivedAt = Instant.now();
         // BLOCKING: publishing may wait briefly for a pooled channel, so Jetty must not run this on a selector.
-        Content.Source.asByteArrayAsync(request, max, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
+        Content.Source.asByteArrayAsync(withDeadline(request), max, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
             if (failure != null) {
                 if (Request.getContentBytesRead(request) > max) { // a chunked body that outgrew the limit
-                    RefusedBody.discard(request, () -> tooLarge(response, callback));
+                    RefusedBody.discard(request, () -> tooLarge(response, callback, max));
+                } else if (failure instanceof HttpException http) { // 408: the body missed its deadline
+                    Responses.message(response, callback, http.getCode(), http.getReason());
+                } else if (failure instanceof TimeoutException) { // no byte for the idle timeout
+                    Responses.message(response, callback, 408, "the request body stopped arriving");
                 } else {
                     Responses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
                 }
                 return;
             }
-            String key = keys.isEmpty() ? null : keys.get(0);
             try {
-                if (route == Route.SINGLE) {
-                    LiftRide ride = requests.single(pathIds, body, key, receivedAt);
-                    if (scanner != null && !scanner.covers(ride.resortId())) {
-                        Responses.message(response, callback, 403, "resortID " + ride.resortId()
-                                + " is not covered by the API key of client " + scanner.name());
-                        return;
-                    }
-                    publish(List.of(ride), response, callback, () -> Responses.created(response, callback, ride.eventId()));
-                } else {
-                    List<LiftRide> rides = requests.batch(body, receivedAt);
-                    for (int i = 0; scanner != null && i < rides.size(); i++) {
-                        if (!scanner.covers(rides.get(i).resortId())) {
-                            Responses.message(response, callback, 403, "rides[" + i + "].resortID " + rides.get(i).resortId()
-                                    + " is not covered by the API key of client " + scanner.name() + "; nothing was published");
-                            return;
-                        }
-                    }
-                    publish(rides, response, callback, () -> Responses.json(response, callback, 201,
-                            Map.of("eventIds", rides.stream().map(LiftRide::eventId).toList())));
-                }
+                List<LiftRide> rides = route == Route.SINGLE
+                        ? List.of(requests.single(pathIds, body, keys.isEmpty() ? null : keys.get(0), receivedAt))
+                        : requests.batch(body, receivedAt);
+                accept(route, scanner, client, rides, response, callback);
             } catch (InvalidRideException e) {
                 Responses.message(response, callback, 400, e.getMessage());
             }
         }));
     }
 
-    private void tooLarge(Response response, Callback callback) {
-        Responses.message(response, callback, 413, "request body exceeds " + config.maxBodyBytes() + " bytes");
+    /** Valid rides: checked against the key's resorts and the client's rate, then published. */
+    private void accept(Route route, ApiKeys.Client scanner, String client, List<LiftRide> rides, Response response,
+                        Callback callback) {
+        for (int i = 0; scanner != null && i < rides.size(); i++) {
+            if (!scanner.covers(rides.get(i).resortId())) {
+                Responses.message(response, callback, 403, (route == Route.SINGLE ? "resortID " : "rides[" + i + "].resortID ")
+                        + rides.get(i).resortId() + " is not covered by the API key of client " + scanner.name()
+                        + (route == Route.SINGLE ? "" : "; nothing was published"));
+                return;
+            }
+        }
+        if (rateLimits != null) {
+            if (rides.size() > rateLimits.burst()) {
+                Responses.message(response, callback, 400, "batch has " + rides.size() + " rides, more than the "
+                        + rateLimits.burst() + " a client may send at once (the rate limit's burst): split it");
+                return;
+            }
+            long wait = rateLimits.take(client, rides.size());
+            if (wait > 0) {
+                tooManyRides(response, callback, wait);
+                return;
+            }
+        }
+        List<String> eventIds = rides.stream().map(LiftRide::eventId).toList();
+        // With keys, a ride is stored under <client>:<eventId>: one client cannot pre-empt another's ids.
+        List<LiftRide> published = scanner == null ? rides : rides.stream().map(r -> r.ofClient(scanner.name())).toList();
+        publish(published, eventIds, response, callback, route == Route.SINGLE
+                ? () -> Responses.created(response, callback, eventIds.get(0))
+                : () -> Responses.json(response, callback, 201, Map.of("eventIds", eventIds)));
     }
 
-    private void publish(List<LiftRide> rides, Response response, Callback callback, Runnable created) {
+    /**
+     * The request, whose body fails with 408 once it is still arriving after {@link ProducerConfig#DEFAULT_BODY_TIMEOUT}:
+     * the idle timeout alone lets a client that sends a byte every few seconds hold a request open forever.
+     */
+    private static Request withDeadline(Request request) {
+        long deadline = System.nanoTime() + ProducerConfig.DEFAULT_BODY_TIMEOUT.toNanos();
+        return new Request.Wrapper(request) {
+            @Override
+            public Content.Chunk read() {
+                Content.Chunk chunk = super.read();
+                if (chunk != null && !chunk.isLast() && System.nanoTime() - deadline > 0) {
+                    chunk.release();
+                    return Content.Chunk.from(new HttpException.RuntimeException(408, "the request body did not arrive within "
+                            + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds() + " s"));
+                }
+                return chunk;
+            }
+        };
+    }
+
+    private void tooManyRides(Response response, Callback callback, long retryAfter) {
+        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
+        Responses.message(response, callback, 429, "rate limit: at most "
+                + BigDecimal.valueOf(config.rateLimit()).stripTrailingZeros().toPlainString() + " rides per second per client"
+                + " (bursts of " + config.rateLimitBurst() + "); retry in " + retryAfter + " s");
+    }
+
+    private static void tooLarge(Response response, Callback callback, int max) {
+        Responses.message(response, callback, 413, "request body exceeds " + max + " bytes");
+    }
+
+    private void publish(List<LiftRide> rides, List<String> eventIds, Response response, Callback callback, Runnable created) {
         BiConsumer<Void, Throwable> answer = (ok, failure) -> {
             if (failure == null) {
                 created.run();
@@ -221,7 +230,7 @@ public final class IngestHandler extends Handler.Abstract {
             body.put("message", "not stored, retry with the same event ids: " + cause.getMessage());
             // The ids the producer assigned too: a client that sent none can retry under them (Idempotency-Key,
             // or eventId in a batch), so a ride the broker took after all is not stored twice.
-            body.put("eventIds", rides.stream().map(LiftRide::eventId).toList());
+            body.put("eventIds", eventIds);
             Responses.json(response, callback, 503, body);
         };
         CompletableFuture<Void> confirmed = publisher.publish(rides);

@@ -1,10 +1,17 @@
 package io.liftline.producer.http;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.liftline.model.InvalidRideException;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import io.liftline.model.RideRanges;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +30,10 @@ final class RideRequests {
     /** A batch reports at most this many problems; the rest would only bury the first. */
     private static final int MAX_PROBLEMS = 20;
     private static final int MAX_DIGITS = 9;
+    /** Reads one value where the parser is: the rest of the stream is not this read's business. */
+    private static final ObjectReader VALUE = RideJson.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final Set<String> RIDE_FIELDS = Set.of("eventId", RideRanges.RESORT_ID, RideRanges.SEASON_ID,
+            RideRanges.DAY_ID, RideRanges.SKIER_ID, RideRanges.TIME, RideRanges.LIFT_ID);
 
     private final RideRanges ranges;
     private final int maxBatchSize;
@@ -68,43 +79,93 @@ final class RideRequests {
         return ride;
     }
 
-    /** The batch: a JSON array of complete rides, validated whole; any problem rejects all of it. */
+    /**
+     * The batch: a JSON array of complete rides, validated whole; any problem rejects all of it. It is read as a
+     * stream, one ride at a time, keeping only the fields of a ride: a body of a million empty objects, or one
+     * object of a million fields, is refused after the first {@code maxBatchSize + 1} rides or costs nothing.
+     */
     List<LiftRide> batch(byte[] body, Instant receivedAt) throws InvalidRideException {
-        JsonNode json = RideJson.parse(body);
-        if (!json.isArray()) {
-            throw new InvalidRideException("body must be a JSON array of rides, was " + RideJson.describe(json));
-        }
-        if (json.isEmpty()) {
-            throw new InvalidRideException("batch is empty: send 1.." + maxBatchSize + " rides");
-        }
-        if (json.size() > maxBatchSize) {
-            throw new InvalidRideException("batch has " + json.size() + " rides, at most " + maxBatchSize + " are allowed");
-        }
         List<String> problems = new ArrayList<>();
-        List<LiftRide> rides = new ArrayList<>(json.size());
+        List<LiftRide> rides = new ArrayList<>();
         Map<String, Integer> seen = new HashMap<>();
-        for (int i = 0; i < json.size() && problems.size() < MAX_PROBLEMS; i++) {
-            String where = "rides[" + i + "].";
-            JsonNode node = json.get(i);
-            if (!node.isObject()) {
-                problems.add("rides[" + i + "] must be a JSON object, was " + RideJson.describe(node));
-                continue;
+        try (JsonParser parser = RideJson.MAPPER.createParser(body)) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new InvalidRideException("body is empty, expected JSON");
             }
-            try {
-                LiftRide ride = element(node, receivedAt);
-                Integer first = seen.putIfAbsent(ride.eventId(), i);
-                if (first != null) {
-                    problems.add(where + "eventId '" + ride.eventId() + "' repeats rides[" + first + "].eventId");
+            if (token != JsonToken.START_ARRAY) {
+                throw new InvalidRideException("body must be a JSON array of rides, was " + describe(parser));
+            }
+            int i = 0;
+            for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken(), i++) {
+                if (i == maxBatchSize) {
+                    throw new InvalidRideException("batch has more than " + maxBatchSize + " rides, at most "
+                            + maxBatchSize + " are allowed");
                 }
-                rides.add(ride);
-            } catch (InvalidRideException e) {
-                problems.addAll(e.at(where).problems());
+                if (token != JsonToken.START_OBJECT) {
+                    problems.add("rides[" + i + "] must be a JSON object, was " + describe(parser));
+                    parser.skipChildren();
+                    continue;
+                }
+                ObjectNode node = rideFields(parser);
+                if (problems.size() >= MAX_PROBLEMS) {
+                    continue; // enough to report; keep reading so that the whole body is still checked as JSON
+                }
+                try {
+                    LiftRide ride = element(node, receivedAt);
+                    Integer first = seen.putIfAbsent(ride.eventId(), i);
+                    if (first != null) {
+                        problems.add("rides[" + i + "].eventId '" + ride.eventId() + "' repeats rides[" + first + "].eventId");
+                    }
+                    rides.add(ride);
+                } catch (InvalidRideException e) {
+                    problems.addAll(e.at("rides[" + i + "].").problems());
+                }
             }
+            if (parser.nextToken() != null) {
+                throw new InvalidRideException("malformed JSON: content after the array at line "
+                        + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr());
+            }
+            if (i == 0) {
+                throw new InvalidRideException("batch is empty: send 1.." + maxBatchSize + " rides");
+            }
+        } catch (IOException e) {
+            throw RideJson.malformed(e);
         }
         if (!problems.isEmpty()) {
             throw new InvalidRideException(problems.subList(0, Math.min(problems.size(), MAX_PROBLEMS)));
         }
         return rides;
+    }
+
+    /**
+     * The fields of the ride object the parser is at, as a small tree; other fields are skipped unread, and a
+     * field whose value is an object or array keeps only its type, for the error message.
+     */
+    private static ObjectNode rideFields(JsonParser parser) throws IOException {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (!RIDE_FIELDS.contains(name)) {
+                parser.skipChildren();
+            } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                parser.skipChildren();
+                node.set(name, value == JsonToken.START_OBJECT ? node.objectNode() : node.arrayNode());
+            } else {
+                node.set(name, VALUE.readTree(parser));
+            }
+        }
+        return node;
+    }
+
+    /** The value the parser is at, as {@link RideJson#describe} says it; a container is not read. */
+    private static String describe(JsonParser parser) throws IOException {
+        return switch (parser.currentToken()) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            default -> RideJson.describe(VALUE.readTree(parser));
+        };
     }
 
     private LiftRide element(JsonNode node, Instant receivedAt) throws InvalidRideException {

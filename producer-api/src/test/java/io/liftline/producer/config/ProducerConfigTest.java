@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.liftline.config.ConfigSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ProducerConfigTest {
 
@@ -29,6 +32,34 @@ class ProducerConfigTest {
         assertThat(config.publishTimeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(config.ranges().range("liftID").max()).isEqualTo(60);
         assertThat(config.toString()).contains("amqp://app:****@rabbit:5672/prod").doesNotContain("s3cret");
+    }
+
+    @Test
+    void withTlsThePlainPortIsOffUnlessAskedForAndThePasswordCanComeFromAFile(@TempDir Path dir) throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "k3ystore-pass\n");
+        Map<String, String> env = Map.of("LIFTLINE_TLS_KEYSTORE", "/etc/liftline/producer.p12",
+                "LIFTLINE_TLS_KEYSTORE_PASSWORD_FILE", password.toString());
+        ProducerConfig tls = ProducerConfig.from(ConfigSource.fromEnvironment(env::get));
+        assertThat(tls.httpPort()).isEqualTo(-1);
+        assertThat(tls.httpsPort()).isEqualTo(8443);
+        assertThat(tls.tls().password()).isEqualTo("k3ystore-pass");
+        assertThat(tls.toString()).contains("httpPort=off", "producer.p12 (password ****)").doesNotContain("k3ystore-pass");
+        ProducerConfig both = ProducerConfig.from(ConfigSource.from(new String[] {"--http-port=8080"}, env::get));
+        assertThat(both.httpPort()).isEqualTo(8080);
+        assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_TLS_KEYSTORE", "x.p12")::get)))
+                .hasMessageStartingWith("LIFTLINE_TLS_KEYSTORE_PASSWORD");
+    }
+
+    @Test
+    void theEdgeHasBoundsByDefaultAndTheBurstFollowsTheRate() {
+        ProducerConfig defaults = ProducerConfig.builder().build();
+        assertThat(defaults.adminPort()).isEqualTo(9090);
+        assertThat(defaults.maxRideBodyBytes()).isEqualTo(4096);
+        assertThat(defaults.rateLimit()).isZero();
+        ProducerConfig limited = ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_RATE_LIMIT", "2.5")::get));
+        assertThat(limited.rateLimitBurst()).isEqualTo(25);
+        assertThatThrownBy(() -> ProducerConfig.builder().rateLimit(-1).build()).hasMessageStartingWith("rateLimit must be >= 0");
+        assertThatThrownBy(() -> ProducerConfig.builder().adminPort(-2).build()).hasMessageStartingWith("adminPort must be");
     }
 
     @Test
