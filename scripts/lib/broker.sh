@@ -60,6 +60,64 @@ rabbitmq_load_definitions() {
   import_definitions < "$LIFTLINE_ROOT/rabbitmq/definitions.json" || die "could not load rabbitmq/definitions.json"
 }
 
+# The applications' broker users (rabbitmq/users.json: least privilege, no password in the repository).
+# Each gets a random password, kept in $LIFTLINE_SECRETS (mode 700) as <user>.password and as a ready
+# <user>.amqp-uri, which the apps read through LIFTLINE_AMQP_URI_FILE: no secret on any command line.
+APP_USERS="liftline-producer liftline-consumer liftline-ops"
+
+# rabbit_password_hash PASSWORD: RabbitMQ's salted SHA-256 (base64 of salt + sha256(salt + password)).
+rabbit_password_hash() {
+  local salt
+  salt=$(head -c 4 /dev/urandom | xxd -p)
+  { printf '%s' "$salt" | xxd -r -p; { printf '%s' "$salt" | xxd -r -p; printf '%s' "$1"; } | sha256sum | cut -d' ' -f1 | xxd -r -p; } \
+    | base64 -w0
+}
+
+# app_secret USER: the user's password, made on first use.
+app_secret() {
+  local file="$LIFTLINE_SECRETS/$1.password"
+  if [ ! -s "$file" ]; then
+    (umask 077 && mkdir -p "$LIFTLINE_SECRETS" && head -c 24 /dev/urandom | base64 -w0 | tr '+/' '-_' > "$file")
+  fi
+  cat "$file"
+}
+
+# rabbitmq_load_users: the application users of rabbitmq/users.json, with their passwords, loaded through stdin.
+rabbitmq_load_users() {
+  local doc user password
+  doc=$(cat "$LIFTLINE_ROOT/rabbitmq/users.json")
+  for user in $APP_USERS; do
+    password=$(app_secret "$user")
+    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$password")\"#")
+    (umask 077 && printf 'amqp://%s:%s@127.0.0.1:%s/%%2F\n' "$user" "$password" "$AMQP_PORT" > "$LIFTLINE_SECRETS/$user.amqp-uri")
+  done
+  (umask 077 && printf 'http://liftline-ops:%s@127.0.0.1:%s\n' "$(app_secret liftline-ops)" "$MANAGEMENT_PORT" \
+    > "$LIFTLINE_SECRETS/liftline-ops.management-uri")
+  printf '%s' "$doc" | import_definitions || die "could not load rabbitmq/users.json"
+}
+
+# docker_secrets: the files rabbitmq/docker-compose.yml mounts as secrets, in rabbitmq/docker/secrets (git-ignored,
+# mode 700): the broker's users with hashed passwords, each application's AMQP URI, and a console administrator.
+docker_secrets() {
+  local dir="$LIFTLINE_ROOT/rabbitmq/docker/secrets" doc user password
+  (umask 077 && mkdir -p "$dir")
+  doc=$(cat "$LIFTLINE_ROOT/rabbitmq/users.json")
+  for user in $APP_USERS liftline-admin; do
+    password=$(LIFTLINE_SECRETS="$dir" app_secret "$user")
+    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$password")\"#")
+    (umask 077 && printf 'amqp://%s:%s@rabbitmq:5672/%%2F\n' "$user" "$password" > "$dir/$user.amqp-uri")
+  done
+  # The console's administrator, for people only: no application runs as it.
+  doc=$(printf '%s' "$doc" | jq --arg hash "$(rabbit_password_hash "$(LIFTLINE_SECRETS="$dir" app_secret liftline-admin)")" \
+    '.vhosts = [{"name": "/"}] | .users += [{"name": "liftline-admin", "password_hash": $hash,
+      "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}]
+    | .permissions += [{"user": "liftline-admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]')
+  (umask 077 && printf '%s\n' "$doc" > "$dir/10-users.json")
+  chmod 644 "$dir/10-users.json" # read by the broker's own user in its container; it holds only salted hashes
+  log "wrote $dir: 10-users.json (hashes) and the apps' AMQP URIs; console user liftline-admin," \
+    "password in $dir/liftline-admin.password"
+}
+
 # ensure_broker: a running, configured local broker, or LIFTLINE_AMQP_URI when the user named one.
 # Sets LIFTLINE_STARTED_BROKER=1 when it started the broker (so the demo can stop it again).
 ensure_broker() {
@@ -79,8 +137,9 @@ ensure_broker() {
   if rabbitmq_installed; then
     rabbitmq_enable_plugins
     rabbitmq_load_definitions
+    rabbitmq_load_users
   fi
-  log "broker: ready (AMQP 127.0.0.1:$AMQP_PORT, console http://127.0.0.1:$MANAGEMENT_PORT guest/guest)"
+  log "broker: ready (AMQP 127.0.0.1:$AMQP_PORT, console http://127.0.0.1:$MANAGEMENT_PORT guest/guest;"     "the apps' credentials are in $LIFTLINE_SECRETS)"
 }
 
 stop_broker() {

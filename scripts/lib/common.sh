@@ -84,3 +84,18 @@ wait_for_http() {
   done
   die "$what did not become ready at $url within ${seconds}s"
 }
+
+# Where scripts/broker keeps the local broker's application credentials (see rabbitmq/users.json).
+LIFTLINE_SECRETS=${LIFTLINE_SECRETS:-$LIFTLINE_ROOT/data/secrets}
+
+# as_broker_user USER: exports LIFTLINE_AMQP_URI_FILE (and, for liftline-ops, LIFTLINE_MANAGEMENT_URI_FILE) so that
+# what runs next connects to the local broker as that least-privilege user; a URI the user set wins.
+as_broker_user() {
+  if [ -z "${LIFTLINE_AMQP_URI:-}${LIFTLINE_AMQP_URI_FILE:-}" ] && [ -s "$LIFTLINE_SECRETS/$1.amqp-uri" ]; then
+    export LIFTLINE_AMQP_URI_FILE="$LIFTLINE_SECRETS/$1.amqp-uri"
+  fi
+  if [ "$1" = liftline-ops ] && [ -z "${LIFTLINE_MANAGEMENT_URI:-}${LIFTLINE_MANAGEMENT_URI_FILE:-}" ] \
+    && [ -s "$LIFTLINE_SECRETS/liftline-ops.management-uri" ]; then
+    export LIFTLINE_MANAGEMENT_URI_FILE="$LIFTLINE_SECRETS/liftline-ops.management-uri"
+  fi
+}

@@ -36,8 +36,8 @@ start_producer() {
   ADMIN_PORT=$(free_port "${LIFTLINE_ADMIN_PORT:-9090}")
   log "producer: http://127.0.0.1:$HTTP_PORT, health and metrics on http://127.0.0.1:$ADMIN_PORT (log: $LOGS/producer.log)"
   # shellcheck disable=SC2086 # LIFTLINE_JAVA_OPTS is a list of options
-  LIFTLINE_HTTP_PORT=$HTTP_PORT LIFTLINE_ADMIN_PORT=$ADMIN_PORT java $LIFTLINE_JAVA_OPTS \
-    -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar" >"$LOGS/producer.log" 2>&1 &
+  (as_broker_user liftline-producer && LIFTLINE_HTTP_PORT=$HTTP_PORT LIFTLINE_ADMIN_PORT=$ADMIN_PORT exec java $LIFTLINE_JAVA_OPTS \
+    -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar") >"$LOGS/producer.log" 2>&1 &
   PRODUCER_PID=$!
   PIDS+=("$PRODUCER_PID")
   wait_for_http "http://127.0.0.1:$ADMIN_PORT/health/ready" 60 "the producer"
@@ -51,8 +51,8 @@ start_consumers() {
     metrics_port=$(free_port $((${ADMIN_PORT:-9090} + n)))
     log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
     # shellcheck disable=SC2086
-    LIFTLINE_METRICS_PORT=$metrics_port java $LIFTLINE_JAVA_OPTS \
-      -jar "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar" >"$LOGS/consumer-$n.log" 2>&1 &
+    (as_broker_user liftline-consumer && LIFTLINE_METRICS_PORT=$metrics_port exec java $LIFTLINE_JAVA_OPTS \
+      -jar "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar") >"$LOGS/consumer-$n.log" 2>&1 &
     CONSUMER_PIDS+=($!)
     PIDS+=($!)
     wait_for_http "http://127.0.0.1:$metrics_port/health/ready" 60 "consumer $n"

@@ -73,6 +73,7 @@ public final class BrokerConnection implements AutoCloseable {
     private volatile String blockedReason;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
+    private volatile boolean verifiedOnly;
     private boolean loggedFailure;
 
     public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval) {
@@ -224,10 +225,40 @@ public final class BrokerConnection implements AutoCloseable {
         }
     }
 
-    private static void declareTopology(Connection c) throws IOException, TimeoutException {
+    /**
+     * Declares the topology; a least-privilege user (no configure permission, as the shipped broker users)
+     * is refused, and then only checks that the topology exists, which needs no permission at all.
+     */
+    private void declareTopology(Connection c) throws IOException, TimeoutException {
         try (Channel channel = c.createChannel()) {
             Topology.declare(channel);
+        } catch (IOException e) {
+            if (!BrokerExceptionHandler.isAccessRefused(e)) {
+                throw e;
+            }
+            try (Channel channel = c.createChannel()) {
+                Topology.verify(channel);
+            } catch (IOException missing) {
+                throw new IOException("the topology is incomplete and this user may not declare it (load "
+                        + "rabbitmq/definitions.json, e.g. scripts/broker): " + BrokerExceptionHandler.describe(missing), missing);
+            }
+            if (!verifiedOnly) {
+                verifiedOnly = true;
+                log.info("{}: this user may not configure the broker; the topology was checked, not declared", connectionName);
+            }
         }
+    }
+
+    /**
+     * Declares the topology again on the current connection, or checks it where this user may not declare
+     * (a consumer does this before subscribing, to bring back a queue whose deletion cancelled it).
+     */
+    public void ensureTopology() throws IOException, TimeoutException {
+        Connection c = connection;
+        if (c == null || !c.isOpen()) {
+            throw new IOException("not connected: " + unavailableReason());
+        }
+        declareTopology(c);
     }
 
     /** After a recovery: the broker may have come back without the topology (a new node, a reset). */

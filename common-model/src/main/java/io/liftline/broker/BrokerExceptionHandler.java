@@ -1,6 +1,8 @@
 package io.liftline.broker;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ShutdownSignalException;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.impl.DefaultExceptionHandler;
 import java.net.ConnectException;
@@ -44,6 +46,17 @@ final class BrokerExceptionHandler extends DefaultExceptionHandler {
     @Override
     public void handleChannelRecoveryException(Channel channel, Throwable cause) {
         log.warn("channel {} not recovered: {}", channel.getChannelNumber(), describe(cause));
+    }
+
+    /** Whether the broker refused an operation for want of permission (AMQP 403, ACCESS_REFUSED). */
+    static boolean isAccessRefused(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close
+                    && close.getReplyCode() == AMQP.ACCESS_REFUSED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable cause) {

@@ -35,6 +35,17 @@ public final class Topology {
         return Map.of("x-queue-type", "quorum");
     }
 
+    /**
+     * Checks that the exchanges and queues exist (passive declares, which need no permission); the first one
+     * missing fails with a 404 and closes the channel. Bindings cannot be checked this way.
+     */
+    public static void verify(Channel channel) throws IOException {
+        channel.exchangeDeclarePassive(EXCHANGE);
+        channel.exchangeDeclarePassive(DEAD_LETTER_EXCHANGE);
+        channel.queueDeclarePassive(QUEUE);
+        channel.queueDeclarePassive(DEAD_LETTER_QUEUE);
+    }
+
     /** Declares exchanges, queues and bindings; a no-op when they already exist with the same settings. */
     public static void declare(Channel channel) throws IOException {
         channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.DIRECT, true);

@@ -142,6 +142,18 @@ public final class ConfigSource {
         }
     }
 
+    /**
+     * Whether the switch was given on this command line ({@code --yes}): for confirmations, which an inherited
+     * environment variable must never give.
+     */
+    public boolean switchGiven(String variable) {
+        String value = flags.get(variable);
+        return value != null && switch (value.strip().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "1" -> true;
+            default -> false;
+        };
+    }
+
     /** True for true, yes, 1 (and a bare switch), false for false, no, 0. */
     public boolean getBoolean(String variable, boolean defaultValue) {
         String value = get(variable, null);

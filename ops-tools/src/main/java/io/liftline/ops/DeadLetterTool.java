@@ -96,9 +96,9 @@ final class DeadLetterTool {
                 if (matches) {
                     publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, copyProperties(letter), letter.body());
                 } else {
-                    publisher.basicPublish("", Topology.DEAD_LETTER_QUEUE, true, letter.properties(), letter.body());
+                    publisher.basicPublish(Topology.DEAD_LETTER_EXCHANGE, "", true, letter.properties(), letter.body());
                 }
-                window.add(new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : ""));
+                window.add(new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : Topology.DEAD_LETTER_EXCHANGE));
                 if (window.size() == REPLAY_WINDOW) {
                     settle(channel, publisher, window, returned, moved, unroutable);
                 }
@@ -108,10 +108,13 @@ final class DeadLetterTool {
         return new Replay(moved, unroutable);
     }
 
-    /** A letter whose copy went to {@code exchange} (lift-rides to replay it, the default one to rotate it). */
+    /**
+     * A letter whose copy went to {@code exchange}: lift-rides to replay it, or lift-rides.dlx to send it to the back
+     * of lift-rides.dead (through the exchange, not the default one, so the ops user needs write on no other).
+     */
     private record Pending(DeadLetter letter, String exchange) {
         boolean replayed() {
-            return !exchange.isEmpty();
+            return exchange.equals(Topology.EXCHANGE);
         }
     }
 

@@ -147,7 +147,7 @@ public final class OpsMain {
                     }
                 }
                 case "purge" -> {
-                    if (!config.getBoolean("LIFTLINE_YES", false)) {
+                    if (!config.switchGiven("LIFTLINE_YES")) { // only this command line may skip the question
                         out.print("delete every message in lift-rides.dead of " + Secrets.maskUri(uri) + "? type 'purge': ");
                         out.flush();
                         String answer = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();

@@ -1,11 +1,14 @@
 package io.liftline.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.liftline.broker.Topology;
@@ -48,12 +51,17 @@ class OpsIT {
     }
 
     private static Result ops(String input, String... args) {
+        return ops(Map.of(), input, args);
+    }
+
+    private static Result ops(Map<String, String> moreEnv, String input, String... args) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         TestBroker.Endpoint broker = TestBroker.endpoint();
-        Map<String, String> env = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(),
+        Map<String, String> env = new java.util.HashMap<>(moreEnv);
+        env.putAll(Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(),
                 "LIFTLINE_MANAGEMENT_URI", "http://" + broker.username() + ":" + broker.password() + "@"
                         + broker.managementUri().getHost() + ":" + broker.managementUri().getPort(),
-                "LIFTLINE_MONGODB_URI", mongo.uri(), "LIFTLINE_MONGODB_DATABASE", mongo.databaseName());
+                "LIFTLINE_MONGODB_URI", mongo.uri(), "LIFTLINE_MONGODB_DATABASE", mongo.databaseName()));
         int exit = OpsMain.run(args, env::get, new PrintStream(bytes, true, StandardCharsets.UTF_8),
                 new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         return new Result(exit, bytes.toString(StandardCharsets.UTF_8));
@@ -194,9 +202,32 @@ class OpsIT {
         Result refused = ops("no\n", "dead-letters", "purge");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.out()).contains("type 'purge'", "not purged");
+        Result inherited = ops(Map.of("LIFTLINE_YES", "true"), "", "dead-letters", "purge");
+        assertThat(inherited.out()).as("an inherited variable does not answer for the operator").contains("not purged");
         assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isEqualTo(1);
         assertThat(ops("purge\n", "dead-letters", "purge").out()).contains("purged 1 dead letters");
         assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        deadLetter("y", "invalid-ride", Instant.now());
+        Poll.waitAtMost(Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+        assertThat(ops("", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
+    }
+
+    @Test
+    void theOpsUserListsReplaysAndPurgesDeadLettersButCannotTakeRides() throws Exception {
+        Map<String, String> asOps = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriAs("liftline-ops"));
+        deadLetter("a", "invalid-ride", Instant.now());
+        deadLetter("b", "malformed-json", Instant.now());
+        Poll.waitAtMost(Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+        assertThat(ops(asOps, "", "dead-letters", "list").out()).contains("invalid-ride", "malformed-json");
+        assertThat(ops(asOps, "", "dead-letters", "replay", "--reason=invalid-ride").out()).contains("replayed 1 dead letters");
+        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(1);
+        assertThat(ops(asOps, "", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(rabbit.amqpUriAs("liftline-ops"));
+        try (Connection ops = factory.newConnection()) {
+            assertThatThrownBy(() -> ops.createChannel().basicGet(Topology.QUEUE, false))
+                    .hasStackTraceContaining("ACCESS_REFUSED");
+        }
     }
 
     @Test

@@ -12,8 +12,10 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -32,6 +34,7 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
     private String vhost;
     private final List<Connection> connections = new ArrayList<>();
     private Connection shared;
+    private final Map<String, String> userUris = new LinkedHashMap<>();
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
@@ -59,6 +62,7 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
         if (vhost != null) {
             management.deleteVhost(vhost);
         }
+        userUris.keySet().forEach(name -> management.deleteUser(vhost + "." + name));
     }
 
     public String vhost() {
@@ -71,6 +75,41 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
         try {
             return new URI(base.getScheme(), base.getUserInfo(), base.getHost(), base.getPort(), null, null, null)
                     + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+        } catch (URISyntaxException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * A user with the permissions rabbitmq/users.json gives {@code name} (e.g. liftline-producer), on this vhost
+     * only, named after the vhost so that the broker's real user is left alone; deleted after the class.
+     *
+     * @return the AMQP URI that connects as that user
+     */
+    public synchronized String amqpUriAs(String name) throws IOException {
+        if (userUris.containsKey(name)) {
+            return userUris.get(name);
+        }
+        JsonNode permissions = null;
+        for (JsonNode p : RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/users.json"))).path("permissions")) {
+            if (p.path("user").asText().equals(name)) {
+                permissions = p;
+            }
+        }
+        if (permissions == null) {
+            throw new IllegalArgumentException("rabbitmq/users.json has no permissions for " + name);
+        }
+        String user = vhost + "." + name;
+        String password = Integer.toHexString(ThreadLocalRandom.current().nextInt()) + Long.toHexString(System.nanoTime());
+        management.createUser(user, password);
+        management.setPermissions(vhost, user, permissions.path("configure").asText(), permissions.path("write").asText(),
+                permissions.path("read").asText());
+        URI base = endpoint.amqpUri();
+        try {
+            String uri = new URI(base.getScheme(), user + ":" + password, base.getHost(), base.getPort(), null, null, null)
+                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+            userUris.put(name, uri);
+            return uri;
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }

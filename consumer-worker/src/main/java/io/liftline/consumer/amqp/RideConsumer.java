@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,9 +149,9 @@ public final class RideConsumer implements Runnable {
         try {
             closeChannel();
             buffer.clear(); // deliveries of a closed channel are redelivered by the broker; their tags are dead
+            broker.ensureTopology(); // idempotent; brings back a queue whose deletion cancelled us
             Channel ch = connection.createChannel();
             channel = ch;
-            Topology.declare(ch); // idempotent; brings back a queue whose deletion cancelled us
             ch.basicQos(config.prefetch());
             Subscription next = new Subscription(ch);
             ch.basicConsume(Topology.QUEUE, false, name, next);
@@ -159,7 +160,7 @@ public final class RideConsumer implements Runnable {
             log.info("{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)", name, Topology.QUEUE,
                     again ? " again" : "", config.prefetch(), config.batchSize(), config.batchTimeout().toMillis());
             return true;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | TimeoutException | RuntimeException e) {
             String failure = BrokerConnection.describe(e);
             if (!failure.equals(lastSubscribeFailure)) { // one line per new reason, not one per retry
                 log.warn("{}: cannot subscribe to {} ({}); retrying every {} ms", name, Topology.QUEUE, failure,
