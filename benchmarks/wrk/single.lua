@@ -3,6 +3,11 @@ wrk.method = "POST"
 wrk.path = "/skiers/3/seasons/2025/days/17/skiers/4242"
 wrk.body = '{"time": 217, "liftID": 21}'
 wrk.headers["Content-Type"] = "application/json"
+-- With API keys on (scripts/bench-producer's "secured" producer): the key from the environment.
+local key = os.getenv("LIFTLINE_API_KEY")
+if key then
+  wrk.headers["Authorization"] = "Bearer " .. key
+end
 
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write

@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The producer's public API (see docs and CONTRACT.md): the Upic single POST and the batch POST, nothing else
+ * The producer's public API (README "The API"): the Upic single POST and the batch POST, nothing else
  * (health and metrics are on the admin port, {@link AdminHandler}). A POST is answered 201 only after the
  * broker confirmed every ride in it; the request holds no thread while it waits for those confirms.
  */
@@ -104,8 +104,9 @@ public final class IngestHandler extends Handler.Abstract {
         }
         // Limited per API key; per address when the producer is open (behind a proxy, that is the proxy's).
         String client = scanner != null ? scanner.name() : Request.getRemoteAddr(request);
-        if (rateLimits != null && rateLimits.exhausted(client)) {
-            RefusedBody.discard(request, () -> tooManyRides(response, callback, 1));
+        long wait = rateLimits == null ? 0 : rateLimits.secondsUntilOneRide(client);
+        if (wait > 0) {
+            RefusedBody.discard(request, () -> tooManyRides(response, callback, wait));
             return;
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);

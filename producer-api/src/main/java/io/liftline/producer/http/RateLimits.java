@@ -2,6 +2,7 @@ package io.liftline.producer.http;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.EstimationProbe;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -34,10 +35,21 @@ final class RateLimits {
         return burst;
     }
 
-    /** True when the client has no ride left to send now: refuse before reading its body. */
-    boolean exhausted(String client) {
+    /**
+     * 0 when the client may send a ride now, else the whole seconds until it may: a request refused before its
+     * body is read costs the producer no parsing.
+     */
+    long secondsUntilOneRide(String client) {
         Limit limit = clients.get(client);
-        return limit != null && limit.bucket().getAvailableTokens() < 1;
+        if (limit == null) {
+            return 0;
+        }
+        EstimationProbe probe = limit.bucket().estimateAbilityToConsume(1);
+        return probe.canBeConsumed() ? 0 : seconds(probe.getNanosToWaitForRefill());
+    }
+
+    private static long seconds(long nanos) {
+        return Math.max(1, TimeUnit.NANOSECONDS.toSeconds(nanos + 999_999_999));
     }
 
     /**
@@ -50,7 +62,7 @@ final class RateLimits {
         Limit limit = clients.computeIfAbsent(client, c -> new Limit(newBucket(), new long[1]));
         limit.lastUsed()[0] = now; // racy by design: a sweep that misses one update only resets a full bucket
         ConsumptionProbe probe = limit.bucket().tryConsumeAndReturnRemaining(rides);
-        return probe.isConsumed() ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toSeconds(probe.getNanosToWaitForRefill() + 999_999_999));
+        return probe.isConsumed() ? 0 : seconds(probe.getNanosToWaitForRefill());
     }
 
     private Bucket newBucket() {
