@@ -63,6 +63,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final ConnectionFactory factory;
     private final BrokerExceptionHandler exceptions = new BrokerExceptionHandler();
     private final String uriForLogs;
+    private final BrokerNodes nodes;
     private final String connectionName;
     private final Duration retryInterval;
     private final ScheduledExecutorService connector;
@@ -78,8 +79,9 @@ public final class BrokerConnection implements AutoCloseable {
 
     public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval) {
         this.factory = new ConnectionFactory();
+        this.nodes = BrokerNodes.parse(amqpUri);
         try {
-            factory.setUri(amqpUri);
+            factory.setUri(nodes.uri());
         } catch (Exception e) {
             throw new IllegalArgumentException("amqpUri is not a valid AMQP URI: " + Secrets.maskUri(amqpUri), e);
         }
@@ -158,7 +160,8 @@ public final class BrokerConnection implements AutoCloseable {
         }
         Connection c = null;
         try {
-            c = factory.newConnection(connectionName);
+            // Several nodes: the client tries them in an order shuffled per attempt, and on recovery too.
+            c = factory.newConnection(nodes.addresses(), connectionName);
             declareTopology(c);
             c.addBlockedListener(new BlockedListener() {
                 @Override
@@ -193,7 +196,7 @@ public final class BrokerConnection implements AutoCloseable {
                     @Override
                     public void handleRecovery(Recoverable r) {
                         exceptions.recovered();
-                        log.info("broker connection recovered");
+                        log.info("broker connection recovered (node {})", node(recovered));
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
                         connector.execute(() -> redeclareTopology(recovered));
                     }
@@ -205,8 +208,8 @@ public final class BrokerConnection implements AutoCloseable {
                 });
             }
             connection = c;
-            log.info("connected to broker {} as {} ({} transport)", uriForLogs, connectionName,
-                    transport().name().toLowerCase(Locale.ROOT));
+            log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
+                    transport().name().toLowerCase(Locale.ROOT), node(c));
         } catch (IOException | TimeoutException | RuntimeException e) {
             lastFailure = "cannot connect to " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
             if (c != null) {
@@ -272,6 +275,11 @@ public final class BrokerConnection implements AutoCloseable {
             log.warn("cannot declare the topology after recovery ({}); publishes fail until it exists",
                     BrokerExceptionHandler.describe(e));
         }
+    }
+
+    /** The node a connection reached: with a cluster, which of the URI's nodes it is. */
+    private static String node(Connection c) {
+        return c.getAddress().getHostAddress() + ":" + c.getPort();
     }
 
     /** A failure in one line: each exception of its cause chain, with its message (no stack trace). */

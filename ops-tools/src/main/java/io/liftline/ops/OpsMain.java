@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.broker.BrokerNodes;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
 import java.io.BufferedReader;
@@ -124,9 +125,10 @@ public final class OpsMain {
         }
         ConnectionFactory factory = new ConnectionFactory();
         String uri = config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F");
-        factory.setUri(uri);
+        BrokerNodes nodes = BrokerNodes.parse(uri);
+        factory.setUri(nodes.uri());
         factory.setConnectionTimeout(5_000);
-        try (Connection connection = factory.newConnection("liftline-ops")) {
+        try (Connection connection = factory.newConnection(nodes.addresses(), "liftline-ops")) {
             DeadLetterTool tool = new DeadLetterTool(connection);
             switch (command.get(1)) {
                 case "list" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 20)), false).render(json));
@@ -217,7 +219,7 @@ public final class OpsMain {
 
     /** The vhost an AMQP URI names: its path, decoded; the default vhost when it has none. */
     static String vhost(String amqpUri) {
-        String path = URI.create(amqpUri).getRawPath();
+        String path = URI.create(BrokerNodes.parse(amqpUri).uri()).getRawPath(); // a cluster URI is no java.net.URI
         return path == null || path.length() <= 1 ? "/" : URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);
     }
 }
