@@ -1,0 +1,130 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.broker.BrokerNodes;
+import io.liftline.broker.Topology;
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.simulator.SimulatorConfig;
+import io.liftline.simulator.SimulatorMain;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RepositoryFiles;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The pipeline on the local 3-node RabbitMQ cluster (scripts/cluster): a producer and a worker given all three
+ * nodes, load running while the node leading lift-rides is killed with SIGKILL, or every node is restarted in
+ * turn. Every accepted ride is stored once. It starts the cluster, and stops it afterwards.
+ */
+class ClusterIT {
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static String uri;
+    private static ProducerApp producer;
+    private static ConsumerApp consumer;
+
+    static String cluster(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", RepositoryFiles.resolve("scripts/cluster").toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("scripts/cluster " + String.join(" ", args) + ":\n" + out).isZero();
+        return out.strip();
+    }
+
+    @BeforeAll
+    static void startTheClusterAndThePipeline() throws Exception {
+        String started = cluster("start");
+        uri = started.substring(started.lastIndexOf("LIFTLINE_AMQP_URI=") + "LIFTLINE_AMQP_URI=".length()).strip();
+        assertThat(BrokerNodes.parse(uri).addresses()).hasSize(3);
+        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(uri).httpPort(0).adminPort(0).build());
+        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(uri).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+        assertThat(producer.awaitBroker(Duration.ofSeconds(30))).isTrue();
+        Poll.waitAtMost(Duration.ofSeconds(30), "the worker subscribed", () -> consumer.notReadyReason() == null);
+    }
+
+    @AfterAll
+    static void stopThePipeline() throws Exception {
+        if (consumer != null) {
+            consumer.close();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        cluster("stop"); // three nodes hold memory the rest of the suite needs; the data stays for the next start
+    }
+
+    @BeforeEach
+    void everyNodeUpAndTheQueueEmpty() throws Exception {
+        cluster("start");
+        BrokerNodes nodes = BrokerNodes.parse(uri);
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUri(nodes.uri());
+        try (Connection connection = factory.newConnection(nodes.addresses()); Channel channel = connection.createChannel()) {
+            channel.queuePurge(Topology.QUEUE);
+        }
+    }
+
+    private static SimulatorConfig load(String runId) {
+        return new SimulatorConfig("http://127.0.0.1:" + producer.port(), 4_000, "upic", 100, 0, 1, 16, 60,
+                Duration.ofSeconds(15), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(120), null, null,
+                false, Duration.ofSeconds(1), 250, true, null);
+    }
+
+    private static void assertEveryRideStoredOnce(SimulatorMain.Outcome outcome) {
+        assertThat(outcome.ridesFailed()).as("rides never accepted").isZero();
+        assertThat(outcome.verification()).isEqualTo("verified: 4000 accepted, 4000 stored, 0 missing, 0 altered, 0 duplicate");
+    }
+
+    @Test
+    void killingTheLeaderOfTheQueueUnderLoadLosesNothing() throws Exception {
+        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-kill")));
+        Thread.sleep(4_000);
+        String leader = cluster("leader");
+        cluster("kill", leader);
+        long killed = System.nanoTime();
+        Poll.waitAtMost(Duration.ofSeconds(60), "a new leader elected", () -> !cluster("leader").equals(leader));
+        System.out.printf("leader %s killed; new leader %s after %d ms%n", leader, cluster("leader"),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+        assertEveryRideStoredOnce(run.get(5, TimeUnit.MINUTES));
+        Poll.waitAtMost(Duration.ofSeconds(60), "the worker subscribed on a surviving node", () -> consumer.notReadyReason() == null);
+    }
+
+    @Test
+    void aRollingRestartOfEveryNodeUnderLoadLosesNothing() throws Exception {
+        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-rolling")));
+        Thread.sleep(2_000);
+        for (String node : List.of("1", "2", "3")) {
+            cluster("restart", node);
+        }
+        assertEveryRideStoredOnce(run.get(5, TimeUnit.MINUTES));
+    }
+
+    private static SimulatorMain.Outcome execute(SimulatorConfig config) {
+        try {
+            return SimulatorMain.execute(config);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

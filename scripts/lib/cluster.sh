@@ -1,0 +1,143 @@
+# A 3-node RabbitMQ cluster on this machine, beside the single local broker (which it never touches): nodes
+# liftline-N@localhost with their own AMQP (568N), distribution (2568N), management (1568N) and Prometheus
+# (1579N) ports, their own data and logs under $CLUSTER_HOME, and their own Erlang cookie.
+# Source it after common.sh and broker.sh.
+
+CLUSTER_HOME=/var/lib/rabbitmq/liftline-cluster
+CLUSTER_NODES="1 2 3"
+
+node_name() { echo "liftline-$1@localhost"; }
+node_amqp_port() { echo $((5680 + $1)); }
+cluster_uri() { echo "amqp://guest:guest@127.0.0.1:5681,127.0.0.1:5682,127.0.0.1:5683/%2F"; }
+
+# as_rabbitmq COMMAND...: runs a RabbitMQ command as the rabbitmq user with the cluster's home (its cookie).
+as_rabbitmq() {
+  local quoted
+  quoted=$(printf '%q ' "$@")
+  as_root su rabbitmq -s /bin/sh -c "HOME='$CLUSTER_HOME' $quoted"
+}
+
+# ctl N ARGS...: rabbitmqctl on node N.
+ctl() {
+  local n=$1
+  shift
+  as_rabbitmq /usr/lib/rabbitmq/bin/rabbitmqctl -q -n "$(node_name "$n")" "$@"
+}
+
+cluster_prepare() {
+  local n dir
+  as_root mkdir -p "$CLUSTER_HOME"
+  if ! as_root test -s "$CLUSTER_HOME/.erlang.cookie"; then
+    head -c 32 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9' | as_root tee "$CLUSTER_HOME/.erlang.cookie" >/dev/null
+  fi
+  printf '%s\n' "[rabbitmq_management,rabbitmq_prometheus]." | as_root tee "$CLUSTER_HOME/enabled_plugins" >/dev/null
+  printf '%s\n' "ERL_EPMD_ADDRESS=127.0.0.1" | as_root tee "$CLUSTER_HOME/rabbitmq-env.conf" >/dev/null
+  for n in $CLUSTER_NODES; do
+    dir="$CLUSTER_HOME/node-$n"
+    as_root mkdir -p "$dir/mnesia" "$dir/log"
+    as_root tee "$dir/rabbitmq.conf" >/dev/null <<CONF
+# Node $n of Liftline's local test cluster (scripts/cluster); loopback only.
+listeners.tcp.default = 127.0.0.1:$((5680 + n))
+management.tcp.ip = 127.0.0.1
+management.tcp.port = $((15680 + n))
+prometheus.tcp.ip = 127.0.0.1
+prometheus.tcp.port = $((15790 + n))
+cluster_partition_handling = pause_minority
+vm_memory_high_watermark.relative = 0.1
+# Small Raft write-ahead logs: three nodes share one small machine.
+raft.wal_max_size_bytes = 64000000
+CONF
+  done
+  as_root chown -R rabbitmq:rabbitmq "$CLUSTER_HOME"
+  as_root chmod 400 "$CLUSTER_HOME/.erlang.cookie"
+}
+
+# node_start N: starts node N (detached) and waits until it runs.
+node_start() {
+  local n=$1 dir="$CLUSTER_HOME/node-$1"
+  port_open "$(node_amqp_port "$n")" && return 0
+  as_rabbitmq env RABBITMQ_NODENAME="$(node_name "$n")" RABBITMQ_DIST_PORT=$((25680 + n)) \
+    RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_CONF_ENV_FILE="$CLUSTER_HOME/rabbitmq-env.conf" \
+    RABBITMQ_ENABLED_PLUGINS_FILE="$CLUSTER_HOME/enabled_plugins" RABBITMQ_MNESIA_BASE="$dir/mnesia" \
+    RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/pid" \
+    /usr/lib/rabbitmq/bin/rabbitmq-server -detached >/dev/null 2>&1 || true
+  wait_for_port "$(node_amqp_port "$n")" 90 "cluster node $n"
+  ctl "$n" await_startup --timeout 60 >/dev/null || die "cluster node $n did not finish starting"
+}
+
+# node_pid N: the OS process of node N, or nothing.
+node_pid() { as_root cat "$CLUSTER_HOME/node-$1/pid" 2>/dev/null || true; }
+
+cluster_start() {
+  local n
+  rabbitmq_installed || rabbitmq_install
+  cluster_prepare
+  for n in $CLUSTER_NODES; do node_start "$n"; done
+  for n in 2 3; do
+    if ! ctl "$n" cluster_status --formatter json | grep -q "$(node_name 1)"; then
+      log "cluster: node $n joins node 1"
+      { ctl "$n" stop_app && ctl "$n" join_cluster "$(node_name 1)" && ctl "$n" start_app; } >/dev/null 2>&1 \
+        || die "node $n could not join the cluster"
+    fi
+  done
+  ctl 1 import_definitions < "$LIFTLINE_ROOT/rabbitmq/definitions.json" >/dev/null || die "could not load the topology"
+  log "cluster: 3 nodes, topology loaded; lift-rides members: $(cluster_members)"
+}
+
+# cluster_members: the nodes holding a member of lift-rides, asked of any running node.
+cluster_members() {
+  local n
+  for n in $CLUSTER_NODES; do
+    port_open "$(node_amqp_port "$n")" || continue
+    ctl "$n" list_queues name members --formatter json 2>/dev/null | tr -d '\n' \
+      | grep -o '"name":"lift-rides","members":\[[^]]*\]' | grep -o 'liftline-[0-9]' | sort | tr '\n' ' '
+    return 0
+  done
+}
+
+cluster_stop() {
+  local n
+  for n in 3 2 1; do
+    if port_open "$(node_amqp_port "$n")"; then ctl "$n" stop >/dev/null 2>&1 || true; fi
+  done
+  log "cluster stopped (data kept in $CLUSTER_HOME; scripts/cluster start brings it back)"
+}
+
+cluster_status() {
+  local n state
+  for n in $CLUSTER_NODES; do
+    if port_open "$(node_amqp_port "$n")"; then state="running"; else state="down"; fi
+    printf 'node %s  %-24s amqp 127.0.0.1:%s  console http://127.0.0.1:%s  %s\n' "$n" "$(node_name "$n")" \
+      "$(node_amqp_port "$n")" $((15680 + n)) "$state"
+  done
+  local leader
+  leader=$(cluster_leader 2>/dev/null || true)
+  echo "lift-rides leader: ${leader:-unknown}; members: $(cluster_members 2>/dev/null)"
+}
+
+# cluster_leader: the number of the node leading lift-rides, asked of any running node.
+cluster_leader() {
+  local n
+  for n in $CLUSTER_NODES; do
+    port_open "$(node_amqp_port "$n")" || continue
+    ctl "$n" list_queues name leader --formatter json 2>/dev/null | tr -d '\n' \
+      | grep -o '"name":"lift-rides","leader":"liftline-[0-9]' | grep -o '[0-9]$' && return 0
+  done
+  return 1
+}
+
+node_kill() {
+  local pid
+  pid=$(node_pid "$1")
+  [ -n "$pid" ] || die "node $1 has no pid file (not started by scripts/cluster?)"
+  as_root kill -9 "$pid" 2>/dev/null || true
+  log "cluster: node $1 (pid $pid) killed with SIGKILL"
+}
+
+node_restart() {
+  if port_open "$(node_amqp_port "$1")"; then ctl "$1" stop >/dev/null 2>&1 || true; fi
+  local i
+  for ((i = 0; i < 150 && $(port_open "$(node_amqp_port "$1")" && echo 1 || echo 0) == 1; i++)); do sleep 0.2; done
+  node_start "$1"
+  log "cluster: node $1 restarted"
+}
