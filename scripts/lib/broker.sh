@@ -55,9 +55,27 @@ import_definitions() {
   as_root rabbitmqctl -q import_definitions >/dev/null
 }
 
-# Loads rabbitmq/definitions.json: the topology and its policy (delivery limit, dead-lettering, max length).
+# topology_definitions [SHARDS]: rabbitmq/definitions.json, with SHARDS (LIFTLINE_SHARDS; default 1) quorum queues
+# lift-rides.0 .. lift-rides.N-1, each bound with routing key ride.<n>, in place of lift-rides when SHARDS > 1.
+topology_definitions() {
+  local shards=${1:-${LIFTLINE_SHARDS:-1}}
+  if [ "$shards" -le 1 ]; then
+    cat "$LIFTLINE_ROOT/rabbitmq/definitions.json"
+    return
+  fi
+  command -v jq >/dev/null 2>&1 || as_root apt-get install -y -qq jq >/dev/null || die "sharded definitions need jq"
+  jq --argjson n "$shards" '
+    (.queues[] | select(.name == "lift-rides")) as $q
+    | (.bindings[] | select(.destination == "lift-rides")) as $b
+    | .queues = [.queues[] | select(.name != "lift-rides")] + [range(0; $n) as $i | $q + {name: "lift-rides.\($i)"}]
+    | .bindings = [.bindings[] | select(.destination != "lift-rides")]
+        + [range(0; $n) as $i | $b + {destination: "lift-rides.\($i)", routing_key: "ride.\($i)"}]' \
+    "$LIFTLINE_ROOT/rabbitmq/definitions.json"
+}
+
+# Loads the topology (sharded when LIFTLINE_SHARDS > 1) and its policy (delivery limit, dead-lettering, max length).
 rabbitmq_load_definitions() {
-  import_definitions < "$LIFTLINE_ROOT/rabbitmq/definitions.json" || die "could not load rabbitmq/definitions.json"
+  topology_definitions | import_definitions || die "could not load rabbitmq/definitions.json"
 }
 
 # The applications' broker users (rabbitmq/users.json: least privilege, no password in the repository).

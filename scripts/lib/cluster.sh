@@ -80,8 +80,8 @@ cluster_start() {
         || die "node $n could not join the cluster"
     fi
   done
-  ctl 1 import_definitions < "$LIFTLINE_ROOT/rabbitmq/definitions.json" >/dev/null || die "could not load the topology"
-  log "cluster: 3 nodes, topology loaded; lift-rides members: $(cluster_members)"
+  topology_definitions | ctl 1 import_definitions >/dev/null || die "could not load the topology"
+  log "cluster: 3 nodes, topology loaded (${LIFTLINE_SHARDS:-1} ride queue(s)); lift-rides members: $(cluster_members)"
 }
 
 # cluster_members: the nodes holding a member of lift-rides, asked of any running node.

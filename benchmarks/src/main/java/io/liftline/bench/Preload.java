@@ -4,6 +4,8 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import io.liftline.broker.BrokerNodes;
+import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
@@ -12,7 +14,10 @@ import java.util.Date;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** {@code Preload AMQP_URI COUNT PREFIX}: fills lift-rides with valid ride messages, as the producer writes them. */
+/**
+ * {@code Preload AMQP_URI COUNT PREFIX [SHARDS]}: fills lift-rides (or its shards, each ride on its skier's) with
+ * valid ride messages, as the producer writes them.
+ */
 public final class Preload {
 
     private static final int WINDOW = 2_000;
@@ -24,11 +29,14 @@ public final class Preload {
         String uri = args[0];
         int count = Integer.parseInt(args[1]);
         String prefix = args[2];
+        Shards shards = new Shards(args.length > 3 ? Integer.parseInt(args[3]) : 1);
+        BrokerNodes nodes = BrokerNodes.parse(uri);
         ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(uri);
+        factory.setUri(nodes.uri());
         long start = System.nanoTime();
-        try (Connection connection = factory.newConnection("liftline-preload"); Channel channel = connection.createChannel()) {
-            Topology.declare(channel);
+        try (Connection connection = factory.newConnection(nodes.addresses(), "liftline-preload");
+             Channel channel = connection.createChannel()) {
+            Topology.declare(channel, shards);
             channel.confirmSelect();
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < count; i++) {
@@ -38,7 +46,7 @@ public final class Preload {
                 AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
                         .deliveryMode(2).messageId(id).timestamp(new Date())
                         .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
-                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, props, RideJson.toMessage(ride));
+                channel.basicPublish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())), props, RideJson.toMessage(ride));
                 if ((i + 1) % WINDOW == 0) {
                     channel.waitForConfirmsOrDie(60_000);
                 }

@@ -64,6 +64,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final BrokerExceptionHandler exceptions = new BrokerExceptionHandler();
     private final String uriForLogs;
     private final BrokerNodes nodes;
+    private final Shards shards;
     private final String connectionName;
     private final Duration retryInterval;
     private final ScheduledExecutorService connector;
@@ -78,6 +79,13 @@ public final class BrokerConnection implements AutoCloseable {
     private boolean loggedFailure;
 
     public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval) {
+        this(amqpUri, connectionName, transport, retryInterval, Shards.ONE);
+    }
+
+    /** @param shards the ride queues this application declares, or checks */
+    public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval,
+                            Shards shards) {
+        this.shards = shards;
         this.factory = new ConnectionFactory();
         this.nodes = BrokerNodes.parse(amqpUri);
         try {
@@ -234,13 +242,13 @@ public final class BrokerConnection implements AutoCloseable {
      */
     private void declareTopology(Connection c) throws IOException, TimeoutException {
         try (Channel channel = c.createChannel()) {
-            Topology.declare(channel);
+            Topology.declare(channel, shards);
         } catch (IOException e) {
             if (!BrokerExceptionHandler.isAccessRefused(e)) {
                 throw e;
             }
             try (Channel channel = c.createChannel()) {
-                Topology.verify(channel);
+                Topology.verify(channel, shards);
             } catch (IOException missing) {
                 throw new IOException("the topology is incomplete and this user may not declare it (load "
                         + "rabbitmq/definitions.json, e.g. scripts/broker): " + BrokerExceptionHandler.describe(missing), missing);
@@ -275,6 +283,11 @@ public final class BrokerConnection implements AutoCloseable {
             log.warn("cannot declare the topology after recovery ({}); publishes fail until it exists",
                     BrokerExceptionHandler.describe(e));
         }
+    }
+
+    /** The ride queues this connection's application uses. */
+    public Shards shards() {
+        return shards;
     }
 
     /** The node a connection reached: with a cluster, which of the URI's nodes it is. */

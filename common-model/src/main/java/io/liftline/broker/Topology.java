@@ -39,20 +39,32 @@ public final class Topology {
      * Checks that the exchanges and queues exist (passive declares, which need no permission); the first one
      * missing fails with a 404 and closes the channel. Bindings cannot be checked this way.
      */
-    public static void verify(Channel channel) throws IOException {
+    public static void verify(Channel channel, Shards shards) throws IOException {
         channel.exchangeDeclarePassive(EXCHANGE);
         channel.exchangeDeclarePassive(DEAD_LETTER_EXCHANGE);
-        channel.queueDeclarePassive(QUEUE);
+        for (String queue : shards.queues()) {
+            channel.queueDeclarePassive(queue);
+        }
         channel.queueDeclarePassive(DEAD_LETTER_QUEUE);
     }
 
-    /** Declares exchanges, queues and bindings; a no-op when they already exist with the same settings. */
+    /** The single-queue topology of the contract. */
     public static void declare(Channel channel) throws IOException {
+        declare(channel, Shards.ONE);
+    }
+
+    /**
+     * Declares exchanges, queues (one per shard) and bindings; a no-op when they already exist with the same
+     * settings.
+     */
+    public static void declare(Channel channel, Shards shards) throws IOException {
         channel.exchangeDeclare(EXCHANGE, BuiltinExchangeType.DIRECT, true);
         channel.exchangeDeclare(DEAD_LETTER_EXCHANGE, BuiltinExchangeType.FANOUT, true);
-        channel.queueDeclare(QUEUE, true, false, false, queueArguments());
+        for (int shard = 0; shard < shards.count(); shard++) {
+            channel.queueDeclare(shards.queue(shard), true, false, false, queueArguments());
+            channel.queueBind(shards.queue(shard), EXCHANGE, shards.routingKey(shard));
+        }
         channel.queueDeclare(DEAD_LETTER_QUEUE, true, false, false, deadLetterQueueArguments());
-        channel.queueBind(QUEUE, EXCHANGE, ROUTING_KEY);
         channel.queueBind(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, "");
     }
 }

@@ -2,12 +2,14 @@ package io.liftline.consumer;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
+import io.liftline.broker.Shards;
 import io.liftline.consumer.amqp.RideConsumer;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
@@ -52,27 +54,39 @@ public final class ConsumerApp implements AutoCloseable {
     /** Why the last batch write failed, while writes are being retried; null once one succeeds. */
     private volatile String storeFailure;
 
+    /** Majority, journaled; a replica set that cannot confirm within 10 s fails the batch, which is retried. */
+    static final WriteConcern DEFAULT_WRITE_CONCERN = WriteConcern.MAJORITY.withJournal(true).withWTimeout(10, TimeUnit.SECONDS);
+
     private ConsumerApp(ConsumerConfig config, RideSink sink) {
         this.config = config;
-        this.mongo = MongoClients.create(MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString(config.mongodbUri()))
-                .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
-                .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
-                .applyToServerSettings(s -> s.heartbeatFrequency(STORE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS))
-                .applicationName("liftline-consumer")
-                .build());
+        this.mongo = MongoClients.create(storeSettings(config.mongodbUri()));
         this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.Transport.SOCKET,
-                BrokerConnection.DEFAULT_RETRY_INTERVAL);
+                BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
         // Dead-letter copies are the consumer's only publishes. On a connection of their own, a resource alarm
         // (which blocks publishing connections) cannot stall the acks that drain the backlog behind the alarm.
         this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
-                BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL);
+                BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
         storeRetry.getEventPublisher()
                 .onRetry(event -> storeFailure = event.getLastThrowable() == null ? "failing"
                         : BrokerConnection.describe(event.getLastThrowable()))
                 .onSuccess(event -> storeFailure = null);
+    }
+
+    /** The store client's settings: the URI's, with Liftline's timeouts and, unless the URI sets one, its write concern. */
+    static MongoClientSettings storeSettings(String mongodbUri) {
+        ConnectionString uri = new ConnectionString(mongodbUri);
+        return MongoClientSettings.builder()
+                .applyConnectionString(uri)
+                // A ride is acked to the broker once written: written must mean on a majority of a replica set,
+                // on disk, or a failover could lose acked rides. The URI may ask otherwise (w=..., journal=...).
+                .writeConcern(uri.getWriteConcern() != null ? uri.getWriteConcern() : DEFAULT_WRITE_CONCERN)
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applyToServerSettings(s -> s.heartbeatFrequency(STORE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS))
+                .applicationName("liftline-consumer")
+                .build();
     }
 
     /** Starts metrics and health, connects, creates the indexes, then starts the consumers. */
@@ -89,16 +103,21 @@ public final class ConsumerApp implements AutoCloseable {
         app.broker.start();
         app.deadLetterBroker.start();
         app.storeRetry.executeRunnable(app.store::createIndexes);
-        for (int i = 1; i <= config.consumers(); i++) {
-            RideConsumer consumer = new RideConsumer("consumer-" + i, app.broker, app.deadLetterBroker, app.store, config,
-                    app.metrics, app.storeRetry);
-            Thread thread = new Thread(consumer, "consumer-" + i);
-            app.consumers.add(consumer);
-            app.threads.add(thread);
-            thread.start();
+        Shards shards = config.shards();
+        // Every shard this worker takes gets its own consumers: a shard without one would only grow.
+        for (int shard : config.consumedShards()) {
+            for (int i = 1; i <= config.consumers(); i++) {
+                String name = shards.count() == 1 ? "consumer-" + i : "consumer-" + shard + "-" + i;
+                RideConsumer consumer = new RideConsumer(name, shards.queue(shard), app.broker, app.deadLetterBroker,
+                        app.store, config, app.metrics, app.storeRetry);
+                Thread thread = new Thread(consumer, name);
+                app.consumers.add(consumer);
+                app.threads.add(thread);
+                thread.start();
+            }
         }
         app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count());
-        log.info("consumer started with {} consumers, metrics on port {} ({})", config.consumers(),
+        log.info("consumer started with {} consumers, metrics on port {} ({})", app.consumers.size(),
                 app.health == null ? "off" : app.health.port(), config);
         return app;
     }

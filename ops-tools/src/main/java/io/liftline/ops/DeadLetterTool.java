@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +95,9 @@ final class DeadLetterTool {
                     continue;
                 }
                 if (matches) {
-                    publisher.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, copyProperties(letter), letter.body());
+                    // Back to the queue it came from: with shards, the skier's shard (lift-rides.2 → ride.2).
+                    publisher.basicPublish(Topology.EXCHANGE, Shards.routingKeyOf(letter.source()), true, copyProperties(letter),
+                            letter.body());
                 } else {
                     publisher.basicPublish(Topology.DEAD_LETTER_EXCHANGE, "", true, letter.properties(), letter.body());
                 }

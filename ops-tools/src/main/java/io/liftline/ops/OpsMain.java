@@ -3,6 +3,7 @@ package io.liftline.ops;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoTimeoutException;
+import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Connection;
@@ -172,8 +173,12 @@ public final class OpsMain {
         if (command.size() != 2) {
             return usage(out, "query needs one of skier-day, skier-seasons, unique-skiers, lift-hours, top-skiers");
         }
+        ConnectionString uri = new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"));
         MongoClientSettings settings = MongoClientSettings.builder()
-                .applyConnectionString(new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017")))
+                .applyConnectionString(uri)
+                // Analysts' reads may be served by a secondary (a little stale, and off the primary's back),
+                // unless the URI asks otherwise (readPreference=...).
+                .readPreference(uri.getReadPreference() != null ? uri.getReadPreference() : ReadPreference.secondaryPreferred())
                 .applyToClusterSettings(c -> c.serverSelectionTimeout(5, TimeUnit.SECONDS))
                 .build();
         try (MongoClient client = MongoClients.create(settings)) {

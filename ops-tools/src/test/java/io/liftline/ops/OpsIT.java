@@ -11,6 +11,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.testing.MongoTestDatabase;
@@ -77,13 +78,17 @@ class OpsIT {
     }
 
     private static void deadLetter(String id, String reason, Instant at) throws Exception {
+        deadLetter(id, reason, at, Topology.QUEUE);
+    }
+
+    private static void deadLetter(String id, String reason, Instant at, String sourceQueue) throws Exception {
         try (Channel channel = rabbit.connection().createChannel()) {
             channel.confirmSelect();
             Map<String, Object> headers = new HashMap<>();
             headers.put("x-liftline-reason", reason);
             headers.put("x-liftline-detail", "because " + id);
             headers.put("x-liftline-dead-lettered-at", at.toString());
-            headers.put("x-liftline-source-queue", Topology.QUEUE);
+            headers.put("x-liftline-source-queue", sourceQueue);
             headers.put(Topology.SCHEMA_VERSION_HEADER, 1);
             channel.basicPublish(Topology.DEAD_LETTER_EXCHANGE, Topology.ROUTING_KEY, new AMQP.BasicProperties.Builder()
                     .messageId(id).deliveryMode(2).headers(headers).build(), ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
@@ -210,6 +215,29 @@ class OpsIT {
         deadLetter("y", "invalid-ride", Instant.now());
         Poll.waitAtMost(Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
         assertThat(ops("", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
+    }
+
+    @Test
+    void withShardsReplaySendsEachLetterBackToItsShardAndStatusListsEveryShard() throws Exception {
+        Shards three = new Shards(3);
+        try (Channel channel = rabbit.connection().createChannel()) {
+            Topology.declare(channel, three);
+        }
+        deadLetter("from-two", "invalid-ride", Instant.now(), three.queue(2));
+        deadLetter("from-zero", "invalid-ride", Instant.now(), three.queue(0));
+        Poll.waitAtMost(Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+        try {
+            assertThat(ops("", "dead-letters", "replay").out()).contains("replayed 2 dead letters");
+            assertThat(rabbit.readyMessages(three.queue(2))).isEqualTo(1);
+            assertThat(rabbit.readyMessages(three.queue(0))).isEqualTo(1);
+            assertThat(rabbit.readyMessages(three.queue(1))).isZero();
+            Poll.waitAtMost(Duration.ofSeconds(15), "status lists the shards", () -> ops("", "status").out(),
+                    out -> out.contains("lift-rides.0") && out.contains("lift-rides.1") && out.contains("lift-rides.2"));
+        } finally {
+            for (String queue : three.queues()) {
+                rabbit.management().deleteQueue(rabbit.vhost(), queue);
+            }
+        }
     }
 
     @Test

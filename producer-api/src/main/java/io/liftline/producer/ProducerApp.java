@@ -52,12 +52,12 @@ public final class ProducerApp implements AutoCloseable {
     private ProducerApp(ProducerConfig config) throws java.io.IOException {
         this.config = config;
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-producer", BrokerConnection.Transport.NETTY,
-                BrokerConnection.DEFAULT_RETRY_INTERVAL);
+                BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
         ProducerMetrics metrics = new ProducerMetrics();
         this.pool = new ChannelPool(broker, config.channelPoolSize(), config.maxInFlightPerChannel(),
                 config.channelAcquireTimeout(), metrics);
         metrics.bind(pool, broker);
-        this.publisher = new RidePublisher(broker, pool, config.publishTimeout());
+        this.publisher = new RidePublisher(broker, pool, config.publishTimeout(), config.shards());
         TimeBasedEpochGenerator uuidV7 = Generators.timeBasedEpochGenerator();
         ApiKeys keys = null;
         if (config.apiKeysFile() != null) {

@@ -30,11 +30,13 @@ final class DeadLetters {
 
     private final Channel channel;
     private final String consumerName;
+    private final String sourceQueue;
     /** Set by a basic.return, which the broker sends before the confirm of the same message. */
     private volatile boolean returned;
 
     /** @param channel a channel of its own; it is put in confirm mode here */
-    DeadLetters(Channel channel, String consumerName) throws IOException {
+    DeadLetters(Channel channel, String consumerName, String sourceQueue) throws IOException {
+        this.sourceQueue = sourceQueue;
         this.channel = channel;
         this.consumerName = consumerName;
         channel.confirmSelect();
@@ -55,7 +57,7 @@ final class DeadLetters {
         String detail = poison.getMessage();
         headers.put(REASON, poison.reason());
         headers.put(DETAIL, detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL) + "...");
-        headers.put(SOURCE_QUEUE, Topology.QUEUE);
+        headers.put(SOURCE_QUEUE, sourceQueue);
         headers.put(SOURCE_EXCHANGE, envelope.getExchange());
         headers.put(SOURCE_ROUTING_KEY, envelope.getRoutingKey());
         headers.put(DEAD_LETTERED_AT, Instant.now().toString());

@@ -47,6 +47,7 @@ public final class RideConsumer implements Runnable {
     }
 
     private final String name;
+    private final String queue;
     private final BrokerConnection broker;
     private final BrokerConnection deadLetterBroker;
     private final RideSink store;
@@ -70,7 +71,14 @@ public final class RideConsumer implements Runnable {
      */
     public RideConsumer(String name, BrokerConnection broker, BrokerConnection deadLetterBroker, RideSink store,
                         ConsumerConfig config, ConsumerMetrics metrics, Retry storeRetry) {
+        this(name, Topology.QUEUE, broker, deadLetterBroker, store, config, metrics, storeRetry);
+    }
+
+    /** @param queue the queue it consumes: {@code lift-rides}, or one shard's {@code lift-rides.N} */
+    public RideConsumer(String name, String queue, BrokerConnection broker, BrokerConnection deadLetterBroker, RideSink store,
+                        ConsumerConfig config, ConsumerMetrics metrics, Retry storeRetry) {
         this.name = name;
+        this.queue = queue;
         this.broker = broker;
         this.deadLetterBroker = deadLetterBroker;
         this.store = store;
@@ -108,7 +116,7 @@ public final class RideConsumer implements Runnable {
         public void handleCancel(String tag) {
             live = false;
             log.warn("{}: the broker cancelled the subscription to {} (queue deleted or moved); subscribing again",
-                    name, Topology.QUEUE);
+                    name, queue);
         }
 
         @Override
@@ -154,16 +162,16 @@ public final class RideConsumer implements Runnable {
             channel = ch;
             ch.basicQos(config.prefetch());
             Subscription next = new Subscription(ch);
-            ch.basicConsume(Topology.QUEUE, false, name, next);
+            ch.basicConsume(queue, false, name, next);
             subscription = next;
             lastSubscribeFailure = null;
-            log.info("{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)", name, Topology.QUEUE,
+            log.info("{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)", name, queue,
                     again ? " again" : "", config.prefetch(), config.batchSize(), config.batchTimeout().toMillis());
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {
             String failure = BrokerConnection.describe(e);
             if (!failure.equals(lastSubscribeFailure)) { // one line per new reason, not one per retry
-                log.warn("{}: cannot subscribe to {} ({}); retrying every {} ms", name, Topology.QUEUE, failure,
+                log.warn("{}: cannot subscribe to {} ({}); retrying every {} ms", name, queue, failure,
                         BrokerConnection.DEFAULT_RETRY_INTERVAL.toMillis());
                 lastSubscribeFailure = failure;
             }
@@ -291,7 +299,7 @@ public final class RideConsumer implements Runnable {
         if (connection == null) {
             throw new IOException("dead-letter connection: " + deadLetterBroker.unavailableReason());
         }
-        deadLetters = new DeadLetters(connection.createChannel(), name);
+        deadLetters = new DeadLetters(connection.createChannel(), name, queue);
         return deadLetters;
     }
 

@@ -3,6 +3,7 @@ package io.liftline.consumer.config;
 import static io.liftline.config.Checks.positive;
 import static io.liftline.config.Checks.required;
 
+import io.liftline.broker.Shards;
 import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
@@ -43,9 +44,13 @@ public final class ConsumerConfig {
     public static final String STORE_RETRY_MAX_BACKOFF = "LIFTLINE_STORE_RETRY_MAX_BACKOFF";
     public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
     public static final String RANGES = "LIFTLINE_RANGES";
+    /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
+    public static final String SHARDS = "LIFTLINE_SHARDS";
+    /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
+    public static final String CONSUME_SHARDS = "LIFTLINE_CONSUME_SHARDS";
 
     public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT, ADMIN_BIND_ADDRESS,
-            CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES);
+            CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES, SHARDS, CONSUME_SHARDS);
 
     private final String amqpUri;
     private final String mongodbUri;
@@ -59,8 +64,12 @@ public final class ConsumerConfig {
     private final Duration storeRetryMaxBackoff;
     private final Duration shutdownTimeout;
     private final RideRanges ranges;
+    private final Shards shards;
+    private final List<Integer> consumedShards;
 
     private ConsumerConfig(Builder b) {
+        this.shards = new Shards(b.shards);
+        this.consumedShards = List.copyOf(shards.parseSubset(b.consumeShards));
         this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
         this.mongodbUri = required(b.mongodbUri, "mongodbUri");
         this.mongodbDatabase = required(b.mongodbDatabase, "mongodbDatabase");
@@ -100,6 +109,8 @@ public final class ConsumerConfig {
                 .mongodbDatabase(source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE))
                 .metricsPort(source.getInt(METRICS_PORT, DEFAULT_METRICS_PORT))
                 .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
+                .shards(source.getInt(SHARDS, 1))
+                .consumeShards(source.get(CONSUME_SHARDS, null))
                 .consumers(source.getInt(CONSUMERS, DEFAULT_CONSUMERS))
                 .prefetch(prefetch == null ? null : source.getInt(PREFETCH, 0))
                 .batchSize(source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE))
@@ -128,6 +139,16 @@ public final class ConsumerConfig {
 
     public int metricsPort() {
         return metricsPort;
+    }
+
+    /** The ride queues. */
+    public Shards shards() {
+        return shards;
+    }
+
+    /** The shards this worker consumes, each with {@link #consumers()} consumers. */
+    public List<Integer> consumedShards() {
+        return consumedShards;
     }
 
     /** The interface the metrics and health endpoint binds to; null for all. */
@@ -168,6 +189,7 @@ public final class ConsumerConfig {
         return "ConsumerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", mongodbUri=" + Secrets.maskUri(mongodbUri)
                 + ", mongodbDatabase=" + mongodbDatabase + ", metricsPort=" + metricsPort
                 + (adminBindAddress == null ? "" : ", adminBindAddress=" + adminBindAddress) + ", consumers=" + consumers
+                + (shards.count() == 1 ? "" : ", shards=" + shards.count() + " (consuming " + consumedShards + ")")
                 + ", prefetch=" + prefetch + ", batchSize=" + batchSize + ", batchTimeout=" + batchTimeout.toMillis()
                 + "ms, storeRetryMaxBackoff=" + storeRetryMaxBackoff.toMillis() + "ms, shutdownTimeout="
                 + shutdownTimeout.toMillis() + "ms, ranges=" + ranges + "}";
@@ -180,6 +202,19 @@ public final class ConsumerConfig {
         private String mongodbDatabase = DEFAULT_MONGODB_DATABASE;
         private int metricsPort = DEFAULT_METRICS_PORT;
         private String adminBindAddress;
+        private int shards = 1;
+        private String consumeShards;
+
+        public Builder shards(int v) {
+            shards = v;
+            return this;
+        }
+
+        /** A subset such as {@code 0,2}; null: every shard. */
+        public Builder consumeShards(String v) {
+            consumeShards = v;
+            return this;
+        }
         private int consumers = DEFAULT_CONSUMERS;
         private Integer prefetch;
         private int batchSize = DEFAULT_BATCH_SIZE;

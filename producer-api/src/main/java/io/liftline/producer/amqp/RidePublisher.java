@@ -5,6 +5,7 @@ import com.rabbitmq.client.BlockedListener;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
+import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
@@ -40,6 +41,7 @@ public final class RidePublisher implements Publisher {
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
 
     private final BrokerConnection broker;
+    private final Shards shards;
     private final ChannelPool pool;
     private final Duration publishTimeout;
     private final Retry retry;
@@ -54,6 +56,12 @@ public final class RidePublisher implements Publisher {
     private volatile boolean stopped;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
+        this(broker, pool, publishTimeout, Shards.ONE);
+    }
+
+    /** @param shards where a ride goes: the shard of its skier */
+    public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout, Shards shards) {
+        this.shards = shards;
         this.broker = broker;
         this.pool = pool;
         this.publishTimeout = publishTimeout;
@@ -135,7 +143,7 @@ public final class RidePublisher implements Publisher {
         ConfirmChannel channel = pool.borrow();
         try {
             for (LiftRide ride : rides) {
-                confirms.add(channel.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, properties(ride),
+                confirms.add(channel.publish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())), properties(ride),
                         RideJson.toMessage(ride), deadline));
             }
         } finally {

@@ -3,6 +3,7 @@ package io.liftline.producer.config;
 import static io.liftline.config.Checks.positive;
 import static io.liftline.config.Checks.required;
 
+import io.liftline.broker.Shards;
 import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
@@ -80,6 +81,8 @@ public final class ProducerConfig {
     public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
     public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
     public static final String RANGES = "LIFTLINE_RANGES";
+    /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
+    public static final String SHARDS = "LIFTLINE_SHARDS";
     /** Unset: the ingest API is open to anyone who reaches it. */
     public static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
 
@@ -87,7 +90,7 @@ public final class ProducerConfig {
             ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
             CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES,
             MAX_CONNECTIONS, IDLE_TIMEOUT, RATE_LIMIT, RATE_LIMIT_BURST, RETRY_AFTER, SHUTDOWN_TIMEOUT, RANGES,
-            API_KEYS_FILE);
+            API_KEYS_FILE, SHARDS);
 
     /** TLS for the public port: a PKCS12 keystore and its password. */
     public record Tls(Path keystore, String password) {
@@ -124,8 +127,10 @@ public final class ProducerConfig {
     private final Duration shutdownTimeout;
     private final RideRanges ranges;
     private final Path apiKeysFile;
+    private final Shards shards;
 
     private ProducerConfig(Builder b) {
+        this.shards = new Shards(b.shards);
         this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
         this.tls = b.tls;
         // With TLS the plain port is off unless asked for: a scanner must not fall back to cleartext by accident.
@@ -195,6 +200,7 @@ public final class ProducerConfig {
                 .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
                 .ranges(RideRanges.parse(source.get(RANGES, null)))
                 .apiKeysFile(source.get(API_KEYS_FILE, null) == null ? null : Path.of(source.get(API_KEYS_FILE, null)))
+                .shards(source.getInt(SHARDS, 1))
                 .build();
     }
 
@@ -298,6 +304,11 @@ public final class ProducerConfig {
         return apiKeysFile;
     }
 
+    /** The ride queues rides are published to. */
+    public Shards shards() {
+        return shards;
+    }
+
     @Override
     public String toString() {
         return "ProducerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", httpPort=" + (httpPort == -1 ? "off" : httpPort)
@@ -312,7 +323,7 @@ public final class ProducerConfig {
                 + ", channelAcquireTimeout=" + channelAcquireTimeout.toMillis() + "ms, maxInFlightPerChannel="
                 + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
                 + ", retryAfter=" + retryAfter.toSeconds() + "s, shutdownTimeout=" + shutdownTimeout.toMillis()
-                + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + "}";
+                + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + ", shards=" + shards.count() + "}";
     }
 
     /** Builds a config from the defaults; tests set what they need. */
@@ -339,6 +350,12 @@ public final class ProducerConfig {
         private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
         private RideRanges ranges;
         private Path apiKeysFile;
+        private int shards = 1;
+
+        public Builder shards(int v) {
+            shards = v;
+            return this;
+        }
 
         public Builder apiKeysFile(Path v) {
             apiKeysFile = v;

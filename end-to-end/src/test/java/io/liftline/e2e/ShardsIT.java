@@ -1,0 +1,108 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.MongoCollection;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.Shards;
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.model.RideJson;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Three shard queues: each skier's rides on one shard, in order; a worker takes the shards it is given. */
+class ShardsIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static final Shards THREE = new Shards(3);
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private void post(int port, String path, String body) throws Exception {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
+    }
+
+    @Test
+    void ridesGoToTheirSkiersShardInOrderAndWorkersTakeTheShardsTheyAreGiven() throws Exception {
+        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
+                .adminPort(0).shards(3).build())) {
+            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+            List<String> batch = new ArrayList<>();
+            for (int skier = 1; skier <= 300; skier++) {
+                batch.add("{\"eventId\":\"s" + skier + "\",\"resortID\":3,\"seasonID\":\"2025\",\"dayID\":1,\"skierID\":" + skier
+                        + ",\"time\":1,\"liftID\":1}");
+            }
+            post(producer.port(), "/rides", "[" + String.join(",", batch) + "]");
+            for (int time = 2; time <= 20; time++) { // one skier's day, one scan after another
+                post(producer.port(), "/skiers/3/seasons/2025/days/1/skiers/4242", "{\"time\":" + time + ",\"liftID\":1}");
+            }
+            int[] expected = new int[3];
+            for (int skier = 1; skier <= 300; skier++) {
+                expected[THREE.of(skier)]++;
+            }
+            expected[THREE.of(4242)] += 19;
+            for (int shard = 0; shard < 3; shard++) {
+                assertThat(rabbit.readyMessages(THREE.queue(shard))).as(THREE.queue(shard)).isEqualTo(expected[shard]);
+            }
+            // Skier 4242's rides, in the order they were posted, all on its shard.
+            List<Integer> times = new ArrayList<>();
+            try (Channel channel = rabbit.connection().createChannel()) {
+                for (GetResponse got = channel.basicGet(THREE.queue(THREE.of(4242)), false); got != null;
+                     got = channel.basicGet(THREE.queue(THREE.of(4242)), false)) {
+                    var ride = RideJson.fromMessage(got.getBody());
+                    if (ride.skierId() == 4242 && ride.time() > 1) {
+                        times.add(ride.time());
+                    }
+                }
+            } // closing the channel returns every message, unacked, to its queue
+            assertThat(times).isSorted().hasSize(19);
+
+            int untaken = THREE.of(4242) == 2 ? 0 : 2; // a shard the first worker leaves alone
+            String taken = untaken == 2 ? "0,1" : untaken == 0 ? "1,2" : "0,2";
+            try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).shards(3).consumeShards(taken).build())) {
+                MongoCollection<Document> rides = mongo.database().getCollection("rides");
+                long expectedStored = 319 - expected[untaken];
+                Poll.waitAtMost(Duration.ofSeconds(20), "the taken shards stored", () -> rides.countDocuments() == expectedStored);
+                Thread.sleep(500);
+                assertThat(rides.countDocuments()).isEqualTo(expectedStored);
+                assertThat(rabbit.readyMessages(THREE.queue(untaken))).isEqualTo(expected[untaken]);
+                Set<Integer> shardsStored = new HashSet<>();
+                for (Document d : rides.find()) {
+                    shardsStored.add(THREE.of(d.getInteger("skierId")));
+                }
+                assertThat(shardsStored).doesNotContain(untaken);
+            }
+            try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).shards(3).build())) {
+                Poll.waitAtMost(Duration.ofSeconds(20), "every shard stored",
+                        () -> mongo.database().getCollection("rides").countDocuments() == 319);
+                Poll.waitAtMost(Duration.ofSeconds(20), "six consumers, two per shard", () -> all.notReadyReason() == null);
+            }
+        }
+    }
+}
