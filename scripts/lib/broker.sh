@@ -124,7 +124,17 @@ docker_secrets() {
     password=$(LIFTLINE_SECRETS="$dir" app_secret "$user")
     doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$password")\"#")
     (umask 077 && printf 'amqp://%s:%s@rabbitmq:5672/%%2F\n' "$user" "$password" > "$dir/$user.amqp-uri")
+    # docker-compose.cluster.yml: the same user, naming all three nodes
+    (umask 077 && printf 'amqp://%s:%s@rabbitmq-1:5672,rabbitmq-2:5672,rabbitmq-3:5672/%%2F\n' "$user" "$password" \
+      > "$dir/$user.cluster-amqp-uri")
   done
+  # The cluster's Erlang cookie (the image takes it from its environment), and its topology: 3 ride shards.
+  if [ ! -s "$dir/erlang-cookie.env" ]; then
+    (umask 077 && printf 'RABBITMQ_ERLANG_COOKIE=%s\n' "$(head -c 32 /dev/urandom | base64 -w0 | tr -dc 'A-Za-z0-9')" \
+      > "$dir/erlang-cookie.env")
+  fi
+  topology_definitions 3 > "$dir/20-topology-cluster.json"
+  chmod 644 "$dir/20-topology-cluster.json"
   # The console's administrator, for people only: no application runs as it.
   doc=$(printf '%s' "$doc" | jq --arg hash "$(rabbit_password_hash "$(LIFTLINE_SECRETS="$dir" app_secret liftline-admin)")" \
     '.vhosts = [{"name": "/"}] | .users += [{"name": "liftline-admin", "password_hash": $hash,

@@ -10,29 +10,38 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * rabbitmq/docker-compose.yml as docker-compose reads it (no Docker engine needed for {@code config}): valid, and
- * no application runs as a broker administrator or with a password in its environment.
+ * rabbitmq/docker-compose.yml and docker-compose.cluster.yml as docker-compose reads them (no Docker engine needed
+ * for {@code config}): valid, no application runs as a broker administrator or with a password in its environment,
+ * and the cluster file has three broker nodes, a three-member replica set and every app on three shards.
  */
 class ComposeFileIT {
 
+    private static String config(String file) throws Exception {
+        Process process = new ProcessBuilder("docker-compose", "-f", RepositoryFiles.resolve(file).toString(), "config")
+                .redirectErrorStream(true).start();
+        String config = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(file + ":\n" + config).isZero();
+        return config;
+    }
+
     @Test
-    void theComposeFileIsValidAndGivesEachAppItsOwnUserThroughASecret() throws Exception {
+    void theComposeFilesAreValidAndGiveEachAppItsOwnUserThroughASecret() throws Exception {
         Path secrets = RepositoryFiles.resolve("rabbitmq/docker/secrets");
         boolean made = !Files.exists(secrets);
         // The secrets the file mounts are made per installation (git-ignored): stand-ins let config resolve them.
         Files.createDirectories(secrets);
-        for (String name : new String[] {"liftline-producer.amqp-uri", "liftline-consumer.amqp-uri", "10-users.json"}) {
+        for (String name : new String[] {"liftline-producer.amqp-uri", "liftline-consumer.amqp-uri", "10-users.json",
+            "liftline-producer.cluster-amqp-uri", "liftline-consumer.cluster-amqp-uri", "20-topology-cluster.json"}) {
             if (!Files.exists(secrets.resolve(name))) {
                 Files.writeString(secrets.resolve(name), "stand-in\n");
             }
         }
+        if (!Files.exists(secrets.resolve("erlang-cookie.env"))) {
+            Files.writeString(secrets.resolve("erlang-cookie.env"), "RABBITMQ_ERLANG_COOKIE=standin\n");
+        }
         try {
-            Process process = new ProcessBuilder("docker-compose", "-f",
-                    RepositoryFiles.resolve("rabbitmq/docker-compose.yml").toString(), "config")
-                    .redirectErrorStream(true).start();
-            String config = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-            assertThat(process.exitValue()).as(config).isZero();
+            String config = config("rabbitmq/docker-compose.yml");
             assertThat(config).contains("rabbitmq:", "mongodb:", "producer:", "consumer-1:", "consumer-2:")
                     .contains("LIFTLINE_AMQP_URI_FILE: /run/secrets/producer-amqp-uri",
                             "LIFTLINE_AMQP_URI_FILE: /run/secrets/consumer-amqp-uri")
@@ -45,6 +54,16 @@ class ComposeFileIT {
                     .filter(l -> l.matches("- (\\S+:)?\\d+:\\d+/tcp")).toList();
             assertThat(published).as("published ports").hasSize(6)
                     .allSatisfy(p -> assertThat(p).as("published on loopback only").startsWith("- 127.0.0.1:"));
+            String cluster = config("rabbitmq/docker-compose.cluster.yml");
+            assertThat(cluster).contains("rabbitmq-1:", "rabbitmq-2:", "rabbitmq-3:", "mongodb-1:", "mongodb-2:", "mongodb-3:",
+                            "mongodb-init:", "producer-1:", "producer-2:", "consumer-1:", "consumer-2:")
+                    .contains("docker/rabbitmq-cluster.conf", "docker/secrets/20-topology-cluster.json", "--replSet")
+                    .contains("LIFTLINE_MONGODB_URI: mongodb://mongodb-1:27017,mongodb-2:27017,mongodb-3:27017/?replicaSet=rs0")
+                    .contains("liftline-producer.cluster-amqp-uri", "liftline-consumer.cluster-amqp-uri")
+                    .doesNotContain("LIFTLINE_AMQP_URI: ");
+            assertThat(cluster.split("LIFTLINE_SHARDS: '3'", -1)).as("every app on 3 shards").hasSize(5);
+            assertThat(Files.readString(RepositoryFiles.resolve("rabbitmq/docker/rabbitmq-cluster.conf")))
+                    .contains("cluster_formation.classic_config.nodes.3 = rabbit@rabbitmq-3", "cluster_partition_handling = pause_minority");
         } finally {
             if (made) {
                 try (var files = Files.list(secrets)) {
