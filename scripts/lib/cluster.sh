@@ -141,3 +141,27 @@ node_restart() {
   node_start "$1"
   log "cluster: node $1 restarted"
 }
+
+# node_partition N: cuts node N off from the other two, as a network partition would, while every node keeps
+# running: each side is given a different wrong Erlang cookie for the other, then disconnected. rabbitmqctl
+# still reaches every node (it uses the node's own cookie). With pause_minority, node N pauses.
+node_partition() {
+  local n=$1 m
+  for m in $CLUSTER_NODES; do
+    [ "$m" = "$n" ] && continue
+    ctl "$n" eval "erlang:set_cookie('$(node_name "$m")', 'liftline_cut_$n'), erlang:disconnect_node('$(node_name "$m")')." >/dev/null
+    ctl "$m" eval "erlang:set_cookie('$(node_name "$n")', 'liftline_cut_$m'), erlang:disconnect_node('$(node_name "$n")')." >/dev/null
+  done
+  log "cluster: node $n cut off from the others"
+}
+
+# node_heal N: gives node N and the others their cookie back and reconnects them.
+node_heal() {
+  local n=$1 m
+  for m in $CLUSTER_NODES; do
+    [ "$m" = "$n" ] && continue
+    ctl "$m" eval "erlang:set_cookie('$(node_name "$n")', erlang:get_cookie())." >/dev/null
+    ctl "$n" eval "erlang:set_cookie('$(node_name "$m")', erlang:get_cookie()), net_kernel:connect_node('$(node_name "$m")')." >/dev/null
+  done
+  log "cluster: node $n reconnected"
+}

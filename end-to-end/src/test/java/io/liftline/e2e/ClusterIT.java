@@ -29,8 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The pipeline on the local 3-node RabbitMQ cluster (scripts/cluster): a producer and a worker given all three
- * nodes, load running while the node leading lift-rides is killed with SIGKILL, or every node is restarted in
- * turn. Every accepted ride is stored once. It starts the cluster, and stops it afterwards.
+ * nodes, load running while the node leading lift-rides is killed with SIGKILL or cut off from the others
+ * (a partition; it pauses), or every node is restarted in turn. Every accepted ride is stored once. It starts the cluster, and stops it afterwards.
  */
 class ClusterIT {
 
@@ -118,6 +118,33 @@ class ClusterIT {
             cluster("restart", node);
         }
         assertEveryRideStoredOnce(run.get(5, TimeUnit.MINUTES));
+    }
+
+    @Test
+    void aNodeCutOffFromTheOthersPausesWhileTheMajorityGoesOnAndNothingIsLost() throws Exception {
+        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-partition")));
+        Thread.sleep(3_000);
+        String cut = cluster("leader");
+        int port = 5680 + Integer.parseInt(cut);
+        cluster("partition", cut);
+        try {
+            // pause_minority: alone, the node stops serving clients (its listener closes) rather than diverge.
+            Poll.waitAtMost(Duration.ofSeconds(60), "node " + cut + " paused", () -> !listening(port));
+            Poll.waitAtMost(Duration.ofSeconds(60), "a leader on the majority side", () -> !cluster("leader").equals(cut));
+            Thread.sleep(5_000);
+        } finally {
+            cluster("heal", cut);
+        }
+        Poll.waitAtMost(Duration.ofSeconds(90), "node " + cut + " serving again", () -> listening(port));
+        assertEveryRideStoredOnce(run.get(5, TimeUnit.MINUTES));
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     private static SimulatorMain.Outcome execute(SimulatorConfig config) {
