@@ -81,6 +81,8 @@ cluster_start() {
     fi
   done
   topology_definitions | ctl 1 import_definitions >/dev/null || die "could not load the topology"
+  # Queues declared through one node get their leaders there: spread them, so shards spread their work.
+  as_rabbitmq /usr/lib/rabbitmq/bin/rabbitmq-queues -q -n "$(node_name 1)" rebalance quorum >/dev/null 2>&1 || true
   log "cluster: 3 nodes, topology loaded (${LIFTLINE_SHARDS:-1} ride queue(s)); lift-rides members: $(cluster_members)"
 }
 
