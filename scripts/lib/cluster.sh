@@ -145,15 +145,19 @@ node_restart() {
 }
 
 # node_partition N: cuts node N off from the other two, as a network partition would, while every node keeps
-# running: each side is given a different wrong Erlang cookie for the other, then disconnected. rabbitmqctl
-# still reaches every node (it uses the node's own cookie). With pause_minority, node N pauses.
+# running: first each side is given a different wrong Erlang cookie for the other (nothing changes yet), then N
+# drops both links in one call. Cut one link at a time and the others see a *partial* partition, on which
+# pause_minority pauses every node until the whole cluster is back. rabbitmqctl still reaches every node (it
+# uses the node's own cookie). With pause_minority, node N pauses and the two others carry on.
 node_partition() {
-  local n=$1 m
+  local n=$1 m others=""
   for m in $CLUSTER_NODES; do
     [ "$m" = "$n" ] && continue
-    ctl "$n" eval "erlang:set_cookie('$(node_name "$m")', 'liftline_cut_$n'), erlang:disconnect_node('$(node_name "$m")')." >/dev/null
-    ctl "$m" eval "erlang:set_cookie('$(node_name "$n")', 'liftline_cut_$m'), erlang:disconnect_node('$(node_name "$n")')." >/dev/null
+    ctl "$n" eval "erlang:set_cookie('$(node_name "$m")', 'liftline_cut_$n')." >/dev/null
+    ctl "$m" eval "erlang:set_cookie('$(node_name "$n")', 'liftline_cut_$m')." >/dev/null
+    others="$others${others:+, }'$(node_name "$m")'"
   done
+  ctl "$n" eval "[erlang:disconnect_node(M) || M <- [$others]], ok." >/dev/null
   log "cluster: node $n cut off from the others"
 }
 

@@ -83,7 +83,14 @@ public final class ProducerApp implements AutoCloseable {
     public static ProducerApp start(ProducerConfig config) throws Exception {
         ProducerApp app = new ProducerApp(config);
         app.broker.start();
-        app.server.start();
+        try {
+            app.server.start();
+        } catch (Exception e) { // a port taken, a keystore that does not open: nothing may stay running
+            app.server.stop();
+            app.pool.close();
+            app.broker.close();
+            throw e;
+        }
         log.info("producer listening: {} ({})", app.describePorts(), config);
         return app;
     }

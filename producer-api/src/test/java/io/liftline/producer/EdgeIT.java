@@ -3,6 +3,7 @@ package io.liftline.producer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
@@ -177,5 +178,9 @@ class EdgeIT {
         assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpsPort(0).adminPort(0)
                 .tls(new ProducerConfig.Tls(keystore, "secret")).build()).close())
                 .isInstanceOf(Exception.class);
+        // A start that failed leaves no broker connection behind (the management API lists them a moment late).
+        Thread.sleep(6_000);
+        assertThat(rabbit.management().connections(rabbit.vhost()).findValues("connection_name").stream()
+                .map(JsonNode::asText)).doesNotContain("liftline-producer");
     }
 }
