@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The application's one long-lived broker connection. It connects in the background (retrying until the
- * broker answers, so an application may start before its broker), declares the topology, then relies on
- * the client's automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
+ * broker answers, so an application may start before its broker) to any node the URI names, declares the
+ * topology (or, as a user that may not configure, checks that it exists), then relies on the client's
+ * automatic recovery; it tracks whether the broker has blocked publishers with a resource alarm.
  *
  * <p>Recovery reopens the connection and its channels, but topology recovery is off, so the client re-creates
  * no queue, binding or consumer: the topology is declared again here after each recovery, and consumers must
