@@ -119,6 +119,11 @@ class BrokerOutageIT {
             assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient patientClient = new ProducerClient(patient.port());
             assertThat(patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+            // The pool opens its channels in the background after the connection; one still opening when the
+            // alarm hits waits out the channel RPC timeout (10 s), which is not what this test is about.
+            ProducerClient patientAdmin = new ProducerClient(patient.adminPort());
+            Poll.waitAtMost(Duration.ofSeconds(10), "every pooled channel open", () -> patientAdmin.get("/metrics").body()
+                    .contains("liftline_pool_channels_idle " + ProducerConfig.DEFAULT_CHANNEL_POOL_SIZE + ".0"));
             java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(20);
             try {
                 TestBroker.memoryAlarm(true);
