@@ -100,18 +100,27 @@ app_secret() {
   cat "$file"
 }
 
-# rabbitmq_load_users: the application users of rabbitmq/users.json, with their passwords, loaded through stdin.
-rabbitmq_load_users() {
-  local doc user password
+# users_with_passwords DIR: rabbitmq/users.json with each application user's password (kept in DIR, made on
+# first use) filled in as its hash.
+users_with_passwords() {
+  local doc user
   doc=$(cat "$LIFTLINE_ROOT/rabbitmq/users.json")
   for user in $APP_USERS; do
-    password=$(app_secret "$user")
-    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$password")\"#")
-    (umask 077 && printf 'amqp://%s:%s@127.0.0.1:%s/%%2F\n' "$user" "$password" "$AMQP_PORT" > "$LIFTLINE_SECRETS/$user.amqp-uri")
+    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$(LIFTLINE_SECRETS="$1" app_secret "$user")")\"#")
+  done
+  printf '%s' "$doc"
+}
+
+# rabbitmq_load_users: the application users of rabbitmq/users.json, with their passwords, loaded through stdin.
+rabbitmq_load_users() {
+  local user
+  users_with_passwords "$LIFTLINE_SECRETS" | import_definitions || die "could not load rabbitmq/users.json"
+  for user in $APP_USERS; do
+    (umask 077 && printf 'amqp://%s:%s@127.0.0.1:%s/%%2F\n' "$user" "$(app_secret "$user")" "$AMQP_PORT" \
+      > "$LIFTLINE_SECRETS/$user.amqp-uri")
   done
   (umask 077 && printf 'http://liftline-ops:%s@127.0.0.1:%s\n' "$(app_secret liftline-ops)" "$MANAGEMENT_PORT" \
     > "$LIFTLINE_SECRETS/liftline-ops.management-uri")
-  printf '%s' "$doc" | import_definitions || die "could not load rabbitmq/users.json"
 }
 
 # docker_secrets: the files rabbitmq/docker-compose.yml mounts as secrets, in rabbitmq/docker/secrets (git-ignored,
@@ -119,10 +128,9 @@ rabbitmq_load_users() {
 docker_secrets() {
   local dir="$LIFTLINE_ROOT/rabbitmq/docker/secrets" doc user password
   (umask 077 && mkdir -p "$dir")
-  doc=$(cat "$LIFTLINE_ROOT/rabbitmq/users.json")
-  for user in $APP_USERS liftline-admin; do
+  doc=$(users_with_passwords "$dir")
+  for user in $APP_USERS; do
     password=$(LIFTLINE_SECRETS="$dir" app_secret "$user")
-    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$password")\"#")
     (umask 077 && printf 'amqp://%s:%s@rabbitmq:5672/%%2F\n' "$user" "$password" > "$dir/$user.amqp-uri")
     # docker-compose.cluster.yml: the same user, naming all three nodes
     (umask 077 && printf 'amqp://%s:%s@rabbitmq-1:5672,rabbitmq-2:5672,rabbitmq-3:5672/%%2F\n' "$user" "$password" \

@@ -86,15 +86,21 @@ cluster_start() {
   log "cluster: 3 nodes, topology loaded (${LIFTLINE_SHARDS:-1} ride queue(s)); lift-rides members: $(cluster_members)"
 }
 
-# cluster_members: the nodes holding a member of lift-rides, asked of any running node.
-cluster_members() {
+# ride_queue_info ITEM: lift-rides' ITEM (leader, members) as list_queues prints it in JSON, asked of the first
+# running node; fails when none runs.
+ride_queue_info() {
   local n
   for n in $CLUSTER_NODES; do
     port_open "$(node_amqp_port "$n")" || continue
-    ctl "$n" list_queues name members --formatter json 2>/dev/null | tr -d '\n' \
-      | grep -o '"name":"lift-rides","members":\[[^]]*\]' | grep -o 'liftline-[0-9]' | sort | tr '\n' ' '
+    ctl "$n" list_queues name "$1" --formatter json 2>/dev/null | tr -d '\n'
     return 0
   done
+  return 1
+}
+
+# cluster_members: the nodes holding a member of lift-rides.
+cluster_members() {
+  ride_queue_info members | grep -o '"name":"lift-rides","members":\[[^]]*\]' | grep -o 'liftline-[0-9]' | sort | tr '\n' ' '
 }
 
 cluster_stop() {
@@ -117,15 +123,9 @@ cluster_status() {
   echo "lift-rides leader: ${leader:-unknown}; members: $(cluster_members 2>/dev/null)"
 }
 
-# cluster_leader: the number of the node leading lift-rides, asked of any running node.
+# cluster_leader: the number of the node leading lift-rides; fails when no running node knows it.
 cluster_leader() {
-  local n
-  for n in $CLUSTER_NODES; do
-    port_open "$(node_amqp_port "$n")" || continue
-    ctl "$n" list_queues name leader --formatter json 2>/dev/null | tr -d '\n' \
-      | grep -o '"name":"lift-rides","leader":"liftline-[0-9]' | grep -o '[0-9]$' && return 0
-  done
-  return 1
+  ride_queue_info leader | grep -o '"name":"lift-rides","leader":"liftline-[0-9]' | grep -o '[0-9]$'
 }
 
 node_kill() {

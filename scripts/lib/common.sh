@@ -99,3 +99,16 @@ as_broker_user() {
     export LIFTLINE_MANAGEMENT_URI_FILE="$LIFTLINE_SECRETS/liftline-ops.management-uri"
   fi
 }
+
+# median: the median of the numbers on standard input, one a line (the benchmarks' figure over rounds).
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# stored_total PORT...: rides the workers behind these metrics ports have taken (stored, or skipped as duplicates)
+stored_total() {
+  local port total=0 n
+  for port in "$@"; do
+    n=$(curl -s "http://127.0.0.1:$port/metrics" | awk '/^liftline_rides_(stored|duplicates)_total / { s += $2 } END { printf "%d", s }')
+    total=$((total + n))
+  done
+  echo "$total"
+}

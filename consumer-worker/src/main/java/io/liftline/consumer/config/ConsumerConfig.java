@@ -204,6 +204,13 @@ public final class ConsumerConfig {
         private String adminBindAddress;
         private int shards = 1;
         private String consumeShards;
+        private int consumers = DEFAULT_CONSUMERS;
+        private Integer prefetch;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
+        private Duration storeRetryMaxBackoff = DEFAULT_STORE_RETRY_MAX_BACKOFF;
+        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
+        private RideRanges ranges;
 
         public Builder shards(int v) {
             shards = v;
@@ -215,13 +222,6 @@ public final class ConsumerConfig {
             consumeShards = v;
             return this;
         }
-        private int consumers = DEFAULT_CONSUMERS;
-        private Integer prefetch;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
-        private Duration storeRetryMaxBackoff = DEFAULT_STORE_RETRY_MAX_BACKOFF;
-        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private RideRanges ranges;
 
         public Builder amqpUri(String v) {
             amqpUri = v;
