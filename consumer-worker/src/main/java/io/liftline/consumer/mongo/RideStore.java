@@ -54,12 +54,21 @@ public final class RideStore implements RideSink {
         this.rides = client.getDatabase(database).getCollection(COLLECTION);
     }
 
-    /** The CONTRACT's indexes; creating an existing index is a no-op, so every start may call this. */
+    /** An ascending compound index: its name and its keys in order. */
+    public record Index(String name, List<String> keys) {
+    }
+
+    /** The contract's indexes (docs/stored-rides.md); every analysts' query is answered from one of them. */
+    public static final List<Index> INDEXES = List.of(
+            new Index("skier_season_day", List.of("skierId", "seasonId", "dayId")),
+            new Index("resort_season_day_skier", List.of("resortId", "seasonId", "dayId", "skierId")));
+
+    /** Creates {@link #INDEXES}; creating an existing index is a no-op, so every start may call this. */
     @Override
     public void createIndexes() {
-        rides.createIndex(Indexes.ascending("skierId", "seasonId", "dayId"), new IndexOptions().name("skier_season_day"));
-        rides.createIndex(Indexes.ascending("resortId", "seasonId", "dayId", "skierId"),
-                new IndexOptions().name("resort_season_day_skier"));
+        for (Index index : INDEXES) {
+            rides.createIndex(Indexes.ascending(index.keys()), new IndexOptions().name(index.name()));
+        }
     }
 
     /**

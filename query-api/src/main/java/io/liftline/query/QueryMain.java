@@ -1,0 +1,16 @@
+package io.liftline.query;
+
+import io.liftline.config.Launcher;
+import io.liftline.query.config.QueryConfig;
+
+/** {@code java -jar liftline-query-api.jar [--flag=value ...]}: runs the read API until SIGTERM. */
+public final class QueryMain {
+
+    private QueryMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Launcher.run("liftline-query-api", "liftline-query-api.jar", QueryConfig.VARIABLES, args, QueryConfig::from,
+                QueryApp::start);
+    }
+}
