@@ -18,6 +18,9 @@ public final class Launcher {
         AutoCloseable start(C config) throws Exception;
     }
 
+    /** {@code text} (default) or {@code json}: the services' log lines, chosen in their logback.xml. */
+    public static final String LOG_FORMAT = "LIFTLINE_LOG_FORMAT";
+
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
 
     private Launcher() {
@@ -25,6 +28,12 @@ public final class Launcher {
 
     public static <C> void run(String name, String jar, List<String> variables, String[] args,
                                Function<ConfigSource, C> configure, Starter<C> starter) throws Exception {
+        String logFormatProblem = logFormatProblem(System::getenv);
+        if (logFormatProblem != null) {
+            System.err.println(name + ": " + logFormatProblem);
+            System.exit(2);
+            return;
+        }
         C config;
         try {
             ConfigSource source = ConfigSource.from(args, System::getenv);
@@ -51,6 +60,16 @@ public final class Launcher {
             }
         }, "shutdown"));
         stopped.await();
+    }
+
+    /**
+     * Why {@code LIFTLINE_LOG_FORMAT} is unusable, or null. Logback reads it from the environment as it starts (a
+     * flag would come too late), and an unknown format would leave the process with no log at all.
+     */
+    static String logFormatProblem(Function<String, String> env) {
+        String format = env.apply(LOG_FORMAT);
+        return format == null || format.equals("text") || format.equals("json") ? null
+                : LOG_FORMAT + " must be text or json, was '" + format + "'";
     }
 
     static String usage(String jar, List<String> variables) {
