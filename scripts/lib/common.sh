@@ -29,11 +29,16 @@ wait_for_port() {
 # Masks the password of a URI (scheme://user:secret@host -> scheme://user:****@host) for log lines.
 mask_uri() { printf '%s' "$1" | sed -E 's#(://[^:/@]*):[^@/]*@#\1:****@#'; }
 
+# The launchers of the build's installation (distribution/target/liftline, the tarball unpacked): the scripts run
+# the applications exactly as an installation does, with the launchers' JVM options (LIFTLINE_JAVA_OPTS replaces them).
+LIFTLINE_BIN="$LIFTLINE_ROOT/distribution/target/liftline/bin"
+
 LIFTLINE_JARS=(
-  "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar"
-  "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar"
-  "$LIFTLINE_ROOT/scanner-simulator/target/liftline-scanner-simulator.jar"
-  "$LIFTLINE_ROOT/ops-tools/target/liftline-ops-tools.jar"
+  "$LIFTLINE_ROOT/distribution/target/liftline/lib/liftline-producer-api.jar"
+  "$LIFTLINE_ROOT/distribution/target/liftline/lib/liftline-consumer-worker.jar"
+  "$LIFTLINE_ROOT/distribution/target/liftline/lib/liftline-query-api.jar"
+  "$LIFTLINE_ROOT/distribution/target/liftline/lib/liftline-scanner-simulator.jar"
+  "$LIFTLINE_ROOT/distribution/target/liftline/lib/liftline-ops-tools.jar"
   "$LIFTLINE_ROOT/benchmarks/target/liftline-benchmarks.jar"
   "$LIFTLINE_ROOT/test-support/target/classpath.txt"
 )
@@ -64,9 +69,9 @@ ensure_built() {
   fi
 }
 
-# JVM options for the apps the scripts start: a heap sized for an ingest service, not for the machine
-# (the JVM's default takes a quarter of RAM), and the serial collector, which suits two cores.
-LIFTLINE_JAVA_OPTS=${LIFTLINE_JAVA_OPTS:--Xms64m -Xmx160m -XX:+UseSerialGC -XX:MaxDirectMemorySize=64m}
+# JVM options for what the benchmarks start with plain java (their baselines, and Liftline beside them, alike):
+# bin/liftline-producer's defaults, so that every contender runs as an installed producer does.
+BENCH_JAVA_OPTS=${LIFTLINE_JAVA_OPTS:--Xms64m -Xmx160m -XX:MaxDirectMemorySize=64m -XX:+UseSerialGC}
 
 # A free TCP port on loopback, starting the search at $1.
 free_port() {

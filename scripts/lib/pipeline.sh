@@ -35,12 +35,24 @@ start_producer() {
   HTTP_PORT=$(free_port "${LIFTLINE_HTTP_PORT:-8080}")
   ADMIN_PORT=$(free_port "${LIFTLINE_ADMIN_PORT:-9090}")
   log "producer: http://127.0.0.1:$HTTP_PORT, health and metrics on http://127.0.0.1:$ADMIN_PORT (log: $LOGS/producer.log)"
-  # shellcheck disable=SC2086 # LIFTLINE_JAVA_OPTS is a list of options
-  (as_broker_user liftline-producer && LIFTLINE_HTTP_PORT=$HTTP_PORT LIFTLINE_ADMIN_PORT=$ADMIN_PORT exec java $LIFTLINE_JAVA_OPTS \
-    -jar "$LIFTLINE_ROOT/producer-api/target/liftline-producer-api.jar") >"$LOGS/producer.log" 2>&1 &
+  (as_broker_user liftline-producer && LIFTLINE_HTTP_PORT=$HTTP_PORT LIFTLINE_ADMIN_PORT=$ADMIN_PORT \
+    exec "$LIFTLINE_BIN/liftline-producer") >"$LOGS/producer.log" 2>&1 &
   PRODUCER_PID=$!
   PIDS+=("$PRODUCER_PID")
   wait_for_http "http://127.0.0.1:$ADMIN_PORT/health/ready" 60 "the producer"
+}
+
+# start_query_api: the read API on a free port from 8081, its health and metrics on one from 9092; sets QUERY_PORT.
+# Locally it reads as whoever LIFTLINE_MONGODB_URI names (the stand-in has no users); the compose files give it a
+# user with only the read role.
+start_query_api() {
+  QUERY_PORT=$(free_port 8081)
+  local admin
+  admin=$(free_port 9092)
+  log "query API: http://127.0.0.1:$QUERY_PORT, health and metrics on http://127.0.0.1:$admin (log: $LOGS/query-api.log)"
+  (LIFTLINE_HTTP_PORT=$QUERY_PORT LIFTLINE_ADMIN_PORT=$admin exec "$LIFTLINE_BIN/liftline-query-api") >"$LOGS/query-api.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_http "http://127.0.0.1:$admin/health/ready" 60 "the query API"
 }
 
 # start_consumers N: N worker processes, each with metrics and health on a free port; sets CONSUMER_PIDS.
@@ -51,8 +63,8 @@ start_consumers() {
     metrics_port=$(free_port $((${ADMIN_PORT:-9090} + n)))
     log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
     # shellcheck disable=SC2086
-    (as_broker_user liftline-consumer && LIFTLINE_METRICS_PORT=$metrics_port exec java $LIFTLINE_JAVA_OPTS \
-      -jar "$LIFTLINE_ROOT/consumer-worker/target/liftline-consumer-worker.jar") >"$LOGS/consumer-$n.log" 2>&1 &
+    (as_broker_user liftline-consumer && LIFTLINE_METRICS_PORT=$metrics_port \
+      exec "$LIFTLINE_BIN/liftline-consumer") >"$LOGS/consumer-$n.log" 2>&1 &
     CONSUMER_PIDS+=($!)
     PIDS+=($!)
     wait_for_http "http://127.0.0.1:$metrics_port/health/ready" 60 "consumer $n"
