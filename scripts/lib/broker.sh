@@ -143,6 +143,16 @@ docker_secrets() {
   fi
   topology_definitions 3 > "$dir/20-topology-cluster.json"
   chmod 644 "$dir/20-topology-cluster.json"
+  # MongoDB (docker-compose.yml): a root user for people, the workers' read-write user, the query API's read-only one.
+  local consumer_pw query_pw
+  LIFTLINE_SECRETS="$dir" app_secret mongodb-root >/dev/null
+  consumer_pw=$(LIFTLINE_SECRETS="$dir" app_secret liftline-consumer.mongodb)
+  query_pw=$(LIFTLINE_SECRETS="$dir" app_secret liftline-query.mongodb)
+  (umask 077
+   printf 'mongodb://liftline-consumer:%s@mongodb:27017/?authSource=liftline\n' "$consumer_pw" > "$dir/liftline-consumer.mongodb-uri"
+   printf 'mongodb://liftline-query:%s@mongodb:27017/?authSource=liftline\n' "$query_pw" > "$dir/liftline-query.mongodb-uri"
+   # the same read-only user from this machine (the published port), e.g. for the simulator's --verify
+   printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?authSource=liftline\n' "$query_pw" > "$dir/liftline-query.mongodb-uri-local")
   # The console's administrator, for people only: no application runs as it.
   doc=$(printf '%s' "$doc" | jq --arg hash "$(rabbit_password_hash "$(LIFTLINE_SECRETS="$dir" app_secret liftline-admin)")" \
     '.vhosts = [{"name": "/"}] | .users += [{"name": "liftline-admin", "password_hash": $hash,
@@ -150,8 +160,8 @@ docker_secrets() {
     | .permissions += [{"user": "liftline-admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]')
   (umask 077 && printf '%s\n' "$doc" > "$dir/10-users.json")
   chmod 644 "$dir/10-users.json" # read by the broker's own user in its container; it holds only salted hashes
-  log "wrote $dir: 10-users.json (hashes) and the apps' AMQP URIs; console user liftline-admin," \
-    "password in $dir/liftline-admin.password"
+  log "wrote $dir: 10-users.json (hashes), the apps' AMQP and MongoDB URIs; console user liftline-admin," \
+    "password in $dir/liftline-admin.password; MongoDB root liftline-root, password in $dir/mongodb-root.password"
 }
 
 # ensure_broker: a running, configured local broker, or LIFTLINE_AMQP_URI when the user named one.

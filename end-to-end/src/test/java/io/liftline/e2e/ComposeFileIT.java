@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,8 +33,15 @@ class ComposeFileIT {
         boolean made = !Files.exists(secrets);
         // The secrets the file mounts are made per installation (git-ignored): stand-ins let config resolve them.
         Files.createDirectories(secrets);
-        for (String name : new String[] {"liftline-producer.amqp-uri", "liftline-consumer.amqp-uri", "10-users.json",
-            "liftline-producer.cluster-amqp-uri", "liftline-consumer.cluster-amqp-uri", "20-topology-cluster.json"}) {
+        for (String file : new String[] {"rabbitmq/docker-compose.yml", "rabbitmq/docker-compose.cluster.yml"}) {
+            Matcher secret = Pattern.compile("file: \\./docker/secrets/(\\S+)").matcher(Files.readString(RepositoryFiles.resolve(file)));
+            while (secret.find()) {
+                if (!Files.exists(secrets.resolve(secret.group(1)))) {
+                    Files.writeString(secrets.resolve(secret.group(1)), "stand-in\n");
+                }
+            }
+        }
+        for (String name : new String[] {"10-users.json", "20-topology-cluster.json"}) {
             if (!Files.exists(secrets.resolve(name))) {
                 Files.writeString(secrets.resolve(name), "stand-in\n");
             }
@@ -49,14 +58,31 @@ class ComposeFileIT {
                     .doesNotContain("LIFTLINE_AMQP_URI: ")
                     .doesNotContain("liftline:liftline");
             assertThat(config).as("the producer's health check asks its admin port").contains("/dev/tcp/127.0.0.1/9090");
+            assertThat(config).as("the query API reads as the read-only MongoDB user, through a secret")
+                    .contains("query-api:", "LIFTLINE_MONGODB_URI_FILE: /run/secrets/query-mongodb-uri",
+                            "LIFTLINE_MONGODB_URI_FILE: /run/secrets/consumer-mongodb-uri", "MONGO_INITDB_ROOT_PASSWORD_FILE")
+                    .doesNotContain("LIFTLINE_MONGODB_URI: ");
+            assertThat(Files.readString(RepositoryFiles.resolve("rabbitmq/docker/mongo-init/10-liftline-users.js")))
+                    .contains("user: 'liftline-query'", "roles: [{role: 'read', db: database}]")
+                    .contains("user: 'liftline-consumer'", "roles: [{role: 'readWrite', db: database}]");
+            String dockerfile = Files.readString(RepositoryFiles.resolve("Dockerfile"));
+            Matcher target = Pattern.compile("target: (\\S+?)[,}]").matcher(config + "\n" + Files.readString(RepositoryFiles.resolve("rabbitmq/docker-compose.yml")));
+            int targets = 0;
+            while (target.find()) {
+                assertThat(dockerfile).as("the Dockerfile has the build target compose asks for").contains("AS " + target.group(1).strip() + "\n");
+                targets++;
+            }
+            assertThat(targets).as("images built for the producer, the consumers and the query API").isGreaterThanOrEqualTo(3);
+            assertThat(RepositoryFiles.resolve("distribution/target/liftline/bin/liftline-producer"))
+                    .as("what the Dockerfile copies, made by the build").isExecutable();
             // docker-compose writes each published port as host_ip:published:target/protocol
             java.util.List<String> published = config.lines().map(String::strip)
                     .filter(l -> l.matches("- (\\S+:)?\\d+:\\d+/tcp")).toList();
-            assertThat(published).as("published ports").hasSize(6)
+            assertThat(published).as("published ports").hasSize(8)
                     .allSatisfy(p -> assertThat(p).as("published on loopback only").startsWith("- 127.0.0.1:"));
             String cluster = config("rabbitmq/docker-compose.cluster.yml");
             assertThat(cluster).contains("rabbitmq-1:", "rabbitmq-2:", "rabbitmq-3:", "mongodb-1:", "mongodb-2:", "mongodb-3:",
-                            "mongodb-init:", "producer-1:", "producer-2:", "consumer-1:", "consumer-2:")
+                            "mongodb-init:", "producer-1:", "producer-2:", "consumer-1:", "consumer-2:", "query-api:")
                     .contains("docker/rabbitmq-cluster.conf", "docker/secrets/20-topology-cluster.json", "--replSet")
                     .contains("LIFTLINE_MONGODB_URI: mongodb://mongodb-1:27017,mongodb-2:27017,mongodb-3:27017/?replicaSet=rs0")
                     .contains("liftline-producer.cluster-amqp-uri", "liftline-consumer.cluster-amqp-uri")
