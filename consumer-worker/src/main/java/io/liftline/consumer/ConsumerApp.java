@@ -97,6 +97,7 @@ public final class ConsumerApp implements AutoCloseable {
     /** As {@link #start(ConsumerConfig)}, writing to the given sink instead of MongoDB (the benchmark's no-op store). */
     public static ConsumerApp start(ConsumerConfig config, RideSink sink) throws Exception {
         ConsumerApp app = new ConsumerApp(config, sink);
+        app.metrics.readiness(app::notReadyReason);
         if (config.metricsPort() >= 0) {
             app.health = new HealthServer(config.adminBindAddress(), config.metricsPort(), app.metrics, app::notReadyReason);
         }

@@ -73,6 +73,7 @@ public final class ProducerApp implements AutoCloseable {
             log.warn("{} is -1: no /health and no /metrics, so nothing can tell whether this producer works", ProducerConfig.ADMIN_PORT);
         }
         this.admin = new AdminHandler(broker, metrics);
+        metrics.readiness(admin::notReadyReason);
         this.server = createServer(config, new IngestHandler(config, publisher, metrics, () -> uuidV7.generate().toString(), keys),
                 admin);
     }

@@ -44,6 +44,7 @@ public final class QueryApp implements AutoCloseable {
         StoreHealth store = new StoreHealth(client, config.readPreference());
         QueryMetrics metrics = new QueryMetrics();
         this.admin = new AdminHandler(store, metrics);
+        metrics.readiness(admin::notReadyReason);
         this.server = createServer(config, new QueryHandler(config, queries, store, metrics, clock), admin);
     }
 

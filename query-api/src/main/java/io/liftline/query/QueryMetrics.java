@@ -1,5 +1,6 @@
 package io.liftline.query;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The query API's Prometheus metrics: requests by route and status, with latency histograms; the JVM. */
 public final class QueryMetrics {
@@ -21,6 +23,12 @@ public final class QueryMetrics {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
+    public void readiness(Supplier<String> notReadyReason) {
+        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
+                .description("1 while the process does its job (as /health/ready)").register(registry);
     }
 
     /** One answered request: its route, status and latency. */

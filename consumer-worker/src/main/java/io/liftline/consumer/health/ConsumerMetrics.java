@@ -2,6 +2,7 @@ package io.liftline.consumer.health;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The consumer's Prometheus metrics: rides stored, duplicates, dead letters, batches, store latency and retries. */
 public final class ConsumerMetrics {
@@ -31,6 +33,12 @@ public final class ConsumerMetrics {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
+    public void readiness(Supplier<String> notReadyReason) {
+        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
+                .description("1 while the process does its job (as /health/ready)").register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

@@ -27,6 +27,11 @@ public final class AdminHandler extends Handler.Abstract.NonBlocking {
         accepting.set(false);
     }
 
+    /** Null while the producer can take rides; else why not (the body of a 503 from /health/ready). */
+    public String notReadyReason() {
+        return accepting.get() ? broker.unavailableReason() : "shutting down";
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
@@ -41,7 +46,7 @@ public final class AdminHandler extends Handler.Abstract.NonBlocking {
         } else if (path.equals("/health/live")) {
             Responses.json(response, callback, 200, Map.of("status", "UP"));
         } else {
-            String reason = accepting.get() ? broker.unavailableReason() : "shutting down";
+            String reason = notReadyReason();
             if (reason == null) {
                 Responses.json(response, callback, 200, Map.of("status", "UP"));
             } else {

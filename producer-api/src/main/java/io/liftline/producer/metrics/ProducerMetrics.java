@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The producer's Prometheus metrics: requests, publishes and their outcomes, the channel pool, the connection. */
 public final class ProducerMetrics implements PublishListener {
@@ -40,6 +41,12 @@ public final class ProducerMetrics implements PublishListener {
         Gauge.builder("liftline.pool.channels.waiting", pool, ChannelPool::waiting).description("requests waiting for a channel").register(registry);
         Gauge.builder("liftline.broker.connected", broker, b -> b.isConnected() ? 1 : 0).description("1 while connected to the broker").register(registry);
         Gauge.builder("liftline.broker.blocked", broker, b -> b.blockedReason() != null ? 1 : 0).description("1 while the broker blocks publishers").register(registry);
+    }
+
+    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
+    public void readiness(Supplier<String> notReadyReason) {
+        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
+                .description("1 while the process does its job (as /health/ready)").register(registry);
     }
 
     /** One answered request: its route, status and latency. */

@@ -27,6 +27,11 @@ public final class AdminHandler extends Handler.Abstract {
         accepting.set(false);
     }
 
+    /** Null while the store answers reads; else why not (the body of a 503 from /health/ready). */
+    public String notReadyReason() {
+        return accepting.get() ? store.unavailableReason() : "shutting down";
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
@@ -41,7 +46,7 @@ public final class AdminHandler extends Handler.Abstract {
         } else if (path.equals("/health/live")) {
             Responses.json(response, callback, 200, Map.of("status", "UP"));
         } else {
-            String reason = accepting.get() ? store.unavailableReason() : "shutting down";
+            String reason = notReadyReason();
             Responses.json(response, callback, reason == null ? 200 : 503,
                     reason == null ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", reason));
         }

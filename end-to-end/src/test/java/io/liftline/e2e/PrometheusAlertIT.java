@@ -1,0 +1,182 @@
+package io.liftline.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.Poll;
+import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.RepositoryFiles;
+import io.liftline.testing.TestBroker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * monitoring/ as an operator runs it: promtool checks the config and runs the rules' unit tests; then a real
+ * Prometheus, with monitoring/prometheus.yml and alerts.yml (only the targets and the intervals changed), scrapes a
+ * live producer, a worker and the broker, and raises LiftlineRidesWithoutConsumer once the workers have stopped
+ * with rides still arriving, and not before.
+ */
+class PrometheusAlertIT {
+
+    @RegisterExtension
+    static final RabbitVhost rabbit = new RabbitVhost();
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void promtoolAcceptsTheConfigAndTheRulesPassTheirTests() throws Exception {
+        Path monitoring = RepositoryFiles.resolve("monitoring");
+        assertThat(run(monitoring, "promtool", "check", "config", "prometheus.yml")).contains("SUCCESS");
+        assertThat(run(monitoring, "promtool", "test", "rules", "tests/alerts-test.yml")).contains("SUCCESS");
+    }
+
+    @Test
+    void prometheusRaisesTheNoConsumerAlertWhenTheWorkersStopWithABacklog() throws Exception {
+        URI management = TestBroker.endpoint().managementUri();
+        int brokerMetrics = 15692;
+        assertThat(management.getHost()).as("the broker's Prometheus port is the local broker's :15692").isIn("127.0.0.1", "localhost");
+
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).metricsPort(0).build());
+        Process prometheus = null;
+        boolean consumerStopped = false;
+        try {
+            Poll.waitAtMost(Duration.ofSeconds(30), "worker ready", () -> consumer.notReadyReason() == null);
+            // monitoring/ as shipped; only where things run, and a faster clock, are this test's
+            Path config = dir.resolve("monitoring");
+            copy(RepositoryFiles.resolve("monitoring"), config);
+            Files.writeString(config.resolve("targets/producer.yml"), "- targets: ['127.0.0.1:" + producer.adminPort() + "']\n");
+            Files.writeString(config.resolve("targets/consumer.yml"), "- targets: ['127.0.0.1:" + consumer.metricsPort() + "']\n");
+            Files.writeString(config.resolve("targets/query-api.yml"), "[]\n");
+            Files.writeString(config.resolve("targets/rabbitmq.yml"), "- targets: ['127.0.0.1:" + brokerMetrics + "']\n");
+            String yml = Files.readString(config.resolve("prometheus.yml"));
+            assertThat(yml).contains("scrape_interval: 15s", "evaluation_interval: 15s");
+            Files.writeString(config.resolve("prometheus.yml"),
+                    yml.replace("scrape_interval: 15s", "scrape_interval: 2s").replace("evaluation_interval: 15s", "evaluation_interval: 2s"));
+            assertThat(Files.readString(config.resolve("alerts.yml"))).isEqualTo(Files.readString(RepositoryFiles.resolve("monitoring/alerts.yml")));
+
+            int port = freePort();
+            prometheus = new ProcessBuilder("prometheus", "--config.file=" + config.resolve("prometheus.yml"),
+                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            String api = "http://127.0.0.1:" + port + "/api/v1/";
+            Poll.waitAtMost(Duration.ofSeconds(60), "Prometheus scrapes the producer, the worker and the broker",
+                    () -> JSON.readTree(get(api + "query?query=" + enc("count(up == 1)"))).path("data").path("result").path(0)
+                            .path("value").path(1).asText().equals("4"));
+            String vhostQueue = "{vhost=\"" + rabbit.vhost() + "\",queue=\"lift-rides\"}";
+            Poll.waitAtMost(Duration.ofSeconds(60), "the queue's consumers seen by Prometheus",
+                    () -> JSON.readTree(get(api + "query?query=" + enc("rabbitmq_detailed_queue_consumers" + vhostQueue)))
+                            .path("data").path("result").path(0).path("value").path(1).asInt() > 0);
+
+            int status = post(producer.port(), 1);
+            assertThat(status).isEqualTo(201);
+            Thread.sleep(10_000);
+            assertThat(alert(api)).as("no alert while the worker consumes").isNull();
+
+            consumer.close();
+            consumerStopped = true;
+            for (int i = 2; i <= 50; i++) {
+                assertThat(post(producer.port(), i)).isEqualTo(201);
+            }
+            Poll.waitAtMost(Duration.ofSeconds(60), "the alert pending", () -> "pending".equals(state(alert(api))));
+            JsonNode firing = Poll.waitAtMost(Duration.ofSeconds(120), "the alert firing", () -> alert(api),
+                    a -> a != null && "firing".equals(a.path("state").asText()));
+            assertThat(firing.path("labels").path("severity").asText()).isEqualTo("critical");
+            assertThat(firing.path("annotations").path("summary").asText()).matches("lift-rides holds \\d+ rides and no worker consumes it");
+            assertThat(firing.path("value").asText()).isNotEqualTo("0");
+        } finally {
+            if (prometheus != null) {
+                prometheus.destroy();
+                prometheus.waitFor(30, TimeUnit.SECONDS);
+            }
+            if (!consumerStopped) {
+                consumer.close();
+            }
+            producer.close();
+        }
+    }
+
+    /** LiftlineRidesWithoutConsumer for this test's vhost, or null. */
+    private JsonNode alert(String api) throws Exception {
+        for (JsonNode alert : JSON.readTree(get(api + "alerts")).path("data").path("alerts")) {
+            if (alert.path("labels").path("alertname").asText().equals("LiftlineRidesWithoutConsumer")
+                    && alert.path("labels").path("vhost").asText().equals(rabbit.vhost())) {
+                return alert;
+            }
+        }
+        return null;
+    }
+
+    private static String state(JsonNode alert) {
+        return alert == null ? null : alert.path("state").asText();
+    }
+
+    private static int post(int port, int skier) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/skiers/3/seasons/2025/days/17/skiers/" + skier))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":7}")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static String enc(String query) {
+        return java.net.URLEncoder.encode(query, StandardCharsets.UTF_8);
+    }
+
+    private static String run(Path dir, String... command) throws Exception {
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + out).isZero();
+        return out;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
