@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.util.Map;
 
 /**
- * The broker topology of the contract, declared idempotently by both applications at start (checked, where
+ * The broker topology of the contract (docs/topology.md), declared idempotently by both applications at start (checked, where
  * their broker user may not configure), with one ride queue or {@link Shards} of it.
  *
  * <p>It must match {@code rabbitmq/definitions.json}. Tunables (delivery limit, max length, dead-letter

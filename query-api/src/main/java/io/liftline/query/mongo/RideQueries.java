@@ -14,7 +14,7 @@ import org.bson.conversions.Bson;
 
 /**
  * The analysts' questions over the stored rides, for the read API and {@code scripts/query} alike. Each is one
- * aggregation whose {@code $match} is answered from an index of the contract: {@code {skierId, seasonId, dayId}}
+ * aggregation whose {@code $match} is answered from an index of the contract (docs/stored-rides.md): {@code {skierId, seasonId, dayId}}
  * or {@code {resortId, seasonId, dayId, skierId}} (IndexUseTest holds every pipeline to that).
  */
 public final class RideQueries {
