@@ -12,7 +12,11 @@ import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
+import io.liftline.testing.RepositoryFiles;
+import io.liftline.testing.TestBroker;
 import java.io.File;
+import java.net.URLEncoder;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +68,16 @@ class SimulatorIT {
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
         return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
                 Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
-                html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed, null);
+                html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed, null,
+                SimulatorConfig.DEFAULT_HTTP_CLIENT, html == null ? null : managementUri());
+    }
+
+    /** The test broker's management API, the path naming this class's vhost: what the report samples. */
+    private static String managementUri() {
+        TestBroker.Endpoint broker = TestBroker.endpoint();
+        URI api = broker.managementUri();
+        return api.getScheme() + "://" + broker.username() + ":" + broker.password() + "@" + api.getHost() + ":" + api.getPort()
+                + "/" + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -111,6 +124,18 @@ class SimulatorIT {
         assertThat(exit).as("exit code matches the failures").isEqualTo(failed == 0 ? 0 : 1);
         assertThat(report).contains("verified: " + ok + " accepted").contains(" 0 missing, 0 altered, 0 duplicate");
         assertThat(report).contains("<svg id=\"throughput\"", "<polyline", "<svg id=\"latency\"", "<rect class=\"bar\"");
+        assertThat(report).as("latency percentiles, 503s and retries over time").contains("<svg id=\"latency-over-time\"",
+                "data-name=\"p50\"", "data-name=\"p99\"", "<svg id=\"unavailable\"", "data-name=\"503 answers\"", "data-name=\"retries\"");
+        assertThat(report).as("queue depth and consumers sampled from the management API").contains("<svg id=\"queue-depth\"",
+                "data-name=\"ready\"", "data-name=\"unacked\"", "<svg id=\"consumers\"").doesNotContain("queue-absent");
+        assertThat(report).as("axes with ticks and units").contains("class=\"xtick\"", "class=\"ytick\"",
+                "time since the start (s)", ">rides/s</text>", ">ms</text>", ">messages</text>", ">requests/s</text>");
+        Matcher consumers = Pattern.compile("data-name=\"consumers\"[^>]*points=\"([^\"]*)\"").matcher(report);
+        assertThat(consumers.find()).isTrue();
+        assertThat(consumers.group(1).split(" ").length).as("a consumer sample a second").isGreaterThanOrEqualTo(3);
+        Path screenshot = RepositoryFiles.resolve("end-to-end/target/load-report.png");
+        screenshotByChromium(html, screenshot);
+        assertThat(Files.size(screenshot)).as("a screenshot of the rendered report").isGreaterThan(20_000);
     }
 
     /** The page as headless Chromium renders it (the DOM after parsing), so the report is checked as a browser sees it. */
@@ -129,6 +154,19 @@ class SimulatorIT {
         String rendered = new String(dom, StandardCharsets.UTF_8);
         assertThat(rendered).contains("<table id=\"summary\">");
         return rendered;
+    }
+
+    /** A PNG of the page as headless Chromium draws it (README shows one). */
+    private static void screenshotByChromium(Path html, Path png) throws Exception {
+        String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
+                .filter(p -> new File(p).canExecute()).findFirst().orElseThrow();
+        Files.deleteIfExists(png);
+        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                "--hide-scrollbars", "--user-data-dir=" + Files.createTempDirectory("liftline-chromium"),
+                "--window-size=840,2750", "--screenshot=" + png, html.toUri().toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(png).exists();
     }
 
     private static long figure(String html, String name) {

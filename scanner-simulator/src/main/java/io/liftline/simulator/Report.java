@@ -3,8 +3,6 @@ package io.liftline.simulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.NavigableMap;
 import org.HdrHistogram.Histogram;
 
 /** The figures of a run, as the final text report and as a self-contained HTML page with SVG charts. */
@@ -19,16 +17,25 @@ final class Report {
     private final long requests;
     private final double seconds;
     private final Histogram latency;
-    private final NavigableMap<Long, Long> perSecond;
+    private final List<LoadStats.Second> timeline;
+    private final List<QueueSampler.Sample> queue;
+    private final long unavailable;
 
     Report(LoadStats stats, long elapsedNanos) {
+        this(stats, elapsedNanos, List.of());
+    }
+
+    /** @param queue the ride queues sampled during the run (empty: not sampled) */
+    Report(LoadStats stats, long elapsedNanos, List<QueueSampler.Sample> queue) {
+        this.timeline = stats.seconds();
+        this.queue = queue;
+        this.unavailable = stats.unavailableCount();
         this.ok = stats.okCount();
         this.failed = stats.failedCount();
         this.retries = stats.retryCount();
         this.requests = stats.requestCount();
         this.seconds = elapsedNanos / 1e9;
         this.latency = stats.histogram();
-        this.perSecond = stats.throughputPerSecond();
     }
 
     double throughput() {
@@ -69,6 +76,7 @@ final class Report {
         row(h, "rides ok (201)", Long.toString(ok));
         row(h, "rides failed", Long.toString(failed));
         row(h, "retries", Long.toString(retries));
+        row(h, "503 answers", Long.toString(unavailable));
         row(h, "requests", Long.toString(requests));
         row(h, "wall time (s)", fmt(seconds));
         row(h, "throughput (rides/s)", fmt(throughput()));
@@ -80,9 +88,29 @@ final class Report {
         if (verification != null) {
             row(h, "verification", escape(verification));
         }
-        h.append("</table>\n<h2>Throughput over time (rides answered 201 per second)</h2>\n");
-        h.append(lineChart(perSecond));
-        h.append("<h2>Latency percentiles (ms)</h2>\n");
+        h.append("</table>\n");
+        double end = Math.max(1, timeline.size());
+        h.append("<h2>Throughput</h2>\n").append(timeChart("throughput", "rides/s", end, List.of(
+                series("rides answered 201", "#1565c0", timeline, x -> (double) x.ok()))));
+        h.append("<h2>Latency over time</h2>\n").append(timeChart("latency-over-time", "ms", end, List.of(
+                series("p50", "#2e7d32", timeline, LoadStats.Second::p50Ms),
+                series("p95", "#f9a825", timeline, LoadStats.Second::p95Ms),
+                series("p99", "#c62828", timeline, LoadStats.Second::p99Ms))));
+        h.append("<h2>503 answers and retries</h2>\n").append(timeChart("unavailable", "requests/s", end, List.of(
+                series("503 answers", "#c62828", timeline, x -> (double) x.unavailable()),
+                series("retries", "#6a1b9a", timeline, x -> (double) x.retries()))));
+        if (queue.isEmpty()) {
+            h.append("<p id=\"queue-absent\">Queue depth and consumers were not sampled (no --management-uri).</p>\n");
+        } else {
+            double queueEnd = Math.max(end, queue.get(queue.size() - 1).second());
+            h.append("<h2>Queue depth (lift-rides, sampled from the management API)</h2>\n").append(timeChart("queue-depth",
+                    "messages", queueEnd, List.of(
+                            samples("ready", "#1565c0", queue, QueueSampler.Sample::ready),
+                            samples("unacked", "#ef6c00", queue, QueueSampler.Sample::unacked))));
+            h.append("<h2>Consumers (lift-rides)</h2>\n").append(timeChart("consumers", "consumers", queueEnd, List.of(
+                    samples("consumers", "#2e7d32", queue, QueueSampler.Sample::consumers))));
+        }
+        h.append("<h2>Latency percentiles over the whole run (ms)</h2>\n");
         List<String> labels = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         for (double p : PERCENTILES) {
@@ -96,24 +124,105 @@ final class Report {
         return h.toString();
     }
 
-    private static String lineChart(NavigableMap<Long, Long> series) {
-        int width = 760;
-        int height = 260;
-        int pad = 40;
-        long maxY = Math.max(1, series.values().stream().mapToLong(Long::longValue).max().orElse(1));
-        long maxX = Math.max(1, series.isEmpty() ? 1 : series.lastKey());
-        StringBuilder points = new StringBuilder();
-        for (Map.Entry<Long, Long> e : series.entrySet()) {
-            double x = pad + (width - 2.0 * pad) * e.getKey() / maxX;
-            double y = height - pad - (height - 2.0 * pad) * e.getValue() / maxY;
-            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+    /** A line of a chart: its name, colour and points (x in seconds of the run). */
+    record Series(String name, String color, List<double[]> points) {
+    }
+
+    private static Series series(String name, String color, List<LoadStats.Second> seconds,
+                                 java.util.function.ToDoubleFunction<LoadStats.Second> y) {
+        List<double[]> points = new ArrayList<>();
+        for (LoadStats.Second second : seconds) {
+            points.add(new double[] {second.second(), y.applyAsDouble(second)});
         }
-        return "<svg id=\"throughput\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " + height
-                + "\" xmlns=\"http://www.w3.org/2000/svg\">"
-                + axes(width, height, pad)
-                + "<text x=\"" + pad + "\" y=\"" + (pad - 8) + "\" font-size=\"12\">" + maxY + " rides/s</text>"
-                + "<text x=\"" + (width - pad) + "\" y=\"" + (height - pad + 16) + "\" font-size=\"12\" text-anchor=\"end\">" + maxX + " s</text>"
-                + "<polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"2\" points=\"" + points.toString().strip() + "\"/></svg>\n";
+        return new Series(name, color, points);
+    }
+
+    private static Series samples(String name, String color, List<QueueSampler.Sample> samples,
+                                  java.util.function.ToLongFunction<QueueSampler.Sample> y) {
+        List<double[]> points = new ArrayList<>();
+        for (QueueSampler.Sample sample : samples) {
+            points.add(new double[] {sample.second(), y.applyAsLong(sample)});
+        }
+        return new Series(name, color, points);
+    }
+
+    /** Lines over the run's time, with ticked and labelled axes (seconds; the unit) and a legend. */
+    static String timeChart(String id, String unit, double maxX, List<Series> lines) {
+        int width = 760;
+        int height = 280;
+        int left = 64;
+        int right = 20;
+        int top = 28;
+        int bottom = 46;
+        double maxY = 0;
+        for (Series line : lines) {
+            for (double[] p : line.points()) {
+                maxY = Math.max(maxY, p[1]);
+            }
+        }
+        // counts (consumers, messages) never get fractional ticks
+        double yStep = unit.equals("ms") ? niceStep(maxY <= 0 ? 1 : maxY) : Math.max(1, niceStep(maxY <= 0 ? 1 : maxY));
+        double yTop = Math.max(yStep, Math.ceil(maxY / yStep) * yStep);
+        double xStep = niceStep(maxX);
+        double xEnd = Math.max(xStep, Math.ceil(maxX / xStep) * xStep);
+        double plotW = width - left - right;
+        double plotH = height - top - bottom;
+        StringBuilder svg = new StringBuilder(4_096);
+        svg.append("<svg id=\"").append(id).append("\" width=\"").append(width).append("\" height=\"").append(height)
+                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" xmlns=\"http://www.w3.org/2000/svg\">");
+        for (double y = 0; y <= yTop + yStep / 2; y += yStep) {
+            double py = top + plotH - plotH * y / yTop;
+            svg.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
+                    + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                    left, py, width - right, py, left - 6, py + 4, tick(y)));
+        }
+        for (double x = 0; x <= xEnd + xStep / 2; x += xStep) {
+            double px = left + plotW * x / xEnd;
+            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>"
+                    + "<text class=\"xtick\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
+                    px, top + plotH, px, top + plotH + 5, px, top + plotH + 18, tick(x)));
+        }
+        svg.append(axes(left, top, width - right, top + plotH));
+        svg.append(String.format(Locale.ROOT, "<text class=\"xlabel\" x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">"
+                + "time since the start (s)</text>", left + plotW / 2, height - 6));
+        svg.append(String.format(Locale.ROOT, "<text class=\"ylabel\" transform=\"translate(14,%.1f) rotate(-90)\" font-size=\"12\" "
+                + "text-anchor=\"middle\">%s</text>", top + plotH / 2, escape(unit)));
+        int legendX = left + 8;
+        for (Series line : lines) {
+            StringBuilder points = new StringBuilder();
+            for (double[] p : line.points()) {
+                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * p[0] / xEnd, top + plotH - plotH * p[1] / yTop));
+            }
+            svg.append("<polyline class=\"series\" data-name=\"").append(escape(line.name())).append("\" fill=\"none\" stroke=\"")
+                    .append(line.color()).append("\" stroke-width=\"2\" points=\"").append(points.toString().strip()).append("\"/>");
+            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"8\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                    + "<text class=\"legend\" x=\"%d\" y=\"18\" font-size=\"12\">%s</text>", legendX, line.color(), legendX + 16,
+                    escape(line.name())));
+            legendX += 28 + 7 * line.name().length();
+        }
+        return svg.append("</svg>\n").toString();
+    }
+
+    /** A round step (1, 2 or 5 times a power of ten) that cuts 0..max into about five ticks. */
+    static double niceStep(double max) {
+        double rough = max / 5;
+        double magnitude = Math.pow(10, Math.floor(Math.log10(rough)));
+        for (double factor : new double[] {1, 2, 5, 10}) {
+            if (factor * magnitude >= rough) {
+                return factor * magnitude;
+            }
+        }
+        return 10 * magnitude;
+    }
+
+    private static String tick(double v) {
+        if (v >= 1_000_000) {
+            return trim(v / 1_000_000) + "M";
+        }
+        if (v >= 10_000) {
+            return trim(v / 1_000) + "k";
+        }
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
     }
 
     private static String barChart(List<String> labels, List<Double> values) {
@@ -133,14 +242,27 @@ final class Report {
                     x, height - pad - h, slot * 0.7, h, x + slot * 0.35, height - pad + 16, labels.get(i),
                     x + slot * 0.35, height - pad - h - 4, fmt(values.get(i))));
         }
+        StringBuilder ticks = new StringBuilder();
+        double step = niceStep(max);
+        double yTop = Math.ceil(max / step) * step;
+        for (double y = 0; y <= yTop + step / 2; y += step) {
+            double py = height - pad - (height - 2.0 * pad) * y / max;
+            if (py >= pad - 1) {
+                ticks.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>"
+                        + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                        pad - 5, py, pad, py, pad - 7, py + 4, tick(y)));
+            }
+        }
         return "<svg id=\"latency\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " + height
-                + "\" xmlns=\"http://www.w3.org/2000/svg\">" + axes(width, height, pad) + bars + "</svg>\n";
+                + "\" xmlns=\"http://www.w3.org/2000/svg\">" + axes(pad, pad, width - pad, height - pad) + ticks
+                + "<text class=\"ylabel\" transform=\"translate(12," + height / 2 + ") rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">ms</text>"
+                + bars + "</svg>\n";
     }
 
-    private static String axes(int width, int height, int pad) {
-        return "<line x1=\"" + pad + "\" y1=\"" + (height - pad) + "\" x2=\"" + (width - pad) + "\" y2=\"" + (height - pad)
-                + "\" stroke=\"#888\"/><line x1=\"" + pad + "\" y1=\"" + pad + "\" x2=\"" + pad + "\" y2=\"" + (height - pad)
-                + "\" stroke=\"#888\"/>";
+    /** The x axis along the bottom and the y axis along the left of the plot area. */
+    private static String axes(double x0, double y0, double x1, double y1) {
+        return String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>"
+                + "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>", x0, y1, x1, y1, x0, y0, x0, y1);
     }
 
     private static void row(StringBuilder h, String name, String value) {

@@ -2,13 +2,10 @@ package io.liftline.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.model.RideJson;
+import io.liftline.simulator.http.HttpTransport;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
@@ -27,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lift scanners against a producer. One thread generates requests into a bounded queue; scanner threads POST
- * them, retrying 5xx, 429 and network errors with backoff that honours Retry-After (a 4xx is a failure, never
+ * Lift scanners against a producer. Each scanner thread claims the next rides of the run (a shared counter, no
+ * queue between threads), builds their request and POSTs it, retrying 5xx, 429 and network errors with backoff that honours Retry-After (a 4xx is a failure, never
  * retried). Upic mode sends one ride per POST in two phases (32 threads x 1,000 rides, then the rest over more
  * threads once the first phase-one thread is done); batch mode POSTs {@code /rides} with N rides each.
  * Every ride's id is the run id plus a sequence number, so a retry never stores twice and the run can be verified.
@@ -46,12 +41,11 @@ final class Simulator {
     }
 
     private static final Logger log = LoggerFactory.getLogger(Simulator.class);
-    private static final Request END = new Request(0, 0, List.of(), "", "");
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     private static final int MAX_LOGGED_FAILURES = 5;
 
     private final SimulatorConfig config;
-    private final HttpClient http;
+    private final HttpTransport http;
     private final long startNanos = System.nanoTime();
     private final LoadStats stats = new LoadStats(startNanos);
     private final RunRides run;
@@ -60,15 +54,17 @@ final class Simulator {
     private final AtomicInteger loggedFailures = new AtomicInteger();
     private final List<String> urls;
     private final AtomicInteger nextUrl = new AtomicInteger();
+    /** The first ride no scanner has claimed yet. */
+    private final AtomicInteger nextRide = new AtomicInteger();
     private BufferedWriter csv;
 
     Simulator(SimulatorConfig config) {
         this.config = config;
         this.run = new RunRides(config.runId());
         this.urls = config.urls();
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .build();
+        // netty runs its own engine (NettyScanners): scanners as connections on an event loop, not threads
+        this.http = config.httpClient().equals("netty") ? null : HttpTransport.create(config.httpClient(),
+                config.phase1Threads() + config.threads());
     }
 
     LoadStats stats() {
@@ -98,27 +94,12 @@ final class Simulator {
         }
         boolean upic = config.mode().equals("upic");
         int phase1 = upic ? config.phase1Threads() : 0;
-        BlockingQueue<Request> requests = new ArrayBlockingQueue<>(1_000 + phase1 + config.threads());
-        Thread generator = new Thread(() -> generate(requests, phase1 + config.threads()), "generator");
-        generator.start();
         Thread progress = config.progress() ? startProgress() : null;
-
-        List<Thread> scanners = new ArrayList<>();
-        CountDownLatch firstPhaseOneDone = new CountDownLatch(phase1 == 0 ? 0 : 1);
-        for (int i = 0; i < phase1; i++) {
-            scanners.add(start("scanner-1-" + i, () -> {
-                scan(requests, config.phase1PerThread());
-                firstPhaseOneDone.countDown();
-            }));
+        if (http == null) {
+            NettyScanners.run(this, config, phase1);
+        } else {
+            scanThreads(phase1);
         }
-        firstPhaseOneDone.await();
-        for (int i = 0; i < config.threads(); i++) {
-            scanners.add(start("scanner-2-" + i, () -> scan(requests, Integer.MAX_VALUE)));
-        }
-        for (Thread scanner : scanners) {
-            scanner.join();
-        }
-        generator.interrupt(); // it may still be offering end markers nobody needs
         if (progress != null) {
             progress.interrupt();
         }
@@ -126,6 +107,28 @@ final class Simulator {
             synchronized (this) {
                 csv.close();
             }
+        }
+        if (http != null) {
+            http.close();
+        }
+    }
+
+    /** The blocking clients' scanners: a thread each, one request at a time, as a lift scanner. */
+    private void scanThreads(int phase1) throws InterruptedException {
+        List<Thread> scanners = new ArrayList<>();
+        CountDownLatch firstPhaseOneDone = new CountDownLatch(phase1 == 0 ? 0 : 1);
+        for (int i = 0; i < phase1; i++) {
+            scanners.add(start("scanner-1-" + i, () -> {
+                scan(config.phase1PerThread());
+                firstPhaseOneDone.countDown();
+            }));
+        }
+        firstPhaseOneDone.await();
+        for (int i = 0; i < config.threads(); i++) {
+            scanners.add(start("scanner-2-" + i, () -> scan(Integer.MAX_VALUE)));
+        }
+        for (Thread scanner : scanners) {
+            scanner.join();
         }
     }
 
@@ -135,29 +138,32 @@ final class Simulator {
         return t;
     }
 
-    private void generate(BlockingQueue<Request> requests, int scanners) {
-        try {
-            int perRequest = config.mode().equals("batch") ? config.batchSize() : 1;
-            long start = System.nanoTime();
-            for (int i = 0; i < config.events(); i += perRequest) {
-                int n = Math.min(perRequest, config.events() - i);
-                if (config.rate() > 0) { // paced: ride i leaves no earlier than i / rate seconds into the run
-                    long due = start + (long) (i * 1e9 / config.rate());
-                    long early = due - System.nanoTime();
-                    if (early > 0) {
-                        Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
-                    }
-                }
-                String keyedRun = config.idempotencyKeys() ? config.runId() : null;
-                requests.put(perRequest == 1 ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i)
-                        : batch(run, keyedRun, i, n));
-            }
-            for (int i = 0; i < scanners; i++) {
-                requests.put(END);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** The next request of the run (its rides, {@code first .. first+count-1}), or null when every ride is claimed. */
+    Request claim() {
+        int perRequest = config.mode().equals("batch") ? config.batchSize() : 1;
+        int i = nextRide.getAndAdd(perRequest);
+        if (i >= config.events()) {
+            return null;
         }
+        int n = Math.min(perRequest, config.events() - i);
+        String keyedRun = config.idempotencyKeys() ? config.runId() : null;
+        return perRequest == 1 ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i) : batch(run, keyedRun, i, n);
+    }
+
+    /** Paced (--rate), when the request may leave: its first ride's share of the run; unpaced, at once (0). */
+    long dueNanos(Request request) {
+        return config.rate() > 0 ? startNanos + (long) (request.first() * 1e9 / config.rate()) : 0;
+    }
+
+    private Request next() throws InterruptedException {
+        Request request = claim();
+        if (request != null) {
+            long early = dueNanos(request) - System.nanoTime();
+            if (early > 0) {
+                Thread.sleep(early / 1_000_000, (int) (early % 1_000_000));
+            }
+        }
+        return request;
     }
 
     /**
@@ -191,11 +197,11 @@ final class Simulator {
         return new Request(from, count, ids, "/rides", body.append(']').toString());
     }
 
-    private void scan(BlockingQueue<Request> requests, int quota) {
+    private void scan(int quota) {
         try {
             for (int sent = 0; sent < quota; sent++) {
-                Request request = requests.take();
-                if (request == END) {
+                Request request = next();
+                if (request == null) {
                     return;
                 }
                 send(request);
@@ -205,71 +211,90 @@ final class Simulator {
         }
     }
 
-    private HttpRequest request(Request ride, String url) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(url + ride.path()))
-                .timeout(config.requestTimeout())
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(ride.body()));
-        if (ride.eventIds() != null && !ride.path().equals("/rides")) {
-            builder.header("Idempotency-Key", ride.eventIds().get(0));
+    Map<String, String> headers(Request ride) {
+        boolean keyed = ride.eventIds() != null && !ride.path().equals("/rides");
+        if (config.apiKey() == null) {
+            return keyed ? Map.of("Idempotency-Key", ride.eventIds().get(0)) : Map.of();
         }
-        if (config.apiKey() != null) {
-            builder.header("Authorization", "Bearer " + config.apiKey());
-        }
-        return builder.build();
+        String bearer = "Bearer " + config.apiKey();
+        return keyed ? Map.of("Idempotency-Key", ride.eventIds().get(0), "Authorization", bearer) : Map.of("Authorization", bearer);
     }
 
     private void send(Request ride) throws InterruptedException {
-        int first = Math.floorMod(nextUrl.getAndIncrement(), urls.size());
-        int rides = ride.count();
-        String lastProblem = null;
-        for (int attempt = 0; attempt <= config.maxRetries(); attempt++) {
+        int first = firstUrl();
+        for (int attempt = 0; ; attempt++) {
             // each retry goes to the next producer: a dead one is failed over, a refusing one is spared
-            HttpRequest request = request(ride, urls.get((first + attempt) % urls.size()));
+            String url = url(first, attempt) + ride.path();
             if (attempt > 0) {
                 stats.retried();
             }
             long start = System.nanoTime();
             Duration wait;
-            String status;
             try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                long now = System.nanoTime();
-                stats.latency(now - start);
-                int code = response.statusCode();
-                status = Integer.toString(code);
-                record(start, ride, attempt, status, now - start);
-                if (code == 201) {
-                    stats.ok(rides, now);
-                    List<String> ids = ride.eventIds() != null ? ride.eventIds() : assignedIds(response.body());
-                    for (int i = 0; i < ids.size(); i++) {
-                        accepted.put(ids.get(i), ride.first() + i);
-                    }
-                    return;
-                }
-                if (code == 503) {
-                    stats.unavailable();
-                }
-                lastProblem = code + " " + response.body();
-                if (code < 500 && code != 429) {
-                    break; // the request itself is wrong: a retry cannot help
-                }
-                wait = retryAfter(response).orElse(backoff(attempt));
+                HttpTransport.Answer answer = http.post(url, headers(ride), ride.body(), config.requestTimeout());
+                wait = answered(ride, attempt, start, System.nanoTime(), answer);
             } catch (IOException e) {
-                long now = System.nanoTime();
-                stats.latency(now - start);
-                record(start, ride, attempt, "error:" + e.getClass().getSimpleName(), now - start);
-                lastProblem = e.toString();
-                wait = backoff(attempt);
+                wait = attemptFailed(ride, attempt, start, System.nanoTime(), e);
             }
-            if (attempt < config.maxRetries()) {
-                Thread.sleep(wait.toMillis());
+            if (wait == null) {
+                return;
             }
+            Thread.sleep(wait.toMillis());
         }
-        stats.failed(rides);
+    }
+
+    /** The producer a request goes to first (round robin over the URLs). */
+    int firstUrl() {
+        return Math.floorMod(nextUrl.getAndIncrement(), urls.size());
+    }
+
+    String url(int first, int attempt) {
+        return urls.get((first + attempt) % urls.size());
+    }
+
+    /**
+     * Records an attempt's answer; returns how long to wait before retrying, or null when the request is done: stored
+     * (201), refused for good (a 4xx other than 429), or out of retries.
+     */
+    Duration answered(Request ride, int attempt, long start, long now, HttpTransport.Answer answer) {
+        stats.latency(now - start, now);
+        int code = answer.status();
+        record(start, ride, attempt, Integer.toString(code), now - start);
+        if (code == 201) {
+            stats.ok(ride.count(), now);
+            try {
+                List<String> ids = ride.eventIds() != null ? ride.eventIds() : assignedIds(answer.body());
+                for (int i = 0; i < ids.size(); i++) {
+                    accepted.put(ids.get(i), ride.first() + i);
+                }
+            } catch (IOException e) {
+                log.warn("a 201 for {} without readable ids: {}", ride.label(), e.toString());
+            }
+            return null;
+        }
+        if (code == 503) {
+            stats.unavailable(now);
+        }
+        String problem = code + " " + answer.body();
+        if (code < 500 && code != 429) {
+            return gaveUp(ride, problem); // the request itself is wrong: a retry cannot help
+        }
+        return attempt < config.maxRetries() ? retryAfter(answer).orElse(backoff(attempt)) : gaveUp(ride, problem);
+    }
+
+    /** Records an attempt that got no answer (connection refused or lost, timeout); as {@link #answered}. */
+    Duration attemptFailed(Request ride, int attempt, long start, long now, Exception e) {
+        stats.latency(now - start, now);
+        record(start, ride, attempt, "error:" + e.getClass().getSimpleName(), now - start);
+        return attempt < config.maxRetries() ? backoff(attempt) : gaveUp(ride, e.toString());
+    }
+
+    private Duration gaveUp(Request ride, String problem) {
+        stats.failed(ride.count());
         if (loggedFailures.incrementAndGet() <= MAX_LOGGED_FAILURES) {
-            log.warn("request for {} failed after retries: {}", ride.label(), lastProblem);
+            log.warn("request for {} failed after retries: {}", ride.label(), problem);
         }
+        return null;
     }
 
     private void record(long startNanos, Request ride, int attempt, String status, long nanos) {
@@ -322,8 +347,8 @@ final class Simulator {
         return ids;
     }
 
-    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("Retry-After").flatMap(v -> {
+    private static Optional<Duration> retryAfter(HttpTransport.Answer response) {
+        return Optional.ofNullable(response.retryAfter()).flatMap(v -> {
             try {
                 return Optional.of(Duration.ofSeconds(Math.min(30, Long.parseLong(v.strip()))));
             } catch (NumberFormatException e) {

@@ -37,12 +37,17 @@ import java.util.List;
  * @param idempotencyKeys send each ride's id ({@code Idempotency-Key}, or {@code eventId} in a batch); without them
  *                       ({@code --no-idempotency-keys}, as stock Upic clients) the producer assigns ids, and a retry
  *                       after a lost answer may store a ride twice, which {@code --verify} then counts
+ * @param httpClient     the scanners' HTTP client: {@code netty} (default: scanners as connections on an event loop,
+ *                       the fastest by scripts/bench-simulator), or a thread per scanner on {@code apache},
+ *                       {@code jetty} or {@code jdk}
+ * @param managementUri  RabbitMQ's management API ({@code http://user:pass@host:15672}): the HTML report then
+ *                       shows the queue's depth and consumers over the run; null leaves them out
  */
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
                               boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
-                              String apiKey) {
+                              String apiKey, String httpClient, String managementUri) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -76,12 +81,29 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String API_KEY = "LIFTLINE_API_KEY";
     public static final String PROGRESS_INTERVAL = "LIFTLINE_PROGRESS_INTERVAL";
     /** A switch, {@code --no-idempotency-keys}. */
+    public static final String HTTP_CLIENT = "LIFTLINE_HTTP_CLIENT";
+    public static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
+    public static final String DEFAULT_HTTP_CLIENT = "netty";
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY);
+            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI);
+
+    /** Without a management URI, with the default HTTP client. */
+    public SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
+                           int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
+                           String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
+                           boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys, String apiKey) {
+        this(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads, maxRetries, requestTimeout, runId, verify,
+                mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress, progressInterval, rate, idempotencyKeys, apiKey,
+                DEFAULT_HTTP_CLIENT, null);
+    }
 
     public SimulatorConfig {
+        if (!io.liftline.simulator.http.HttpTransport.NAMES.contains(httpClient)) {
+            throw new IllegalArgumentException("httpClient must be one of " + io.liftline.simulator.http.HttpTransport.NAMES
+                    + ", was " + httpClient);
+        }
         if (events <= 0) {
             throw new IllegalArgumentException("events must be > 0, was " + events);
         }
@@ -145,7 +167,9 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.getDuration(PROGRESS_INTERVAL, Duration.ofSeconds(1)),
                 Double.parseDouble(source.get(RATE, "0")),
                 !source.getBoolean(NO_IDEMPOTENCY_KEYS, false),
-                source.get(API_KEY, null));
+                source.get(API_KEY, null),
+                source.get(HTTP_CLIENT, DEFAULT_HTTP_CLIENT),
+                source.get(MANAGEMENT_URI, null));
     }
 
     @Override
@@ -154,7 +178,8 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
                         : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
                 + ", maxRetries=" + maxRetries + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
-                + (apiKey == null ? "" : ", API key ****")
+                + (apiKey == null ? "" : ", API key ****") + ", httpClient=" + httpClient
+                + (managementUri == null ? "" : ", queue sampled from " + Secrets.maskUri(managementUri))
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
     }
 }

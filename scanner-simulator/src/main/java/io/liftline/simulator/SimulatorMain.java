@@ -4,6 +4,7 @@ import io.liftline.config.ConfigSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** {@code java -jar liftline-scanner-simulator.jar [--url=...] [--events=N] [--mode=upic|batch] [--verify] [--html=FILE]}. */
 public final class SimulatorMain {
@@ -48,8 +49,16 @@ public final class SimulatorMain {
         System.out.println("simulating scanners: " + config);
         java.time.Instant started = java.time.Instant.now();
         Simulator simulator = new Simulator(config);
-        simulator.run();
-        Report report = new Report(simulator.stats(), System.nanoTime() - simulator.startNanos());
+        QueueSampler sampler = config.managementUri() == null ? null : new QueueSampler(config.managementUri(), simulator.startNanos());
+        try {
+            simulator.run();
+        } finally {
+            if (sampler != null) {
+                sampler.close();
+            }
+        }
+        Report report = new Report(simulator.stats(), System.nanoTime() - simulator.startNanos(),
+                sampler == null ? List.of() : sampler.samples());
         System.out.println("result: " + report.text());
         int exit = simulator.stats().failedCount() == 0 ? 0 : 1;
         String verification = null;

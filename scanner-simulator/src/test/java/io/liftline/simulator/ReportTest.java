@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.model.RideJson;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -109,5 +110,54 @@ class ReportTest {
         JsonNode body = RideJson.MAPPER.readTree(request.body());
         assertThat(body.path("time").asInt()).isBetween(1, 360);
         assertThat(body.path("liftID").asInt()).isBetween(1, 40);
+    }
+
+    @Test
+    void theTimelineHoldsEachSecondsOutcomesAndLatencies() {
+        LoadStats stats = new LoadStats(START);
+        stats.latency(TimeUnit.MILLISECONDS.toNanos(10), START + TimeUnit.MILLISECONDS.toNanos(500));
+        stats.ok(1, START + TimeUnit.MILLISECONDS.toNanos(500));
+        stats.latency(TimeUnit.MILLISECONDS.toNanos(200), START + TimeUnit.MILLISECONDS.toNanos(1_200));
+        stats.unavailable(START + TimeUnit.MILLISECONDS.toNanos(1_200));
+        stats.retried(START + TimeUnit.MILLISECONDS.toNanos(1_300));
+        stats.ok(3, START + TimeUnit.MILLISECONDS.toNanos(3_100));
+        java.util.List<LoadStats.Second> seconds = stats.seconds();
+        assertThat(seconds).hasSize(4);
+        assertThat(seconds.get(0)).extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
+                .containsExactly(1L, 0L, 0L);
+        assertThat(seconds.get(0).p50Ms()).isCloseTo(10, within(0.5));
+        assertThat(seconds.get(1)).extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
+                .containsExactly(0L, 1L, 1L);
+        assertThat(seconds.get(1).p99Ms()).isCloseTo(200, within(5.0));
+        assertThat(seconds.get(2).p99Ms()).as("a quiet second").isZero();
+        assertThat(seconds.get(3).ok()).isEqualTo(3);
+        assertThat(stats.seconds()).as("reading twice gives the same").isEqualTo(seconds);
+    }
+
+    @Test
+    void axesGetRoundTicks() {
+        assertThat(Report.niceStep(17)).isEqualTo(5);
+        assertThat(Report.niceStep(1234)).isEqualTo(500);
+        assertThat(Report.niceStep(9)).isEqualTo(2);
+        assertThat(Report.niceStep(0.9)).isCloseTo(0.2, within(1e-9));
+        String chart = Report.timeChart("c", "rides/s", 60, java.util.List.of(new Report.Series("ok", "#000",
+                java.util.List.of(new double[] {0, 0}, new double[] {30, 1234}, new double[] {60, 900}))));
+        assertThat(chart).contains(">rides/s</text>", "time since the start (s)", "data-name=\"ok\"");
+        assertThat(Pattern.compile("class=\"ytick\"[^>]*>([^<]+)<").matcher(chart).results().map(m -> m.group(1)).toList())
+                .containsExactly("0", "500", "1000", "1500");
+        assertThat(Pattern.compile("class=\"xtick\"[^>]*>([^<]+)<").matcher(chart).results().map(m -> m.group(1)).toList())
+                .containsExactly("0", "20", "40", "60");
+    }
+
+    @Test
+    void withoutQueueSamplesTheReportSaysSo() {
+        LoadStats stats = new LoadStats(START);
+        stats.ok(1, START);
+        assertThat(new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), null)).contains("id=\"queue-absent\"")
+                .doesNotContain("<svg id=\"queue-depth\"");
+        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(1), java.util.List.of(new QueueSampler.Sample(0.5, 120, 40, 2),
+                new QueueSampler.Sample(1.5, 0, 0, 0))).html(config(), null);
+        assertThat(sampled).contains("<svg id=\"queue-depth\"", "<svg id=\"consumers\"", "data-name=\"unacked\"")
+                .doesNotContain("queue-absent");
     }
 }
