@@ -4,9 +4,9 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.config.ConfigSource;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
-import io.liftline.producer.http.AdminHandler;
-import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
+import io.liftline.producer.http.IngestHandler;
+import io.liftline.service.AdminHandler;
 import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.jetty.server.Server;
@@ -34,7 +34,7 @@ public final class NaiveProducerMain {
         ProducerMetrics metrics = new ProducerMetrics();
         Server server = ProducerApp.createServer(config,
                 new IngestHandler(config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
-                new AdminHandler(broker, metrics));
+                new AdminHandler(broker::unavailableReason, metrics));
         server.start();
         System.out.println("naive producer listening on port " + config.httpPort());
         server.join();

@@ -90,6 +90,9 @@ class PrometheusAlertIT {
             Poll.waitAtMost(Duration.ofSeconds(60), "Prometheus scrapes the producer, the worker and the broker",
                     () -> JSON.readTree(get(api + "query?query=" + enc("count(up == 1)"))).path("data").path("result").path(0)
                             .path("value").path(1).asText().equals("4"));
+            Poll.waitAtMost(Duration.ofSeconds(30), "liftline_ready 1 on the producer and the worker",
+                    () -> JSON.readTree(get(api + "query?query=" + enc("sum(liftline_ready)"))).path("data").path("result").path(0)
+                            .path("value").path(1).asText().equals("2"));
             String vhostQueue = "{vhost=\"" + rabbit.vhost() + "\",queue=\"lift-rides\"}";
             Poll.waitAtMost(Duration.ofSeconds(60), "the queue's consumers seen by Prometheus",
                     () -> JSON.readTree(get(api + "query?query=" + enc("rabbitmq_detailed_queue_consumers" + vhostQueue)))

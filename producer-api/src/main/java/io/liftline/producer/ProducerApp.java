@@ -6,29 +6,25 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.producer.amqp.ChannelPool;
 import io.liftline.producer.amqp.RidePublisher;
 import io.liftline.producer.config.ProducerConfig;
-import io.liftline.producer.http.AdminHandler;
 import io.liftline.producer.http.ApiKeys;
 import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.http.JsonErrorHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
+import io.liftline.service.AdminHandler;
+import io.liftline.service.Connectors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -40,7 +36,6 @@ public final class ProducerApp implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProducerApp.class);
     private static final String PLAIN = "http";
     private static final String TLS = "https";
-    private static final String ADMIN = "admin";
 
     private final ProducerConfig config;
     private final BrokerConnection broker;
@@ -72,8 +67,7 @@ public final class ProducerApp implements AutoCloseable {
         if (config.adminPort() == -1) {
             log.warn("{} is -1: no /health and no /metrics, so nothing can tell whether this producer works", ProducerConfig.ADMIN_PORT);
         }
-        this.admin = new AdminHandler(broker, metrics);
-        metrics.readiness(admin::notReadyReason);
+        this.admin = new AdminHandler(broker::unavailableReason, metrics);
         this.server = createServer(config, new IngestHandler(config, publisher, metrics, () -> uuidV7.generate().toString(), keys),
                 admin);
     }
@@ -92,7 +86,7 @@ public final class ProducerApp implements AutoCloseable {
             app.broker.close();
             throw e;
         }
-        log.info("producer listening: {} ({})", app.describePorts(), config);
+        log.info("producer listening: {} ({})", Connectors.describe(app.server), config);
         return app;
     }
 
@@ -113,14 +107,14 @@ public final class ProducerApp implements AutoCloseable {
         http.setRequestHeaderSize(ProducerConfig.DEFAULT_MAX_REQUEST_HEADER_BYTES);
         List<Connector> publicConnectors = new ArrayList<>();
         if (config.httpPort() != -1) {
-            publicConnectors.add(connector(server, PLAIN, config.bindAddress(), config.httpPort(), config.idleTimeout(),
+            publicConnectors.add(Connectors.named(server, PLAIN, config.bindAddress(), config.httpPort(), config.idleTimeout(),
                     new HttpConnectionFactory(http)));
         }
         if (config.tls() != null) {
             HttpConfiguration https = new HttpConfiguration(http);
             // Scanners connect by address as often as by name: the certificate's names are not checked against SNI.
             https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
-            publicConnectors.add(connector(server, TLS, config.bindAddress(), config.httpsPort(), config.idleTimeout(),
+            publicConnectors.add(Connectors.named(server, TLS, config.bindAddress(), config.httpsPort(), config.idleTimeout(),
                     new SslConnectionFactory(sslContext(config.tls()), HttpVersion.HTTP_1_1.asString()),
                     new HttpConnectionFactory(https)));
         }
@@ -132,24 +126,14 @@ public final class ProducerApp implements AutoCloseable {
         if (config.adminPort() != -1) {
             HttpConfiguration adminHttp = new HttpConfiguration();
             adminHttp.setSendServerVersion(false);
-            server.addConnector(connector(server, ADMIN, config.adminBindAddress(), config.adminPort(),
+            server.addConnector(Connectors.named(server, Connectors.ADMIN, config.adminBindAddress(), config.adminPort(),
                     config.idleTimeout(), new HttpConnectionFactory(adminHttp)));
-            handler = new Handler.Sequence(new OnConnector(ADMIN, admin), handler);
+            handler = new Handler.Sequence(Connectors.only(Connectors.ADMIN, admin), handler);
         }
         server.setHandler(new GracefulHandler(handler));
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(config.shutdownTimeout().toMillis());
         return server;
-    }
-
-    private static ServerConnector connector(Server server, String name, String host, int port, Duration idleTimeout,
-                                             ConnectionFactory... factories) {
-        ServerConnector connector = new ServerConnector(server, factories);
-        connector.setName(name);
-        connector.setHost(host);
-        connector.setPort(port);
-        connector.setIdleTimeout(idleTimeout.toMillis());
-        return connector;
     }
 
     private static SslContextFactory.Server sslContext(ProducerConfig.Tls tls) {
@@ -161,53 +145,19 @@ public final class ProducerApp implements AutoCloseable {
         return ssl;
     }
 
-    /** Runs its handler only for requests that came in on the named connector. */
-    private static final class OnConnector extends Handler.Wrapper {
-        private final String name;
-
-        OnConnector(String name, Handler handler) {
-            super(handler);
-            this.name = name;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            return name.equals(request.getConnectionMetaData().getConnector().getName()) && super.handle(request, response, callback);
-        }
-    }
-
     /** The plain HTTP port (-1 when off; with port 0 the one picked). */
     public int port() {
-        return localPort(PLAIN);
+        return Connectors.localPort(server, PLAIN);
     }
 
     /** The HTTPS port (-1 without TLS). */
     public int tlsPort() {
-        return localPort(TLS);
+        return Connectors.localPort(server, TLS);
     }
 
     /** The admin port of health and metrics (-1 when off). */
     public int adminPort() {
-        return localPort(ADMIN);
-    }
-
-    private int localPort(String name) {
-        for (Connector connector : server.getConnectors()) {
-            if (name.equals(connector.getName())) {
-                return ((ServerConnector) connector).getLocalPort();
-            }
-        }
-        return -1;
-    }
-
-    private String describePorts() {
-        StringBuilder ports = new StringBuilder();
-        for (Connector connector : server.getConnectors()) {
-            ServerConnector c = (ServerConnector) connector;
-            ports.append(ports.isEmpty() ? "" : ", ").append(c.getName()).append(' ')
-                    .append(c.getHost() == null ? "*" : c.getHost()).append(':').append(c.getLocalPort());
-        }
-        return ports.toString();
+        return Connectors.localPort(server, Connectors.ADMIN);
     }
 
     /** Requests whose publishes await confirms right now. */

@@ -5,23 +5,20 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.liftline.query.config.QueryConfig;
-import io.liftline.query.http.AdminHandler;
 import io.liftline.query.http.JsonErrorHandler;
 import io.liftline.query.http.QueryHandler;
 import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
+import io.liftline.service.AdminHandler;
+import io.liftline.service.Connectors;
+import io.liftline.service.ServiceMetrics;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +28,8 @@ public final class QueryApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueryApp.class);
     private static final String API = "http";
-    private static final String ADMIN = "admin";
+    /** A connection silent this long is closed (Jetty's default). */
+    private static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final MongoClient client;
     private final AdminHandler admin;
@@ -42,9 +40,8 @@ public final class QueryApp implements AutoCloseable {
         RideQueries queries = new RideQueries(client.getDatabase(config.mongodbDatabase()).getCollection("rides"),
                 config.queryTimeout());
         StoreHealth store = new StoreHealth(client, config.readPreference());
-        QueryMetrics metrics = new QueryMetrics();
-        this.admin = new AdminHandler(store, metrics);
-        metrics.readiness(admin::notReadyReason);
+        ServiceMetrics metrics = new ServiceMetrics();
+        this.admin = new AdminHandler(store::unavailableReason, metrics);
         this.server = createServer(config, new QueryHandler(config, queries, store, metrics, clock), admin);
     }
 
@@ -63,7 +60,7 @@ public final class QueryApp implements AutoCloseable {
             app.client.close();
             throw e;
         }
-        log.info("query API listening: http {}, admin {} ({})", app.port(), app.adminPort(), config);
+        log.info("query API listening: {} ({})", Connectors.describe(app.server), config);
         return app;
     }
 
@@ -90,11 +87,13 @@ public final class QueryApp implements AutoCloseable {
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        server.addConnector(connector(server, API, config.bindAddress(), config.httpPort(), http));
+        server.addConnector(Connectors.named(server, API, config.bindAddress(), config.httpPort(), IDLE_TIMEOUT,
+                new HttpConnectionFactory(http)));
         Handler handler = api;
         if (config.adminPort() != -1) {
-            server.addConnector(connector(server, ADMIN, config.adminBindAddress(), config.adminPort(), http));
-            handler = new Handler.Sequence(new OnConnector(ADMIN, admin), handler);
+            server.addConnector(Connectors.named(server, Connectors.ADMIN, config.adminBindAddress(), config.adminPort(),
+                    IDLE_TIMEOUT, new HttpConnectionFactory(http)));
+            handler = new Handler.Sequence(Connectors.only(Connectors.ADMIN, admin), handler);
         }
         server.setHandler(new GracefulHandler(handler));
         server.setErrorHandler(new JsonErrorHandler());
@@ -102,46 +101,14 @@ public final class QueryApp implements AutoCloseable {
         return server;
     }
 
-    private static ServerConnector connector(Server server, String name, String host, int port, HttpConfiguration http) {
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setName(name);
-        connector.setHost(host);
-        connector.setPort(port);
-        return connector;
-    }
-
-    /** Runs its handler only for requests that came in on the named connector. */
-    private static final class OnConnector extends Handler.Wrapper {
-        private final String name;
-
-        OnConnector(String name, Handler handler) {
-            super(handler);
-            this.name = name;
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            return name.equals(request.getConnectionMetaData().getConnector().getName()) && super.handle(request, response, callback);
-        }
-    }
-
     /** The read API's port (with port 0 the one picked). */
     public int port() {
-        return localPort(API);
+        return Connectors.localPort(server, API);
     }
 
     /** The admin port of health and metrics (-1 when off). */
     public int adminPort() {
-        return localPort(ADMIN);
-    }
-
-    private int localPort(String name) {
-        for (Connector connector : server.getConnectors()) {
-            if (name.equals(connector.getName())) {
-                return ((ServerConnector) connector).getLocalPort();
-            }
-        }
-        return -1;
+        return Connectors.localPort(server, Connectors.ADMIN);
     }
 
     /** Readiness goes DOWN, no new request is taken, requests in flight finish (up to the shutdown timeout). */

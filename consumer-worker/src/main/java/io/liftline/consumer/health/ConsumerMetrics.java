@@ -1,49 +1,26 @@
 package io.liftline.consumer.health;
 
+import io.liftline.service.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /** The consumer's Prometheus metrics: rides stored, duplicates, dead letters, batches, store latency and retries. */
-public final class ConsumerMetrics {
+public final class ConsumerMetrics extends ServiceMetrics {
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Counter stored = Counter.builder("liftline.rides.stored").description("rides newly written to the store").register(registry);
-    private final Counter duplicates = Counter.builder("liftline.rides.duplicates").description("rides already stored (redeliveries, client retries)").register(registry);
-    private final Counter storeRetries = Counter.builder("liftline.store.retries").description("batch writes retried because the store failed").register(registry);
+    private final Counter stored = Counter.builder("liftline.rides.stored").description("rides newly written to the store").register(registry());
+    private final Counter duplicates = Counter.builder("liftline.rides.duplicates").description("rides already stored (redeliveries, client retries)").register(registry());
+    private final Counter storeRetries = Counter.builder("liftline.store.retries").description("batch writes retried because the store failed").register(registry());
     private final DistributionSummary batchSize = DistributionSummary.builder("liftline.batch.size").description("rides per batch write")
-            .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry);
+            .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry());
     private final Timer writeLatency = Timer.builder("liftline.store.write").description("batch write latency")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-            .register(registry);
+            .register(registry());
     private final ConcurrentMap<String, Counter> deadLettered = new ConcurrentHashMap<>();
-
-    public ConsumerMetrics() {
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-    }
-
-    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
-    public void readiness(Supplier<String> notReadyReason) {
-        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
-                .description("1 while the process does its job (as /health/ready)").register(registry);
-    }
-
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
 
     public void batchWritten(int size, int inserted, int duplicateCount, long nanos) {
         batchSize.record(size);
@@ -55,7 +32,7 @@ public final class ConsumerMetrics {
     /** How many of the process's consumers the broker is delivering to now; fewer than configured: not ready. */
     public void consumersSubscribed(java.util.function.Supplier<Number> subscribed) {
         io.micrometer.core.instrument.Gauge.builder("liftline.consumers.subscribed", subscribed)
-                .description("consumers with a live subscription to lift-rides").register(registry);
+                .description("consumers with a live subscription to lift-rides").register(registry());
     }
 
     public void storeRetried() {
@@ -64,7 +41,7 @@ public final class ConsumerMetrics {
 
     public void deadLettered(String reason) {
         deadLettered.computeIfAbsent(reason, r -> Counter.builder("liftline.rides.dead_lettered")
-                .description("messages sent to lift-rides.dead, by reason").tag("reason", r).register(registry)).increment();
+                .description("messages sent to lift-rides.dead, by reason").tag("reason", r).register(registry())).increment();
     }
 
     public double storedCount() {
@@ -79,7 +56,4 @@ public final class ConsumerMetrics {
         return duplicates.count();
     }
 
-    public String scrape() {
-        return registry.scrape();
-    }
 }

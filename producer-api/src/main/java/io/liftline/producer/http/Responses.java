@@ -49,9 +49,4 @@ final class Responses {
         json(response, callback, status, Map.of("message", message));
     }
 
-    static void text(Response response, Callback callback, String contentType, String body) {
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-    }
 }

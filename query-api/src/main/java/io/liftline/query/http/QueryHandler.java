@@ -2,10 +2,10 @@ package io.liftline.query.http;
 
 import com.mongodb.MongoException;
 import io.liftline.model.RideRanges;
-import io.liftline.query.QueryMetrics;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
+import io.liftline.service.ServiceMetrics;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -75,12 +75,12 @@ public final class QueryHandler extends Handler.Abstract {
 
     private final RideQueries queries;
     private final StoreHealth store;
-    private final QueryMetrics metrics;
+    private final ServiceMetrics metrics;
     private final RideRanges ranges;
     private final Clock clock;
     private final QueryConfig config;
 
-    public QueryHandler(QueryConfig config, RideQueries queries, StoreHealth store, QueryMetrics metrics, Clock clock) {
+    public QueryHandler(QueryConfig config, RideQueries queries, StoreHealth store, ServiceMetrics metrics, Clock clock) {
         this.config = config;
         this.queries = queries;
         this.store = store;

@@ -56,12 +56,6 @@ final class Responses {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    static void text(Response response, Callback callback, String contentType, String body) {
-        response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-    }
 
     /** If-None-Match: a list of ETags (possibly weak, W/"..."), or *. */
     static boolean matches(String ifNoneMatch, String etag) {

@@ -1,4 +1,4 @@
-package io.liftline.query;
+package io.liftline.service;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -13,22 +13,24 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** The query API's Prometheus metrics: requests by route and status, with latency histograms; the JVM. */
-public final class QueryMetrics {
+/**
+ * A service's Prometheus registry with what every HTTP service reports: requests by route and status
+ * ({@code liftline_http_requests_seconds}), readiness ({@code liftline_ready}) and the JVM.
+ */
+public class ServiceMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentMap<String, ConcurrentMap<Integer, Timer>> requestTimers = new ConcurrentHashMap<>();
 
-    public QueryMetrics() {
+    public ServiceMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
     }
 
-    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
-    public void readiness(Supplier<String> notReadyReason) {
-        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
-                .description("1 while the process does its job (as /health/ready)").register(registry);
+    /** For the service's own meters. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
     }
 
     /** One answered request: its route, status and latency. */
@@ -41,6 +43,14 @@ public final class QueryMetrics {
                         .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
                         .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code liftline_ready}: 1 while {@code /health/ready} would answer 200, so that an alert can see it. */
+    public void readiness(Supplier<String> notReadyReason) {
+        // strongly held: Micrometer keeps a gauge's object weakly, and a method reference nobody else holds would be
+        // collected, leaving the gauge NaN
+        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0).strongReference(true)
+                .description("1 while the process does its job (as /health/ready)").register(registry);
     }
 
     public String scrape() {

@@ -1,0 +1,63 @@
+package io.liftline.service;
+
+import java.time.Duration;
+import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/** Named connectors, so that one server serves the public API on some and the admin routes on another. */
+public final class Connectors {
+
+    /** The admin connector's name. */
+    public static final String ADMIN = "admin";
+
+    private Connectors() {
+    }
+
+    /** A connector named {@code name} on {@code host} (null: every interface) and {@code port} (0: a free one). */
+    public static ServerConnector named(Server server, String name, String host, int port, Duration idleTimeout,
+                                       ConnectionFactory... factories) {
+        ServerConnector connector = new ServerConnector(server, factories);
+        connector.setName(name);
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        return connector;
+    }
+
+    /** The port the named connector listens on (with port 0, the one picked), or -1 when there is none. */
+    public static int localPort(Server server, String name) {
+        for (Connector connector : server.getConnectors()) {
+            if (name.equals(connector.getName())) {
+                return ((ServerConnector) connector).getLocalPort();
+            }
+        }
+        return -1;
+    }
+
+    /** "http *:8080, admin 127.0.0.1:9090": for the line a service logs when it starts. */
+    public static String describe(Server server) {
+        StringBuilder ports = new StringBuilder();
+        for (Connector connector : server.getConnectors()) {
+            ServerConnector c = (ServerConnector) connector;
+            ports.append(ports.isEmpty() ? "" : ", ").append(c.getName()).append(' ')
+                    .append(c.getHost() == null ? "*" : c.getHost()).append(':').append(c.getLocalPort());
+        }
+        return ports.toString();
+    }
+
+    /** Runs its handler only for requests that came in on the named connector. */
+    public static Handler only(String name, Handler handler) {
+        return new Handler.Wrapper(handler) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                return name.equals(request.getConnectionMetaData().getConnector().getName()) && super.handle(request, response, callback);
+            }
+        };
+    }
+}
