@@ -152,7 +152,16 @@ docker_secrets() {
    printf 'mongodb://liftline-consumer:%s@mongodb:27017/?authSource=liftline\n' "$consumer_pw" > "$dir/liftline-consumer.mongodb-uri"
    printf 'mongodb://liftline-query:%s@mongodb:27017/?authSource=liftline\n' "$query_pw" > "$dir/liftline-query.mongodb-uri"
    # the same read-only user from this machine (the published port), e.g. for the simulator's --verify
-   printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?authSource=liftline\n' "$query_pw" > "$dir/liftline-query.mongodb-uri-local")
+   printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?authSource=liftline\n' "$query_pw" > "$dir/liftline-query.mongodb-uri-local"
+   # docker-compose.cluster.yml: the same users on the replica set, whose members share a key file
+   members=mongodb-1:27017,mongodb-2:27017,mongodb-3:27017
+   printf 'mongodb://liftline-consumer:%s@%s/?replicaSet=rs0&authSource=liftline\n' "$consumer_pw" "$members" \
+     > "$dir/liftline-consumer.cluster-mongodb-uri"
+   printf 'mongodb://liftline-query:%s@%s/?replicaSet=rs0&authSource=liftline\n' "$query_pw" "$members" \
+     > "$dir/liftline-query.cluster-mongodb-uri"
+   printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?directConnection=true&authSource=liftline\n' "$query_pw" \
+     > "$dir/liftline-query.cluster-mongodb-uri-local"
+   [ -s "$dir/mongodb.keyfile" ] || head -c 756 /dev/urandom | base64 -w0 > "$dir/mongodb.keyfile")
   # The console's administrator, for people only: no application runs as it.
   doc=$(printf '%s' "$doc" | jq --arg hash "$(rabbit_password_hash "$(LIFTLINE_SECRETS="$dir" app_secret liftline-admin)")" \
     '.vhosts = [{"name": "/"}] | .users += [{"name": "liftline-admin", "password_hash": $hash,

@@ -84,7 +84,10 @@ class ComposeFileIT {
             assertThat(cluster).contains("rabbitmq-1:", "rabbitmq-2:", "rabbitmq-3:", "mongodb-1:", "mongodb-2:", "mongodb-3:",
                             "mongodb-init:", "producer-1:", "producer-2:", "consumer-1:", "consumer-2:", "query-api:")
                     .contains("docker/rabbitmq-cluster.conf", "docker/secrets/20-topology-cluster.json", "--replSet")
-                    .contains("LIFTLINE_MONGODB_URI: mongodb://mongodb-1:27017,mongodb-2:27017,mongodb-3:27017/?replicaSet=rs0")
+                    .contains("LIFTLINE_MONGODB_URI_FILE: /run/secrets/consumer-mongodb-uri",
+                            "LIFTLINE_MONGODB_URI_FILE: /run/secrets/query-mongodb-uri", "--keyFile /data/keyfile",
+                            "MONGO_INITDB_ROOT_PASSWORD_FILE", "docker-entrypoint-initdb.d")
+                    .doesNotContain("LIFTLINE_MONGODB_URI: ")
                     .contains("liftline-producer.cluster-amqp-uri", "liftline-consumer.cluster-amqp-uri")
                     .doesNotContain("LIFTLINE_AMQP_URI: ");
             assertThat(cluster.split("LIFTLINE_SHARDS: '3'", -1)).as("every app on 3 shards").hasSize(5);
