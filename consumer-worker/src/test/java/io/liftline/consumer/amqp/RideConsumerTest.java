@@ -32,10 +32,13 @@ import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.mongo.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
+import io.liftline.testing.Poll;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,16 +69,21 @@ class RideConsumerTest {
         when(channel.isOpen()).thenReturn(true);
         when(deadLetterChannel.isOpen()).thenReturn(true);
         when(deadLetterChannel.waitForConfirms(anyLong())).thenReturn(true);
-        ArgumentCaptor<Consumer> captor = ArgumentCaptor.forClass(Consumer.class);
-        when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), captor.capture())).thenReturn("tag");
+        // the consumer handed to basicConsume, taken in the answer: a captor read right after verify(timeout) can race
+        // the consumer's thread, which registers the call before the stub's matchers capture its arguments
+        CompletableFuture<Consumer> subscribed = new CompletableFuture<>();
+        when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class))).thenAnswer(invocation -> {
+            subscribed.complete(invocation.getArgument(3));
+            return "tag";
+        });
         ConsumerConfig config = ConsumerConfig.builder().batchSize(3).batchTimeout(Duration.ofMillis(200)).build();
         Retry retry = Retry.of("test", RetryConfig.custom().maxAttempts(Integer.MAX_VALUE).waitDuration(Duration.ofMillis(10))
                 .retryOnException(e -> e instanceof RuntimeException).build());
         consumer = new RideConsumer("test", broker, deadLetterBroker, store, config, new ConsumerMetrics(), retry);
         thread = new Thread(consumer);
         thread.start();
-        verify(channel, timeout(2_000)).basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
-        deliveries = captor.getValue();
+        deliveries = subscribed.get(2, TimeUnit.SECONDS);
+        Poll.waitAtMost(Duration.ofSeconds(2), "the consumer knows it is subscribed", consumer::isSubscribed);
     }
 
     @AfterEach
