@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The JSON forms of a ride: the broker message body (camelCase, as stored) and strict field access for
@@ -100,12 +101,17 @@ public final class RideJson {
         }
     }
 
+    private static final Pattern SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:.*$",
+            Pattern.DOTALL);
+
     /** A parse failure as a client error that says where: syntax, or a value beyond {@link #CONSTRAINTS}. */
     public static InvalidRideException malformed(IOException e) {
         if (e instanceof JsonProcessingException p) {
             String where = p.getLocation() == null ? ""
                     : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
-            return new InvalidRideException("malformed JSON" + where + ": " + abbreviate(p.getOriginalMessage()));
+            // Jackson's own text may point at the start marker in "[Source: REDACTED ...]": the line and column say it
+            String message = SOURCE_NOTE.matcher(p.getOriginalMessage()).replaceAll("");
+            return new InvalidRideException("malformed JSON" + where + ": " + abbreviate(message));
         }
         return new InvalidRideException("malformed JSON: " + abbreviate(e.getMessage()));
     }

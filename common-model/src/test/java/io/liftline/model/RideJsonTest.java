@@ -29,6 +29,8 @@ class RideJsonTest {
         assertThatThrownBy(() -> RideJson.parse("{\"time\": 1,".getBytes(UTF_8)))
                 .isInstanceOf(InvalidRideException.class)
                 .hasMessageStartingWith("malformed JSON at line 1");
+        assertThatThrownBy(() -> RideJson.parse("{\"time\": 217".getBytes(UTF_8)))
+                .hasMessage("malformed JSON at line 1, column 13: Unexpected end-of-input: expected close marker for Object");
         assertThatThrownBy(() -> RideJson.parse("".getBytes(UTF_8))).hasMessage("body is empty, expected JSON");
         assertThatThrownBy(() -> RideJson.parse("{} {}".getBytes(UTF_8))).hasMessageStartingWith("malformed JSON");
         assertThatThrownBy(() -> RideJson.parse("{\"a\":1,\"a\":2}".getBytes(UTF_8)))

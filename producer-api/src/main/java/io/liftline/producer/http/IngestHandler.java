@@ -208,7 +208,8 @@ public final class IngestHandler extends Handler.Abstract {
     private void tooManyRides(Response response, Callback callback, long retryAfter) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
         Responses.message(response, callback, 429, "rate limit: at most "
-                + BigDecimal.valueOf(config.rateLimit()).stripTrailingZeros().toPlainString() + " rides per second per client"
+                + BigDecimal.valueOf(config.rateLimit()).stripTrailingZeros().toPlainString()
+                + (config.rateLimit() == 1 ? " ride" : " rides") + " per second per client"
                 + " (bursts of " + config.rateLimitBurst() + "); retry in " + retryAfter + " s");
     }
 
