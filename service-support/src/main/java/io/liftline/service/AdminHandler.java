@@ -1,6 +1,5 @@
 package io.liftline.service;
 
-import io.liftline.model.RideJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -43,35 +42,22 @@ public final class AdminHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         if (!path.equals("/health/live") && !path.equals("/health/ready") && !path.equals("/metrics")) {
-            json(response, callback, 404, Map.of("message", "no such resource: " + path
-                    + " (the admin port serves GET /health/live, /health/ready and /metrics)"));
+            JsonResponses.message(response, callback, 404, "no such resource: " + path
+                    + " (the admin port serves GET /health/live, /health/ready and /metrics)");
         } else if (!request.getMethod().equals("GET")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET");
-            json(response, callback, 405, Map.of("message", "method not allowed: use GET"));
+            JsonResponses.message(response, callback, 405, "method not allowed: use GET");
         } else if (path.equals("/metrics")) {
-            write(response, callback, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+            response.write(true, ByteBuffer.wrap(metrics.scrape().getBytes(StandardCharsets.UTF_8)), callback);
         } else if (path.equals("/health/live")) {
-            json(response, callback, 200, Map.of("status", "UP"));
+            JsonResponses.json(response, callback, 200, Map.of("status", "UP"));
         } else {
             String reason = notReadyReason();
-            json(response, callback, reason == null ? 200 : 503,
+            JsonResponses.json(response, callback, reason == null ? 200 : 503,
                     reason == null ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", reason));
         }
         return true;
-    }
-
-    private static void json(Response response, Callback callback, int status, Map<String, String> body) {
-        try {
-            write(response, callback, status, "application/json", RideJson.MAPPER.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            callback.failed(e);
-        }
-    }
-
-    private static void write(Response response, Callback callback, int status, String contentType, byte[] body) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(body), callback);
     }
 }

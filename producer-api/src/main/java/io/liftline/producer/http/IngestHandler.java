@@ -6,6 +6,7 @@ import io.liftline.producer.amqp.PublishException;
 import io.liftline.producer.amqp.Publisher;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
+import io.liftline.service.JsonResponses;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -79,17 +80,17 @@ public final class IngestHandler extends Handler.Abstract {
                 System.nanoTime() - start));
         try {
             if (route == Route.UNKNOWN) {
-                Responses.message(response, measured, 404, "no such resource: " + path
+                JsonResponses.message(response, measured, 404, "no such resource: " + path
                         + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
             } else if (!request.getMethod().equals("POST")) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
-                Responses.message(response, measured, 405, "method not allowed: use POST");
+                JsonResponses.message(response, measured, 405, "method not allowed: use POST");
             } else {
                 post(route, pathIds, request, response, measured);
             }
         } catch (RuntimeException e) {
             log.error("unexpected failure answering {} {}", request.getMethod(), path, e);
-            Responses.message(response, measured, 500, "internal error");
+            JsonResponses.message(response, measured, 500, "internal error");
         }
         return true;
     }
@@ -98,7 +99,7 @@ public final class IngestHandler extends Handler.Abstract {
         ApiKeys.Client scanner = apiKeys == null ? null : apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
         if (apiKeys != null && scanner == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
-            Responses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
+            JsonResponses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
                     ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
             return;
         }
@@ -111,13 +112,13 @@ public final class IngestHandler extends Handler.Abstract {
         }
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
-            Responses.message(response, callback, 415, "Content-Type must be application/json, was "
+            JsonResponses.message(response, callback, 415, "Content-Type must be application/json, was "
                     + (contentType == null ? "absent" : "'" + contentType + "'"));
             return;
         }
         List<String> keys = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
         if (keys.size() > 1 || (route == Route.BATCH && !keys.isEmpty())) {
-            Responses.message(response, callback, 400, route == Route.BATCH
+            JsonResponses.message(response, callback, 400, route == Route.BATCH
                     ? "Idempotency-Key is for single POSTs; a batch gives each ride an eventId field"
                     : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
             return;
@@ -135,11 +136,11 @@ public final class IngestHandler extends Handler.Abstract {
                 if (Request.getContentBytesRead(request) > max) { // a chunked body that outgrew the limit
                     RefusedBody.discard(request, () -> tooLarge(response, callback, max));
                 } else if (failure instanceof HttpException http) { // 408: the body missed its deadline
-                    Responses.message(response, callback, http.getCode(), http.getReason());
+                    JsonResponses.message(response, callback, http.getCode(), http.getReason());
                 } else if (failure instanceof TimeoutException) { // no byte for the idle timeout
-                    Responses.message(response, callback, 408, "the request body stopped arriving");
+                    JsonResponses.message(response, callback, 408, "the request body stopped arriving");
                 } else {
-                    Responses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
+                    JsonResponses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
                 }
                 return;
             }
@@ -149,7 +150,7 @@ public final class IngestHandler extends Handler.Abstract {
                         : requests.batch(body, receivedAt);
                 accept(route, scanner, client, rides, response, callback);
             } catch (InvalidRideException e) {
-                Responses.message(response, callback, 400, e.getMessage());
+                JsonResponses.message(response, callback, 400, e.getMessage());
             }
         }));
     }
@@ -159,7 +160,7 @@ public final class IngestHandler extends Handler.Abstract {
                         Callback callback) {
         for (int i = 0; scanner != null && i < rides.size(); i++) {
             if (!scanner.covers(rides.get(i).resortId())) {
-                Responses.message(response, callback, 403, (route == Route.SINGLE ? "resortID " : "rides[" + i + "].resortID ")
+                JsonResponses.message(response, callback, 403, (route == Route.SINGLE ? "resortID " : "rides[" + i + "].resortID ")
                         + rides.get(i).resortId() + " is not covered by the API key of client " + scanner.name()
                         + (route == Route.SINGLE ? "" : "; nothing was published"));
                 return;
@@ -167,7 +168,7 @@ public final class IngestHandler extends Handler.Abstract {
         }
         if (rateLimits != null) {
             if (rides.size() > rateLimits.burst()) {
-                Responses.message(response, callback, 400, "batch has " + rides.size() + " rides, more than the "
+                JsonResponses.message(response, callback, 400, "batch has " + rides.size() + " rides, more than the "
                         + rateLimits.burst() + " a client may send at once (the rate limit's burst): split it");
                 return;
             }
@@ -182,7 +183,7 @@ public final class IngestHandler extends Handler.Abstract {
         List<LiftRide> published = scanner == null ? rides : rides.stream().map(r -> r.ofClient(scanner.name())).toList();
         publish(published, eventIds, response, callback, route == Route.SINGLE
                 ? () -> Responses.created(response, callback, eventIds.get(0))
-                : () -> Responses.json(response, callback, 201, Map.of("eventIds", eventIds)));
+                : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
     }
 
     /**
@@ -207,14 +208,14 @@ public final class IngestHandler extends Handler.Abstract {
 
     private void tooManyRides(Response response, Callback callback, long retryAfter) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
-        Responses.message(response, callback, 429, "rate limit: at most "
+        JsonResponses.message(response, callback, 429, "rate limit: at most "
                 + BigDecimal.valueOf(config.rateLimit()).stripTrailingZeros().toPlainString()
                 + (config.rateLimit() == 1 ? " ride" : " rides") + " per second per client"
                 + " (bursts of " + config.rateLimitBurst() + "); retry in " + retryAfter + " s");
     }
 
     private static void tooLarge(Response response, Callback callback, int max) {
-        Responses.message(response, callback, 413, "request body exceeds " + max + " bytes");
+        JsonResponses.message(response, callback, 413, "request body exceeds " + max + " bytes");
     }
 
     private void publish(List<LiftRide> rides, List<String> eventIds, Response response, Callback callback, Runnable created) {
@@ -233,7 +234,7 @@ public final class IngestHandler extends Handler.Abstract {
             // The ids the producer assigned too: a client that sent none can retry under them (Idempotency-Key,
             // or eventId in a batch), so a ride the broker took after all is not stored twice.
             body.put("eventIds", eventIds);
-            Responses.json(response, callback, 503, body);
+            JsonResponses.json(response, callback, 503, body);
         };
         CompletableFuture<Void> confirmed = publisher.publish(rides);
         if (confirmed.isDone()) {

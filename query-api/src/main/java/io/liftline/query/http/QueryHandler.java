@@ -5,6 +5,7 @@ import io.liftline.model.RideRanges;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
+import io.liftline.service.JsonResponses;
 import io.liftline.service.ServiceMetrics;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -106,10 +107,10 @@ public final class QueryHandler extends Handler.Abstract {
         String tag = route == null ? "unknown" : route.tag;
         Callback measured = Callback.from(callback, () -> metrics.request(tag, response.getStatus(), System.nanoTime() - start));
         if (route == null) {
-            Responses.message(response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
+            JsonResponses.message(response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
         } else if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            Responses.message(response, measured, 405, "method not allowed: use GET");
+            JsonResponses.message(response, measured, 405, "method not allowed: use GET");
         } else {
             answer(route, values, request, response, measured);
         }
@@ -197,11 +198,11 @@ public final class QueryHandler extends Handler.Abstract {
         } catch (MongoException e) {
             store.queryFailed(e);
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            Responses.message(response, callback, 503, "the ride store did not answer; retry shortly");
+            JsonResponses.message(response, callback, 503, "the ride store did not answer; retry shortly");
             return;
         }
         if (answer == null) {
-            Responses.message(response, callback, 400, problems.message());
+            JsonResponses.message(response, callback, 400, problems.message());
             return;
         }
         store.querySucceeded();

@@ -2,21 +2,20 @@ package io.liftline.query.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.liftline.model.RideJson;
+import io.liftline.service.JsonResponses;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** Writes the JSON answers; error bodies are always {@code {"message": "..."}}, as on the ingest API. */
+/** The read API's answers: JSON with caching headers and ETags; errors are {@link JsonResponses#message}. */
 final class Responses {
 
-    static final String JSON = "application/json";
     private static final int ETAG_HEX_DIGITS = 32;
 
     private Responses() {
@@ -44,19 +43,6 @@ final class Responses {
         write(request, response, callback, 200, bytes, cacheControl);
     }
 
-    static void message(Response response, Callback callback, int status, String message) {
-        json(response, callback, status, Map.of("message", message));
-    }
-
-    static void json(Response response, Callback callback, int status, Object body) {
-        byte[] bytes = bytes(body);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
-        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
-
     /** If-None-Match: a list of ETags (possibly weak, W/"..."), or *. */
     static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {
@@ -74,7 +60,7 @@ final class Responses {
     private static void write(Request request, Response response, Callback callback, int status, byte[] bytes,
                               String cacheControl) {
         response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, JsonResponses.JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, cacheControl);
         if (request.getMethod().equals("HEAD")) {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);

@@ -1,13 +1,15 @@
-package io.liftline.query.http;
+package io.liftline.service;
 
-import java.util.Map;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 
-/** Errors Jetty answers itself (a malformed request, an unexpected exception) as JSON {@code {"message": ...}}. */
+/**
+ * Errors Jetty answers itself (a malformed request line, headers too large, an unexpected exception) as the
+ * same JSON {@code {"message": ...}} as every other error, never an HTML page or a stack trace.
+ */
 public final class JsonErrorHandler extends ErrorHandler {
 
     @Override
@@ -15,6 +17,6 @@ public final class JsonErrorHandler extends ErrorHandler {
                                     Callback callback) {
         // never leak internals of a server-side failure
         String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
-        Responses.message(response, callback, code, text);
+        JsonResponses.message(response, callback, code, text);
     }
 }
