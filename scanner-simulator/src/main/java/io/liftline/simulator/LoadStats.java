@@ -1,8 +1,6 @@
 package io.liftline.simulator;
 
 import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -104,17 +102,6 @@ final class LoadStats {
 
     long requestCount() {
         return requests.sum();
-    }
-
-    /** Rides answered 201 in each second of the run, from second 0 to the last, gaps as zeros. */
-    NavigableMap<Long, Long> throughputPerSecond() {
-        NavigableMap<Long, Long> series = new TreeMap<>();
-        long last = okPerSecond.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
-        for (long s = 0; s <= last; s++) {
-            LongAdder n = okPerSecond.get(s);
-            series.put(s, n == null ? 0 : n.sum());
-        }
-        return series;
     }
 
     /** Every second of the run from 0 to the last with a recorded event, quiet seconds as zeros. */

@@ -44,8 +44,9 @@ class ReportTest {
         assertThat(stats.okCount()).isEqualTo(101);
         assertThat(stats.failedCount()).isEqualTo(7);
         assertThat(report.throughput()).isCloseTo(101 / 4.0, within(0.001));
-        assertThat(stats.throughputPerSecond()).containsExactly(
-                java.util.Map.entry(0L, 1L), java.util.Map.entry(1L, 0L), java.util.Map.entry(2L, 100L));
+        assertThat(stats.seconds()).extracting(LoadStats.Second::second, LoadStats.Second::ok).containsExactly(
+                org.assertj.core.groups.Tuple.tuple(0L, 1L), org.assertj.core.groups.Tuple.tuple(1L, 0L),
+                org.assertj.core.groups.Tuple.tuple(2L, 100L));
     }
 
     @Test
