@@ -217,6 +217,12 @@ public final class BrokerConnection implements AutoCloseable {
                 });
             }
             connection = c;
+            if (closed) {
+                // close() came while this connected (a channel RPC ignores the interrupt) and saw no connection
+                // yet: this one is the last, and nobody else will close it.
+                c.abort(1_000);
+                return;
+            }
             log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
                     transport().name().toLowerCase(Locale.ROOT), node(c));
         } catch (IOException | TimeoutException | RuntimeException e) {

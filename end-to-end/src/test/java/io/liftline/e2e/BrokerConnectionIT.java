@@ -2,16 +2,18 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
-import java.net.URI;
+import io.liftline.testing.TcpProxy;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The application's broker connection against a broker that refuses what it asks. */
 class BrokerConnectionIT {
@@ -26,29 +28,40 @@ class BrokerConnectionIT {
         try {
             // Write and read, but no configure: declaring the exchange is refused (a channel error, 403).
             rabbit.management().setPermissions(rabbit.vhost(), user, "^$", ".*", ".*");
-            URI base = URI.create(rabbit.amqpUri());
-            String uri = "amqp://" + user + ":secret@" + base.getHost() + ":" + base.getPort() + "/"
-                    + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
-            try (BrokerConnection connection = new BrokerConnection(uri, "leak-probe", BrokerConnection.Transport.SOCKET,
-                    Duration.ofMillis(100))) {
+            AtomicInteger mostOpen = new AtomicInteger();
+            try (TcpProxy proxy = rabbit.proxy();
+                 BrokerConnection connection = new BrokerConnection("amqp://" + user + ":secret@127.0.0.1:" + proxy.port() + "/"
+                         + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8), "leak-probe",
+                         BrokerConnection.Transport.SOCKET, Duration.ofMillis(100))) {
                 connection.start();
-                Thread.sleep(3_000); // some 20 attempts
+                Poll.waitAtMost(Duration.ofSeconds(20), "20 attempts", () -> {
+                    mostOpen.accumulateAndGet(proxy.connections(), Math::max);
+                    return proxy.accepted() >= 20;
+                });
                 assertThat(connection.isConnected()).isFalse();
                 // Refused the declaration, it checked the topology instead (passively), and found it missing.
                 assertThat(connection.unavailableReason()).contains("cannot declare the topology",
                         "this user may not declare it", "no exchange 'lift-rides'");
-                // The management API lists connections a moment late: give it the time, then count.
-                Thread.sleep(3_000);
-                long open = 0;
-                for (JsonNode c : rabbit.management().connections(rabbit.vhost())) {
-                    if (user.equals(c.path("user").asText())) {
-                        open++;
-                    }
-                }
-                assertThat(open).as("connections of the refused user still open").isLessThanOrEqualTo(1);
+                assertThat(mostOpen.get()).as("connections open at once while it retried").isEqualTo(1);
             }
         } finally {
             rabbit.management().deleteUser(user);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(BrokerConnection.Transport.class)
+    void closingItWhileItConnectsLeavesNoConnectionBehind(BrokerConnection.Transport transport) throws Exception {
+        try (TcpProxy proxy = rabbit.proxy()) {
+            proxy.pauseRepliesWhenAChannelOpens(); // the topology's declaration waits on its channel
+            BrokerConnection connection = new BrokerConnection(rabbit.amqpUriThrough(proxy), "closed-while-connecting",
+                    transport, Duration.ofMillis(100));
+            connection.start();
+            Poll.waitAtMost(Duration.ofSeconds(5), "the client to open a channel", proxy::pausingReplies);
+            connection.close(); // as an application does when it fails to start
+            proxy.resume();
+            Poll.waitAtMost(Duration.ofSeconds(10), "the connection made after close() closed", () -> proxy.connections() == 0);
+            assertThat(connection.isConnected()).isFalse();
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A loopback TCP proxy in front of the broker (or the store) that a test can cut and restore: to the
@@ -21,8 +22,10 @@ public final class TcpProxy implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
     private volatile boolean paused;
+    private volatile boolean pauseAtFirstChannel;
     private volatile boolean blackHoled;
     private volatile boolean closed;
 
@@ -37,6 +40,16 @@ public final class TcpProxy implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /** The connections the proxy has forwarded so far, open or closed. */
+    public int accepted() {
+        return accepted.get();
+    }
+
+    /** The connections open through the proxy now. */
+    public int connections() {
+        return sockets.size() / 2;
     }
 
     /** Drops every connection and refuses new ones until {@link #restore()}. */
@@ -66,7 +79,21 @@ public final class TcpProxy implements AutoCloseable {
         paused = true;
     }
 
+    /**
+     * Lets an AMQP client complete its handshake, then holds the broker's replies from the moment the client
+     * opens its first channel (until {@link #resume()}): the client waits on {@code channel.open-ok}.
+     */
+    public void pauseRepliesWhenAChannelOpens() {
+        pauseAtFirstChannel = true;
+    }
+
+    /** True while replies are held. */
+    public boolean pausingReplies() {
+        return paused;
+    }
+
     public void resume() {
+        pauseAtFirstChannel = false;
         paused = false;
     }
 
@@ -84,8 +111,9 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.setTcpNoDelay(true);
                 sockets.add(client);
                 sockets.add(upstream);
-                pump(client, upstream, false);
-                pump(upstream, client, true);
+                accepted.incrementAndGet();
+                pump(client, upstream, false, pauseAtFirstChannel ? new AmqpFrames() : null);
+                pump(upstream, client, true, null);
             } catch (IOException e) {
                 if (closed) {
                     return;
@@ -94,7 +122,7 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void pump(Socket from, Socket to, boolean replies) {
+    private void pump(Socket from, Socket to, boolean replies, AmqpFrames requests) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -104,6 +132,9 @@ public final class TcpProxy implements AutoCloseable {
                 for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
                     while (((replies && paused) || blackHoled) && !cut) {
                         Thread.sleep(5);
+                    }
+                    if (requests != null && pauseAtFirstChannel && requests.opensAChannel(buffer, n)) {
+                        paused = true; // before the broker sees channel.open: its answer is held
                     }
                     out.write(buffer, 0, n);
                 }
@@ -118,6 +149,34 @@ public final class TcpProxy implements AutoCloseable {
         }, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Follows the frames an AMQP 0-9-1 client sends: header, then type (1), channel (2), size (4), payload, end (1). */
+    private static final class AmqpFrames {
+        private int skip = 8; // the protocol header
+        private final byte[] header = new byte[7];
+        private int headerRead;
+
+        /** Reads the next {@code n} bytes of the stream; true when a frame on a channel other than 0 began in them. */
+        boolean opensAChannel(byte[] bytes, int n) {
+            boolean opens = false;
+            for (int i = 0; i < n; i++) {
+                if (skip > 0) {
+                    skip--;
+                    continue;
+                }
+                header[headerRead++] = bytes[i];
+                if (headerRead == header.length) {
+                    int channel = ((header[1] & 0xff) << 8) | (header[2] & 0xff);
+                    long size = ((long) (header[3] & 0xff) << 24) | ((header[4] & 0xff) << 16) | ((header[5] & 0xff) << 8)
+                            | (header[6] & 0xff);
+                    opens |= channel != 0;
+                    skip = (int) size + 1; // payload and frame-end
+                    headerRead = 0;
+                }
+            }
+            return opens;
+        }
     }
 
     private static void closeQuietly(Socket socket) {
