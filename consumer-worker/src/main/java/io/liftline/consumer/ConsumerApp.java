@@ -16,6 +16,7 @@ import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.health.HealthServer;
 import io.liftline.consumer.mongo.RideSink;
 import io.liftline.consumer.mongo.RideStore;
+import io.liftline.service.AdminHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,7 @@ public final class ConsumerApp implements AutoCloseable {
     private final Retry storeRetry;
     private final List<RideConsumer> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
+    private final AdminHandler admin;
     private HealthServer health;
     /** Why the last batch write failed, while writes are being retried; null once one succeeds. */
     private volatile String storeFailure;
@@ -67,6 +69,7 @@ public final class ConsumerApp implements AutoCloseable {
         // (which blocks publishing connections) cannot stall the acks that drain the backlog behind the alarm.
         this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
                 BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
+        this.admin = new AdminHandler(this::unavailableReason, metrics); // liftline_ready, even with the admin port off
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
         storeRetry.getEventPublisher()
                 .onRetry(event -> storeFailure = event.getLastThrowable() == null ? "failing"
@@ -97,9 +100,8 @@ public final class ConsumerApp implements AutoCloseable {
     /** As {@link #start(ConsumerConfig)}, writing to the given sink instead of MongoDB (the benchmark's no-op store). */
     public static ConsumerApp start(ConsumerConfig config, RideSink sink) throws Exception {
         ConsumerApp app = new ConsumerApp(config, sink);
-        app.metrics.readiness(app::notReadyReason);
         if (config.metricsPort() >= 0) {
-            app.health = new HealthServer(config.adminBindAddress(), config.metricsPort(), app.metrics, app::notReadyReason);
+            app.health = new HealthServer(config.adminBindAddress(), config.metricsPort(), app.admin);
         }
         app.broker.start();
         app.deadLetterBroker.start();
@@ -149,6 +151,10 @@ public final class ConsumerApp implements AutoCloseable {
 
     /** Null when ready: connected to the broker, every consumer subscribed, and the store taking writes. */
     public String notReadyReason() {
+        return admin.notReadyReason();
+    }
+
+    private String unavailableReason() {
         String broken = broker.unavailableReason();
         if (broken != null && !broker.isConnected()) {
             return broken;
@@ -177,7 +183,8 @@ public final class ConsumerApp implements AutoCloseable {
      * queue unacked. Then the connections close.
      */
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
+        admin.stopAccepting();
         consumers.forEach(RideConsumer::stop);
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         for (Thread thread : threads) {

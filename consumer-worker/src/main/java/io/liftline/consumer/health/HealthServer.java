@@ -1,85 +1,40 @@
 package io.liftline.consumer.health;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import io.liftline.model.RideJson;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.function.Supplier;
+import io.liftline.service.AdminHandler;
+import io.liftline.service.Connectors;
+import io.liftline.service.JsonErrorHandler;
+import java.time.Duration;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
-/**
- * The consumer's small HTTP endpoint: {@code /metrics} (Prometheus), {@code /health/live}, {@code /health/ready}.
- * The JDK's built-in server is enough for a scrape every few seconds.
- */
+/** The worker's admin port, which has no public API: the admin routes every Liftline service serves, on Jetty. */
 public final class HealthServer implements AutoCloseable {
 
-    private final HttpServer server;
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    /**
-     * @param host           the interface to bind, or null for all
-     * @param notReadyReason null when ready, else why not
-     */
-    public HealthServer(String host, int port, ConsumerMetrics metrics, Supplier<String> notReadyReason) throws IOException {
-        server = HttpServer.create(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 0);
-        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "health-http");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/metrics", exchange -> {
-            if (allowGet(exchange)) {
-                send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape());
-            }
-        });
-        server.createContext("/health/live", exchange -> {
-            if (allowGet(exchange)) {
-                send(exchange, 200, "application/json", "{\"status\":\"UP\"}");
-            }
-        });
-        server.createContext("/health/ready", exchange -> {
-            if (allowGet(exchange)) {
-                String reason = notReadyReason.get();
-                if (reason == null) {
-                    send(exchange, 200, "application/json", "{\"status\":\"UP\"}");
-                } else {
-                    send(exchange, 503, "application/json",
-                            RideJson.MAPPER.writeValueAsString(Map.of("status", "DOWN", "reason", reason)));
-                }
-            }
-        });
-        server.createContext("/", exchange -> send(exchange, 404, "application/json",
-                "{\"message\":\"no such resource: use /metrics, /health/live or /health/ready\"}"));
+    private final Server server;
+
+    /** Starts serving {@code admin} on {@code host} (null: every interface) and {@code port} (0: a free one). */
+    public HealthServer(String host, int port, AdminHandler admin) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2); // scrapes and probes, a few a second at most
+        threads.setName("admin-http");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        server.addConnector(Connectors.named(server, Connectors.ADMIN, host, port, IDLE_TIMEOUT, new HttpConnectionFactory(http)));
+        server.setHandler(admin);
+        server.setErrorHandler(new JsonErrorHandler());
         server.start();
     }
 
     public int port() {
-        return server.getAddress().getPort();
-    }
-
-    private static boolean allowGet(HttpExchange exchange) throws IOException {
-        if (!exchange.getRequestMethod().equals("GET")) {
-            exchange.getResponseHeaders().set("Allow", "GET");
-            send(exchange, 405, "application/json", "{\"message\":\"method not allowed: use GET\"}");
-            return false;
-        }
-        return true;
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
+        return Connectors.localPort(server, Connectors.ADMIN);
     }
 
     @Override
-    public void close() {
-        server.stop(0);
+    public void close() throws Exception {
+        server.stop();
     }
 }

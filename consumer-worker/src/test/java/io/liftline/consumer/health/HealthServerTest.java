@@ -3,24 +3,59 @@ package io.liftline.consumer.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.liftline.service.AdminHandler;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class HealthServerTest {
 
+    private final HttpClient client = HttpClient.newHttpClient();
+
     @Test
     void theAdminPortListensOnlyOnItsBindAddressAndSaysWhyItIsNotReady() throws Exception {
-        try (HealthServer server = new HealthServer("127.0.0.1", 0, new ConsumerMetrics(), () -> "1 of 2 consumers subscribed")) {
+        AtomicReference<String> reason = new AtomicReference<>("1 of 2 consumers subscribed");
+        AdminHandler admin = new AdminHandler(reason::get, new ConsumerMetrics());
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, admin)) {
             assertThatThrownBy(() -> new Socket("127.0.0.2", server.port()).close()).isInstanceOf(ConnectException.class);
-            HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + server.port() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(ready.statusCode()).isEqualTo(503);
-            assertThat(ready.body()).contains("\"reason\":\"1 of 2 consumers subscribed\"");
+            HttpResponse<String> notReady = get(server, "/health/ready");
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(notReady.body()).contains("\"reason\":\"1 of 2 consumers subscribed\"");
+            assertThat(get(server, "/metrics").body()).contains("liftline_ready 0.0");
+
+            reason.set(null);
+            assertThat(get(server, "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(server, "/metrics").body()).contains("liftline_ready 1.0", "liftline_rides_stored_total");
+
+            admin.stopAccepting();
+            assertThat(get(server, "/health/ready").body()).contains("shutting down");
         }
+    }
+
+    @Test
+    void anythingElseIsAJsonError() throws Exception {
+        try (HealthServer server = new HealthServer("127.0.0.1", 0, new AdminHandler(() -> null, new ConsumerMetrics()))) {
+            HttpResponse<String> missing = get(server, "/rides");
+            assertThat(missing.statusCode()).isEqualTo(404);
+            assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+            assertThat(missing.body()).contains("/health/ready");
+            HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri(server, "/health/ready"))
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(post.statusCode()).isEqualTo(405);
+            assertThat(post.headers().firstValue("Allow")).hasValue("GET");
+        }
+    }
+
+    private HttpResponse<String> get(HealthServer server, String path) throws Exception {
+        return client.send(HttpRequest.newBuilder(uri(server, path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(HealthServer server, String path) {
+        return URI.create("http://127.0.0.1:" + server.port() + path);
     }
 }
