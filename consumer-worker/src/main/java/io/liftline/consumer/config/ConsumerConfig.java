@@ -13,9 +13,19 @@ import java.util.List;
 
 /**
  * The consumer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
- * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and the README's configuration table.
+ * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and docs/configuration.md.
+ *
+ * @param metricsPort      the admin port (metrics and health); -1 when off, 0 picks a free port
+ * @param adminBindAddress the interface the admin port binds to; null for all
+ * @param consumers        consumers per consumed shard, each on its own channel
+ * @param prefetch         unacked deliveries per consumer; at least a batch
+ * @param shards           the ride queues, as the producers are given
+ * @param consumedShards   the shards this worker consumes, each with {@code consumers} consumers
  */
-public final class ConsumerConfig {
+public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDatabase, int metricsPort,
+                             String adminBindAddress, int consumers, int prefetch, int batchSize, Duration batchTimeout,
+                             Duration storeRetryMaxBackoff, Duration shutdownTimeout, RideRanges ranges, Shards shards,
+                             List<Integer> consumedShards) {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     public static final String DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017";
@@ -52,40 +62,20 @@ public final class ConsumerConfig {
     public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT, ADMIN_BIND_ADDRESS,
             CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES, SHARDS, CONSUME_SHARDS);
 
-    private final String amqpUri;
-    private final String mongodbUri;
-    private final String mongodbDatabase;
-    private final int metricsPort;
-    private final String adminBindAddress;
-    private final int consumers;
-    private final int prefetch;
-    private final int batchSize;
-    private final Duration batchTimeout;
-    private final Duration storeRetryMaxBackoff;
-    private final Duration shutdownTimeout;
-    private final RideRanges ranges;
-    private final Shards shards;
-    private final List<Integer> consumedShards;
-
-    private ConsumerConfig(Builder b) {
-        this.shards = new Shards(b.shards);
-        this.consumedShards = List.copyOf(shards.parseSubset(b.consumeShards));
-        this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
-        this.mongodbUri = required(b.mongodbUri, "mongodbUri");
-        this.mongodbDatabase = required(b.mongodbDatabase, "mongodbDatabase");
-        this.metricsPort = b.metricsPort;
-        this.adminBindAddress = b.adminBindAddress;
-        this.consumers = positive(b.consumers, "consumers");
-        this.batchSize = positive(b.batchSize, "batchSize");
-        // Twice the batch: the next batch arrives while this one is written.
-        this.prefetch = b.prefetch == null ? 2 * batchSize : positive(b.prefetch, "prefetch");
-        this.batchTimeout = positive(b.batchTimeout, "batchTimeout");
-        this.storeRetryMaxBackoff = positive(b.storeRetryMaxBackoff, "storeRetryMaxBackoff");
-        this.shutdownTimeout = positive(b.shutdownTimeout, "shutdownTimeout");
-        this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
+    public ConsumerConfig {
+        Checks.amqpUri(amqpUri, "amqpUri");
+        required(mongodbUri, "mongodbUri");
+        if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
+            throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
+                    + Secrets.maskUri(mongodbUri));
+        }
+        required(mongodbDatabase, "mongodbDatabase");
         if (metricsPort < -1 || metricsPort > 65_535) {
             throw new IllegalArgumentException("metricsPort must be -1 (off), 0 (any free port) or a port, was " + metricsPort);
         }
+        positive(consumers, "consumers");
+        positive(batchSize, "batchSize");
+        positive(prefetch, "prefetch");
         if (prefetch < batchSize) {
             throw new IllegalArgumentException("prefetch must be >= batchSize (" + batchSize + "), was " + prefetch
                     + ": a batch can only fill from prefetched messages");
@@ -93,10 +83,12 @@ public final class ConsumerConfig {
         if (prefetch > 65_535) {
             throw new IllegalArgumentException("prefetch must be <= 65535 (an AMQP limit), was " + prefetch);
         }
-        if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
-            throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
-                    + Secrets.maskUri(mongodbUri));
-        }
+        positive(batchTimeout, "batchTimeout");
+        positive(storeRetryMaxBackoff, "storeRetryMaxBackoff");
+        positive(shutdownTimeout, "shutdownTimeout");
+        required(ranges, "ranges");
+        required(shards, "shards");
+        consumedShards = List.copyOf(consumedShards);
     }
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
@@ -123,65 +115,6 @@ public final class ConsumerConfig {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    public String amqpUri() {
-        return amqpUri;
-    }
-
-    public String mongodbUri() {
-        return mongodbUri;
-    }
-
-    public String mongodbDatabase() {
-        return mongodbDatabase;
-    }
-
-    public int metricsPort() {
-        return metricsPort;
-    }
-
-    /** The ride queues. */
-    public Shards shards() {
-        return shards;
-    }
-
-    /** The shards this worker consumes, each with {@link #consumers()} consumers. */
-    public List<Integer> consumedShards() {
-        return consumedShards;
-    }
-
-    /** The interface the metrics and health endpoint binds to; null for all. */
-    public String adminBindAddress() {
-        return adminBindAddress;
-    }
-
-    public int consumers() {
-        return consumers;
-    }
-
-    public int prefetch() {
-        return prefetch;
-    }
-
-    public int batchSize() {
-        return batchSize;
-    }
-
-    public Duration batchTimeout() {
-        return batchTimeout;
-    }
-
-    public Duration storeRetryMaxBackoff() {
-        return storeRetryMaxBackoff;
-    }
-
-    public Duration shutdownTimeout() {
-        return shutdownTimeout;
-    }
-
-    public RideRanges ranges() {
-        return ranges;
     }
 
     @Override
@@ -284,8 +217,14 @@ public final class ConsumerConfig {
             return this;
         }
 
+        /** Resolves the defaults that depend on other settings, then validates. */
         public ConsumerConfig build() {
-            return new ConsumerConfig(this);
+            Shards queues = new Shards(shards);
+            // Twice the batch: the next batch arrives while this one is written.
+            return new ConsumerConfig(amqpUri, mongodbUri, mongodbDatabase, metricsPort, adminBindAddress, consumers,
+                    prefetch == null ? 2 * batchSize : prefetch, batchSize, batchTimeout, storeRetryMaxBackoff,
+                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, queues,
+                    queues.parseSubset(consumeShards));
         }
     }
 }

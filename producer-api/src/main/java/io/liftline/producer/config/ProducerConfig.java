@@ -14,9 +14,24 @@ import java.util.List;
 
 /**
  * The producer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
- * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and the README's configuration table.
+ * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and docs/configuration.md.
+ *
+ * @param httpPort              the plain HTTP port; -1 when off (the default with TLS)
+ * @param bindAddress           the interface the public ports bind to; null for all
+ * @param adminPort             the port of {@code /metrics} and {@code /health/*}; -1 when off
+ * @param adminBindAddress      the interface the admin port binds to; null for all
+ * @param tls                   TLS for the public port, or null for plain HTTP only
+ * @param rateLimit             rides per second per client; 0 for no limit
+ * @param rateLimitBurst        the rides a client may send at once before the rate limit applies
+ * @param apiKeysFile           the API keys file, or null: no keys asked, anyone who reaches the port may post
+ * @param shards                the ride queues rides are published to
  */
-public final class ProducerConfig {
+public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String bindAddress, int adminPort,
+                             String adminBindAddress, Tls tls, Duration publishTimeout, int channelPoolSize,
+                             Duration channelAcquireTimeout, int maxInFlightPerChannel, int maxBodyBytes,
+                             int maxBatchSize, int maxRideBodyBytes, int maxConnections, Duration idleTimeout,
+                             double rateLimit, int rateLimitBurst, Duration retryAfter, Duration shutdownTimeout,
+                             RideRanges ranges, Path apiKeysFile, Shards shards) {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -105,69 +120,37 @@ public final class ProducerConfig {
         }
     }
 
-    private final String amqpUri;
-    private final int httpPort;
-    private final int httpsPort;
-    private final String bindAddress;
-    private final int adminPort;
-    private final String adminBindAddress;
-    private final Tls tls;
-    private final Duration publishTimeout;
-    private final int channelPoolSize;
-    private final Duration channelAcquireTimeout;
-    private final int maxInFlightPerChannel;
-    private final int maxBodyBytes;
-    private final int maxBatchSize;
-    private final int maxRideBodyBytes;
-    private final int maxConnections;
-    private final Duration idleTimeout;
-    private final double rateLimit;
-    private final int rateLimitBurst;
-    private final Duration retryAfter;
-    private final Duration shutdownTimeout;
-    private final RideRanges ranges;
-    private final Path apiKeysFile;
-    private final Shards shards;
-
-    private ProducerConfig(Builder b) {
-        this.shards = new Shards(b.shards);
-        this.amqpUri = Checks.amqpUri(b.amqpUri, "amqpUri");
-        this.tls = b.tls;
-        // With TLS the plain port is off unless asked for: a scanner must not fall back to cleartext by accident.
-        this.httpPort = port(b.httpPort != null ? b.httpPort : tls == null ? DEFAULT_HTTP_PORT : -1, "httpPort");
-        this.httpsPort = port(b.httpsPort, "httpsPort");
-        this.bindAddress = b.bindAddress;
-        this.adminPort = port(b.adminPort, "adminPort");
-        this.adminBindAddress = b.adminBindAddress;
+    public ProducerConfig {
+        Checks.amqpUri(amqpUri, "amqpUri");
+        port(httpPort, "httpPort");
+        port(httpsPort, "httpsPort");
+        port(adminPort, "adminPort");
         if (httpPort == -1 && tls == null) {
             throw new IllegalArgumentException("httpPort is off (-1) and no TLS keystore is set: the producer would serve nothing");
         }
-        this.maxRideBodyBytes = positive(b.maxRideBodyBytes, "maxRideBodyBytes");
-        this.maxConnections = positive(b.maxConnections, "maxConnections");
-        this.idleTimeout = positive(b.idleTimeout, "idleTimeout");
-        if (b.rateLimit < 0 || Double.isNaN(b.rateLimit) || Double.isInfinite(b.rateLimit)) {
-            throw new IllegalArgumentException("rateLimit must be >= 0 rides per second (0 = none), was " + b.rateLimit);
+        positive(maxRideBodyBytes, "maxRideBodyBytes");
+        positive(maxConnections, "maxConnections");
+        positive(idleTimeout, "idleTimeout");
+        if (rateLimit < 0 || Double.isNaN(rateLimit) || Double.isInfinite(rateLimit)) {
+            throw new IllegalArgumentException("rateLimit must be >= 0 rides per second (0 = none), was " + rateLimit);
         }
-        this.rateLimit = b.rateLimit;
-        this.rateLimitBurst = b.rateLimitBurst != null ? positive(b.rateLimitBurst, "rateLimitBurst")
-                : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(rateLimit * DEFAULT_BURST_SECONDS)));
-        this.publishTimeout = positive(b.publishTimeout, "publishTimeout");
-        this.channelPoolSize = positive(b.channelPoolSize, "channelPoolSize");
-        this.channelAcquireTimeout = positive(b.channelAcquireTimeout, "channelAcquireTimeout");
-        this.maxInFlightPerChannel = positive(b.maxInFlightPerChannel, "maxInFlightPerChannel");
-        this.maxBodyBytes = positive(b.maxBodyBytes, "maxBodyBytes");
-        this.maxBatchSize = positive(b.maxBatchSize, "maxBatchSize");
-        this.retryAfter = positive(b.retryAfter, "retryAfter");
-        this.shutdownTimeout = positive(b.shutdownTimeout, "shutdownTimeout");
-        this.ranges = b.ranges == null ? RideRanges.defaults() : b.ranges;
-        this.apiKeysFile = b.apiKeysFile;
+        positive(rateLimitBurst, "rateLimitBurst");
+        positive(publishTimeout, "publishTimeout");
+        positive(channelPoolSize, "channelPoolSize");
+        positive(channelAcquireTimeout, "channelAcquireTimeout");
+        positive(maxInFlightPerChannel, "maxInFlightPerChannel");
+        positive(maxBodyBytes, "maxBodyBytes");
+        positive(maxBatchSize, "maxBatchSize");
+        positive(retryAfter, "retryAfter");
+        positive(shutdownTimeout, "shutdownTimeout");
+        required(ranges, "ranges");
+        required(shards, "shards");
     }
 
-    private static int port(int port, String name) {
+    private static void port(int port, String name) {
         if (port < -1 || port > 65_535) {
             throw new IllegalArgumentException(name + " must be 0..65535 (0 picks a free port) or -1 (off), was " + port);
         }
-        return port;
     }
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
@@ -206,107 +189,6 @@ public final class ProducerConfig {
 
     public static Builder builder() {
         return new Builder();
-    }
-
-    public String amqpUri() {
-        return amqpUri;
-    }
-
-    /** The plain HTTP port; -1 when off (the default with TLS). */
-    public int httpPort() {
-        return httpPort;
-    }
-
-    public int httpsPort() {
-        return httpsPort;
-    }
-
-    /** The interface the public port binds to; null for all. */
-    public String bindAddress() {
-        return bindAddress;
-    }
-
-    /** The port of {@code /metrics} and {@code /health/*}; -1 when off. */
-    public int adminPort() {
-        return adminPort;
-    }
-
-    /** The interface the admin port binds to; null for all. */
-    public String adminBindAddress() {
-        return adminBindAddress;
-    }
-
-    /** TLS for the public port, or null for plain HTTP only. */
-    public Tls tls() {
-        return tls;
-    }
-
-    public int maxRideBodyBytes() {
-        return maxRideBodyBytes;
-    }
-
-    public int maxConnections() {
-        return maxConnections;
-    }
-
-    public Duration idleTimeout() {
-        return idleTimeout;
-    }
-
-    /** Rides per second per client; 0 for no limit. */
-    public double rateLimit() {
-        return rateLimit;
-    }
-
-    /** The rides a client may send at once before the rate limit applies. */
-    public int rateLimitBurst() {
-        return rateLimitBurst;
-    }
-
-    public Duration publishTimeout() {
-        return publishTimeout;
-    }
-
-    public int channelPoolSize() {
-        return channelPoolSize;
-    }
-
-    public Duration channelAcquireTimeout() {
-        return channelAcquireTimeout;
-    }
-
-    public int maxInFlightPerChannel() {
-        return maxInFlightPerChannel;
-    }
-
-    public int maxBodyBytes() {
-        return maxBodyBytes;
-    }
-
-    public int maxBatchSize() {
-        return maxBatchSize;
-    }
-
-    public Duration retryAfter() {
-        return retryAfter;
-    }
-
-    public Duration shutdownTimeout() {
-        return shutdownTimeout;
-    }
-
-    public RideRanges ranges() {
-        return ranges;
-    }
-
-    /** The API keys file, or null: no keys asked, anyone who reaches the port may post. */
-    public Path apiKeysFile() {
-        return apiKeysFile;
-    }
-
-    /** The ride queues rides are published to. */
-    public Shards shards() {
-        return shards;
     }
 
     @Override
@@ -469,8 +351,16 @@ public final class ProducerConfig {
             return this;
         }
 
+        /** Resolves the defaults that depend on other settings, then validates. */
         public ProducerConfig build() {
-            return new ProducerConfig(this);
+            // With TLS the plain port is off unless asked for: a scanner must not fall back to cleartext by accident.
+            int http = httpPort != null ? httpPort : tls == null ? DEFAULT_HTTP_PORT : -1;
+            int burst = rateLimitBurst != null ? rateLimitBurst
+                    : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(rateLimit * DEFAULT_BURST_SECONDS)));
+            return new ProducerConfig(amqpUri, http, httpsPort, bindAddress, adminPort, adminBindAddress, tls,
+                    publishTimeout, channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes,
+                    maxBatchSize, maxRideBodyBytes, maxConnections, idleTimeout, rateLimit, burst, retryAfter,
+                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, apiKeysFile, new Shards(shards));
         }
     }
 }
