@@ -11,7 +11,6 @@ import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
-import io.liftline.service.JsonErrorHandler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +23,7 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.SslConnectionFactory;
-import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,11 +95,8 @@ public final class ProducerApp implements AutoCloseable {
      * @param admin served on the admin port; ignored when that port is off
      */
     public static Server createServer(ProducerConfig config, Handler api, Handler admin) {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("http");
-        Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
+        Server server = Connectors.newServer();
+        HttpConfiguration http = Connectors.http();
         http.setSendDateHeader(false);
         http.setRequestHeaderSize(ProducerConfig.DEFAULT_MAX_REQUEST_HEADER_BYTES);
         List<Connector> publicConnectors = new ArrayList<>();
@@ -122,17 +116,8 @@ public final class ProducerApp implements AutoCloseable {
         NetworkConnectionLimit limit = new NetworkConnectionLimit(config.maxConnections(), publicConnectors.toArray(Connector[]::new));
         limit.setEndPointIdleTimeout(1_000); // at the limit, idle connections make room within a second
         server.addBean(limit);
-        Handler handler = api;
-        if (config.adminPort() != -1) {
-            HttpConfiguration adminHttp = new HttpConfiguration();
-            adminHttp.setSendServerVersion(false);
-            server.addConnector(Connectors.named(server, Connectors.ADMIN, config.adminBindAddress(), config.adminPort(),
-                    config.idleTimeout(), new HttpConnectionFactory(adminHttp)));
-            handler = new Handler.Sequence(Connectors.only(Connectors.ADMIN, admin), handler);
-        }
-        server.setHandler(new GracefulHandler(handler));
-        server.setErrorHandler(new JsonErrorHandler());
-        server.setStopTimeout(config.shutdownTimeout().toMillis());
+        Connectors.serve(server, api, admin, config.adminBindAddress(), config.adminPort(), config.idleTimeout(),
+                config.shutdownTimeout());
         return server;
     }
 

@@ -10,16 +10,12 @@ import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
-import io.liftline.service.JsonErrorHandler;
 import io.liftline.service.ServiceMetrics;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,22 +78,10 @@ public final class QueryApp implements AutoCloseable {
 
     /** A Jetty server with the read API on the public port and health and metrics on the admin port (when on). */
     public static Server createServer(QueryConfig config, Handler api, Handler admin) {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("http");
-        Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
+        Server server = Connectors.newServer();
         server.addConnector(Connectors.named(server, API, config.bindAddress(), config.httpPort(), IDLE_TIMEOUT,
-                new HttpConnectionFactory(http)));
-        Handler handler = api;
-        if (config.adminPort() != -1) {
-            server.addConnector(Connectors.named(server, Connectors.ADMIN, config.adminBindAddress(), config.adminPort(),
-                    IDLE_TIMEOUT, new HttpConnectionFactory(http)));
-            handler = new Handler.Sequence(Connectors.only(Connectors.ADMIN, admin), handler);
-        }
-        server.setHandler(new GracefulHandler(handler));
-        server.setErrorHandler(new JsonErrorHandler());
-        server.setStopTimeout(config.shutdownTimeout().toMillis());
+                new HttpConnectionFactory(Connectors.http())));
+        Connectors.serve(server, api, admin, config.adminBindAddress(), config.adminPort(), IDLE_TIMEOUT, config.shutdownTimeout());
         return server;
     }
 

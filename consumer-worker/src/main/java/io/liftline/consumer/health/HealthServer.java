@@ -4,7 +4,6 @@ import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
 import io.liftline.service.JsonErrorHandler;
 import java.time.Duration;
-import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -21,9 +20,8 @@ public final class HealthServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(16, 2); // scrapes and probes, a few a second at most
         threads.setName("admin-http");
         server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        server.addConnector(Connectors.named(server, Connectors.ADMIN, host, port, IDLE_TIMEOUT, new HttpConnectionFactory(http)));
+        server.addConnector(Connectors.named(server, Connectors.ADMIN, host, port, IDLE_TIMEOUT,
+                new HttpConnectionFactory(Connectors.http())));
         server.setHandler(admin);
         server.setErrorHandler(new JsonErrorHandler());
         server.start();
