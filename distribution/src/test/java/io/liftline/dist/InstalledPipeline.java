@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.testing.Poll;
+import io.liftline.testing.Ports;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,8 +62,8 @@ final class InstalledPipeline implements AutoCloseable {
      */
     InstalledPipeline(Launcher launcher, Path logs, Map<String, String> common, Map<String, Map<String, String>> own)
             throws Exception {
-        producerPort = freePort();
-        queryPort = freePort();
+        producerPort = Ports.free();
+        queryPort = Ports.free();
         producer = start(launcher, logs, "producer", common, own, Map.of("LIFTLINE_HTTP_PORT", "" + producerPort),
                 "LIFTLINE_ADMIN_PORT");
         consumer = start(launcher, logs, "consumer", common, own, Map.of(), "LIFTLINE_METRICS_PORT");
@@ -74,7 +74,7 @@ final class InstalledPipeline implements AutoCloseable {
     private static Launched start(Launcher launcher, Path logs, String app, Map<String, String> common,
                                   Map<String, Map<String, String>> own, Map<String, String> port, String adminVariable)
             throws Exception {
-        int admin = freePort();
+        int admin = Ports.free();
         Map<String, String> env = new HashMap<>(common);
         env.putAll(port);
         env.put(adminVariable, "" + admin);
@@ -142,11 +142,5 @@ final class InstalledPipeline implements AutoCloseable {
     private static String body(String url) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? response.body() : "";
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

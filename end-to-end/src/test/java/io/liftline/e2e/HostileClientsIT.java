@@ -3,10 +3,10 @@ package io.liftline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liftline.testing.Poll;
+import io.liftline.testing.Ports;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -67,8 +67,8 @@ class HostileClientsIT {
 
     @Test
     void theProducerStaysReadyAndAnswersScannersUnderHostileBodiesAndIdleConnections() throws Exception {
-        int port = freePort();
-        int admin = freePort();
+        int port = Ports.free();
+        int admin = Ports.free();
         Path log = dir.resolve("producer.log");
         ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
                 "-Xms64m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=64m",
@@ -198,11 +198,5 @@ class HostileClientsIT {
             }
         }
         return new double[] {used, max};
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

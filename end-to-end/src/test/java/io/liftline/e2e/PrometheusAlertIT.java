@@ -10,11 +10,11 @@ import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
+import io.liftline.testing.Ports;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -82,7 +82,7 @@ class PrometheusAlertIT {
                     yml.replace("scrape_interval: 15s", "scrape_interval: 2s").replace("evaluation_interval: 15s", "evaluation_interval: 2s"));
             assertThat(Files.readString(config.resolve("alerts.yml"))).isEqualTo(Files.readString(RepositoryFiles.resolve("monitoring/alerts.yml")));
 
-            int port = freePort();
+            int port = Ports.free();
             prometheus = new ProcessBuilder("prometheus", "--config.file=" + config.resolve("prometheus.yml"),
                     "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
@@ -174,12 +174,6 @@ class PrometheusAlertIT {
                     Files.copy(file, target);
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -4,12 +4,12 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.liftline.broker.Topology;
 import io.liftline.testing.Poll;
+import io.liftline.testing.Ports;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TcpProxy;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -48,7 +48,7 @@ final class Pipeline implements AutoCloseable {
         this.rabbit = rabbit;
         this.database = database;
         this.logs = Files.createDirectories(work.resolve("logs"));
-        this.storePort = freePort();
+        this.storePort = Ports.free();
         Path testSupport = RepositoryFiles.resolve("test-support/target");
         String classpath = testSupport.resolve("classes") + ":" + Files.readString(testSupport.resolve("classpath.txt")).strip();
         // The H2 file backend: what the store acknowledged survives its restart. Its heap, not ours, holds the rides.
@@ -64,8 +64,8 @@ final class Pipeline implements AutoCloseable {
         store.start();
         Poll.waitAtMost(Duration.ofSeconds(30), "the store listening", () -> listening(storePort));
         for (int i = 0; i < PRODUCERS; i++) {
-            int port = freePort();
-            int adminPort = freePort();
+            int port = Ports.free();
+            int adminPort = Ports.free();
             producerPorts.add(port);
             producers.add(new AppProcess("producer-" + (i + 1),
                     AppProcess.java("-jar", RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar").toString()),
@@ -80,7 +80,7 @@ final class Pipeline implements AutoCloseable {
     }
 
     private AppProcess newWorker(int i) throws IOException {
-        int port = freePort();
+        int port = Ports.free();
         return new AppProcess("worker-" + (i + 1),
                 AppProcess.java("-jar", RepositoryFiles.resolve("consumer-worker/target/liftline-consumer-worker.jar").toString()),
                 Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(workerLink),
@@ -153,12 +153,6 @@ final class Pipeline implements AutoCloseable {
 
     Connection brokerConnection() {
         return rabbit.connection();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static boolean listening(int port) {
