@@ -209,6 +209,20 @@ class QueryApiIT {
     }
 
     @Test
+    void headAnswersWithGetsHeadersAndNoBody() throws Exception {
+        HttpResponse<String> got = get("/resorts/1/seasons/2025/day/40/skiers");
+        try (Socket socket = new Socket("127.0.0.1", app.port())) {
+            socket.getOutputStream().write(("HEAD /resorts/1/seasons/2025/day/40/skiers HTTP/1.1\r\nHost: liftline\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(raw).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n").as("no body after the headers")
+                    .containsIgnoringCase("Content-Length: " + got.body().getBytes(StandardCharsets.UTF_8).length + "\r\n")
+                    .containsIgnoringCase("ETag: " + got.headers().firstValue("ETag").orElseThrow() + "\r\n")
+                    .containsIgnoringCase("Cache-Control: public, max-age=3600\r\n");
+        }
+    }
+
+    @Test
     void pastDaysCarryAnETagAndCacheControlAndTodayIsNeverCached() throws Exception {
         HttpResponse<String> past = get("/resorts/1/seasons/2025/day/40/skiers");
         assertThat(past.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");

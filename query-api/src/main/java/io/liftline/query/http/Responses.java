@@ -29,7 +29,7 @@ final class Responses {
     static void answer(Request request, Response response, Callback callback, Object body, String cacheControl) {
         byte[] bytes = bytes(body);
         if (cacheControl == null) {
-            write(request, response, callback, 200, bytes, "no-store");
+            write(response, callback, 200, bytes, "no-store");
             return;
         }
         String etag = '"' + HexFormat.of().formatHex(sha256(bytes)).substring(0, ETAG_HEX_DIGITS) + '"';
@@ -40,7 +40,7 @@ final class Responses {
             callback.succeeded();
             return;
         }
-        write(request, response, callback, 200, bytes, cacheControl);
+        write(response, callback, 200, bytes, cacheControl);
     }
 
     /** If-None-Match: a list of ETags (possibly weak, W/"..."), or *. */
@@ -57,17 +57,12 @@ final class Responses {
         return false;
     }
 
-    private static void write(Request request, Response response, Callback callback, int status, byte[] bytes,
+    private static void write(Response response, Callback callback, int status, byte[] bytes,
                               String cacheControl) {
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JsonResponses.JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, cacheControl);
-        if (request.getMethod().equals("HEAD")) {
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
-            callback.succeeded();
-        } else {
-            response.write(true, ByteBuffer.wrap(bytes), callback);
-        }
+        response.write(true, ByteBuffer.wrap(bytes), callback); // for HEAD, Jetty sends the length and drops the body
     }
 
     private static byte[] bytes(Object body) {
