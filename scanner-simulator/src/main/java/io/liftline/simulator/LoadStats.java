@@ -142,8 +142,4 @@ final class LoadStats {
         total.add(interval);
         return interval;
     }
-
-    static double perSecond(long count, long nanos) {
-        return nanos <= 0 ? 0 : count / (nanos / 1e9);
-    }
 }
