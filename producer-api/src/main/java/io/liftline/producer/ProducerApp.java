@@ -64,7 +64,10 @@ public final class ProducerApp implements AutoCloseable {
         if (config.adminPort() == -1) {
             log.warn("{} is -1: no /health and no /metrics, so nothing can tell whether this producer works", ProducerConfig.ADMIN_PORT);
         }
-        this.admin = new AdminHandler(broker::unavailableReason, metrics);
+        this.admin = new AdminHandler(() -> {
+            String unavailable = broker.unavailableReason();
+            return unavailable != null ? unavailable : publisher.confirmsOverdueReason();
+        }, metrics);
         this.server = createServer(config, new IngestHandler(config, publisher, metrics, () -> uuidV7.generate().toString(), keys),
                 admin);
     }

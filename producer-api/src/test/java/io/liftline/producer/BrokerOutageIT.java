@@ -83,6 +83,42 @@ class BrokerOutageIT {
     }
 
     @Test
+    void readinessGoesDownAsSoonAsAPublishTimesOutOnALinkThatDropsPackets() throws Exception {
+        assertThat(post().statusCode()).isEqualTo(201);
+
+        proxy.blackHole(); // the connection stays open: only heartbeats would notice, after some 20 s
+        long start = System.nanoTime();
+        HttpResponse<String> refused = post();
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(message(refused)).contains("did not confirm");
+        HttpResponse<String> ready = admin.get("/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(503);
+        assertThat(ready.body()).contains("confirmed nothing since a publish timed out");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("DOWN long before the heartbeats give up")
+                .isLessThan(ANSWER_BOUND);
+
+        proxy.restore(); // the held frames go through: the late confirm shows the link works again
+        Poll.waitAtMost(Duration.ofSeconds(10), "ready once a confirm arrives", () -> admin.get("/health/ready").statusCode() == 200);
+        HttpResponse<String> accepted = post();
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+        assertThat(queuedIds()).contains(RideJson.MAPPER.readTree(accepted.body()).path("eventId").asText());
+    }
+
+    @Test
+    void aNewConnectionIsReadyAlthoughTheOldOneNeverConfirmed() throws Exception {
+        assertThat(post().statusCode()).isEqualTo(201);
+        proxy.blackHole();
+        assertThat(post().statusCode()).isEqualTo(503);
+        Poll.waitAtMost(Duration.ofSeconds(5), "DOWN: nothing confirmed", () -> admin.get("/health/ready").body()
+                .contains("confirmed nothing"));
+
+        proxy.cut(); // that connection dies with its publish unconfirmed; the producer connects anew
+        proxy.restore();
+        Poll.waitAtMost(Duration.ofSeconds(20), "ready on the new connection", () -> admin.get("/health/ready").statusCode() == 200);
+        assertThat(post().statusCode()).isEqualTo(201);
+    }
+
+    @Test
     void publishAnswers503FastWhileTheBrokerBlocksPublishersWithAResourceAlarm() throws Exception {
         assertThat(post().statusCode()).isEqualTo(201);
         try {

@@ -39,6 +39,7 @@ public final class RidePublisher implements Publisher {
     /** A channel that dies under a publish is retried on another, up to three more times, within the same deadline. */
     static final int MAX_ATTEMPTS = 3;
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
+    private static final int NONE = -1;
 
     private final BrokerConnection broker;
     private final Shards shards;
@@ -54,6 +55,9 @@ public final class RidePublisher implements Publisher {
     /** The answer of every call not yet answered, so a block can answer them all at once. */
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
+    /** The connection generation on which a publish last timed out unconfirmed; NONE once a confirm arrives. */
+    private volatile int overdueOn = NONE;
+    private volatile long overdueSince;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
         this(broker, pool, publishTimeout, Shards.ONE);
@@ -104,7 +108,11 @@ public final class RidePublisher implements Publisher {
                     if (failure == null) {
                         answer.complete(null);
                     } else {
-                        answer.completeExceptionally(unwrap(failure));
+                        Throwable cause = unwrap(failure);
+                        if (cause instanceof PublishException.ConfirmTimeout) {
+                            confirmsOverdue();
+                        }
+                        answer.completeExceptionally(cause);
                     }
                 });
         return answer;
@@ -149,6 +157,10 @@ public final class RidePublisher implements Publisher {
         } finally {
             pool.release(channel);
         }
+        // Confirms come in order: the last one of a call arriving, even after its call timed out, shows they flow.
+        if (!confirms.isEmpty()) {
+            confirms.get(confirms.size() - 1).thenRun(() -> overdueOn = NONE);
+        }
         long remaining = deadline - System.nanoTime();
         // A new future even for one confirm: the timeout must not complete the confirm itself, whose in-flight
         // permit stays taken until the broker answers.
@@ -182,6 +194,29 @@ public final class RidePublisher implements Publisher {
                 .timestamp(Date.from(ride.receivedAt()))
                 .headers(HEADERS)
                 .build();
+    }
+
+    private void confirmsOverdue() {
+        int generation = broker.generation();
+        if (overdueOn != generation) {
+            overdueSince = System.nanoTime();
+            overdueOn = generation;
+        }
+    }
+
+    /**
+     * Why this producer cannot get rides confirmed although its connection looks open, or null: a publish timed out
+     * unconfirmed and no confirm has arrived since, on the same connection. A link that drops packets looks so
+     * until the heartbeats give up on it (some 20 s); readiness says so at once, so load balancers send elsewhere.
+     */
+    public String confirmsOverdueReason() {
+        int on = overdueOn;
+        if (on == NONE || on != broker.generation()) {
+            return null;
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - overdueSince);
+        return "the broker has confirmed nothing since a publish timed out " + seconds + " s ago (a link dropping "
+                + "packets, or a broker too slow to confirm within " + publishTimeout.toMillis() + " ms)";
     }
 
     /** Calls started and not yet answered (each waits for its confirms). */
