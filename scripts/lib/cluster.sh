@@ -52,17 +52,43 @@ CONF
   as_root chmod 400 "$CLUSTER_HOME/.erlang.cookie"
 }
 
-# node_start N: starts node N (detached) and waits until it runs.
-node_start() {
+# node_launch N: starts node N detached, unless it runs (or is still booting: its Erlang node answers a ping);
+# returns at once.
+node_launch() {
   local n=$1 dir="$CLUSTER_HOME/node-$1"
   port_open "$(node_amqp_port "$n")" && return 0
+  ctl "$n" ping >/dev/null 2>&1 && return 0
   as_rabbitmq env RABBITMQ_NODENAME="$(node_name "$n")" RABBITMQ_DIST_PORT=$((25680 + n)) \
     RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_CONF_ENV_FILE="$CLUSTER_HOME/rabbitmq-env.conf" \
     RABBITMQ_ENABLED_PLUGINS_FILE="$CLUSTER_HOME/enabled_plugins" RABBITMQ_MNESIA_BASE="$dir/mnesia" \
     RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/pid" \
     /usr/lib/rabbitmq/bin/rabbitmq-server -detached >/dev/null 2>&1 || true
-  wait_for_port "$(node_amqp_port "$n")" 90 "cluster node $n"
+}
+
+# node_await N: waits until node N serves AMQP and has finished booting. A node that stopped while booting (3.10
+# can refuse a peer's feature flags while that peer is itself still booting) is started again, twice at most.
+node_await() {
+  local n=$1 i pid relaunches=0
+  for ((i = 0; i < 600; i++)); do
+    port_open "$(node_amqp_port "$n")" && break
+    if ((i % 25 == 24)); then
+      pid=$(node_pid "$n")
+      if [ -n "$pid" ] && ! as_root kill -0 "$pid" 2>/dev/null && ((relaunches < 2)); then
+        relaunches=$((relaunches + 1))
+        log "cluster: node $n stopped while booting (see $CLUSTER_HOME/node-$n/log); starting it again"
+        node_launch "$n"
+      fi
+    fi
+    sleep 0.2
+  done
+  port_open "$(node_amqp_port "$n")" || die "cluster node $n did not open 127.0.0.1:$(node_amqp_port "$n") within 120s"
   ctl "$n" await_startup --timeout 60 >/dev/null || die "cluster node $n did not finish starting"
+}
+
+# node_start N: starts node N and waits until it runs (the other nodes running already).
+node_start() {
+  node_launch "$1"
+  node_await "$1"
 }
 
 # node_pid N: the OS process of node N, or nothing.
@@ -72,7 +98,11 @@ cluster_start() {
   local n
   rabbitmq_installed || rabbitmq_install
   cluster_prepare
-  for n in $CLUSTER_NODES; do node_start "$n"; done
+  # All at once, then wait: a node may boot only with its peers up (Mnesia asks them about a transaction that
+  # was in flight when the cluster went down, or for tables another node held last), so one at a time can hang
+  # forever on the first.
+  for n in $CLUSTER_NODES; do node_launch "$n"; done
+  for n in $CLUSTER_NODES; do node_await "$n"; done
   for n in 2 3; do
     if ! ctl "$n" cluster_status --formatter json | grep -q "$(node_name 1)"; then
       log "cluster: node $n joins node 1"
@@ -106,7 +136,8 @@ cluster_members() {
 cluster_stop() {
   local n
   for n in 3 2 1; do
-    if port_open "$(node_amqp_port "$n")"; then ctl "$n" stop >/dev/null 2>&1 || true; fi
+    # also a node stuck booting (its AMQP port not open yet): rabbitmqctl reaches its Erlang node
+    ctl "$n" stop >/dev/null 2>&1 || true
   done
   log "cluster stopped (data kept in $CLUSTER_HOME; scripts/cluster start brings it back)"
 }
