@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,8 +77,6 @@ public final class BrokerConnection implements AutoCloseable {
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
     private volatile boolean verifiedOnly;
-    /** Counts the connections made and recovered: a new value means a new link to the broker. */
-    private final AtomicInteger generation = new AtomicInteger();
     private boolean loggedFailure;
 
     public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval) {
@@ -207,7 +204,6 @@ public final class BrokerConnection implements AutoCloseable {
                 recoverable.addRecoveryListener(new RecoveryListener() {
                     @Override
                     public void handleRecovery(Recoverable r) {
-                        generation.incrementAndGet();
                         exceptions.recovered();
                         log.info("broker connection recovered (node {})", node(recovered));
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
@@ -220,7 +216,6 @@ public final class BrokerConnection implements AutoCloseable {
                     }
                 });
             }
-            generation.incrementAndGet();
             connection = c;
             if (closed) {
                 // close() came while this connected (a channel RPC ignores the interrupt) and saw no connection
@@ -321,11 +316,6 @@ public final class BrokerConnection implements AutoCloseable {
     public Connection connection() {
         Connection c = connection;
         return c != null && c.isOpen() ? c : null;
-    }
-
-    /** Changes each time the connection is made or recovered: what was true of the old link may not be of the new. */
-    public int generation() {
-        return generation.get();
     }
 
     public boolean isConnected() {

@@ -39,7 +39,6 @@ public final class RidePublisher implements Publisher {
     /** A channel that dies under a publish is retried on another, up to three more times, within the same deadline. */
     static final int MAX_ATTEMPTS = 3;
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
-    private static final int NONE = -1;
 
     private final BrokerConnection broker;
     private final Shards shards;
@@ -55,8 +54,8 @@ public final class RidePublisher implements Publisher {
     /** The answer of every call not yet answered, so a block can answer them all at once. */
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
-    /** The connection generation on which a publish last timed out unconfirmed; NONE once a confirm arrives. */
-    private volatile int overdueOn = NONE;
+    /** A call timed out with confirms outstanding, and none of them has been settled since (from overdueSince). */
+    private volatile boolean confirmsOverdue;
     private volatile long overdueSince;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
@@ -108,11 +107,7 @@ public final class RidePublisher implements Publisher {
                     if (failure == null) {
                         answer.complete(null);
                     } else {
-                        Throwable cause = unwrap(failure);
-                        if (cause instanceof PublishException.ConfirmTimeout) {
-                            confirmsOverdue();
-                        }
-                        answer.completeExceptionally(cause);
+                        answer.completeExceptionally(unwrap(failure));
                     }
                 });
         return answer;
@@ -157,9 +152,10 @@ public final class RidePublisher implements Publisher {
         } finally {
             pool.release(channel);
         }
-        // Confirms come in order: the last one of a call arriving, even after its call timed out, shows they flow.
+        // Confirms are settled in order: the last of a call settled (confirmed, refused, or failed with its channel),
+        // even after the call timed out, means nothing of it hangs any longer.
         if (!confirms.isEmpty()) {
-            confirms.get(confirms.size() - 1).thenRun(() -> overdueOn = NONE);
+            confirms.get(confirms.size() - 1).whenComplete((ok, failure) -> confirmsOverdue = false);
         }
         long remaining = deadline - System.nanoTime();
         // A new future even for one confirm: the timeout must not complete the confirm itself, whose in-flight
@@ -179,6 +175,13 @@ public final class RidePublisher implements Publisher {
             return publishException;
         }
         if (cause instanceof TimeoutException) {
+            if (!confirmsOverdue) {
+                overdueSince = System.nanoTime();
+                confirmsOverdue = true;
+            }
+            if (confirms.get(confirms.size() - 1).isDone()) {
+                confirmsOverdue = false; // settled just now: its hook may have run before the line above
+            }
             long unconfirmed = confirms.stream().filter(f -> !f.isDone()).count();
             return new PublishException.ConfirmTimeout("the broker did not confirm " + unconfirmed + " of "
                     + confirms.size() + " messages within " + publishTimeout.toMillis() + " ms");
@@ -196,22 +199,14 @@ public final class RidePublisher implements Publisher {
                 .build();
     }
 
-    private void confirmsOverdue() {
-        int generation = broker.generation();
-        if (overdueOn != generation) {
-            overdueSince = System.nanoTime();
-            overdueOn = generation;
-        }
-    }
-
     /**
-     * Why this producer cannot get rides confirmed although its connection looks open, or null: a publish timed out
-     * unconfirmed and no confirm has arrived since, on the same connection. A link that drops packets looks so
-     * until the heartbeats give up on it (some 20 s); readiness says so at once, so load balancers send elsewhere.
+     * Why this producer cannot get rides confirmed although its connection looks open, or null: a call timed out
+     * waiting for confirms that are still outstanding (settled when the broker answers or their channel dies). A
+     * link that drops packets looks open until heartbeats give up on it (some 20 s); readiness says so at once, so
+     * load balancers send elsewhere.
      */
     public String confirmsOverdueReason() {
-        int on = overdueOn;
-        if (on == NONE || on != broker.generation()) {
+        if (!confirmsOverdue) {
             return null;
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - overdueSince);
