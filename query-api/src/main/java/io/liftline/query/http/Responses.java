@@ -29,7 +29,7 @@ final class Responses {
     static void answer(Request request, Response response, Callback callback, Object body, String cacheControl) {
         byte[] bytes = bytes(body);
         if (cacheControl == null) {
-            write(response, callback, 200, bytes, "no-store");
+            write(response, callback, bytes, "no-store");
             return;
         }
         String etag = '"' + HexFormat.of().formatHex(sha256(bytes)).substring(0, ETAG_HEX_DIGITS) + '"';
@@ -40,7 +40,7 @@ final class Responses {
             callback.succeeded();
             return;
         }
-        write(response, callback, 200, bytes, cacheControl);
+        write(response, callback, bytes, cacheControl);
     }
 
     /** If-None-Match: a list of ETags (possibly weak, W/"..."), or *. */
@@ -57,9 +57,8 @@ final class Responses {
         return false;
     }
 
-    private static void write(Response response, Callback callback, int status, byte[] bytes,
-                              String cacheControl) {
-        response.setStatus(status);
+    private static void write(Response response, Callback callback, byte[] bytes, String cacheControl) {
+        response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JsonResponses.JSON);
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, cacheControl);
         response.write(true, ByteBuffer.wrap(bytes), callback); // for HEAD, Jetty sends the length and drops the body
