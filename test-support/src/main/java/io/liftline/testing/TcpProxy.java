@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -167,11 +168,9 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 header[headerRead++] = bytes[i];
                 if (headerRead == header.length) {
-                    int channel = ((header[1] & 0xff) << 8) | (header[2] & 0xff);
-                    long size = ((long) (header[3] & 0xff) << 24) | ((header[4] & 0xff) << 16) | ((header[5] & 0xff) << 8)
-                            | (header[6] & 0xff);
-                    opens |= channel != 0;
-                    skip = (int) size + 1; // payload and frame-end
+                    ByteBuffer frame = ByteBuffer.wrap(header); // big-endian, as AMQP
+                    opens |= frame.getShort(1) != 0;
+                    skip = frame.getInt(3) + 1; // payload and frame-end
                     headerRead = 0;
                 }
             }
