@@ -17,8 +17,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
@@ -59,6 +61,9 @@ public final class BrokerConnection implements AutoCloseable {
     /** How often a broker that is down is tried again, for the first connection and for recovery alike. */
     public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
 
+    /** How long {@link #close()} waits for a connection attempt in flight before it returns. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
     private static final Logger log = LoggerFactory.getLogger(BrokerConnection.class);
 
     private final ConnectionFactory factory;
@@ -68,7 +73,7 @@ public final class BrokerConnection implements AutoCloseable {
     private final Shards shards;
     private final String connectionName;
     private final Duration retryInterval;
-    private final ScheduledExecutorService connector;
+    private final ScheduledThreadPoolExecutor connector;
     private final EventLoopGroup io; // null on the socket transport
 
     private final List<BlockedListener> blockedListeners = new CopyOnWriteArrayList<>();
@@ -120,11 +125,12 @@ public final class BrokerConnection implements AutoCloseable {
         this.uriForLogs = Secrets.maskUri(amqpUri);
         this.connectionName = connectionName;
         this.retryInterval = retryInterval;
-        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.connector = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, connectionName + "-connector");
             t.setDaemon(true);
             return t;
         });
+        connector.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // a retry due after close() never runs
     }
 
     /**
@@ -207,7 +213,7 @@ public final class BrokerConnection implements AutoCloseable {
                         exceptions.recovered();
                         log.info("broker connection recovered (node {})", node(recovered));
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
-                        connector.execute(() -> redeclareTopology(recovered));
+                        onConnector(() -> connector.execute(() -> redeclareTopology(recovered)));
                     }
 
                     @Override
@@ -218,10 +224,7 @@ public final class BrokerConnection implements AutoCloseable {
             }
             connection = c;
             if (closed) {
-                // close() came while this connected (a channel RPC ignores the interrupt) and saw no connection
-                // yet: this one is the last, and nobody else will close it.
-                c.abort(1_000);
-                return;
+                return; // close() came meanwhile: release(), queued behind this attempt, closes this connection next
             }
             log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
                     transport().name().toLowerCase(Locale.ROOT), node(c));
@@ -238,8 +241,17 @@ public final class BrokerConnection implements AutoCloseable {
                 loggedFailure = true;
             }
             if (!closed) {
-                connector.schedule(this::connect, retryInterval.toMillis(), TimeUnit.MILLISECONDS);
+                onConnector(() -> connector.schedule(this::connect, retryInterval.toMillis(), TimeUnit.MILLISECONDS));
             }
+        }
+    }
+
+    /** Hands work to the connector thread, unless close() has shut it down meanwhile (then the work is moot). */
+    private void onConnector(Runnable handOver) {
+        try {
+            handOver.run();
+        } catch (RejectedExecutionException closing) {
+            log.debug("{}: closed, not {}", connectionName, closing.getMessage());
         }
     }
 
@@ -336,10 +348,39 @@ public final class BrokerConnection implements AutoCloseable {
         return blocked == null ? null : "broker blocked by a resource alarm (" + blocked + ")";
     }
 
+    /**
+     * Closes the connection and stops connecting. Waits up to {@link #CLOSE_WAIT} for a connection attempt in
+     * flight (normally milliseconds; a broker that accepts and then stalls can hold one for the client's timeouts);
+     * an attempt that outlasts the wait is closed as soon as it ends.
+     */
     @Override
     public void close() {
         closed = true;
-        connector.shutdownNow();
+        // The connection and the I/O group are released on the connector thread, after any attempt in flight,
+        // never under it. Interrupting an attempt (shutdownNow) makes the client abandon a Netty channel it has begun
+        // to connect, and shutting the I/O group down under an attempt leaves its socket open for good: a Netty
+        // channel is closed on its event loop, and that loop is gone. The broker then dropped the socket only at
+        // its handshake timeout (10 s): a failed start left a connection behind (EdgeIT, one run in four).
+        Future<?> released;
+        try {
+            released = connector.submit(this::release);
+        } catch (RejectedExecutionException alreadyClosed) {
+            return;
+        }
+        connector.shutdown();
+        try {
+            released.get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.info("{}: a connection attempt is still in flight; it is closed as soon as it ends", connectionName);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.debug("closing the broker connection: {}", e.getCause().toString());
+        }
+    }
+
+    /** On the connector thread, last: closes the connection, then the I/O group that its socket needs to close. */
+    private void release() {
         Connection c = connection;
         if (c != null) {
             try {
