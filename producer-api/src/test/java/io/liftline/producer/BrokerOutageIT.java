@@ -155,11 +155,6 @@ class BrokerOutageIT {
             assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient patientClient = new ProducerClient(patient.port());
             assertThat(patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
-            // The pool opens its channels in the background after the connection; one still opening when the
-            // alarm hits waits out the channel RPC timeout (10 s), which is not what this test is about.
-            ProducerClient patientAdmin = new ProducerClient(patient.adminPort());
-            Poll.waitAtMost(Duration.ofSeconds(10), "every pooled channel open", () -> patientAdmin.get("/metrics").body()
-                    .contains("liftline_pool_channels_idle " + ProducerConfig.DEFAULT_CHANNEL_POOL_SIZE + ".0"));
             java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(20);
             try {
                 TestBroker.memoryAlarm(true);
@@ -185,6 +180,43 @@ class BrokerOutageIT {
             assertThat(after.statusCode()).isEqualTo(201);
         } finally {
             patient.close();
+        }
+    }
+
+    /**
+     * Requests arrive before the pool has opened its channels, and the broker answers nothing (as after an alarm,
+     * once the connection has published: the broker stops reading it). A request that opened a channel itself
+     * would wait out the channel RPC timeout (10 s) on channel.open; the pool's filler is the one that waits.
+     */
+    @Test
+    void noRequestWaitsOnAChannelOpenThatTheBrokerDoesNotAnswer() throws Exception {
+        java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(40);
+        try (TcpProxy silent = rabbit.proxy()) {
+            silent.pauseRepliesAtChannelOpen(2); // after the topology's channel: the pool's first gets no answer
+            ProducerApp fresh = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(silent)).httpPort(0)
+                    .adminPort(0).publishTimeout(Duration.ofSeconds(30)).build());
+            try {
+                assertThat(fresh.awaitBroker(Duration.ofSeconds(10))).isTrue();
+                ProducerClient freshClient = new ProducerClient(fresh.port());
+                long start = System.nanoTime();
+                java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    answers.add(scanners.submit(() -> freshClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
+                }
+                for (var answer : answers) {
+                    HttpResponse<String> response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+                    assertThat(message(response)).contains("no channel free within 1000 ms");
+                    assertThat(response.headers().firstValue("Retry-After")).isPresent();
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all 40 answered within the acquire timeout")
+                        .isLessThan(Duration.ofSeconds(5));
+            } finally {
+                silent.resume();
+                fresh.close();
+            }
+        } finally {
+            scanners.shutdownNow();
         }
     }
 

@@ -26,7 +26,7 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
     private volatile boolean paused;
-    private volatile boolean pauseAtFirstChannel;
+    private volatile int pauseAtChannelOpen; // 0: off; n: at the n-th channel.open of a connection
     private volatile boolean blackHoled;
     private volatile boolean closed;
 
@@ -85,7 +85,15 @@ public final class TcpProxy implements AutoCloseable {
      * opens its first channel (until {@link #resume()}): the client waits on {@code channel.open-ok}.
      */
     public void pauseRepliesWhenAChannelOpens() {
-        pauseAtFirstChannel = true;
+        pauseRepliesAtChannelOpen(1);
+    }
+
+    /**
+     * As {@link #pauseRepliesWhenAChannelOpens()}, from the n-th {@code channel.open} a connection sends: the
+     * application's own first channels (its topology's declaration) get through. Applies to connections made after.
+     */
+    public void pauseRepliesAtChannelOpen(int n) {
+        pauseAtChannelOpen = n;
     }
 
     /** True while replies are held. */
@@ -94,7 +102,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     public void resume() {
-        pauseAtFirstChannel = false;
+        pauseAtChannelOpen = 0;
         paused = false;
     }
 
@@ -113,7 +121,8 @@ public final class TcpProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(upstream);
                 accepted.incrementAndGet();
-                pump(client, upstream, false, pauseAtFirstChannel ? new AmqpFrames() : null);
+                int nth = pauseAtChannelOpen;
+                pump(client, upstream, false, nth > 0 ? new AmqpFrames(nth) : null);
                 pump(upstream, client, true, null);
             } catch (IOException e) {
                 if (closed) {
@@ -134,7 +143,7 @@ public final class TcpProxy implements AutoCloseable {
                     while (((replies && paused) || blackHoled) && !cut) {
                         Thread.sleep(5);
                     }
-                    if (requests != null && pauseAtFirstChannel && requests.opensAChannel(buffer, n)) {
+                    if (requests != null && pauseAtChannelOpen > 0 && requests.reachesTheChannelOpen(buffer, n)) {
                         paused = true; // before the broker sees channel.open: its answer is held
                     }
                     out.write(buffer, 0, n);
@@ -152,29 +161,44 @@ public final class TcpProxy implements AutoCloseable {
         t.start();
     }
 
-    /** Follows the frames an AMQP 0-9-1 client sends: header, then type (1), channel (2), size (4), payload, end (1). */
+    /**
+     * Follows the frames an AMQP 0-9-1 client sends: header, then type (1), channel (2), size (4), payload, end (1);
+     * a method frame's payload begins with its class id (2) and method id (2): channel.open is 20, 10.
+     */
     private static final class AmqpFrames {
+        private final int openAt;
+        private int opens;
         private int skip = 8; // the protocol header
-        private final byte[] header = new byte[7];
+        private final byte[] header = new byte[11]; // the frame header and, for a method, its class and method ids
         private int headerRead;
 
-        /** Reads the next {@code n} bytes of the stream; true when a frame on a channel other than 0 began in them. */
-        boolean opensAChannel(byte[] bytes, int n) {
-            boolean opens = false;
+        AmqpFrames(int openAt) {
+            this.openAt = openAt;
+        }
+
+        /** Reads the next {@code n} bytes of the stream; true once the {@code openAt}-th channel.open began in them. */
+        boolean reachesTheChannelOpen(byte[] bytes, int n) {
+            boolean reached = false;
             for (int i = 0; i < n; i++) {
                 if (skip > 0) {
                     skip--;
                     continue;
                 }
                 header[headerRead++] = bytes[i];
-                if (headerRead == header.length) {
-                    ByteBuffer frame = ByteBuffer.wrap(header); // big-endian, as AMQP
-                    opens |= frame.getShort(1) != 0;
+                ByteBuffer frame = ByteBuffer.wrap(header); // big-endian, as AMQP
+                boolean method = frame.get(0) == 1; // a heartbeat (8) has no payload at all
+                if (headerRead == 7 && !method) {
                     skip = frame.getInt(3) + 1; // payload and frame-end
+                    headerRead = 0;
+                } else if (headerRead == header.length) {
+                    if (frame.getShort(1) != 0 && frame.getShort(7) == 20 && frame.getShort(9) == 10 && ++opens == openAt) {
+                        reached = true;
+                    }
+                    skip = frame.getInt(3) - 4 + 1; // the rest of the payload, and frame-end
                     headerRead = 0;
                 }
             }
-            return opens;
+            return reached;
         }
     }
 

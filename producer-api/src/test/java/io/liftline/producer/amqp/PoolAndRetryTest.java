@@ -87,9 +87,12 @@ class PoolAndRetryTest {
         verify(healthy, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
         assertThat(props.getValue().getMessageId()).isEqualTo("e-1");
         ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
-        verify(healthy).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
+        // The filler replaces the dead channel with another on the same mock: the ack reaches each of them.
+        verify(healthy, org.mockito.Mockito.atLeastOnce()).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
         assertThat(confirmed).isNotDone();
-        ack.getValue().handle(1, false);
+        for (ConfirmCallback callback : ack.getAllValues()) {
+            callback.handle(1, false);
+        }
         confirmed.get(2, TimeUnit.SECONDS);
     }
 
@@ -110,7 +113,6 @@ class PoolAndRetryTest {
         ArgumentCaptor<com.rabbitmq.client.ShutdownListener> shutdown = ArgumentCaptor.forClass(com.rabbitmq.client.ShutdownListener.class);
         verify(dying).addShutdownListener(shutdown.capture());
         when(dying.isOpen()).thenReturn(false);
-        openedOn.clear();
 
         // The broker closes the channel: the client tells its listeners on its I/O thread.
         Thread io = new Thread(() -> shutdown.getValue().shutdownCompleted(
@@ -119,8 +121,54 @@ class PoolAndRetryTest {
         io.join(5_000);
 
         verify(healthy, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
-        assertThat(openedOn).as("threads that opened the retry's channel").isNotEmpty().doesNotContain("fake-amqp-io");
+        assertThat(openedOn).as("threads that opened channels, the retry's included").containsOnly("channel-pool-filler");
         assertThat(confirmed).isNotDone();
+    }
+
+    @Test
+    void aBorrowerNeverOpensAChannelAndIsAnsweredAtOnceWhenTheBrokerBlocks() throws Exception {
+        connected();
+        java.util.concurrent.CountDownLatch alarmOver = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> openedOn = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
+        Channel first = openChannel();
+        when(connection.createChannel()).thenAnswer(i -> {
+            openedOn.add(Thread.currentThread().getName());
+            if (opened.incrementAndGet() > 1) {
+                alarmOver.await(); // a blocked broker leaves channel.open unanswered
+            }
+            return first;
+        });
+        java.util.concurrent.atomic.AtomicReference<String> alarm = new java.util.concurrent.atomic.AtomicReference<>();
+        when(broker.blockedReason()).thenAnswer(i -> alarm.get()); // stubbed once: other threads call it meanwhile
+        ChannelPool pool = new ChannelPool(broker, 2, 10, Duration.ofSeconds(5), PublishListener.NONE);
+        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked = ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
+        verify(broker).addBlockedListener(blocked.capture());
+        try {
+            ConfirmChannel held = pool.borrow();
+            CompletableFuture<Throwable> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    pool.borrow();
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            org.mockito.Mockito.verify(connection, timeout(2_000).times(2)).createChannel(); // the filler is stuck
+            assertThat(second).isNotDone();
+            alarm.set("low on memory");
+            long start = System.nanoTime();
+            blocked.getValue().handleBlocked("low on memory");
+            assertThat(second.get(2, TimeUnit.SECONDS)).isInstanceOf(PublishException.BrokerBlocked.class)
+                    .hasMessageContaining("low on memory");
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("answered at the block, not the timeout")
+                    .isLessThan(1_000L);
+            assertThat(openedOn).containsOnly("channel-pool-filler");
+            pool.release(held);
+        } finally {
+            alarmOver.countDown();
+            pool.close();
+        }
     }
 
     @Test
@@ -131,11 +179,13 @@ class PoolAndRetryTest {
         ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked = ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
         RidePublisher publisher = new RidePublisher(broker,
                 new ChannelPool(broker, 2, 100, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(60));
-        verify(broker).addBlockedListener(blocked.capture());
+        verify(broker, org.mockito.Mockito.times(2)).addBlockedListener(blocked.capture()); // the pool's, the publisher's
         List<CompletableFuture<Void>> waiting = List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
         assertThat(waiting).noneMatch(CompletableFuture::isDone);
 
-        blocked.getValue().handleBlocked("low on memory");
+        for (com.rabbitmq.client.BlockedListener listener : blocked.getAllValues()) {
+            listener.handleBlocked("low on memory");
+        }
 
         for (CompletableFuture<Void> answer : waiting) {
             assertThatThrownBy(() -> answer.get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -151,13 +201,14 @@ class PoolAndRetryTest {
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
         RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
         nack.getValue().handle(1, false);
         assertThatThrownBy(() -> confirmed.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
-        verify(connection, org.mockito.Mockito.times(1)).createChannel();
+        verify(channel, org.mockito.Mockito.times(1))
+                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 }
