@@ -21,13 +21,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Promise;
-import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -130,29 +127,36 @@ public final class IngestHandler extends Handler.Abstract {
             return;
         }
         Instant receivedAt = Instant.now();
-        // BLOCKING: publishing may wait briefly for a pooled channel, so Jetty must not run this on a selector.
-        Content.Source.asByteArrayAsync(withDeadline(request), max, Promise.Invocable.from(InvocationType.BLOCKING, (body, failure) -> {
-            if (failure != null) {
-                if (Request.getContentBytesRead(request) > max) { // a chunked body that outgrew the limit
-                    RefusedBody.discard(request, () -> tooLarge(response, callback, max));
-                } else if (failure instanceof HttpException http) { // 408: the body missed its deadline
+        // Publishing may wait briefly for a pooled channel: BoundedBody answers on threads that may block.
+        BoundedBody.read(request, max, new BoundedBody.Outcome() {
+            @Override
+            public void read(byte[] body) {
+                try {
+                    List<LiftRide> rides = route == Route.SINGLE
+                            ? List.of(requests.single(pathIds, body, keys.isEmpty() ? null : keys.get(0), receivedAt))
+                            : requests.batch(body, receivedAt);
+                    accept(route, scanner, client, rides, response, callback);
+                } catch (InvalidRideException e) {
+                    JsonResponses.message(response, callback, 400, e.getMessage());
+                }
+            }
+
+            @Override
+            public void tooLarge() {
+                IngestHandler.tooLarge(response, callback, max); // a chunked body that outgrew the limit
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                if (failure instanceof HttpException http) { // 408: the body missed its deadline
                     JsonResponses.message(response, callback, http.getCode(), http.getReason());
                 } else if (failure instanceof TimeoutException) { // no byte for the idle timeout
                     JsonResponses.message(response, callback, 408, "the request body stopped arriving");
                 } else {
                     JsonResponses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
                 }
-                return;
             }
-            try {
-                List<LiftRide> rides = route == Route.SINGLE
-                        ? List.of(requests.single(pathIds, body, keys.isEmpty() ? null : keys.get(0), receivedAt))
-                        : requests.batch(body, receivedAt);
-                accept(route, scanner, client, rides, response, callback);
-            } catch (InvalidRideException e) {
-                JsonResponses.message(response, callback, 400, e.getMessage());
-            }
-        }));
+        });
     }
 
     /** Valid rides: checked against the key's resorts and the client's rate, then published. */
@@ -184,26 +188,6 @@ public final class IngestHandler extends Handler.Abstract {
         publish(published, eventIds, response, callback, route == Route.SINGLE
                 ? () -> Responses.created(response, callback, eventIds.get(0))
                 : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
-    }
-
-    /**
-     * The request, whose body fails with 408 once it is still arriving after {@link ProducerConfig#DEFAULT_BODY_TIMEOUT}:
-     * the idle timeout alone lets a client that sends a byte every few seconds hold a request open forever.
-     */
-    private static Request withDeadline(Request request) {
-        long deadline = System.nanoTime() + ProducerConfig.DEFAULT_BODY_TIMEOUT.toNanos();
-        return new Request.Wrapper(request) {
-            @Override
-            public Content.Chunk read() {
-                Content.Chunk chunk = super.read();
-                if (chunk != null && !chunk.isLast() && System.nanoTime() - deadline > 0) {
-                    chunk.release();
-                    return Content.Chunk.from(new HttpException.RuntimeException(408, "the request body did not arrive within "
-                            + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds() + " s"));
-                }
-                return chunk;
-            }
-        };
     }
 
     private void tooManyRides(Response response, Callback callback, long retryAfter) {
