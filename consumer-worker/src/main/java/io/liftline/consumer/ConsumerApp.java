@@ -15,7 +15,7 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.health.HealthServer;
 import io.liftline.consumer.mongo.RideSink;
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.consumer.mongo.MongoRideSink;
 import io.liftline.service.AdminHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ public final class ConsumerApp implements AutoCloseable {
     private ConsumerApp(ConsumerConfig config, RideSink sink) {
         this.config = config;
         this.mongo = MongoClients.create(storeSettings(config.mongodbUri()));
-        this.store = sink != null ? sink : new RideStore(mongo, config.mongodbDatabase());
+        this.store = sink != null ? sink : new MongoRideSink(mongo, config.mongodbDatabase());
         this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.Transport.SOCKET,
                 BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
         // Dead-letter copies are the consumer's only publishes. On a connection of their own, a resource alarm

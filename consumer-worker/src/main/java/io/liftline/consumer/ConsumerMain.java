@@ -3,6 +3,7 @@ package io.liftline.consumer;
 import io.liftline.config.Launcher;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.mongo.RideSink;
+import java.util.function.Function;
 
 /** {@code java -jar liftline-consumer-worker.jar [--flag=value ...]}: runs the consumer until SIGTERM. */
 public final class ConsumerMain {
@@ -14,9 +15,9 @@ public final class ConsumerMain {
         run(args, null);
     }
 
-    /** Runs the consumer until SIGTERM; a non-null sink replaces MongoDB (for the benchmark). */
-    public static void run(String[] args, RideSink sink) throws Exception {
+    /** Runs the consumer until SIGTERM; a non-null sink factory replaces MongoDB and the read model (for the benchmarks). */
+    public static void run(String[] args, Function<ConsumerConfig, RideSink> sink) throws Exception {
         Launcher.run("liftline-consumer", "liftline-consumer-worker.jar", ConsumerConfig.VARIABLES, args, ConsumerConfig::from,
-                config -> ConsumerApp.start(config, sink));
+                config -> ConsumerApp.start(config, sink == null ? null : sink.apply(config)));
     }
 }

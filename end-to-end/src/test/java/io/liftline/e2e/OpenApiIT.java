@@ -9,7 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.store.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideRanges;
 import io.liftline.producer.ProducerApp;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.store.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.testing.MongoTestDatabase;

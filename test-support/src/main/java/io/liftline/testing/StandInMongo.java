@@ -2,8 +2,6 @@ package io.liftline.testing;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -31,7 +29,7 @@ public final class StandInMongo {
             Files.createDirectories(file.getParent());
         }
         // In memory: the memory backend, the stand-in's fastest; on file: H2, which survives a restart.
-        MongoBackend backend = memory ? new MemoryBackend() : new H2Backend(file.toString());
+        MongoBackend backend = memory ? StandInBackends.memory() : StandInBackends.h2(file.toString());
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
         System.out.println("stand-in MongoDB (mongo-java-server, " + (memory ? "in memory" : "H2 file " + file)

@@ -1,7 +1,6 @@
 package io.liftline.testing;
 
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.liftline.config.Secrets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -51,7 +50,7 @@ public final class TestStore {
             container.start();
             return new Endpoint(container.getConnectionString(), "Testcontainers MongoDB");
         }
-        MongoServer server = new MongoServer(new MemoryBackend());
+        MongoServer server = new MongoServer(StandInBackends.memory());
         String uri = server.bindAndGetConnectionString();
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "mongo-stand-in-shutdown"));
         return new Endpoint(uri, "in-process mongo-java-server stand-in (no Docker, no LIFTLINE_MONGODB_URI)");

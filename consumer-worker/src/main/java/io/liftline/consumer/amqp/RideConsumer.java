@@ -12,8 +12,8 @@ import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.mongo.RideSink;
-import io.liftline.consumer.mongo.RideStore;
 import io.liftline.model.LiftRide;
+import io.liftline.store.RideStore;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -226,6 +226,19 @@ public final class RideConsumer implements Runnable {
         Set<Integer> rejected = new HashSet<>();
         for (RideStore.Rejected rejection : result.rejected()) {
             rejected.add(rejection.index());
+        }
+        // Every stored ride is counted into the read model before the ack, duplicates too: a worker that died
+        // between its write and the summaries' counts the ride now, and one already counted is not counted again.
+        List<LiftRide> stored = new ArrayList<>(rides.size());
+        for (int i = 0; i < rides.size(); i++) {
+            if (!rejected.contains(i)) {
+                stored.add(rides.get(i));
+            }
+        }
+        long summarizing = System.nanoTime();
+        run(() -> store.summarize(stored));
+        metrics.summariesWritten(System.nanoTime() - summarizing);
+        for (RideStore.Rejected rejection : result.rejected()) {
             deadLetter(written.get(rejection.index()), new Poison(rejection.reason(), rejection.detail()));
         }
         // Deliveries arrive in tag order: one multiple ack settles the batch up to its last stored ride. Those
@@ -243,8 +256,15 @@ public final class RideConsumer implements Runnable {
      * for as long as it lasts: the batch is never given up, only abandoned unacked at shutdown.
      */
     private RideStore.WriteResult write(List<LiftRide> rides) throws InterruptedException {
+        RideStore.WriteResult[] result = new RideStore.WriteResult[1];
+        run(() -> result[0] = store.insert(rides));
+        return result[0];
+    }
+
+    /** One store step under the store retry policy (see {@link #write}). */
+    private void run(Runnable step) throws InterruptedException {
         try {
-            return storeRetry.executeSupplier(() -> store.insert(rides));
+            storeRetry.executeRunnable(step);
         } catch (RuntimeException e) {
             if (Thread.interrupted()) {
                 throw new InterruptedException("store write abandoned at shutdown");

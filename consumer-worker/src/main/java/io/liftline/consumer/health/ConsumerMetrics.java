@@ -20,6 +20,9 @@ public final class ConsumerMetrics extends ServiceMetrics {
     private final Timer writeLatency = Timer.builder("liftline.store.write").description("batch write latency")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry());
+    private final Timer summaryLatency = Timer.builder("liftline.summaries.write").description("time to count a batch into the read model")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry());
     private final ConcurrentMap<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
     public void batchWritten(int size, int inserted, int duplicateCount, long nanos) {
@@ -27,6 +30,10 @@ public final class ConsumerMetrics extends ServiceMetrics {
         stored.increment(inserted);
         duplicates.increment(duplicateCount);
         writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void summariesWritten(long nanos) {
+        summaryLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** How many of the process's consumers the broker is delivering to now; fewer than configured: not ready. */

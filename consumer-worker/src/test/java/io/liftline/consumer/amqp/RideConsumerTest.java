@@ -29,7 +29,8 @@ import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.consumer.mongo.RideSink;
+import io.liftline.store.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import io.liftline.testing.Poll;
@@ -55,7 +56,7 @@ class RideConsumerTest {
     private final Connection deadLetterConnection = mock(Connection.class);
     private final Channel channel = mock(Channel.class);
     private final Channel deadLetterChannel = mock(Channel.class);
-    private final RideStore store = mock(RideStore.class);
+    private final RideSink store = mock(RideSink.class);
     private Consumer deliveries;
     private RideConsumer consumer;
     private Thread thread;
@@ -218,6 +219,40 @@ class RideConsumerTest {
         verify(channel, timeout(2_000)).basicAck(2, false);
         verify(channel, timeout(2_000)).basicAck(3, true);
         verify(store, org.mockito.Mockito.times(1)).insert(anyList());
+    }
+
+    @Test
+    void theStoredRidesAreCountedIntoTheReadModelBeforeTheAckAndARejectedOneIsNot() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(1, 1,
+                List.of(new RideStore.Rejected(1, RideStore.CONFLICTING_DUPLICATE, "event id b is stored with another ride"))));
+        deliverRide(1, "a");
+        deliverRide(2, "b");
+        deliverRide(3, "c"); // already stored (a redelivery): counted too, which is a no-op where it was counted
+
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<List<LiftRide>> counted = ArgumentCaptor.forClass(List.class);
+        InOrder order = inOrder(store, channel);
+        order.verify(store, timeout(2_000)).insert(anyList());
+        order.verify(store, timeout(2_000)).summarize(counted.capture());
+        order.verify(channel, timeout(2_000)).basicAck(3, true);
+        assertThat(counted.getValue()).extracting(LiftRide::eventId).containsExactly("a", "c");
+    }
+
+    @Test
+    void aBatchWhoseCountingFailsStaysUnackedAndIsCountedAgainUntilItSucceeds() throws Exception {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(1, 0));
+        AtomicInteger attempts = new AtomicInteger();
+        org.mockito.Mockito.doAnswer(i -> {
+            if (attempts.incrementAndGet() < 4) {
+                throw new MongoSocketException("store down", new ServerAddress());
+            }
+            return null;
+        }).when(store).summarize(anyList());
+        deliverRide(5, "a");
+
+        verify(channel, timeout(5_000)).basicAck(5, true);
+        assertThat(attempts.get()).isEqualTo(4);
+        verify(store, org.mockito.Mockito.times(1)).insert(anyList()); // the write is not repeated, the counting is
     }
 
     @Test

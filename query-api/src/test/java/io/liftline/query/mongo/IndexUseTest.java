@@ -2,7 +2,7 @@ package io.liftline.query.mongo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.store.RideStore;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

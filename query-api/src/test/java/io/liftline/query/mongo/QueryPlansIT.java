@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.mongodb.client.MongoCollection;
-import io.liftline.consumer.mongo.RideStore;
+import io.liftline.store.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.TestStore;

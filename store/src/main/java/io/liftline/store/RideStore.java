@@ -1,4 +1,4 @@
-package io.liftline.consumer.mongo;
+package io.liftline.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.bson.Document;
 
-/** The rides collection: batched, idempotent inserts keyed by event id, and the analysts' indexes. */
-public final class RideStore implements RideSink {
+/** The raw rides collection, the source of truth: batched, idempotent inserts keyed by event id, and its indexes. */
+public final class RideStore {
 
     public static final String COLLECTION = "rides";
 
@@ -64,7 +64,6 @@ public final class RideStore implements RideSink {
             new Index("resort_season_day_skier", List.of("resortId", "seasonId", "dayId", "skierId")));
 
     /** Creates {@link #INDEXES}; creating an existing index is a no-op, so every start may call this. */
-    @Override
     public void createIndexes() {
         for (Index index : INDEXES) {
             rides.createIndex(Indexes.ascending(index.keys()), new IndexOptions().name(index.name()));
@@ -78,7 +77,6 @@ public final class RideStore implements RideSink {
      * that ride alone. An error of the whole write (network, no primary, write concern, timeout) is thrown, for
      * the batch to be retried.
      */
-    @Override
     public WriteResult insert(List<LiftRide> batch) {
         if (batch.isEmpty()) {
             return new WriteResult(0, 0);
@@ -159,7 +157,8 @@ public final class RideStore implements RideSink {
         return !message.contains("index: ") || message.contains("index: _id_ ");
     }
 
-    static Document toDocument(LiftRide ride) {
+    /** A ride as stored (docs/stored-documents.md). */
+    public static Document toDocument(LiftRide ride) {
         return new Document("_id", ride.eventId())
                 .append("resortId", ride.resortId())
                 .append("seasonId", ride.seasonId())
@@ -169,5 +168,11 @@ public final class RideStore implements RideSink {
                 .append("liftId", ride.liftId())
                 .append("vertical", ride.vertical())
                 .append("receivedAt", Date.from(ride.receivedAt()));
+    }
+
+    /** A stored ride as the ride it is. */
+    public static LiftRide fromDocument(Document d) {
+        return new LiftRide(d.getString("_id"), d.getInteger("resortId"), d.getString("seasonId"), d.getInteger("dayId"),
+                d.getInteger("skierId"), d.getInteger("time"), d.getInteger("liftId"), d.getDate("receivedAt").toInstant());
     }
 }

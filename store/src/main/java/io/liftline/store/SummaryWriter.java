@@ -1,0 +1,455 @@
+package io.liftline.store;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import io.liftline.model.LiftRide;
+import io.liftline.store.Generations.Generation;
+import io.liftline.store.Generations.ResortSeason;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * Keeps the read model exact as rides are stored. {@link #apply} takes rides that are in the raw collection (just
+ * inserted, or found there already with the same content) and is safe to call again with any of them, in any order,
+ * from any number of workers at once: a worker that dies between storing a ride and applying it applies it when the
+ * ride is redelivered, and nothing is counted twice. No transactions: each step is idempotent on its own.
+ *
+ * <ol>
+ *   <li>Skier-season: the ride's event id is pushed to its day's ledger, with {@code $inc} of the day's rides and
+ *       vertical, only where the ledger lacks it.</li>
+ *   <li>Resort-day: each bucket records how many events of each skier's day ledger it has counted; it counts the
+ *       rest, under a check that the number is still the one it expected.</li>
+ *   <li>Top skiers: the skiers' new totals are merged into the list, written back under a version check.</li>
+ * </ol>
+ *
+ * <p>The writer remembers what it last wrote of buckets and lists (and takes what it never saw as absent), so a
+ * batch normally writes without reading first; where another worker changed a document meanwhile, the check fails
+ * and the writer reads it and tries again. Remembering nothing would only cost reads: the checks decide.
+ */
+public final class SummaryWriter {
+
+    /** Attempts at version-checked updates before the batch fails (and its worker retries it whole). */
+    private static final int MAX_CONFLICTS = 200;
+    /** Bucket slots and top lists remembered per writer: enough for the days being ingested, bounded in memory. */
+    private static final int REMEMBERED_SLOTS = 200_000;
+    private static final int REMEMBERED_LISTS = 2_000;
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+    private static final UpdateOptions NO_UPSERT = new UpdateOptions();
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+
+    private final Summaries summaries;
+    private final Generations generations;
+    /** bucket id and skier ("3/2025/g1/17/b5 4242") to the events of the skier's day the bucket has counted. */
+    private final Recent<String, Integer> counted = new Recent<>(REMEMBERED_SLOTS);
+    private final Recent<String, TopList> lists = new Recent<>(REMEMBERED_LISTS);
+
+    public SummaryWriter(Summaries summaries) {
+        this.summaries = summaries;
+        this.generations = new Generations(summaries);
+    }
+
+    /** One event of a skier-day's ledger. */
+    record Event(String eventId, int liftId, int time) {
+    }
+
+    /** A skier's day at a resort as stored: its ledger, in the order counted, and its vertical. */
+    record SkierDay(int resortId, String seasonId, int dayId, int skierId, List<Event> events, long vertical) {
+        int rides() {
+            return events.size();
+        }
+    }
+
+    /** A skier's totals over some span; the entries of a top list. */
+    record Totals(int skierId, long rides, long vertical) {
+    }
+
+    /** A top list as stored, with its version. */
+    private record TopList(long version, List<Totals> skiers) {
+    }
+
+    /**
+     * Counts these stored rides into every generation that readers use or a rebuild fills. Throws when the store
+     * fails; then call it again with the same rides (what was applied stays applied, once).
+     */
+    public void apply(List<LiftRide> rides) {
+        if (rides.isEmpty()) {
+            return;
+        }
+        Set<ResortSeason> keys = new HashSet<>();
+        rides.forEach(r -> keys.add(new ResortSeason(r.resortId(), r.seasonId())));
+        Map<ResortSeason, Generation> found = generations.forWriting(keys);
+        Map<Integer, List<LiftRide>> byGeneration = new HashMap<>();
+        for (LiftRide ride : rides) {
+            for (int generation : found.get(new ResortSeason(ride.resortId(), ride.seasonId())).targets()) {
+                byGeneration.computeIfAbsent(generation, g -> new ArrayList<>()).add(ride);
+            }
+        }
+        byGeneration.forEach(this::applyTo);
+    }
+
+    /** Counts the rides into one generation (of each ride's resort-season): for workers, and for a rebuild. */
+    void applyTo(int generation, List<LiftRide> rides) {
+        if (rides.isEmpty()) {
+            return;
+        }
+        Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
+        List<SkierDay> days = new ArrayList<>();
+        seasons.values().forEach(s -> days.addAll(s.days().values()));
+        countInResortDays(generation, days);
+        offerToTopLists(generation, seasons.values());
+    }
+
+    // The steps, package-private so that tests can stop after any of them, as a worker that dies there would.
+
+    /** A skier's season as read back after counting: the days of the batch, and the season's totals. */
+    record SkierSeason(Map<Integer, SkierDay> days, Totals season) {
+    }
+
+    // 1. Skier-seasons: the ledger of each day.
+
+    Map<String, SkierSeason> countInSkierSeasons(int generation, List<LiftRide> rides) {
+        List<UpdateOneModel<Document>> pushes = new ArrayList<>(rides.size());
+        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
+        for (LiftRide ride : rides) {
+            String id = Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId());
+            daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
+            String day = String.valueOf(ride.dayId());
+            pushes.add(new UpdateOneModel<>(
+                    Filters.and(Filters.eq("_id", id), Filters.ne("events." + day + ".eventId", ride.eventId())),
+                    Updates.combine(
+                            Updates.push("events." + day, new Document("eventId", ride.eventId()).append("liftId", ride.liftId())
+                                    .append("time", ride.time())),
+                            Updates.inc("days." + day + ".rides", 1), Updates.inc("days." + day + ".vertical", ride.vertical()),
+                            Updates.setOnInsert("resortId", ride.resortId()), Updates.setOnInsert("seasonId", ride.seasonId()),
+                            Updates.setOnInsert("skierId", ride.skierId())),
+                    UPSERT));
+        }
+        // A duplicate key means the season exists and its day holds the event already (the filter did not match, so
+        // the upsert tried to make it anew), or another worker made the season meanwhile: once more without the
+        // upsert tells which.
+        List<WriteModel<Document>> again = new ArrayList<>();
+        for (int index : write(summaries.skierSeasons(), pushes).duplicates()) {
+            UpdateOneModel<Document> push = pushes.get(index);
+            again.add(new UpdateOneModel<>(push.getFilter(), push.getUpdate(), NO_UPSERT));
+        }
+        if (!again.isEmpty()) {
+            summaries.skierSeasons().bulkWrite(again, UNORDERED);
+        }
+        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
+        for (Document d : readBack(daysOf)) {
+            Map<Integer, SkierDay> days = new LinkedHashMap<>();
+            for (int day : daysOf.get(d.getString("_id"))) {
+                days.put(day, skierDay(d, day));
+            }
+            seasons.put(d.getString("_id"), new SkierSeason(days, seasonTotals(d)));
+        }
+        if (seasons.size() != daysOf.size()) {
+            throw new IllegalStateException("skier-season summaries written but not found: " + daysOf.size() + " asked, "
+                    + seasons.size() + " read");
+        }
+        return seasons;
+    }
+
+    /** Batches spanning more days than this read whole ledgers; fewer, one read per day, of that day's ledger. */
+    private static final int DAYS_READ_ONE_BY_ONE = 4;
+
+    /**
+     * The skier-seasons, with every day's counts and the ledgers of the days asked for. A batch of today's rides reads
+     * today's ledgers only (a season's ledgers are large), in one read; a batch over many days (a rebuild, a backlog)
+     * reads whole ledgers, as one projection per day of the batch would cost more than the ledgers.
+     */
+    private List<Document> readBack(Map<String, Set<Integer>> daysOf) {
+        Map<Integer, List<String>> idsByDay = new LinkedHashMap<>();
+        daysOf.forEach((id, days) -> days.forEach(day -> idsByDay.computeIfAbsent(day, d -> new ArrayList<>()).add(id)));
+        if (idsByDay.size() > DAYS_READ_ONE_BY_ONE) {
+            return summaries.skierSeasons().find(Filters.in("_id", daysOf.keySet())).into(new ArrayList<>());
+        }
+        Map<String, Document> merged = new LinkedHashMap<>();
+        idsByDay.forEach((day, ids) -> {
+            for (Document d : summaries.skierSeasons().find(Filters.in("_id", ids))
+                    .projection(Projections.include("resortId", "seasonId", "skierId", "days", "events." + day))) {
+                Document seen = merged.putIfAbsent(d.getString("_id"), d);
+                if (seen != null) {
+                    seen.get("events", new Document()).putAll(d.get("events", new Document()));
+                }
+            }
+        });
+        return new ArrayList<>(merged.values());
+    }
+
+    /** One day of a skier-season document (read with that day's events). */
+    static SkierDay skierDay(Document season, int day) {
+        List<Event> events = new ArrayList<>();
+        for (Document e : season.get("events", new Document()).getList(String.valueOf(day), Document.class, List.of())) {
+            events.add(new Event(e.getString("eventId"), e.getInteger("liftId"), e.getInteger("time")));
+        }
+        Document counts = season.get("days", new Document()).get(String.valueOf(day), new Document());
+        return new SkierDay(season.getInteger("resortId"), season.getString("seasonId"), day, season.getInteger("skierId"),
+                events, number(counts.get("vertical")));
+    }
+
+    static Totals seasonTotals(Document skierSeason) {
+        long rides = 0;
+        long vertical = 0;
+        for (Object day : skierSeason.get("days", new Document()).values()) {
+            rides += number(((Document) day).get("rides"));
+            vertical += number(((Document) day).get("vertical"));
+        }
+        return new Totals(skierSeason.getInteger("skierId"), rides, vertical);
+    }
+
+    // 2. Resort-days: each bucket counts the events of each skier's day ledger it has not counted yet.
+
+    void countInResortDays(int generation, Collection<SkierDay> days) {
+        Map<String, List<SkierDay>> byBucket = new LinkedHashMap<>();
+        for (SkierDay day : days) {
+            byBucket.computeIfAbsent(Summaries.resortDayId(generation, day.resortId(), day.seasonId(), day.dayId(),
+                    Summaries.bucket(day.skierId())), b -> new ArrayList<>()).add(day);
+        }
+        Map<String, Document> read = null; // what the store holds, once a check has failed; until then, what we remember
+        for (int attempt = 0; ; attempt++) {
+            conflictBound(attempt, "resort-day");
+            List<UpdateOneModel<Document>> updates = new ArrayList<>();
+            Map<String, Integer> written = new HashMap<>();
+            for (var bucket : byBucket.entrySet()) {
+                List<Bson> expect = new ArrayList<>(List.of(Filters.eq("_id", bucket.getKey())));
+                List<Bson> changes = new ArrayList<>();
+                int newSkiers = 0;
+                Map<String, Integer> liftHours = new HashMap<>();
+                for (SkierDay day : bucket.getValue()) {
+                    String slot = "counted." + day.skierId();
+                    String remembered = bucket.getKey() + " " + day.skierId();
+                    Integer known = read == null ? counted.get(remembered)
+                            : intOrNull(read.getOrDefault(bucket.getKey(), new Document()).get("counted", new Document()).get(String.valueOf(day.skierId())));
+                    int done = known == null ? 0 : known;
+                    if (done >= day.rides()) {
+                        continue; // the bucket has counted at least what this worker sees of the skier's day
+                    }
+                    expect.add(done == 0 ? Filters.exists(slot, false) : Filters.eq(slot, done));
+                    changes.add(Updates.set(slot, day.rides()));
+                    written.put(remembered, day.rides());
+                    newSkiers += done == 0 ? 1 : 0;
+                    for (Event event : day.events().subList(done, day.rides())) {
+                        liftHours.merge("lifts." + event.liftId() + "." + Summaries.hour(event.time()), 1, Integer::sum);
+                    }
+                }
+                if (changes.isEmpty()) {
+                    continue;
+                }
+                if (newSkiers > 0) {
+                    changes.add(Updates.inc("skiers", newSkiers));
+                }
+                liftHours.forEach((field, n) -> changes.add(Updates.inc(field, n)));
+                SkierDay any = bucket.getValue().get(0);
+                changes.add(Updates.setOnInsert("resortId", any.resortId()));
+                changes.add(Updates.setOnInsert("seasonId", any.seasonId()));
+                changes.add(Updates.setOnInsert("dayId", any.dayId()));
+                updates.add(new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), UPSERT));
+            }
+            if (updates.isEmpty()) {
+                return;
+            }
+            if (write(summaries.resortDays(), updates).applied() == updates.size()) {
+                written.forEach(counted::put);
+                return; // every check held: all counted
+            }
+            // Another worker counted some of these skiers in between, or made a bucket: read what the buckets hold
+            // and count what is left, building on its numbers.
+            byBucket.keySet().forEach(b -> byBucket.get(b).forEach(d -> counted.remove(b + " " + d.skierId())));
+            List<String> slots = new ArrayList<>();
+            byBucket.values().forEach(list -> list.forEach(d -> slots.add("counted." + d.skierId())));
+            read = new HashMap<>();
+            for (Document d : summaries.resortDays().find(Filters.in("_id", byBucket.keySet())).projection(Projections.include(slots))) {
+                read.put(d.getString("_id"), d);
+            }
+        }
+    }
+
+    // 3. Top lists: merged with the skiers' new totals, written back under a version check.
+
+    void offerToTopLists(int generation, Collection<SkierSeason> seasons) {
+        Map<String, Map<Integer, Totals>> offers = new LinkedHashMap<>();
+        Map<String, Document> fields = new HashMap<>();
+        for (SkierSeason season : seasons) {
+            for (SkierDay day : season.days().values()) {
+                String dayList = Summaries.topDayId(generation, day.resortId(), day.seasonId(), day.dayId());
+                offers.computeIfAbsent(dayList, k -> new HashMap<>()).merge(day.skierId(),
+                        new Totals(day.skierId(), day.rides(), day.vertical()), SummaryWriter::larger);
+                fields.putIfAbsent(dayList, new Document("resortId", day.resortId()).append("seasonId", day.seasonId())
+                        .append("dayId", day.dayId()));
+                String seasonList = Summaries.topSeasonId(generation, day.resortId(), day.seasonId());
+                offers.computeIfAbsent(seasonList, k -> new HashMap<>()).merge(day.skierId(), season.season(), SummaryWriter::larger);
+                fields.putIfAbsent(seasonList, new Document("resortId", day.resortId()).append("seasonId", day.seasonId()));
+            }
+        }
+        Map<String, TopList> read = null;
+        for (int attempt = 0; ; attempt++) {
+            conflictBound(attempt, "top-skiers");
+            List<UpdateOneModel<Document>> updates = new ArrayList<>();
+            Map<String, TopList> written = new HashMap<>();
+            for (var list : offers.entrySet()) {
+                // Lists only get better (larger totals, higher thresholds): offers that leave a remembered, older
+                // state unchanged leave the stored one unchanged too.
+                TopList current = read == null ? lists.get(list.getKey()) : read.get(list.getKey());
+                List<Totals> before = current == null ? List.of() : current.skiers();
+                List<Totals> after = merged(before, list.getValue().values());
+                if (after.equals(before)) {
+                    continue;
+                }
+                Bson expect = current == null ? Filters.and(Filters.eq("_id", list.getKey()), Filters.exists("version", false))
+                        : Filters.and(Filters.eq("_id", list.getKey()), Filters.eq("version", current.version()));
+                long version = current == null ? 1 : current.version() + 1;
+                List<Bson> changes = new ArrayList<>(List.of(Updates.set("version", version),
+                        Updates.set("skiers", after.stream().map(t -> new Document("skierId", t.skierId())
+                                .append("rides", t.rides()).append("vertical", t.vertical())).toList())));
+                fields.get(list.getKey()).forEach((k, v) -> changes.add(Updates.setOnInsert(k, v)));
+                updates.add(new UpdateOneModel<>(expect, Updates.combine(changes), UPSERT));
+                written.put(list.getKey(), new TopList(version, after));
+            }
+            if (updates.isEmpty()) {
+                return;
+            }
+            if (write(summaries.topSkiers(), updates).applied() == updates.size()) {
+                written.forEach(lists::put);
+                return;
+            }
+            // another writer changed a list in between: merge the offers into what it wrote
+            offers.keySet().forEach(lists::remove);
+            read = new HashMap<>();
+            for (Document d : summaries.topSkiers().find(Filters.in("_id", offers.keySet()))) {
+                read.put(d.getString("_id"), new TopList(number(d.get("version")), topList(d)));
+            }
+        }
+    }
+
+    static List<Totals> topList(Document list) {
+        List<Totals> skiers = new ArrayList<>();
+        for (Document s : list.getList("skiers", Document.class, List.of())) {
+            skiers.add(new Totals(s.getInteger("skierId"), number(s.get("rides")), number(s.get("vertical"))));
+        }
+        return skiers;
+    }
+
+    /** Most vertical first, ties by skier id: the read API's order. */
+    static final Comparator<Totals> RANKING = Comparator.comparingLong(Totals::vertical).reversed()
+            .thenComparingInt(Totals::skierId);
+
+    /**
+     * The list with the offers merged: a skier's entry is replaced by a larger total, a skier not listed enters when
+     * the list has room or the total outranks the last; the list keeps {@link Summaries#TOP_SIZE}. A skier left out
+     * can only enter again with a larger total, which is offered when it happens: the list stays the exact top.
+     */
+    static List<Totals> merged(List<Totals> list, Iterable<Totals> offers) {
+        Map<Integer, Totals> bySkier = new LinkedHashMap<>();
+        list.forEach(t -> bySkier.put(t.skierId(), t));
+        for (Totals offer : offers) {
+            bySkier.merge(offer.skierId(), offer, SummaryWriter::larger);
+        }
+        List<Totals> ranked = new ArrayList<>(bySkier.values());
+        ranked.sort(RANKING);
+        return List.copyOf(ranked.subList(0, Math.min(ranked.size(), Summaries.TOP_SIZE)));
+    }
+
+    private static Totals larger(Totals a, Totals b) {
+        return b.vertical() > a.vertical() ? b : a;
+    }
+
+    // Helpers.
+
+    /** What an unordered bulk write did: how many updates matched or made their document, and which met a duplicate key. */
+    private record Written(int applied, List<Integer> duplicates) {
+    }
+
+    /**
+     * Writes the updates unordered. A duplicate key (a document another writer made meanwhile, or an upsert whose
+     * check did not match an existing one) is reported by index; any other error is thrown.
+     */
+    private static Written write(MongoCollection<Document> collection, List<? extends WriteModel<Document>> updates) {
+        try {
+            var result = collection.bulkWrite(updates, UNORDERED);
+            return new Written(result.getMatchedCount() + result.getUpserts().size(), List.of());
+        } catch (MongoBulkWriteException e) {
+            if (e.getWriteConcernError() != null) {
+                throw e;
+            }
+            List<Integer> duplicates = new ArrayList<>();
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+                duplicates.add(error.getIndex());
+            }
+            // Counts of a failed bulk write are not to be trusted (the stand-in gets them wrong): check by reading.
+            return new Written(0, duplicates);
+        }
+    }
+
+    private static void conflictBound(int attempt, String what) {
+        if (attempt >= MAX_CONFLICTS) {
+            throw new IllegalStateException(what + " summaries changed under " + MAX_CONFLICTS + " attempts in a row");
+        }
+    }
+
+    private static Integer intOrNull(Object value) {
+        return value == null ? null : ((Number) value).intValue();
+    }
+
+    static long number(Object value) {
+        return value == null ? 0 : ((Number) value).longValue();
+    }
+
+    /** A bounded map of the most recently used entries, shared by the writer's threads. */
+    private static final class Recent<K, V> {
+        private final Lru<K, V> entries;
+
+        Recent(int max) {
+            this.entries = new Lru<>(max);
+        }
+
+        synchronized V get(K key) {
+            return entries.get(key);
+        }
+
+        synchronized void put(K key, V value) {
+            entries.put(key, value);
+        }
+
+        synchronized void remove(K key) {
+            entries.remove(key);
+        }
+    }
+
+    private static final class Lru<K, V> extends LinkedHashMap<K, V> {
+        private static final long serialVersionUID = 1L;
+        private final int max;
+
+        Lru(int max) {
+            super(1024, 0.75f, true);
+            this.max = max;
+        }
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+            return size() > max;
+        }
+    }
+}

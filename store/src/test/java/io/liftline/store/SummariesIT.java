@@ -1,0 +1,286 @@
+package io.liftline.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import io.liftline.model.LiftRide;
+import io.liftline.testing.MongoTestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.bson.Document;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The read model against the store over a real socket: every answer equals the arithmetic over the stored rides. */
+class SummariesIT {
+
+    @RegisterExtension
+    static final MongoTestDatabase mongo = new MongoTestDatabase();
+
+    private Summaries summaries;
+    private RideStore rides;
+    private SummaryWriter writer;
+    private SummaryReader reader;
+
+    @BeforeEach
+    void emptyStore() {
+        mongo.database().drop();
+        summaries = new Summaries(mongo.database());
+        rides = new RideStore(mongo.client(), mongo.databaseName());
+        writer = new SummaryWriter(summaries);
+        reader = new SummaryReader(summaries, Duration.ofSeconds(10));
+    }
+
+    /** Rides over two resorts, two seasons, three days and 60 skiers; ids unique, content random but fixed by the seed. */
+    private static List<LiftRide> someRides(int count, long seed, String idPrefix) {
+        Random random = new Random(seed);
+        List<LiftRide> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            list.add(new LiftRide(idPrefix + i, 1 + random.nextInt(2), random.nextBoolean() ? "2024" : "2025", 1 + random.nextInt(3),
+                    1 + random.nextInt(60), 1 + random.nextInt(360), 1 + random.nextInt(40), Instant.parse("2025-01-01T10:00:00Z")));
+        }
+        return list;
+    }
+
+    /** Stores the rides and counts them, in batches of 100, as a worker does. */
+    private void store(List<LiftRide> list) {
+        for (int i = 0; i < list.size(); i += 100) {
+            List<LiftRide> batch = list.subList(i, Math.min(list.size(), i + 100));
+            rides.insert(batch);
+            writer.apply(batch);
+        }
+    }
+
+    @Test
+    void everyAnswerEqualsTheArithmeticOverTheStoredRides() {
+        List<LiftRide> all = someRides(3_000, 1, "e-");
+        store(all);
+        assertAnswersMatch(all);
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+    }
+
+    @Test
+    void ridesCountedAgainInAnyOrderByManyWritersAtOnceAreCountedOnce() throws Exception {
+        List<LiftRide> all = someRides(2_000, 2, "e-");
+        rides.insert(all);
+        ExecutorService writers = Executors.newFixedThreadPool(4);
+        try {
+            List<CompletableFuture<Void>> done = new ArrayList<>();
+            for (int w = 0; w < 4; w++) {
+                List<LiftRide> mine = new ArrayList<>(all);
+                Collections.shuffle(mine, new Random(w));
+                List<LiftRide> twice = new ArrayList<>(mine.subList(0, 1_200)); // most rides are counted by several
+                twice.addAll(mine.subList(600, 2_000));
+                done.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < twice.size(); i += 50) {
+                        writer.apply(twice.subList(i, Math.min(twice.size(), i + 50)));
+                    }
+                }, writers));
+            }
+            CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        } finally {
+            writers.shutdownNow();
+        }
+        assertAnswersMatch(all);
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+    }
+
+    @Test
+    void aWriterThatStoppedAfterAnyStepIsHealedWhenTheRidesAreCountedAgain() {
+        List<LiftRide> before = someRides(400, 3, "a-");
+        store(before);
+        for (int stoppedAfter = 1; stoppedAfter <= 2; stoppedAfter++) {
+            List<LiftRide> batch = someRides(100, 10 + stoppedAfter, "b" + stoppedAfter + "-");
+            rides.insert(batch);
+            // The worker dies after `stoppedAfter` steps of the batch; the broker redelivers it to another.
+            var seasons = writer.countInSkierSeasons(Summaries.FIRST_GENERATION, batch);
+            List<SummaryWriter.SkierDay> days = new ArrayList<>();
+            seasons.values().forEach(s -> days.addAll(s.days().values()));
+            if (stoppedAfter >= 2) {
+                writer.countInResortDays(Summaries.FIRST_GENERATION, days);
+            }
+            assertThat(new SummaryCheck(summaries).differences(null, null)).as("after step %d only", stoppedAfter).isNotEmpty();
+            writer.apply(batch);
+            before.addAll(batch);
+            assertAnswersMatch(before);
+            assertThat(new SummaryCheck(summaries).differences(null, null)).as("healed after step %d", stoppedAfter).isEmpty();
+        }
+    }
+
+    @Test
+    void theCheckNamesEveryTamperedSummary() {
+        List<LiftRide> all = someRides(1_000, 4, "e-");
+        store(all);
+        LiftRide one = all.get(0);
+        summaries.skierSeasons().updateOne(Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(),
+                one.skierId())), Updates.inc("days." + one.dayId() + ".rides", 1));
+        summaries.resortDays().updateOne(Filters.eq("resortId", 2), Updates.inc("skiers", 3));
+        summaries.topSkiers().updateOne(Filters.eq("_id", Summaries.topSeasonId(1, 1, "2025")), Updates.set("skiers", List.of()));
+
+        List<SummaryCheck.Difference> differences = new SummaryCheck(summaries).differences(null, null);
+
+        assertThat(differences).extracting(SummaryCheck.Difference::summary).contains("skier-day", "resort-day", "top-skiers");
+        assertThat(differences).anySatisfy(d -> assertThat(d.toString()).startsWith("skier-day resort " + one.resortId()
+                + " season " + one.seasonId() + " day " + one.dayId() + " skier " + one.skierId() + ": the rides say ")
+                .contains("the summary says "));
+        assertThat(differences).anySatisfy(d -> assertThat(d.toString())
+                .startsWith("top-skiers resort 1 season 2025: the rides say ").endsWith("the summary says no skiers"));
+        assertThat(new SummaryCheck(summaries).differences(1, "2024")).as("scoped to a season the tampering missed")
+                .extracting(SummaryCheck.Difference::summary).doesNotContain("top-skiers");
+    }
+
+    @Test
+    void aRebuildRepairsTamperedSummariesWhileWritersCountAndReadersNeverSeeAWrongAnswer() throws Exception {
+        List<LiftRide> steady = someRides(1_500, 5, "s-").stream().filter(r -> r.resortId() == 2).toList();
+        List<LiftRide> flowing = new ArrayList<>(someRides(1_500, 6, "f-").stream().filter(r -> r.resortId() == 1).toList());
+        store(steady);
+        store(flowing.subList(0, 300));
+        LiftRide one = flowing.get(0);
+        summaries.skierSeasons().updateOne(Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(),
+                one.skierId())), Updates.inc("days." + one.dayId() + ".vertical", 1_000));
+        assertThat(new SummaryCheck(summaries).differences(1, null)).isNotEmpty();
+        Map<String, Object> steadyAnswers = answersOf(2);
+
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicReference<String> wrong = new AtomicReference<>();
+        CompletableFuture<Void> writerThread = CompletableFuture.runAsync(() -> {
+            for (int i = 300; i < flowing.size(); i += 20) { // a worker keeps storing resort 1's rides
+                List<LiftRide> batch = flowing.subList(i, Math.min(flowing.size(), i + 20));
+                rides.insert(batch);
+                writer.apply(batch);
+            }
+            writing.set(false);
+        });
+        CompletableFuture<Void> readerThread = CompletableFuture.runAsync(() -> {
+            while (writing.get() && wrong.get() == null) { // an analyst keeps reading resort 2, rebuilt meanwhile
+                Map<String, Object> now = answersOf(2);
+                if (!now.equals(steadyAnswers)) {
+                    wrong.set("resort 2 answered " + now + " instead of " + steadyAnswers);
+                }
+            }
+        });
+        List<String> log = new ArrayList<>();
+        List<LiftRide> duringBuild = someRides(400, 8, "d-").stream().filter(r -> r.resortId() == 1).toList();
+        List<SummaryRebuild.Rebuilt> rebuilt = new SummaryRebuild(summaries).rebuild(null, null, line -> {
+            log.add(line);
+            if (line.startsWith("resort 1 ") && line.contains("filling generation")) {
+                store(duringBuild); // stored and counted while the new generation is being filled: certain overlap
+            }
+        });
+        writerThread.get(5, TimeUnit.MINUTES);
+        readerThread.get(1, TimeUnit.MINUTES);
+
+        assertThat(wrong.get()).isNull();
+        assertThat(rebuilt).extracting(SummaryRebuild.Rebuilt::generation).containsOnly(2);
+        assertThat(log).anyMatch(line -> line.startsWith("resort 2 season 2025: filling generation 2 beside generation 1"));
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+        List<LiftRide> all = new ArrayList<>(steady);
+        all.addAll(flowing);
+        all.addAll(duringBuild);
+        assertAnswersMatch(all);
+        assertThat(summaries.skierSeasons().countDocuments(Filters.regex("_id", "/g1/"))).as("the old generation is gone").isZero();
+    }
+
+    /** Every answer about one resort, for comparing two moments. */
+    private Map<String, Object> answersOf(int resort) {
+        Map<String, Object> answers = new TreeMap<>();
+        for (String season : List.of("2024", "2025")) {
+            answers.put(season + " top", reader.topSkiers(resort, season, null, 100));
+            for (int day = 1; day <= 3; day++) {
+                answers.put(season + "/" + day + " skiers", reader.uniqueSkiers(resort, season, day));
+                answers.put(season + "/" + day + " lifts", reader.liftHours(resort, season, day));
+                answers.put(season + "/" + day + " top", reader.topSkiers(resort, season, day, 100));
+            }
+        }
+        for (int skier = 1; skier <= 60; skier += 7) {
+            answers.put("skier " + skier, reader.skierSeasons(skier, resort, null));
+        }
+        return answers;
+    }
+
+    /** Compares every route's answer with the arithmetic over the rides, done here without the model's code. */
+    private void assertAnswersMatch(List<LiftRide> all) {
+        Map<String, List<LiftRide>> byDay = all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId() + "/" + r.dayId()));
+        for (var day : byDay.entrySet()) {
+            LiftRide any = day.getValue().get(0);
+            int resort = any.resortId();
+            String season = any.seasonId();
+            int dayId = any.dayId();
+            assertThat(reader.uniqueSkiers(resort, season, dayId)).as("skiers " + day.getKey())
+                    .isEqualTo(day.getValue().stream().map(LiftRide::skierId).distinct().count());
+            Map<String, Long> lifts = new TreeMap<>();
+            day.getValue().forEach(r -> lifts.merge(r.liftId() + "/" + (r.time() - 1) / 60, 1L, Long::sum));
+            Map<String, Long> answered = new TreeMap<>();
+            reader.liftHours(resort, season, dayId).forEach(h -> answered.put(h.liftId() + "/" + h.hour(), h.rides()));
+            assertThat(answered).as("lifts " + day.getKey()).isEqualTo(lifts);
+            List<SummaryReader.SkierTotals> dayTop = ranking(day.getValue());
+            assertThat(reader.topSkiers(resort, season, dayId, 10)).as("day top " + day.getKey()).isEqualTo(dayTop.subList(0, Math.min(10, dayTop.size())));
+            for (int skier : day.getValue().stream().map(LiftRide::skierId).distinct().limit(5).toList()) {
+                List<LiftRide> mine = day.getValue().stream().filter(r -> r.skierId() == skier).toList();
+                assertThat(reader.skierDay(resort, season, dayId, skier)).isEqualTo(new SummaryReader.Totals(mine.size(),
+                        mine.stream().mapToLong(LiftRide::vertical).sum()));
+            }
+        }
+        Map<String, List<LiftRide>> bySeason = all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId()));
+        for (var season : bySeason.entrySet()) {
+            LiftRide any = season.getValue().get(0);
+            List<SummaryReader.SkierTotals> top = ranking(season.getValue());
+            assertThat(reader.topSkiers(any.resortId(), any.seasonId(), null, 100)).as("season top " + season.getKey())
+                    .isEqualTo(top.subList(0, Math.min(100, top.size())));
+        }
+        Set<Integer> skiers = new HashSet<>();
+        all.forEach(r -> skiers.add(r.skierId()));
+        for (int skier : skiers) {
+            List<SummaryReader.SeasonTotals> want = new ArrayList<>();
+            all.stream().filter(r -> r.skierId() == skier).collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId(),
+                    TreeMap::new, Collectors.toList())).forEach((k, list) -> want.add(new SummaryReader.SeasonTotals(list.get(0).resortId(),
+                    list.get(0).seasonId(), list.size(), list.stream().mapToLong(LiftRide::vertical).sum())));
+            assertThat(reader.skierSeasons(skier, null, null)).as("seasons of skier " + skier).isEqualTo(want);
+            assertThat(reader.skierSeasons(skier, 1, "2025")).isEqualTo(want.stream()
+                    .filter(s -> s.resortId() == 1 && s.seasonId().equals("2025")).toList());
+        }
+    }
+
+    private static List<SummaryReader.SkierTotals> ranking(List<LiftRide> list) {
+        Map<Integer, long[]> totals = new HashMap<>();
+        for (LiftRide r : list) {
+            long[] t = totals.computeIfAbsent(r.skierId(), k -> new long[2]);
+            t[0]++;
+            t[1] += r.vertical();
+        }
+        return totals.entrySet().stream().map(e -> new SummaryReader.SkierTotals(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .sorted(Comparator.comparingLong(SummaryReader.SkierTotals::vertical).reversed()
+                        .thenComparingInt(SummaryReader.SkierTotals::skierId))
+                .toList();
+    }
+
+    @Test
+    void aStoredRideWhoseSummariesAreAskedAboutAnotherDayIsNoAnswerForIt() {
+        store(someRides(200, 7, "e-"));
+        assertThat(reader.uniqueSkiers(1, "2025", 200)).isZero();
+        assertThat(reader.liftHours(1, "2025", 200)).isEmpty();
+        assertThat(reader.topSkiers(9, "2025", null, 10)).isEmpty();
+        assertThat(reader.skierSeasons(99_999, null, null)).isEmpty();
+        assertThat(reader.skierDay(null, "2031", 1, 1)).isEqualTo(new SummaryReader.Totals(0, 0));
+        assertThat(summaries.resorts().find(new Document("_id", 1)).first()).isNotNull();
+    }
+}
