@@ -11,6 +11,9 @@ import com.rabbitmq.client.ConnectionFactory;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
+import io.liftline.store.Summaries;
+import io.liftline.store.SummaryCheck;
+import io.liftline.store.SummaryRebuild;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -25,8 +28,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The operator and analyst commands: {@code status}, {@code dead-letters ...}, {@code query ...}.
- * Run through {@code scripts/status}, {@code scripts/dead-letters} and {@code scripts/query}.
+ * The operator and analyst commands: {@code status}, {@code dead-letters ...}, {@code query ...}, {@code summaries ...}.
+ * Run through {@code scripts/status}, {@code scripts/dead-letters}, {@code scripts/query} and {@code scripts/summaries}.
  */
 public final class OpsMain {
 
@@ -54,6 +57,10 @@ public final class OpsMain {
               query lift-hours --resort=N --season=YYYY --day=N
               query top-skiers --resort=N --season=YYYY [--day=N] [--limit=10]
                   add --json for JSON instead of a table
+              summaries verify [--resort=N] [--season=YYYY] [--json]
+                  recount the read model from the raw rides; print every difference (exit 1 if any)
+              summaries rebuild [--resort=N] [--season=YYYY]
+                  recompute the read model from the raw rides, while ingest runs; readers never see a half-built one
             connections: LIFTLINE_AMQP_URI, LIFTLINE_MANAGEMENT_URI (http://guest:guest@127.0.0.1:15672),
                          LIFTLINE_MONGODB_URI, LIFTLINE_MONGODB_DATABASE, or the matching --flags
             """;
@@ -84,6 +91,7 @@ public final class OpsMain {
                 case "status" -> status(config, json, out);
                 case "dead-letters" -> deadLetters(command, config, json, out, in);
                 case "query" -> query(command, config, json, out);
+                case "summaries" -> summaries(command, config, json, out);
                 default -> usage(out, "unknown command '" + command.get(0) + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -173,16 +181,9 @@ public final class OpsMain {
         if (command.size() != 2) {
             return usage(out, "query needs one of skier-day, skier-seasons, unique-skiers, lift-hours, top-skiers");
         }
-        ConnectionString uri = new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"));
-        MongoClientSettings settings = MongoClientSettings.builder()
-                .applyConnectionString(uri)
-                // Analysts' reads may be served by a secondary (a little stale, and off the primary's back),
-                // unless the URI asks otherwise (readPreference=...).
-                .readPreference(uri.getReadPreference() != null ? uri.getReadPreference() : ReadPreference.secondaryPreferred())
-                .applyToClusterSettings(c -> c.serverSelectionTimeout(5, TimeUnit.SECONDS))
-                .build();
-        try (MongoClient client = MongoClients.create(settings)) {
-            Queries queries = new Queries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")).getCollection("rides"));
+        // Analysts' reads may be served by a secondary (a little stale, and off the primary's back).
+        try (MongoClient client = mongo(config, ReadPreference.secondaryPreferred())) {
+            Queries queries = new Queries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
             Table table = switch (command.get(1)) {
                 case "skier-day" -> queries.skierDay(required(config, "LIFTLINE_SKIER"), season(config), required(config, "LIFTLINE_DAY"));
                 case "skier-seasons" -> queries.skierSeasons(required(config, "LIFTLINE_SKIER"));
@@ -200,6 +201,60 @@ public final class OpsMain {
             }
             out.print(table.render(json));
             return 0;
+        } catch (MongoTimeoutException e) {
+            out.println("error: cannot reach MongoDB at " + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+                    + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
+            return 1;
+        }
+    }
+
+    /** The store, read with {@code preference} unless the URI asks otherwise (readPreference=...). */
+    private static MongoClient mongo(ConfigSource config, ReadPreference preference) {
+        ConnectionString uri = new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"));
+        return MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(uri)
+                .readPreference(uri.getReadPreference() != null ? uri.getReadPreference() : preference)
+                .applyToClusterSettings(c -> c.serverSelectionTimeout(5, TimeUnit.SECONDS))
+                .build());
+    }
+
+    /** How long a ride may wait between its write and its counting: a worker's batch, written and counted. */
+    static final Duration IN_FLIGHT = Duration.ofSeconds(3);
+
+    private static int summaries(List<String> command, ConfigSource config, boolean json, PrintStream out) throws Exception {
+        if (command.size() != 2 || !List.of("verify", "rebuild").contains(command.get(1))) {
+            return usage(out, "summaries needs verify or rebuild");
+        }
+        Integer resort = config.get("LIFTLINE_RESORT", null) == null ? null : config.getInt("LIFTLINE_RESORT", 0);
+        String season = config.get("LIFTLINE_SEASON", null);
+        // The primary: the raw rides and the summaries as written, not as a secondary has them so far.
+        try (MongoClient client = mongo(config, ReadPreference.primary())) {
+            Summaries summaries = new Summaries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
+            if (command.get(1).equals("rebuild")) {
+                for (SummaryRebuild.Rebuilt rebuilt : new SummaryRebuild(summaries).rebuild(resort, season, out::println)) {
+                    out.println(rebuilt);
+                }
+                return 0;
+            }
+            SummaryCheck check = new SummaryCheck(summaries);
+            List<SummaryCheck.Difference> first = check.differences(resort, season);
+            List<SummaryCheck.Difference> differences = first;
+            if (!first.isEmpty()) {
+                // With ingest running, a ride stored a moment ago may not be counted yet: only what lasts is reported.
+                Thread.sleep(IN_FLIGHT.toMillis());
+                differences = check.differences(resort, season).stream().filter(d -> first.stream()
+                        .anyMatch(f -> f.summary().equals(d.summary()) && f.key().equals(d.key()))).toList();
+            }
+            Table table = new Table("summary", "key", "the rides say", "the summary says");
+            differences.forEach(d -> table.add(d.summary(), d.key(), d.expected(), d.found()));
+            if (json || !differences.isEmpty()) {
+                out.print(table.render(json));
+            }
+            if (!json) {
+                out.println(differences.isEmpty() ? "summaries exact: every summary equals the raw rides"
+                        : differences.size() + " summaries differ from the raw rides (liftline-ops summaries rebuild recomputes them)");
+            }
+            return differences.isEmpty() ? 0 : 1;
         } catch (MongoTimeoutException e) {
             out.println("error: cannot reach MongoDB at " + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");

@@ -18,6 +18,9 @@ import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TestBroker;
+import io.liftline.store.RideStore;
+import io.liftline.store.Summaries;
+import io.liftline.store.SummaryWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -294,6 +297,8 @@ class OpsIT {
                 ride("a", 1, "2025", 5, 7, 30, 10), ride("b", 1, "2025", 5, 7, 90, 20),
                 ride("c", 2, "2024", 9, 7, 10, 3),
                 ride("d", 1, "2025", 5, 8, 45, 10), ride("e", 1, "2025", 5, 9, 61, 40), ride("f", 1, "2025", 6, 9, 5, 40)));
+        // counted into the read model, as a worker does after storing them
+        new SummaryWriter(new Summaries(mongo.database())).apply(rides.find().map(RideStore::fromDocument).into(new ArrayList<>()));
 
         JsonNode day = ops("", "query", "skier-day", "--skier=7", "--season=2025", "--day=5", "--json").json();
         assertThat(day.get(0).path("vertical").asLong()).isEqualTo(300);
@@ -325,6 +330,38 @@ class OpsIT {
         Result missing = ops("", "query", "unique-skiers", "--resort=1");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.out()).contains("--season is required");
+    }
+
+    @Test
+    void summariesVerifyNamesATamperedSummaryAndRebuildRepairsIt() throws Exception {
+        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        rides.drop();
+        mongo.database().listCollectionNames().forEach(name -> {
+            if (name.startsWith("summary_")) {
+                mongo.database().getCollection(name).drop();
+            }
+        });
+        rides.insertMany(List.of(ride("v1", 4, "2025", 3, 70, 30, 10), ride("v2", 4, "2025", 3, 70, 90, 20),
+                ride("v3", 4, "2025", 3, 71, 12, 5)));
+        new SummaryWriter(new Summaries(mongo.database())).apply(rides.find().map(RideStore::fromDocument).into(new ArrayList<>()));
+        Result exact = ops("", "summaries", "verify", "--resort=4");
+        assertThat(exact.exit()).as(exact.out()).isZero();
+        assertThat(exact.out()).contains("summaries exact");
+
+        mongo.database().getCollection("summary_skier_seasons").updateOne(new Document("_id", "4/2025/g1/s70"),
+                new Document("$inc", new Document("days.3.vertical", 5)));
+        Result tampered = ops("", "summaries", "verify", "--resort=4", "--season=2025");
+        assertThat(tampered.exit()).isEqualTo(1);
+        assertThat(tampered.out()).contains("skier-day", "resort 4 season 2025 day 3 skier 70", "2 rides, 300 vertical",
+                "2 rides, 305 vertical", "1 summaries differ from the raw rides");
+
+        Result rebuilt = ops("", "summaries", "rebuild", "--resort=4");
+        assertThat(rebuilt.exit()).as(rebuilt.out()).isZero();
+        assertThat(rebuilt.out()).contains("resort 4 season 2025: 3 rides counted into generation 2, now the one read");
+        assertThat(ops("", "summaries", "verify", "--resort=4").exit()).isZero();
+        assertThat(ops("", "query", "skier-day", "--skier=70", "--season=2025", "--day=3").out())
+                .containsPattern("70\\s+2025\\s+3\\s+2\\s+300");
+        assertThat(ops("", "summaries", "sideways").exit()).isEqualTo(2);
     }
 
     private static Document ride(String id, int resort, String season, int day, int skier, int time, int lift) {

@@ -6,11 +6,12 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.query.http.QueryHandler;
-import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
 import io.liftline.service.ServiceMetrics;
+import io.liftline.store.Summaries;
+import io.liftline.store.SummaryReader;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
@@ -19,7 +20,7 @@ import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The query API, assembled: a MongoDB client reading with the configured preference, and the HTTP server. */
+/** The query API, assembled: a MongoDB client reading the read model with the configured preference, and the HTTP server. */
 public final class QueryApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueryApp.class);
@@ -33,8 +34,7 @@ public final class QueryApp implements AutoCloseable {
 
     private QueryApp(QueryConfig config, Clock clock) {
         this.client = MongoClients.create(storeSettings(config));
-        RideQueries queries = new RideQueries(client.getDatabase(config.mongodbDatabase()).getCollection("rides"),
-                config.queryTimeout());
+        SummaryReader queries = new SummaryReader(new Summaries(client.getDatabase(config.mongodbDatabase())), config.queryTimeout());
         StoreHealth store = new StoreHealth(client, config.readPreference());
         ServiceMetrics metrics = new ServiceMetrics();
         this.admin = new AdminHandler(store::unavailableReason, metrics);

@@ -3,10 +3,10 @@ package io.liftline.query.http;
 import com.mongodb.MongoException;
 import io.liftline.model.RideRanges;
 import io.liftline.query.config.QueryConfig;
-import io.liftline.query.mongo.RideQueries;
 import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.JsonResponses;
 import io.liftline.service.ServiceMetrics;
+import io.liftline.store.SummaryReader;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -24,8 +24,8 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 
 /**
- * The read API: Upic's three read operations and Liftline's lift-hours and top-skiers. Blocking (each answer is one
- * store query), so Jetty runs it on a pool thread, never on a selector.
+ * The read API: Upic's three read operations and Liftline's lift-hours and top-skiers, answered from the read model.
+ * Blocking (each answer is a few lookups by _id), so Jetty runs it on a pool thread, never on a selector.
  */
 public final class QueryHandler extends Handler.Abstract {
 
@@ -74,14 +74,14 @@ public final class QueryHandler extends Handler.Abstract {
         }
     }
 
-    private final RideQueries queries;
+    private final SummaryReader queries;
     private final StoreHealth store;
     private final ServiceMetrics metrics;
     private final RideRanges ranges;
     private final Clock clock;
     private final QueryConfig config;
 
-    public QueryHandler(QueryConfig config, RideQueries queries, StoreHealth store, ServiceMetrics metrics, Clock clock) {
+    public QueryHandler(QueryConfig config, SummaryReader queries, StoreHealth store, ServiceMetrics metrics, Clock clock) {
         this.config = config;
         this.queries = queries;
         this.store = store;
@@ -157,7 +157,7 @@ public final class QueryHandler extends Handler.Abstract {
                         yield null;
                     }
                     List<Map<String, Object>> skiers = new ArrayList<>();
-                    for (RideQueries.SkierTotals s : queries.topSkiers(resort, season, day, limit)) {
+                    for (SummaryReader.SkierTotals s : queries.topSkiers(resort, season, day, limit)) {
                         skiers.add(ordered("rank", skiers.size() + 1, "skierID", s.skierId(), "rides", s.rides(),
                                 "totalVert", s.vertical()));
                     }
