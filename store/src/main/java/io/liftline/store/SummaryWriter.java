@@ -233,6 +233,7 @@ public final class SummaryWriter {
             for (var bucket : byBucket.entrySet()) {
                 List<Bson> expect = new ArrayList<>(List.of(Filters.eq("_id", bucket.getKey())));
                 List<Bson> changes = new ArrayList<>();
+                boolean expectsCounts = false;
                 int newSkiers = 0;
                 Map<String, Integer> liftHours = new HashMap<>();
                 for (SkierDay day : bucket.getValue()) {
@@ -245,6 +246,7 @@ public final class SummaryWriter {
                         continue; // the bucket has counted at least what this worker sees of the skier's day
                     }
                     expect.add(done == 0 ? Filters.exists(slot, false) : Filters.eq(slot, done));
+                    expectsCounts |= done > 0;
                     changes.add(Updates.set(slot, day.rides()));
                     written.put(remembered, day.rides());
                     newSkiers += done == 0 ? 1 : 0;
@@ -263,7 +265,9 @@ public final class SummaryWriter {
                 changes.add(Updates.setOnInsert("resortId", any.resortId()));
                 changes.add(Updates.setOnInsert("seasonId", any.seasonId()));
                 changes.add(Updates.setOnInsert("dayId", any.dayId()));
-                updates.add(new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), UPSERT));
+                // Made anew only when nothing of it is expected: a bucket that was deleted under a worker that remembers
+                // its counts must fail the check (and be read), never be made with those counts assumed.
+                updates.add(new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), expectsCounts ? NO_UPSERT : UPSERT));
             }
             if (updates.isEmpty()) {
                 return;
@@ -322,7 +326,7 @@ public final class SummaryWriter {
                         Updates.set("skiers", after.stream().map(t -> new Document("skierId", t.skierId())
                                 .append("rides", t.rides()).append("vertical", t.vertical())).toList())));
                 fields.get(list.getKey()).forEach((k, v) -> changes.add(Updates.setOnInsert(k, v)));
-                updates.add(new UpdateOneModel<>(expect, Updates.combine(changes), UPSERT));
+                updates.add(new UpdateOneModel<>(expect, Updates.combine(changes), current == null ? UPSERT : NO_UPSERT));
                 written.put(list.getKey(), new TopList(version, after));
             }
             if (updates.isEmpty()) {

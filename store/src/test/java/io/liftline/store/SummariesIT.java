@@ -127,6 +127,21 @@ class SummariesIT {
     }
 
     @Test
+    void aSummaryDeletedUnderAWriterIsCountedAgainFromTheLedgerNotFromWhatTheWriterRemembers() {
+        List<LiftRide> first = someRides(300, 9, "m-");
+        store(first); // the writer now remembers what each bucket and list holds
+        summaries.resortDays().deleteMany(new Document());
+        summaries.topSkiers().deleteMany(new Document());
+        List<LiftRide> more = someRides(300, 10, "n-");
+        store(more);
+        List<LiftRide> all = new ArrayList<>(first);
+        all.addAll(more);
+        writer.apply(all); // every ride counted again: each bucket and list is recounted from the ledgers
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+        assertAnswersMatch(all);
+    }
+
+    @Test
     void theCheckNamesEveryTamperedSummary() {
         List<LiftRide> all = someRides(1_000, 4, "e-");
         store(all);
