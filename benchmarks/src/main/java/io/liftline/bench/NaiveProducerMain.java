@@ -2,11 +2,11 @@ package io.liftline.bench;
 
 import io.liftline.broker.BrokerConnection;
 import io.liftline.config.ConfigSource;
-import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.producer.http.IngestHandler;
 import io.liftline.service.AdminHandler;
+import io.liftline.service.edge.Edge;
 import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.jetty.server.Server;
@@ -32,7 +32,7 @@ public final class NaiveProducerMain {
         // gives the naive design its best case, since every request holds a channel for its whole publish-and-wait.
         NaivePublisher publisher = new NaivePublisher(broker, config.channelPoolSize(), config.publishTimeout().toMillis());
         ProducerMetrics metrics = new ProducerMetrics();
-        Server server = ProducerApp.createServer(config,
+        Server server = Edge.server(config.edge(),
                 new IngestHandler(config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
                 new AdminHandler(broker::unavailableReason, metrics));
         server.start();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
@@ -70,6 +71,8 @@ class OpenApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String API_KEY = "example-key-0123456789";
+    /** A scanner's key: the ingest scope only, which the read API refuses. */
+    private static final String INGEST_ONLY_KEY = "example-scanner-key-0123456789";
     private static final Set<String> METHODS = Set.of("get", "post", "put", "delete", "head", "patch");
     /** The examples not replayed, each with x-liftline-why; a new one must be added here deliberately. */
     private static final Set<String> NOT_REPLAYED = Set.of("batch-too-large", "slow-body", "ride-too-large");
@@ -95,14 +98,18 @@ class OpenApiIT {
 
         Path keys = dir.resolve("api-keys");
         String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8)));
-        Files.writeString(keys, hash + " gate7 3\n");
+        String scannerHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(INGEST_ONLY_KEY.getBytes(StandardCharsets.UTF_8)));
+        Files.writeString(keys, hash + " gate7 3 ingest,read\n" + scannerHash + " scanner7 * ingest\n");
         int closed = closedPort();
 
         producer("default", ProducerConfig.builder().amqpUri(rabbit.amqpUri()));
         producer("api-keys", ProducerConfig.builder().amqpUri(rabbit.amqpUri()).apiKeysFile(keys).rateLimit(1).rateLimitBurst(1));
         producer("broker-down", ProducerConfig.builder().amqpUri("amqp://127.0.0.1:" + closed));
-        query("default", mongo.uri());
-        query("store-down", "mongodb://127.0.0.1:" + closed);
+        query("default", mongo.uri(), EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
+        query("api-keys", mongo.uri(), new EdgeSettings("127.0.0.1", 0, -1, null, EdgeSettings.DEFAULT_MAX_CONNECTIONS,
+                EdgeSettings.DEFAULT_IDLE_TIMEOUT, keys, 1, 1, "127.0.0.1", 0, Duration.ofSeconds(2)));
+        query("store-down", "mongodb://127.0.0.1:" + closed, EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
         for (String name : List.of("default", "api-keys")) {
             ProducerApp app = (ProducerApp) running.get("producer/" + name);
             assertThat(app.awaitBroker(Duration.ofSeconds(30))).isTrue();
@@ -235,6 +242,7 @@ class OpenApiIT {
         switch (ex.path("x-liftline-authorization").asText("none")) {
             case "valid" -> request.header("Authorization", "Bearer " + API_KEY);
             case "unknown" -> request.header("Authorization", "Bearer not-a-key");
+            case "ingest-only" -> request.header("Authorization", "Bearer " + INGEST_ONLY_KEY);
             default -> { }
         }
         JsonNode bodies = resolve(op.path("requestBody")).path("content").path("application/json").path("examples");
@@ -355,10 +363,9 @@ class OpenApiIT {
         ports.put("producer-admin/" + setUp, app.adminPort());
     }
 
-    private static void query(String setUp, String mongodbUri) throws Exception {
+    private static void query(String setUp, String mongodbUri, EdgeSettings edge) throws Exception {
         QueryApp app = QueryApp.start(new QueryConfig(mongodbUri, mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE,
-                "127.0.0.1", 0, "127.0.0.1", 0, Duration.ofSeconds(1), QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC,
-                RideRanges.defaults(), Duration.ofSeconds(2)));
+                edge, Duration.ofSeconds(1), QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC, RideRanges.defaults()));
         running.put("query/" + setUp, app);
         ports.put("query/" + setUp, app.port());
         ports.put("query-admin/" + setUp, app.adminPort());

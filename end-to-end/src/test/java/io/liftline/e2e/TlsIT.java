@@ -2,6 +2,7 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liftline.service.edge.Tls;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
@@ -66,7 +67,7 @@ class TlsIT {
         assertThat(run(keytool, "-importcert", "-noprompt", "-alias", "producer", "-file", certificate.toString(),
                 "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", "changeit").exit()).isZero();
         producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpsPort(0).adminPort(0)
-                .tls(new ProducerConfig.Tls(keystore, PASSWORD)).build());
+                .tls(new Tls(keystore, PASSWORD)).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
                 .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());

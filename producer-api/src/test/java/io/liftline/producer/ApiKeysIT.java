@@ -33,6 +33,7 @@ class ApiKeysIT {
 
     private static final String GATE7 = "ll_gate7-secret-key-0123456789abcdef";
     private static final String OPS = "ll_ops-secret-key-fedcba9876543210";
+    private static final String ANALYST = "ll_analyst-secret-key-0123456789";
     private static Path keys;
     private static ProducerApp producer;
     private static ProducerClient client;
@@ -44,7 +45,8 @@ class ApiKeysIT {
     @BeforeAll
     static void startProducerWithKeys() throws Exception {
         keys = Files.createTempFile("liftline-keys", ".txt");
-        Files.writeString(keys, "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n");
+        Files.writeString(keys, "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n"
+                + sha256(ANALYST) + " analyst-3 3 read\n");
         producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).apiKeysFile(keys).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
@@ -89,6 +91,14 @@ class ApiKeysIT {
         HttpResponse<String> refused = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, GATE7 + "x");
         assertThat(refused.statusCode()).isEqualTo(401);
         assertThat(message(refused)).isEqualTo("unknown API key").doesNotContain(GATE7);
+    }
+
+    @Test
+    void anAnalystsKeyCannotPostRides() throws Exception {
+        HttpResponse<String> refused = post("/skiers/3/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, ANALYST);
+        assertThat(refused.statusCode()).isEqualTo(403);
+        assertThat(RideJson.MAPPER.readTree(refused.body()).path("message").asText())
+                .isEqualTo("the API key of client analyst-3 may not post rides (its scope: read)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
+import io.liftline.service.edge.Tls;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
@@ -177,7 +178,7 @@ class EdgeIT {
         Path keystore = Files.writeString(dir.resolve("not-a-keystore.p12"), "nope");
         try (TcpProxy proxy = rabbit.proxy()) {
             assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy))
-                    .httpsPort(0).adminPort(0).tls(new ProducerConfig.Tls(keystore, "secret")).build()).close())
+                    .httpsPort(0).adminPort(0).tls(new Tls(keystore, "secret")).build()).close())
                     .isInstanceOf(Exception.class);
             // A start that failed leaves no broker connection behind, even one that was still being made.
             Poll.waitAtMost(Duration.ofSeconds(10), "no broker connection left open", () -> proxy.connections() == 0);

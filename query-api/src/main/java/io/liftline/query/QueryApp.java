@@ -10,12 +10,13 @@ import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
 import io.liftline.service.ServiceMetrics;
+import io.liftline.service.edge.ApiKeys;
+import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.RateLimiting;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryReader;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,21 +25,19 @@ import org.slf4j.LoggerFactory;
 public final class QueryApp implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueryApp.class);
-    private static final String API = "http";
-    /** A connection silent this long is closed (Jetty's default). */
-    private static final java.time.Duration IDLE_TIMEOUT = java.time.Duration.ofSeconds(30);
 
     private final MongoClient client;
     private final AdminHandler admin;
     private final Server server;
 
-    private QueryApp(QueryConfig config, Clock clock) {
+    private QueryApp(QueryConfig config, Clock clock) throws java.io.IOException {
         this.client = MongoClients.create(storeSettings(config));
         SummaryReader queries = new SummaryReader(new Summaries(client.getDatabase(config.mongodbDatabase())), config.queryTimeout());
         StoreHealth store = new StoreHealth(client, config.readPreference());
         ServiceMetrics metrics = new ServiceMetrics();
         this.admin = new AdminHandler(store::unavailableReason, metrics);
-        this.server = createServer(config, new QueryHandler(config, queries, store, metrics, clock), admin);
+        Edge.Guard guard = Edge.guard(config.edge(), ApiKeys.Scope.READ, RateLimiting.Charge.REQUEST, "read API");
+        this.server = Edge.server(config.edge(), Edge.chain(guard, new QueryHandler(config, queries, store, metrics, clock)), admin);
     }
 
     /** Starts serving at once; until the store answers, queries get 503 and readiness says why. */
@@ -76,18 +75,14 @@ public final class QueryApp implements AutoCloseable {
                 .build();
     }
 
-    /** A Jetty server with the read API on the public port and health and metrics on the admin port (when on). */
-    public static Server createServer(QueryConfig config, Handler api, Handler admin) {
-        Server server = Connectors.newServer();
-        server.addConnector(Connectors.named(server, API, config.bindAddress(), config.httpPort(), IDLE_TIMEOUT,
-                new HttpConnectionFactory(Connectors.http())));
-        Connectors.serve(server, api, admin, config.adminBindAddress(), config.adminPort(), IDLE_TIMEOUT, config.shutdownTimeout());
-        return server;
+    /** The read API's plain HTTP port (-1 when off; with port 0 the one picked). */
+    public int port() {
+        return Connectors.localPort(server, Edge.PLAIN);
     }
 
-    /** The read API's port (with port 0 the one picked). */
-    public int port() {
-        return Connectors.localPort(server, API);
+    /** The read API's HTTPS port (-1 without TLS). */
+    public int tlsPort() {
+        return Connectors.localPort(server, Edge.TLS);
     }
 
     /** The admin port of health and metrics (-1 when off). */

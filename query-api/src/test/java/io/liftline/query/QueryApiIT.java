@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
@@ -303,9 +304,9 @@ class QueryApiIT {
     // --- helpers
 
     private static QueryConfig config(String mongodbUri) {
-        return new QueryConfig(mongodbUri, mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE, "127.0.0.1", 0,
-                "127.0.0.1", 0, Duration.ofSeconds(2), QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC,
-                io.liftline.model.RideRanges.defaults(), Duration.ofSeconds(2));
+        return new QueryConfig(mongodbUri, mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE,
+                EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0), Duration.ofSeconds(2), QueryConfig.DEFAULT_CACHE_MAX_AGE,
+                ZoneOffset.UTC, io.liftline.model.RideRanges.defaults());
     }
 
     private static List<LiftRide> matching(Predicate<LiftRide> filter) {

@@ -8,6 +8,8 @@ import io.liftline.config.Checks;
 import io.liftline.config.ConfigSource;
 import io.liftline.config.Secrets;
 import io.liftline.model.RideRanges;
+import io.liftline.service.edge.EdgeSettings;
+import io.liftline.service.edge.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -56,32 +58,32 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     /** A single POST's useful body is about 25 bytes ({@code {"time":217,"liftID":21}}). */
     public static final int DEFAULT_MAX_RIDE_BODY_BYTES = 4 * 1024;
     /** Open connections on the public port; beyond it Jetty stops accepting and shortens idle timeouts. */
-    public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = EdgeSettings.DEFAULT_MAX_CONNECTIONS;
     /** A connection silent this long is closed; a body that stalls this long is abandoned with a 408 or a close. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = EdgeSettings.DEFAULT_IDLE_TIMEOUT;
     /**
      * A request body still arriving after this long is abandoned with 408: with the idle timeout, this bounds how
      * long a slow-body (slowloris) client holds a request open. A 1 MiB batch needs only 100 KiB/s to make it.
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
     /** Jetty's default; a scanner's headers are a few hundred bytes. */
-    public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = 8 * 1024;
+    public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = EdgeSettings.MAX_REQUEST_HEADER_BYTES;
     /** Off: no rate limit. */
-    public static final double DEFAULT_RATE_LIMIT = 0;
+    public static final double DEFAULT_RATE_LIMIT = EdgeSettings.DEFAULT_RATE_LIMIT;
     /** A client may send this many seconds' worth of rides at once (a scanner catching up after an outage). */
-    public static final int DEFAULT_BURST_SECONDS = 10;
+    public static final int DEFAULT_BURST_SECONDS = EdgeSettings.DEFAULT_BURST_SECONDS;
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = EdgeSettings.DEFAULT_SHUTDOWN_TIMEOUT;
 
     public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
-    public static final String HTTP_PORT = "LIFTLINE_HTTP_PORT";
-    public static final String HTTPS_PORT = "LIFTLINE_HTTPS_PORT";
-    public static final String BIND_ADDRESS = "LIFTLINE_BIND_ADDRESS";
-    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
-    public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
+    public static final String HTTP_PORT = EdgeSettings.HTTP_PORT;
+    public static final String HTTPS_PORT = EdgeSettings.HTTPS_PORT;
+    public static final String BIND_ADDRESS = EdgeSettings.BIND_ADDRESS;
+    public static final String ADMIN_PORT = EdgeSettings.ADMIN_PORT;
+    public static final String ADMIN_BIND_ADDRESS = EdgeSettings.ADMIN_BIND_ADDRESS;
     /** A PKCS12 keystore with the server's key and certificate chain; set, the producer serves HTTPS. */
-    public static final String TLS_KEYSTORE = "LIFTLINE_TLS_KEYSTORE";
-    public static final String TLS_KEYSTORE_PASSWORD = "LIFTLINE_TLS_KEYSTORE_PASSWORD";
+    public static final String TLS_KEYSTORE = EdgeSettings.TLS_KEYSTORE;
+    public static final String TLS_KEYSTORE_PASSWORD = EdgeSettings.TLS_KEYSTORE_PASSWORD;
     public static final String PUBLISH_TIMEOUT = "LIFTLINE_PUBLISH_TIMEOUT";
     public static final String CHANNEL_POOL_SIZE = "LIFTLINE_CHANNEL_POOL_SIZE";
     public static final String CHANNEL_ACQUIRE_TIMEOUT = "LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT";
@@ -89,17 +91,17 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final String MAX_BODY_BYTES = "LIFTLINE_MAX_BODY_BYTES";
     public static final String MAX_BATCH_SIZE = "LIFTLINE_MAX_BATCH_SIZE";
     public static final String MAX_RIDE_BODY_BYTES = "LIFTLINE_MAX_RIDE_BODY_BYTES";
-    public static final String MAX_CONNECTIONS = "LIFTLINE_MAX_CONNECTIONS";
-    public static final String IDLE_TIMEOUT = "LIFTLINE_IDLE_TIMEOUT";
-    public static final String RATE_LIMIT = "LIFTLINE_RATE_LIMIT";
-    public static final String RATE_LIMIT_BURST = "LIFTLINE_RATE_LIMIT_BURST";
+    public static final String MAX_CONNECTIONS = EdgeSettings.MAX_CONNECTIONS;
+    public static final String IDLE_TIMEOUT = EdgeSettings.IDLE_TIMEOUT;
+    public static final String RATE_LIMIT = EdgeSettings.RATE_LIMIT;
+    public static final String RATE_LIMIT_BURST = EdgeSettings.RATE_LIMIT_BURST;
     public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
-    public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
+    public static final String SHUTDOWN_TIMEOUT = EdgeSettings.SHUTDOWN_TIMEOUT;
     public static final String RANGES = "LIFTLINE_RANGES";
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
     public static final String SHARDS = "LIFTLINE_SHARDS";
     /** Unset: the ingest API is open to anyone who reaches it. */
-    public static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
+    public static final String API_KEYS_FILE = EdgeSettings.API_KEYS_FILE;
 
     public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, HTTPS_PORT, BIND_ADDRESS, ADMIN_PORT,
             ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
@@ -107,34 +109,14 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             MAX_CONNECTIONS, IDLE_TIMEOUT, RATE_LIMIT, RATE_LIMIT_BURST, RETRY_AFTER, SHUTDOWN_TIMEOUT, RANGES,
             API_KEYS_FILE, SHARDS);
 
-    /** TLS for the public port: a PKCS12 keystore and its password. */
-    public record Tls(Path keystore, String password) {
-        public Tls {
-            required(keystore, "tlsKeystore");
-            required(password, "tlsKeystorePassword");
-        }
-
-        @Override
-        public String toString() {
-            return keystore + " (password ****)";
-        }
-    }
-
     public ProducerConfig {
         Checks.amqpUri(amqpUri, "amqpUri");
-        port(httpPort, "httpPort");
-        port(httpsPort, "httpsPort");
-        port(adminPort, "adminPort");
         if (httpPort == -1 && tls == null) {
             throw new IllegalArgumentException("httpPort is off (-1) and no TLS keystore is set: the producer would serve nothing");
         }
+        new EdgeSettings(bindAddress, httpPort, httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
+                rateLimitBurst, adminBindAddress, adminPort, shutdownTimeout); // checks the edge's settings
         positive(maxRideBodyBytes, "maxRideBodyBytes");
-        positive(maxConnections, "maxConnections");
-        positive(idleTimeout, "idleTimeout");
-        if (rateLimit < 0 || Double.isNaN(rateLimit) || Double.isInfinite(rateLimit)) {
-            throw new IllegalArgumentException("rateLimit must be >= 0 rides per second (0 = none), was " + rateLimit);
-        }
-        positive(rateLimitBurst, "rateLimitBurst");
         positive(publishTimeout, "publishTimeout");
         positive(channelPoolSize, "channelPoolSize");
         positive(channelAcquireTimeout, "channelAcquireTimeout");
@@ -147,32 +129,32 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
         required(shards, "shards");
     }
 
-    private static void port(int port, String name) {
-        if (port < -1 || port > 65_535) {
-            throw new IllegalArgumentException(name + " must be 0..65535 (0 picks a free port) or -1 (off), was " + port);
-        }
+    /** The public edge's settings, as the shared edge takes them. */
+    public EdgeSettings edge() {
+        return new EdgeSettings(bindAddress, httpPort, httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
+                rateLimitBurst, adminBindAddress, adminPort, shutdownTimeout);
     }
+
+    /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
+    public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_ADMIN_PORT);
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ProducerConfig from(ConfigSource source) {
         source.rejectUnknownFlags(VARIABLES);
-        String keystore = source.get(TLS_KEYSTORE, null);
-        String httpPort = source.get(HTTP_PORT, null);
-        String rateLimitBurst = source.get(RATE_LIMIT_BURST, null);
+        EdgeSettings edge = EdgeSettings.from(source, PORTS);
         return builder()
                 .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
-                .httpPort(httpPort == null ? null : source.getInt(HTTP_PORT, DEFAULT_HTTP_PORT))
-                .httpsPort(source.getInt(HTTPS_PORT, DEFAULT_HTTPS_PORT))
-                .bindAddress(source.get(BIND_ADDRESS, null))
-                .adminPort(source.getInt(ADMIN_PORT, DEFAULT_ADMIN_PORT))
-                .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
-                .tls(keystore == null ? null : new Tls(Path.of(keystore), required(source.get(TLS_KEYSTORE_PASSWORD, null),
-                        TLS_KEYSTORE_PASSWORD + " (or " + TLS_KEYSTORE_PASSWORD + "_FILE), with " + TLS_KEYSTORE + ",")))
+                .httpPort(edge.httpPort())
+                .httpsPort(edge.httpsPort())
+                .bindAddress(edge.bindAddress())
+                .adminPort(edge.adminPort())
+                .adminBindAddress(edge.adminBindAddress())
+                .tls(edge.tls())
                 .maxRideBodyBytes(source.getInt(MAX_RIDE_BODY_BYTES, DEFAULT_MAX_RIDE_BODY_BYTES))
-                .maxConnections(source.getInt(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS))
-                .idleTimeout(source.getDuration(IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT))
-                .rateLimit(source.getDouble(RATE_LIMIT, DEFAULT_RATE_LIMIT))
-                .rateLimitBurst(rateLimitBurst == null ? null : source.getInt(RATE_LIMIT_BURST, 0))
+                .maxConnections(edge.maxConnections())
+                .idleTimeout(edge.idleTimeout())
+                .rateLimit(edge.rateLimit())
+                .rateLimitBurst(edge.rateLimitBurst())
                 .publishTimeout(source.getDuration(PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT))
                 .channelPoolSize(source.getInt(CHANNEL_POOL_SIZE, DEFAULT_CHANNEL_POOL_SIZE))
                 .channelAcquireTimeout(source.getDuration(CHANNEL_ACQUIRE_TIMEOUT, DEFAULT_CHANNEL_ACQUIRE_TIMEOUT))
@@ -180,9 +162,9 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
                 .maxBodyBytes(source.getInt(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
                 .maxBatchSize(source.getInt(MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_SIZE))
                 .retryAfter(source.getDuration(RETRY_AFTER, DEFAULT_RETRY_AFTER))
-                .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
+                .shutdownTimeout(edge.shutdownTimeout())
                 .ranges(RideRanges.parse(source.get(RANGES, null)))
-                .apiKeysFile(source.get(API_KEYS_FILE, null) == null ? null : Path.of(source.get(API_KEYS_FILE, null)))
+                .apiKeysFile(edge.apiKeysFile())
                 .shards(source.getInt(SHARDS, 1))
                 .build();
     }
@@ -353,10 +335,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
 
         /** Resolves the defaults that depend on other settings, then validates. */
         public ProducerConfig build() {
-            // With TLS the plain port is off unless asked for: a scanner must not fall back to cleartext by accident.
-            int http = httpPort != null ? httpPort : tls == null ? DEFAULT_HTTP_PORT : -1;
-            int burst = rateLimitBurst != null ? rateLimitBurst
-                    : (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(rateLimit * DEFAULT_BURST_SECONDS)));
+            int http = httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS);
+            int burst = rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit);
             return new ProducerConfig(amqpUri, http, httpsPort, bindAddress, adminPort, adminBindAddress, tls,
                     publishTimeout, channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes,
                     maxBatchSize, maxRideBodyBytes, maxConnections, idleTimeout, rateLimit, burst, retryAfter,

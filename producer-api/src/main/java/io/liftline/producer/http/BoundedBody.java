@@ -1,6 +1,7 @@
 package io.liftline.producer.http;
 
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.service.edge.RefusedBody;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpException;

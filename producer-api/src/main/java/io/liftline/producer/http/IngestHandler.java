@@ -7,7 +7,11 @@ import io.liftline.producer.amqp.Publisher;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.service.JsonResponses;
-import java.math.BigDecimal;
+import io.liftline.service.edge.ApiKeys;
+import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.RateLimiting;
+import io.liftline.service.edge.RateLimits;
+import io.liftline.service.edge.RefusedBody;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,19 +56,21 @@ public final class IngestHandler extends Handler.Abstract {
     private final RideRequests requests;
     private final String retryAfterSeconds;
     private final Map<String, Long> lastFailureLog = new ConcurrentHashMap<>();
-    private final ApiKeys apiKeys;
     private final RateLimits rateLimits;
 
-    /** @param apiKeys the scanners' keys, or null to take rides from anyone who reaches the port */
+    /**
+     * Behind the shared edge ({@code Edge.chain}), which checked the key and that the client has rides left.
+     *
+     * @param rateLimits the edge's limits, from which this takes each request's rides; null when there are none
+     */
     public IngestHandler(ProducerConfig config, Publisher publisher, ProducerMetrics metrics, Supplier<String> newEventId,
-                         ApiKeys apiKeys) {
-        this.apiKeys = apiKeys;
+                         RateLimits rateLimits) {
         this.config = config;
         this.publisher = publisher;
         this.metrics = metrics;
         this.requests = new RideRequests(config.ranges(), config.maxBatchSize(), newEventId);
         this.retryAfterSeconds = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
-        this.rateLimits = config.rateLimit() > 0 ? new RateLimits(config.rateLimit(), config.rateLimitBurst()) : null;
+        this.rateLimits = rateLimits;
     }
 
     @Override
@@ -93,20 +99,8 @@ public final class IngestHandler extends Handler.Abstract {
     }
 
     private void post(Route route, String[] pathIds, Request request, Response response, Callback callback) {
-        ApiKeys.Client scanner = apiKeys == null ? null : apiKeys.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
-        if (apiKeys != null && scanner == null) {
-            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
-            JsonResponses.message(response, callback, 401, request.getHeaders().contains(HttpHeader.AUTHORIZATION)
-                    ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
-            return;
-        }
-        // Limited per API key; per address when the producer is open (behind a proxy, that is the proxy's).
-        String client = scanner != null ? scanner.name() : Request.getRemoteAddr(request);
-        long wait = rateLimits == null ? 0 : rateLimits.secondsUntilOneRide(client);
-        if (wait > 0) {
-            RefusedBody.discard(request, () -> tooManyRides(response, callback, wait));
-            return;
-        }
+        ApiKeys.Client scanner = Edge.client(request);
+        String client = Edge.rateKey(request);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
             JsonResponses.message(response, callback, 415, "Content-Type must be application/json, was "
@@ -178,7 +172,7 @@ public final class IngestHandler extends Handler.Abstract {
             }
             long wait = rateLimits.take(client, rides.size());
             if (wait > 0) {
-                tooManyRides(response, callback, wait);
+                RateLimiting.tooMany(response, callback, rateLimits, RateLimiting.Charge.RIDES, wait);
                 return;
             }
         }
@@ -188,14 +182,6 @@ public final class IngestHandler extends Handler.Abstract {
         publish(published, eventIds, response, callback, route == Route.SINGLE
                 ? () -> Responses.created(response, callback, eventIds.get(0))
                 : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
-    }
-
-    private void tooManyRides(Response response, Callback callback, long retryAfter) {
-        response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
-        JsonResponses.message(response, callback, 429, "rate limit: at most "
-                + BigDecimal.valueOf(config.rateLimit()).stripTrailingZeros().toPlainString()
-                + (config.rateLimit() == 1 ? " ride" : " rides") + " per second per client"
-                + " (bursts of " + config.rateLimitBurst() + "); retry in " + retryAfter + " s");
     }
 
     private static void tooLarge(Response response, Callback callback, int max) {

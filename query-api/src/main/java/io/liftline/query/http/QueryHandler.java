@@ -6,6 +6,8 @@ import io.liftline.query.config.QueryConfig;
 import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.JsonResponses;
 import io.liftline.service.ServiceMetrics;
+import io.liftline.service.edge.ApiKeys;
+import io.liftline.service.edge.Edge;
 import io.liftline.store.SummaryReader;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -127,6 +129,15 @@ public final class QueryHandler extends Handler.Abstract {
             } else if (query.getValues(name).size() > 1) {
                 problems.add("query parameter '" + name + "' must be given once");
             }
+        }
+        ApiKeys.Client client = Edge.client(request);
+        String asked = route == Route.SKIER_VERTICAL ? query.getValue("resort") : path.get(0);
+        // An id that is no id gets its 400 below first, as on the ingest API; a valid one outside the key, 403.
+        if (client != null && asked != null && INTEGER.matcher(asked).matches()
+                && ranges.range(RideRanges.RESORT_ID).contains(Integer.parseInt(asked)) && !client.covers(Integer.parseInt(asked))) {
+            JsonResponses.message(response, callback, 403, "resortID " + Integer.parseInt(asked)
+                    + " is not covered by the API key of client " + client.name());
+            return;
         }
         Answer answer;
         try {

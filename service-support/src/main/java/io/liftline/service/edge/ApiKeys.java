@@ -1,4 +1,4 @@
-package io.liftline.producer.http;
+package io.liftline.service.edge;
 
 import io.liftline.model.LiftRide;
 import java.io.IOException;
@@ -19,18 +19,70 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The scanners' API keys: a file of {@code <sha256 hex of the key> <client> <resortIDs: * or a,b>} lines
- * ({@code #} comments), re-read when it changes. Only hashes are stored: the file never holds a key.
+ * API keys of both services: a file of {@code <sha256 hex of the key> <client> <resortIDs: * or a,b> [<scopes>]} lines
+ * ({@code #} comments), re-read when it changes. Only hashes are stored: the file never holds a key. The scopes say
+ * what the key is for: {@code ingest} (post rides: a scanner's), {@code read} (query: an analyst's), or both as
+ * {@code ingest,read}; a line without scopes is {@code ingest}, as every key was before keys had scopes.
  *
  * <p>A presented key is hashed and looked up by its hash, then the two hashes are compared with
  * {@link MessageDigest#isEqual} (constant time): what timing could tell is about a SHA-256 hash, not the key.
  */
 public final class ApiKeys {
 
-    /** A client: its name, and the resorts it may post rides for (empty: every resort). */
-    public record Client(String name, Set<Integer> resorts) {
+    /** What a key lets its client do. */
+    public enum Scope {
+        /** Post rides to the ingest API. */
+        INGEST("ingest", "post rides"),
+        /** Ask the read API. */
+        READ("read", "read");
+
+        private final String word;
+        private final String may;
+
+        Scope(String word, String may) {
+            this.word = word;
+            this.may = may;
+        }
+
+        /** As written in the keys file. */
+        public String word() {
+            return word;
+        }
+
+        /** What it allows, as in "may not post rides". */
+        public String may() {
+            return may;
+        }
+
+        static Scope of(String word) {
+            for (Scope scope : values()) {
+                if (scope.word.equals(word)) {
+                    return scope;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * A client: its name, the resorts it may post rides for or read about (empty: every resort), and its scopes.
+     */
+    public record Client(String name, Set<Integer> resorts, Set<Scope> scopes) {
+        public Client(String name, Set<Integer> resorts) {
+            this(name, resorts, Set.of(Scope.INGEST));
+        }
+
         public boolean covers(int resortId) {
             return resorts.isEmpty() || resorts.contains(resortId);
+        }
+
+        public boolean may(Scope scope) {
+            return scopes.contains(scope);
+        }
+
+        /** Its scopes as written in the keys file: "ingest", "read" or "ingest,read". */
+        public String scopeWords() {
+            return String.join(",", scopes.stream().sorted().map(Scope::word).toList());
         }
     }
 
@@ -118,8 +170,9 @@ public final class ApiKeys {
             }
             String where = file + " line " + (i + 1) + ": ";
             String[] fields = line.split("\\s+");
-            if (fields.length != 3) {
-                throw new IllegalArgumentException(where + "expected '<sha256 hex of the key> <client> <resortIDs: * or a,b>'");
+            if (fields.length != 3 && fields.length != 4) {
+                throw new IllegalArgumentException(where + "expected '<sha256 hex of the key> <client> <resortIDs: * or a,b> "
+                        + "[<scopes: ingest, read or ingest,read>]'");
             }
             String hash = fields[0].toLowerCase(java.util.Locale.ROOT);
             if (!HASH.matcher(hash).matches()) {
@@ -139,14 +192,24 @@ public final class ApiKeys {
                     }
                 }
             }
-            if (keys.put(hash, new Entry(HexFormat.of().parseHex(hash), new Client(fields[1], Set.copyOf(resorts)))) != null) {
+            Set<Scope> scopes = java.util.EnumSet.noneOf(Scope.class);
+            for (String word : (fields.length == 4 ? fields[3] : Scope.INGEST.word()).split(",")) {
+                Scope scope = Scope.of(word);
+                if (scope == null) {
+                    throw new IllegalArgumentException(where + "scopes must be ingest, read or ingest,read, was '" + fields[3] + "'");
+                }
+                scopes.add(scope);
+            }
+            if (keys.put(hash, new Entry(HexFormat.of().parseHex(hash), new Client(fields[1], Set.copyOf(resorts),
+                    Set.copyOf(scopes)))) != null) {
                 throw new IllegalArgumentException(where + "the same key is listed twice");
             }
         }
         return Map.copyOf(keys);
     }
 
-    static byte[] sha256(String key) {
+    /** The SHA-256 of a key: what the keys file holds. */
+    public static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

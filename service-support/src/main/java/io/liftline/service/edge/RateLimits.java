@@ -1,4 +1,4 @@
-package io.liftline.producer.http;
+package io.liftline.service.edge;
 
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
@@ -8,11 +8,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Rides per second per client, each client a token bucket (Bucket4j) holding up to {@code burst} rides and
- * refilled continuously at {@code ridesPerSecond}. A bucket left alone until it is full again is the same as
- * a new one, so idle clients are dropped: an open producer, limited per address, keeps no state per passer-by.
+ * Units per second per client (rides on the ingest API, requests on the read API), each client a token bucket
+ * (Bucket4j) holding up to {@code burst} and refilled continuously at the rate. A bucket left alone until it is full
+ * again is the same as a new one, so idle clients are dropped: an open service, limited per address, keeps no
+ * state per passer-by.
  */
-final class RateLimits {
+public final class RateLimits {
 
     private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -25,13 +26,18 @@ final class RateLimits {
     private final ConcurrentHashMap<String, Limit> clients = new ConcurrentHashMap<>();
     private volatile long nextSweep = System.nanoTime() + SWEEP_INTERVAL_NANOS;
 
-    RateLimits(double ridesPerSecond, int burst) {
+    public RateLimits(double ridesPerSecond, int burst) {
         this.ridesPerSecond = ridesPerSecond;
         this.burst = burst;
         this.refillNanos = (long) Math.ceil(burst / ridesPerSecond * 1e9);
     }
 
-    int burst() {
+    /** Units per second. */
+    public double rate() {
+        return ridesPerSecond;
+    }
+
+    public int burst() {
         return burst;
     }
 
@@ -39,7 +45,7 @@ final class RateLimits {
      * 0 when the client may send a ride now, else the whole seconds until it may: a request refused before its
      * body is read costs the producer no parsing.
      */
-    long secondsUntilOneRide(String client) {
+    public long secondsUntilOneRide(String client) {
         Limit limit = clients.get(client);
         if (limit == null) {
             return 0;
@@ -56,7 +62,7 @@ final class RateLimits {
      * Takes {@code rides} from the client's allowance: 0 when they may go, else the whole seconds until they
      * could (at least 1, for {@code Retry-After}). Nothing is taken from a refused request.
      */
-    long take(String client, int rides) {
+    public long take(String client, int rides) {
         long now = System.nanoTime();
         sweepIfDue(now);
         Limit limit = clients.computeIfAbsent(client, c -> new Limit(newBucket(), new long[1]));

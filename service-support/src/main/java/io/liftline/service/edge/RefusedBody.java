@@ -1,4 +1,4 @@
-package io.liftline.producer.http;
+package io.liftline.service.edge;
 
 import org.eclipse.jetty.io.Content;
 
@@ -7,16 +7,16 @@ import org.eclipse.jetty.io.Content;
  * sending would otherwise have its connection reset under it and never read the answer (nginx's "lingering
  * close" solves the same problem); once the body is read, the connection even stays usable.
  */
-final class RefusedBody {
+public final class RefusedBody {
 
     /** Beyond this many bytes the producer stops reading, answers and lets the connection close. */
-    static final long DISCARD_LIMIT = 8L * 1024 * 1024;
+    public static final long DISCARD_LIMIT = 8L * 1024 * 1024;
 
     private RefusedBody() {
     }
 
     /** Discards what is left of {@code body} (up to {@link #DISCARD_LIMIT} bytes), then runs {@code then}. */
-    static void discard(Content.Source body, Runnable then) {
+    public static void discard(Content.Source body, Runnable then) {
         if (body.getLength() > DISCARD_LIMIT) {
             then.run();
             return;

@@ -1,4 +1,4 @@
-package io.liftline.producer.http;
+package io.liftline.service.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
