@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.liftline.model.LiftRide;
+import io.liftline.store.RideStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class Verifier {
                          Map<String, Integer> accepted, boolean keyed, Instant start, Duration timeout)
             throws InterruptedException {
         try (MongoClient client = MongoClients.create(mongodbUri)) {
-            MongoCollection<Document> rides = client.getDatabase(database).getCollection("rides");
+            MongoCollection<Document> rides = client.getDatabase(database).getCollection(RideStore.COLLECTION);
             // With API keys on, the producer stores <client>:<eventId>: the run's ids may carry any client's prefix.
             Bson ofRun = keyed ? Filters.regex("_id", "^(?:" + LiftRide.CLIENT_NAME.pattern() + ":)?" + Pattern.quote(runId + "-"))
                     : Filters.and(Filters.eq("seasonId", RunRides.SEASON), Filters.eq("dayId", RunRides.DAY),

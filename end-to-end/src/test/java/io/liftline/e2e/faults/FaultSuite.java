@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.model.Filters;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
+import io.liftline.store.SummaryCheck;
+import io.liftline.store.Summaries;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
@@ -56,8 +57,12 @@ final class FaultSuite {
 
     /** One row of the table. */
     record Row(String fault, long rides, long accepted, long stored, long missing, long altered, long duplicates,
-               long unavailable, long retries, double recoverySeconds, Set<String> notReadySeen, String note) {
+               long unavailable, long retries, double recoverySeconds, Set<String> notReadySeen, String note,
+               List<SummaryCheck.Difference> summaryDifferences) {
     }
+
+    /** How long the read model may take to count what is stored, after the load is verified. */
+    private static final Duration SUMMARIES_CATCH_UP = Duration.ofSeconds(60);
 
     private static final Duration LEAD = Duration.ofSeconds(2);
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(120);
@@ -188,16 +193,24 @@ final class FaultSuite {
             note = "poison " + poisonSent.get() + " sent, " + dead + " dead-lettered";
             poisonSent.set(0);
         }
-        forget(runId);
         return new Row(scenario.name(), rides, outcome.accepted(), outcome.stored(), outcome.missing(), outcome.altered(),
-                outcome.duplicates(), outcome.unavailable(), outcome.retries(), recovery, seenDown, note);
+                outcome.duplicates(), outcome.unavailable(), outcome.retries(), recovery, seenDown, note, summaryDifferences());
     }
 
-    /** Deletes a verified run's rides, so the stand-in store stays small over the suite. */
-    private void forget(String runId) {
+    /**
+     * Every summary recounted from the raw rides (of every scenario so far: they stay stored): the differences left
+     * once the workers have counted what is stored, or after {@link #SUMMARIES_CATCH_UP}.
+     */
+    private List<SummaryCheck.Difference> summaryDifferences() {
         try (MongoClient client = MongoClients.create(pipeline.storeUri())) {
-            client.getDatabase(database).getCollection("rides").deleteMany(
-                    Filters.regex("_id", "^" + java.util.regex.Pattern.quote(runId + "-")));
+            SummaryCheck check = new SummaryCheck(new Summaries(client.getDatabase(database)));
+            long deadline = System.nanoTime() + SUMMARIES_CATCH_UP.toNanos();
+            List<SummaryCheck.Difference> differences = check.differences(null, null);
+            while (!differences.isEmpty() && System.nanoTime() < deadline) {
+                sleep(Duration.ofMillis(500));
+                differences = check.differences(null, null);
+            }
+            return differences;
         }
     }
 
@@ -287,12 +300,13 @@ final class FaultSuite {
 
     /** The table, as README's Reliability section shows it. */
     static String table(List<Row> rows) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-40s %8s %8s %7s %7s %4s %6s %7s %9s  %s%n",
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-40s %8s %8s %7s %7s %4s %6s %7s %9s %9s  %s%n",
                 "fault", "accepted", "stored", "missing", "altered", "dup", "503s", "retries", "recover_s",
-                "not ready during the fault"));
+                "summaries", "not ready during the fault"));
         for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "%-40s %8d %8d %7d %7d %4d %6d %7d %9.1f  %s%n", r.fault(), r.accepted(),
+            out.append(String.format(Locale.ROOT, "%-40s %8d %8d %7d %7d %4d %6d %7d %9.1f %9s  %s%n", r.fault(), r.accepted(),
                     r.stored(), r.missing(), r.altered(), r.duplicates(), r.unavailable(), r.retries(), r.recoverySeconds(),
+                    r.summaryDifferences().isEmpty() ? "exact" : r.summaryDifferences().size() + " differ",
                     (r.notReadySeen().isEmpty() ? "-" : String.join(",", r.notReadySeen()))
                             + (r.note().isEmpty() ? "" : "; " + r.note())));
         }

@@ -78,6 +78,7 @@ class FaultSuiteIT {
         assertThat(row.missing()).as("missing").isZero();
         assertThat(row.altered()).as("altered").isZero();
         assertThat(row.duplicates()).as("stored twice").isZero();
+        assertThat(row.summaryDifferences()).as("summaries that differ from the stored rides").isEmpty();
         assertThat(row.recoverySeconds()).as("seconds to healthy after the fault").isLessThan(120);
         assertThat(row.notReadySeen()).as("readiness DOWN while they could not do their job").containsAll(scenario.mustGoDown());
         if (scenario.name().startsWith("poison")) {
