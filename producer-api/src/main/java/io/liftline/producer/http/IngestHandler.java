@@ -83,11 +83,11 @@ public final class IngestHandler extends Handler.Abstract {
                 System.nanoTime() - start));
         try {
             if (route == Route.UNKNOWN) {
-                JsonResponses.message(response, measured, 404, "no such resource: " + path
+                RefusedBody.answer(request, response, measured, 404, "no such resource: " + path
                         + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
             } else if (!request.getMethod().equals("POST")) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
-                JsonResponses.message(response, measured, 405, "method not allowed: use POST");
+                RefusedBody.answer(request, response, measured, 405, "method not allowed: use POST");
             } else {
                 post(route, pathIds, request, response, measured);
             }
@@ -103,13 +103,13 @@ public final class IngestHandler extends Handler.Abstract {
         String client = Edge.rateKey(request);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
-            JsonResponses.message(response, callback, 415, "Content-Type must be application/json, was "
+            RefusedBody.answer(request, response, callback, 415, "Content-Type must be application/json, was "
                     + (contentType == null ? "absent" : "'" + contentType + "'"));
             return;
         }
         List<String> keys = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
         if (keys.size() > 1 || (route == Route.BATCH && !keys.isEmpty())) {
-            JsonResponses.message(response, callback, 400, route == Route.BATCH
+            RefusedBody.answer(request, response, callback, 400, route == Route.BATCH
                     ? "Idempotency-Key is for single POSTs; a batch gives each ride an eventId field"
                     : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
             return;

@@ -8,6 +8,7 @@ import io.liftline.service.JsonResponses;
 import io.liftline.service.ServiceMetrics;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.RefusedBody;
 import io.liftline.store.SummaryReader;
 import java.time.Clock;
 import java.time.LocalDate;
@@ -109,12 +110,15 @@ public final class QueryHandler extends Handler.Abstract {
         String tag = route == null ? "unknown" : route.tag;
         Callback measured = Callback.from(callback, () -> metrics.request(tag, response.getStatus(), System.nanoTime() - start));
         if (route == null) {
-            JsonResponses.message(response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
+            RefusedBody.answer(request, response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
         } else if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            JsonResponses.message(response, measured, 405, "method not allowed: use GET");
+            RefusedBody.answer(request, response, measured, 405, "method not allowed: use GET");
         } else {
-            answer(route, values, request, response, measured);
+            Route matched = route;
+            List<String> ids = values;
+            // A GET rarely has a body, but one left unread would close the connection under its client.
+            RefusedBody.discard(request, () -> answer(matched, ids, request, response, measured));
         }
         return true;
     }

@@ -1,11 +1,17 @@
 package io.liftline.service.edge;
 
+import io.liftline.service.JsonResponses;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Reads and throws away the rest of a body the producer refused, before it answers. A client that is still
  * sending would otherwise have its connection reset under it and never read the answer (nginx's "lingering
- * close" solves the same problem); once the body is read, the connection even stays usable.
+ * close" solves the same problem); once the body is read, the connection even stays usable. A refusal that the
+ * headers decide needs it most: answered before its body arrived, the request leaves the connection unreusable,
+ * and Jetty closes it after an answer that did not say so, under a client that has pooled it.
  */
 public final class RefusedBody {
 
@@ -13,6 +19,11 @@ public final class RefusedBody {
     public static final long DISCARD_LIMIT = 8L * 1024 * 1024;
 
     private RefusedBody() {
+    }
+
+    /** The JSON refusal {@code status, message}, answered once the request's body (if any) has been read. */
+    public static void answer(Request request, Response response, Callback callback, int status, String message) {
+        discard(request, () -> JsonResponses.message(response, callback, status, message));
     }
 
     /** Discards what is left of {@code body} (up to {@link #DISCARD_LIMIT} bytes), then runs {@code then}. */
