@@ -95,10 +95,20 @@ final class Generations {
         return seasons;
     }
 
-    /** The generation a reader uses for one resort-season, or null when it has no summaries. */
-    Integer current(int resort, String season) {
-        Generation g = seasons(resort).get(season);
-        return g == null ? null : g.current();
+    /**
+     * The generation read of each season of one resort (or, resort null, of every resort), by resort then season:
+     * what a reader looks its summaries up in. One query.
+     */
+    Map<Integer, Map<String, Integer>> currents(Integer resort) {
+        Map<Integer, Map<String, Integer>> currents = new TreeMap<>();
+        for (Document doc : resort == null ? resorts.find() : resorts.find(Filters.eq("_id", resort))) {
+            Map<String, Integer> seasons = new TreeMap<>();
+            if (doc.get("seasons") instanceof Document all) {
+                all.forEach((season, g) -> seasons.put(season, of((Document) g).current()));
+            }
+            currents.put(doc.getInteger("_id"), seasons);
+        }
+        return currents;
     }
 
     /** Every resort with summaries. */

@@ -96,14 +96,63 @@ public final class SummaryWriter {
         }
         Set<ResortSeason> keys = new HashSet<>();
         rides.forEach(r -> keys.add(new ResortSeason(r.resortId(), r.seasonId())));
-        Map<ResortSeason, Generation> found = generations.forWriting(keys);
+        Map<ResortSeason, Generation> targets = generations.forWriting(keys);
+        Map<ResortSeason, Set<Integer>> countedInto = new HashMap<>();
+        for (int attempt = 1; ; attempt++) {
+            targets.forEach((key, g) -> countedInto.computeIfAbsent(key, k -> new TreeSet<>()).addAll(g.targets()));
+            try {
+                countInto(targets, rides);
+                break;
+            } catch (IllegalStateException e) {
+                // A rebuild that switched generations meanwhile deletes the old one, documents this batch just wrote
+                // included ("written but not found"): count into the generations in use now (the rides are stored,
+                // so a generation begun since has them from its replay already; counting again is a no-op).
+                Map<ResortSeason, Generation> now = generations.forWriting(keys);
+                if (now.equals(targets) || attempt == 3) {
+                    throw e;
+                }
+                targets = now;
+            }
+        }
+        deleteLeftBehind(keys, countedInto, rides);
+    }
+
+    private void countInto(Map<ResortSeason, Generation> targets, List<LiftRide> rides) {
         Map<Integer, List<LiftRide>> byGeneration = new HashMap<>();
         for (LiftRide ride : rides) {
-            for (int generation : found.get(new ResortSeason(ride.resortId(), ride.seasonId())).targets()) {
+            for (int generation : targets.get(new ResortSeason(ride.resortId(), ride.seasonId())).targets()) {
                 byGeneration.computeIfAbsent(generation, g -> new ArrayList<>()).add(ride);
             }
         }
         byGeneration.forEach(this::applyTo);
+    }
+
+    /**
+     * Deletes what the batch wrote into a generation that a rebuild switched away from while it was counting: the
+     * rebuild deleted that generation after the switch, and the batch's late writes made some of its documents anew,
+     * which no reader looks at. Generations only grow, so one that is neither read nor built is never used again; and
+     * when the generations read now are still those counted into, the writes came before any switch, and the
+     * rebuild's own deletion takes them.
+     */
+    private void deleteLeftBehind(Set<ResortSeason> keys, Map<ResortSeason, Set<Integer>> countedInto, List<LiftRide> rides) {
+        Map<ResortSeason, Generation> now = generations.forWriting(keys);
+        Map<String, Set<String>> idsByCollection = new HashMap<>();
+        for (LiftRide ride : rides) {
+            ResortSeason key = new ResortSeason(ride.resortId(), ride.seasonId());
+            for (int generation : countedInto.get(key)) {
+                if (now.get(key).targets().contains(generation)) {
+                    continue;
+                }
+                idsByCollection.computeIfAbsent(Summaries.SKIER_SEASONS, c -> new HashSet<>())
+                        .add(Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId()));
+                idsByCollection.computeIfAbsent(Summaries.RESORT_DAYS, c -> new HashSet<>()).add(Summaries.resortDayId(generation,
+                        ride.resortId(), ride.seasonId(), ride.dayId(), Summaries.bucket(ride.skierId())));
+                Set<String> lists = idsByCollection.computeIfAbsent(Summaries.TOP_SKIERS, c -> new HashSet<>());
+                lists.add(Summaries.topSeasonId(generation, ride.resortId(), ride.seasonId()));
+                lists.add(Summaries.topDayId(generation, ride.resortId(), ride.seasonId(), ride.dayId()));
+            }
+        }
+        idsByCollection.forEach((collection, ids) -> summaries.database().getCollection(collection).deleteMany(Filters.in("_id", ids)));
     }
 
     /** Counts the rides into one generation (of each ride's resort-season): for workers, and for a rebuild. */

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.bson.Document;
@@ -213,6 +214,72 @@ class SummariesIT {
         all.addAll(duringBuild);
         assertAnswersMatch(all);
         assertThat(summaries.skierSeasons().countDocuments(Filters.regex("_id", "/g1/"))).as("the old generation is gone").isZero();
+    }
+
+    @Test
+    void aReaderWhoseGenerationIsSwitchedAndDeletedMidAnswerAnswersAgainFromTheNewOne() throws Exception {
+        List<LiftRide> all = someRides(600, 7, "g-");
+        store(all);
+        Map<String, Object> expected = answersOf(1);
+        AtomicBoolean rebuilding = new AtomicBoolean(true);
+        AtomicReference<String> wrong = new AtomicReference<>();
+        AtomicInteger answers = new AtomicInteger();
+        CompletableFuture<Void> readerThread = CompletableFuture.runAsync(() -> {
+            while (rebuilding.get() && wrong.get() == null) {
+                Map<String, Object> now = answersOf(1);
+                answers.incrementAndGet();
+                if (!now.equals(expected)) {
+                    wrong.set("answered " + now + " instead of " + expected);
+                }
+            }
+        });
+        try {
+            // Each switch deletes the generation just left; a lookup begun on it finds its documents gone.
+            for (int i = 0; i < 15 && wrong.get() == null; i++) {
+                new SummaryRebuild(summaries).rebuild(1, null, line -> { });
+            }
+        } finally {
+            rebuilding.set(false);
+        }
+        readerThread.get(1, TimeUnit.MINUTES);
+        assertThat(wrong.get()).isNull();
+        assertThat(answers.get()).as("answers read while the generations moved").isGreaterThan(15);
+    }
+
+    @Test
+    void aWriterCountingAcrossASwitchCountsIntoTheNewGenerationAndLeavesNothingInTheOld() throws Exception {
+        List<LiftRide> flowing = someRides(2_000, 12, "w-").stream().filter(r -> r.resortId() == 1).toList();
+        store(flowing.subList(0, 100));
+        AtomicBoolean writing = new AtomicBoolean(true);
+        CompletableFuture<Void> writerThread = CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 100; i < flowing.size(); i += 10) {
+                    List<LiftRide> batch = flowing.subList(i, Math.min(flowing.size(), i + 10));
+                    rides.insert(batch);
+                    writer.apply(batch); // once: a batch that throws fails the test
+                }
+            } finally {
+                writing.set(false);
+            }
+        });
+        int rebuilds = 0;
+        while (writing.get()) { // every switch deletes a generation some batch is counting into
+            new SummaryRebuild(summaries).rebuild(1, null, line -> { });
+            rebuilds++;
+        }
+        writerThread.get(5, TimeUnit.MINUTES);
+
+        assertThat(rebuilds).isGreaterThan(2);
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+        assertAnswersMatch(flowing);
+        for (String collection : Summaries.GENERATION_COLLECTIONS) {
+            for (Document d : mongo.database().getCollection(collection).find()) {
+                String id = d.getString("_id");
+                int generation = Integer.parseInt(id.split("/")[2].substring(1));
+                assertThat(generation).as("%s %s: generations in use are %s", collection, id, new Generations(summaries).seasons(1))
+                        .isEqualTo(new Generations(summaries).seasons(1).get(id.split("/")[1]).current());
+            }
+        }
     }
 
     /** Every answer about one resort, for comparing two moments. */
