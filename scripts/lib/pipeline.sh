@@ -42,13 +42,15 @@ start_producer() {
   wait_for_http "http://127.0.0.1:$ADMIN_PORT/health/ready" 60 "the producer"
 }
 
-# start_query_api: the read API on a free port from 8081, its health and metrics on one from 9092; sets QUERY_PORT.
+# start_query_api: the read API on a free port from 8081, its health and metrics on one from 9092; sets QUERY_PORT
+# and QUERY_ADMIN_PORT.
 # Locally it reads as whoever LIFTLINE_MONGODB_URI names (the stand-in has no users); the compose files give it a
 # user with only the read role.
 start_query_api() {
   QUERY_PORT=$(free_port 8081)
   local admin
   admin=$(free_port 9092)
+  QUERY_ADMIN_PORT=$admin
   log "query API: http://127.0.0.1:$QUERY_PORT, health and metrics on http://127.0.0.1:$admin (log: $LOGS/query-api.log)"
   (LIFTLINE_HTTP_PORT=$QUERY_PORT LIFTLINE_ADMIN_PORT=$admin exec "$LIFTLINE_BIN/liftline-query-api") >"$LOGS/query-api.log" 2>&1 &
   PIDS+=($!)
