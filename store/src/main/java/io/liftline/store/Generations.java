@@ -88,8 +88,12 @@ final class Generations {
     /** A resort's seasons that have summaries, by season, with their generations (empty when none). */
     Map<String, Generation> seasons(int resort) {
         Document doc = resorts.find(Filters.eq("_id", resort)).first();
+        return doc == null ? new TreeMap<>() : seasonsOf(doc);
+    }
+
+    private static Map<String, Generation> seasonsOf(Document resort) {
         Map<String, Generation> seasons = new TreeMap<>();
-        if (doc != null && doc.get("seasons") instanceof Document all) {
+        if (resort.get("seasons") instanceof Document all) {
             all.forEach((season, g) -> seasons.put(season, of((Document) g)));
         }
         return seasons;
@@ -103,9 +107,7 @@ final class Generations {
         Map<Integer, Map<String, Integer>> currents = new TreeMap<>();
         for (Document doc : resort == null ? resorts.find() : resorts.find(Filters.eq("_id", resort))) {
             Map<String, Integer> seasons = new TreeMap<>();
-            if (doc.get("seasons") instanceof Document all) {
-                all.forEach((season, g) -> seasons.put(season, of((Document) g).current()));
-            }
+            seasonsOf(doc).forEach((season, g) -> seasons.put(season, g.current()));
             currents.put(doc.getInteger("_id"), seasons);
         }
         return currents;
