@@ -42,6 +42,47 @@ start_producer() {
   wait_for_http "http://127.0.0.1:$ADMIN_PORT/health/ready" 60 "the producer"
 }
 
+# start_producers N: one producer as start_producer does, or N behind HAProxy (balancer/haproxy.cfg): producer i on a
+# free port from 8180 (admin from 9190), with LIFTLINE_DRAIN_DELAY=2s as that file asks, and the balancer on a free
+# port from LIFTLINE_HTTP_PORT (8080). Sets HTTP_PORT (where scanners post: the balancer's), PRODUCER_PIDS and
+# PRODUCER_ADMIN_PORTS.
+start_producers() {
+  local n=$1 i port admin servers="" config
+  PRODUCER_PIDS=()
+  PRODUCER_ADMIN_PORTS=()
+  if [ "$n" -le 1 ]; then
+    start_producer
+    PRODUCER_PIDS=("$PRODUCER_PID")
+    PRODUCER_ADMIN_PORTS=("$ADMIN_PORT")
+    return
+  fi
+  command -v haproxy >/dev/null 2>&1 || { log "installing haproxy with apt"; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+  for ((i = 1; i <= n; i++)); do
+    port=$(free_port $((8180 + i - 1)))
+    admin=$(free_port $((9190 + i - 1)))
+    log "producer $i: http://127.0.0.1:$port behind the balancer, health and metrics on http://127.0.0.1:$admin (log: $LOGS/producer-$i.log)"
+    (as_broker_user liftline-producer && LIFTLINE_HTTP_PORT=$port LIFTLINE_ADMIN_PORT=$admin LIFTLINE_DRAIN_DELAY=2s \
+      exec "$LIFTLINE_BIN/liftline-producer") >"$LOGS/producer-$i.log" 2>&1 &
+    PRODUCER_PIDS+=($!)
+    PIDS+=($!)
+    PRODUCER_ADMIN_PORTS+=("$admin")
+    servers+="    server producer-$i 127.0.0.1:$port check port $admin"$'\n'
+    wait_for_http "http://127.0.0.1:$admin/health/ready" 60 "producer $i"
+  done
+  HTTP_PORT=$(free_port "${LIFTLINE_HTTP_PORT:-8080}")
+  config="$LOGS/haproxy.cfg"
+  # The shipped file with this run's ports: its bind line and its server lines replaced, as the fault suite does.
+  SERVERS=$servers awk -v bind="    bind 127.0.0.1:$HTTP_PORT" '
+    /^[[:space:]]*bind / { print bind; next }
+    /^[[:space:]]*server producer-/ { if (!done) printf "%s", ENVIRON["SERVERS"]; done = 1; next }
+    { print }' "$LIFTLINE_ROOT/balancer/haproxy.cfg" > "$config"
+  haproxy -c -q -f "$config" || die "the generated $config is not valid"
+  log "balancer: HAProxy on http://127.0.0.1:$HTTP_PORT in front of $n producers ($config; log: $LOGS/haproxy.log)"
+  haproxy -db -f "$config" >"$LOGS/haproxy.log" 2>&1 &
+  PIDS+=($!)
+  wait_for_port "$HTTP_PORT" 30 "HAProxy"
+}
+
 # start_query_api: the read API on a free port from 8081, its health and metrics on one from 9092; sets QUERY_PORT
 # and QUERY_ADMIN_PORT.
 # Locally it reads as whoever LIFTLINE_MONGODB_URI names (the stand-in has no users); the compose files give it a

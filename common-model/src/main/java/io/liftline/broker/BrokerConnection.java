@@ -16,6 +16,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -23,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +60,7 @@ public final class BrokerConnection implements AutoCloseable {
         SOCKET
     }
 
-    /** How often a broker that is down is tried again, for the first connection and for recovery alike. */
+    /** How often a broker that is down is tried again: the first connection, and a lost one after four quicker tries. */
     public static final Duration DEFAULT_RETRY_INTERVAL = Duration.ofSeconds(1);
 
     /** How long {@link #close()} waits for a connection attempt in flight before it returns. */
@@ -78,6 +80,9 @@ public final class BrokerConnection implements AutoCloseable {
 
     private final List<BlockedListener> blockedListeners = new CopyOnWriteArrayList<>();
     private volatile Connection connection;
+    /** Completed while a connection is up; replaced by a new one when it is lost (see {@link #whenConnected}). */
+    private final AtomicReference<CompletableFuture<Void>> up = new AtomicReference<>(new CompletableFuture<>());
+    private volatile boolean everConnected;
     private volatile String blockedReason;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
@@ -108,6 +113,11 @@ public final class BrokerConnection implements AutoCloseable {
         // re-declare only what this connection declared. Declared again by connect() and after each recovery.
         factory.setTopologyRecoveryEnabled(false);
         factory.setNetworkRecoveryInterval(retryInterval.toMillis());
+        // The first tries after a loss come quickly (100, 200, 400, 800 ms, then every retryInterval): another node of
+        // a cluster, or a broker back from a short restart, is then reached while the producer's held publishes still
+        // have time left in their publish timeout.
+        long retryMillis = retryInterval.toMillis();
+        factory.setRecoveryDelayHandler(attempt -> Math.min(retryMillis, 100L << Math.min(Math.max(attempt - 1, 0), 10)));
         factory.setConnectionTimeout(5_000);
         factory.setRequestedHeartbeat(10);
         // A channel RPC (channel.open, a declaration) on a connection the broker blocked gets no answer until the
@@ -198,11 +208,12 @@ public final class BrokerConnection implements AutoCloseable {
                 }
             });
             c.addShutdownListener(cause -> {
+                up.updateAndGet(f -> f.isDone() ? new CompletableFuture<>() : f);
                 if (!cause.isInitiatedByApplication()) {
                     String why = BrokerExceptionHandler.describe(cause);
                     lastFailure = "connection lost: " + why;
                     blockedReason = null;
-                    log.warn("broker connection lost ({}); recovering every {} ms", why, retryInterval.toMillis());
+                    log.warn("broker connection lost ({}); reconnecting (then every {} ms)", why, retryInterval.toMillis());
                 }
             });
             if (c instanceof Recoverable recoverable) {
@@ -212,6 +223,7 @@ public final class BrokerConnection implements AutoCloseable {
                     public void handleRecovery(Recoverable r) {
                         exceptions.recovered();
                         log.info("broker connection recovered (node {})", node(recovered));
+                        up.get().complete(null);
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
                         onConnector(() -> connector.execute(() -> redeclareTopology(recovered)));
                     }
@@ -226,6 +238,8 @@ public final class BrokerConnection implements AutoCloseable {
             if (closed) {
                 return; // close() came meanwhile: release(), queued behind this attempt, closes this connection next
             }
+            everConnected = true;
+            up.get().complete(null);
             log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
                     transport().name().toLowerCase(Locale.ROOT), node(c));
         } catch (IOException | TimeoutException | RuntimeException e) {
@@ -332,6 +346,24 @@ public final class BrokerConnection implements AutoCloseable {
 
     public boolean isConnected() {
         return connection() != null;
+    }
+
+    /**
+     * True while a connection that was up is lost and not closed by the application: the client is reconnecting
+     * (to the same node or, with several, to another). False before the first connection and after close.
+     */
+    public boolean isRecovering() {
+        return everConnected && !closed && !isConnected();
+    }
+
+    /**
+     * Completes when a connection is up: at once when one is, otherwise on the next successful connect or
+     * recovery. It may complete just before a loss is noticed, so check {@link #isConnected} again; it is completed on
+     * the client's threads, so what depends on it must not block there. Never completes after {@link #close}.
+     */
+    public CompletableFuture<Void> whenConnected() {
+        CompletableFuture<Void> next = up.get();
+        return isConnected() ? CompletableFuture.completedFuture(null) : next;
     }
 
     /** The broker's reason while it blocks publishers (a memory or disk alarm), else null. */

@@ -179,6 +179,18 @@ public final class ConfigSource {
         }
     }
 
+    public long getLong(String variable, long defaultValue) {
+        String value = get(variable, null);
+        if (value == null) {
+            return defaultValue;
+        }
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw invalid(variable, value, "an integer");
+        }
+    }
+
     public double getDouble(String variable, double defaultValue) {
         String value = get(variable, null);
         if (value == null) {

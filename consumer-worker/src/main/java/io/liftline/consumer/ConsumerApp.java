@@ -11,6 +11,7 @@ import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Shards;
 import io.liftline.consumer.amqp.RideConsumer;
+import io.liftline.consumer.amqp.ShardCheck;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.health.HealthServer;
@@ -53,6 +54,7 @@ public final class ConsumerApp implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final AdminHandler admin;
     private HealthServer health;
+    private final ShardCheck shardCheck;
     /** Why the last batch write failed, while writes are being retried; null once one succeeds. */
     private volatile String storeFailure;
 
@@ -69,6 +71,8 @@ public final class ConsumerApp implements AutoCloseable {
         // (which blocks publishing connections) cannot stall the acks that drain the backlog behind the alarm.
         this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
                 BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
+        this.shardCheck = new ShardCheck(broker, config.shards());
+        metrics.shardsMismatch(() -> shardCheck.mismatch() == null ? 0 : 1);
         this.admin = new AdminHandler(this::unavailableReason, metrics); // liftline_ready, even with the admin port off
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
         storeRetry.getEventPublisher()
@@ -120,6 +124,7 @@ public final class ConsumerApp implements AutoCloseable {
             }
         }
         app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count());
+        app.shardCheck.start();
         log.info("consumer started with {} consumers, metrics on port {} ({})", app.consumers.size(),
                 app.health == null ? "off" : app.health.port(), config);
         return app;
@@ -164,8 +169,10 @@ public final class ConsumerApp implements AutoCloseable {
             return "store unavailable, holding batches and retrying (" + store + ")";
         }
         long subscribed = consumers.stream().filter(RideConsumer::isSubscribed).count();
-        return subscribed == consumers.size() && !consumers.isEmpty() ? null
-                : subscribed + " of " + config.consumers() + " consumers subscribed";
+        if (subscribed < consumers.size() || consumers.isEmpty()) {
+            return subscribed + " of " + consumers.size() + " consumers subscribed";
+        }
+        return shardCheck.mismatch();
     }
 
     public ConsumerMetrics metrics() {
@@ -185,6 +192,7 @@ public final class ConsumerApp implements AutoCloseable {
     @Override
     public void close() throws Exception {
         admin.stopAccepting();
+        shardCheck.close();
         consumers.forEach(RideConsumer::stop);
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         for (Thread thread : threads) {

@@ -53,10 +53,22 @@ class StoreOutageIT {
                         () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 3_500);
                 assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
                 assertThat(consumer.metrics().storedCount()).isEqualTo(3_500);
+                // Freshness: the rides held through the outage reached the store at least its 10 s after their 201.
+                // (each batch is acked after its write and its summaries: the last ones a moment after they are stored)
+                String metrics = Poll.waitAtMost(Duration.ofSeconds(30), "a lag for each of the 3,500 rides once acked",
+                        () -> consumer.metrics().scrape(), m -> sample(m, "liftline_ride_lag_seconds_count") == 3_500);
+                assertThat(sample(metrics, "liftline_ride_lag_seconds_max")).as("the largest lag, s").isBetween(10.0, 60.0);
+                assertThat(sample(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}")).as("p99 of the last minute, s")
+                        .isGreaterThanOrEqualTo(9.0);
                 assertThat(consumer.notReadyReason()).as("ready again").isNull();
             } finally {
                 consumer.close();
             }
         }
+    }
+
+    private static double sample(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " in:\n" + metrics));
     }
 }

@@ -37,15 +37,19 @@ public final class OpsMain {
     static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
     static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
     static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
-    private static final List<String> VARIABLES = List.of(AMQP_URI, MANAGEMENT_URI, MONGODB_URI, MONGODB_DATABASE,
+    /** The workers' admin ports, whose freshness status shows: comma-separated base URLs. */
+    static final String WORKERS = "LIFTLINE_WORKERS";
+    static final String DEFAULT_WORKERS = "http://127.0.0.1:9091";
+    private static final List<String> VARIABLES = List.of(AMQP_URI, MANAGEMENT_URI, MONGODB_URI, MONGODB_DATABASE, WORKERS,
             "LIFTLINE_JSON", "LIFTLINE_WATCH", "LIFTLINE_INTERVAL", "LIFTLINE_LIMIT", "LIFTLINE_REASON",
             "LIFTLINE_OLDER_THAN", "LIFTLINE_DRY_RUN", "LIFTLINE_YES", "LIFTLINE_SKIER", "LIFTLINE_SEASON",
             "LIFTLINE_DAY", "LIFTLINE_RESORT");
 
     static final String USAGE = """
             usage:
-              status [--watch] [--interval=2s] [--json]
-                  depth, rates and consumers of lift-rides and lift-rides.dead (management API)
+              status [--watch] [--interval=2s] [--json] [--workers=http://127.0.0.1:9091,...]
+                  depth, rates and consumers of lift-rides and lift-rides.dead (management API); then, as text,
+                  each worker's freshness: the lag p50/p99/max of the last minute from a ride's 201 to its store
               dead-letters list [--limit=20] [--json]       what is dead-lettered, and why
               dead-letters peek [--limit=5] [--json]        the same, with the bodies
               dead-letters replay [--reason=R] [--older-than=10m] [--dry-run]
@@ -116,8 +120,15 @@ public final class OpsMain {
                 vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
         boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
         Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
+        List<URI> workers = Arrays.stream(config.get(WORKERS, DEFAULT_WORKERS).split(",")).map(String::strip)
+                .filter(w -> !w.isEmpty()).map(URI::create).toList();
+        Freshness freshness = new Freshness(workers);
         do {
             out.print(status.snapshot().render(json));
+            if (!json) {
+                out.println();
+                out.print(freshness.snapshot().render(false));
+            }
             out.flush();
             if (watch) {
                 Thread.sleep(interval.toMillis());

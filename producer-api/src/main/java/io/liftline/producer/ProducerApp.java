@@ -38,7 +38,9 @@ public final class ProducerApp implements AutoCloseable {
         this.pool = new ChannelPool(broker, config.channelPoolSize(), config.maxInFlightPerChannel(),
                 config.channelAcquireTimeout(), metrics);
         metrics.bind(pool, broker);
-        this.publisher = new RidePublisher(broker, pool, config.publishTimeout(), config.shards());
+        this.publisher = new RidePublisher(broker, pool, config.publishTimeout(), config.shards(),
+                new RidePublisher.HoldLimits(config.holdMaxRequests(), config.holdMaxBytes()));
+        metrics.bind(publisher);
         TimeBasedEpochGenerator uuidV7 = Generators.timeBasedEpochGenerator();
         Edge.Guard guard = Edge.guard(config.edge(), ApiKeys.Scope.INGEST, RateLimiting.Charge.RIDES, "ingest API");
         this.admin = new AdminHandler(() -> {
@@ -93,13 +95,18 @@ public final class ProducerApp implements AutoCloseable {
     }
 
     /**
-     * Stops in order: readiness goes DOWN and no new request is taken; requests in flight get their confirms
-     * (bounded by the shutdown timeout); then channels and connection close. Nothing unconfirmed is answered 201.
+     * Stops in order: readiness goes DOWN; the producer serves on for the drain delay, so that a load balancer sees
+     * it and sends elsewhere; then no new request is taken, requests in flight get their confirms (bounded by the
+     * shutdown timeout), and channels and connection close. Nothing unconfirmed is answered 201.
      */
     @Override
     public void close() throws Exception {
-        long start = System.nanoTime();
         admin.stopAccepting();
+        if (!config.drainDelay().isZero()) {
+            log.info("shutting down: readiness DOWN, serving {} ms more while load balancers notice", config.drainDelay().toMillis());
+            Thread.sleep(config.drainDelay().toMillis());
+        }
+        long start = System.nanoTime();
         server.stop(); // graceful: stops accepting, waits for in-flight requests up to the stop timeout
         Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - start);
         if (!publisher.drain(left.isNegative() ? Duration.ZERO : left)) {

@@ -2,7 +2,6 @@ package io.liftline.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
@@ -12,6 +11,7 @@ import io.liftline.testing.TcpProxy;
 import io.liftline.testing.TestBroker;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -224,14 +224,8 @@ class BrokerOutageIT {
         return client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY);
     }
 
-    private static java.util.List<String> queuedIds() throws Exception {
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        try (Channel channel = rabbit.connection().createChannel()) {
-            for (var m = channel.basicGet(Topology.QUEUE, true); m != null; m = channel.basicGet(Topology.QUEUE, true)) {
-                ids.add(m.getProps().getMessageId());
-            }
-        }
-        return ids;
+    private static Set<String> queuedIds() {
+        return rabbit.takeMessageIds(Topology.QUEUE);
     }
 
     private static String message(HttpResponse<String> response) throws Exception {

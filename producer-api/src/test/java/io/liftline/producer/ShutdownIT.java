@@ -2,7 +2,6 @@ package io.liftline.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
@@ -73,13 +72,7 @@ class ShutdownIT {
         }
     }
 
-    private static Set<String> queuedIds() throws Exception {
-        Set<String> ids = new HashSet<>();
-        try (Channel channel = rabbit.connection().createChannel()) {
-            for (var m = channel.basicGet(Topology.QUEUE, true); m != null; m = channel.basicGet(Topology.QUEUE, true)) {
-                ids.add(m.getProps().getMessageId());
-            }
-        }
-        return ids;
+    private static Set<String> queuedIds() {
+        return rabbit.takeMessageIds(Topology.QUEUE);
     }
 }

@@ -12,10 +12,12 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -163,6 +165,19 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
             shared = newConnection();
         }
         return shared;
+    }
+
+    /** Takes every ready message off a queue of this vhost (acked): their message ids, the producers' event ids. */
+    public Set<String> takeMessageIds(String queue) {
+        Set<String> ids = new HashSet<>();
+        try (Channel channel = connection().createChannel()) {
+            for (var m = channel.basicGet(queue, true); m != null; m = channel.basicGet(queue, true)) {
+                ids.add(m.getProps().getMessageId());
+            }
+        } catch (Exception e) {
+            throw new AssertionError("cannot read the messages of queue " + queue, e);
+        }
+        return ids;
     }
 
     /** Messages ready in a queue of this vhost (not counting unacknowledged ones). */

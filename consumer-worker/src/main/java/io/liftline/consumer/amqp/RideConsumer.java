@@ -15,6 +15,7 @@ import io.liftline.consumer.mongo.RideSink;
 import io.liftline.model.LiftRide;
 import io.liftline.store.RideStore;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -245,7 +246,9 @@ public final class RideConsumer implements Runnable {
         // dead-lettered were settled one by one, and acking a settled tag again would close the channel.
         for (int i = written.size() - 1; i >= 0; i--) {
             if (!rejected.contains(i)) {
-                ack(written.get(i));
+                if (ack(written.get(i))) {
+                    metrics.acknowledged(stored, Instant.now());
+                }
                 break;
             }
         }
@@ -273,13 +276,15 @@ public final class RideConsumer implements Runnable {
         }
     }
 
-    /** Acks every delivery of the batch up to this one (poison was settled on its own already). */
-    private void ack(Delivery last) {
+    /** Acks every delivery of the batch up to this one (poison was settled on its own already); false if it failed. */
+    private boolean ack(Delivery last) {
         try {
             last.channel().basicAck(last.envelope().getDeliveryTag(), true);
+            return true;
         } catch (IOException | RuntimeException e) {
             // The channel died after the write: the broker redelivers the batch and the store drops the duplicates.
             log.warn("{}: ack failed ({}); the batch will be redelivered and deduplicated", name, e.getMessage());
+            return false;
         }
     }
 

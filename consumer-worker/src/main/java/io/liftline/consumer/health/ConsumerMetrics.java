@@ -4,7 +4,10 @@ import io.liftline.service.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
+import io.liftline.model.LiftRide;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +26,22 @@ public final class ConsumerMetrics extends ServiceMetrics {
     private final Timer summaryLatency = Timer.builder("liftline.summaries.write").description("time to count a batch into the read model")
             .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry());
+    /**
+     * Freshness: from the producer's receivedAt (its clock) to the ack after the ride is stored and counted (this
+     * worker's). Buckets from 1 ms to 30 min, so that a backlog's hours still fall in one.
+     */
+    private final Timer lag = Timer.builder("liftline.ride.lag")
+            .description("from a ride's 201 at the producer (receivedAt) to its acknowledged write")
+            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(30))
+            .register(registry());
+    /**
+     * The same lags as this worker's own p50 and p99 of about the last minute, for scripts/status (Prometheus uses
+     * the buckets above; its client publishes no quantiles beside a histogram, hence a meter of their own).
+     */
+    private final Timer recentLag = Timer.builder("liftline.ride.lag.recent")
+            .description("lag p50 and p99 over about the last minute, this worker alone")
+            .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).distributionStatisticBufferLength(3)
+            .register(registry());
     private final ConcurrentMap<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
     public void batchWritten(int size, int inserted, int duplicateCount, long nanos) {
@@ -30,6 +49,15 @@ public final class ConsumerMetrics extends ServiceMetrics {
         stored.increment(inserted);
         duplicates.increment(duplicateCount);
         writeLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Records each acknowledged ride's lag; a producer clock ahead of this one counts as no lag, not a negative one. */
+    public void acknowledged(List<LiftRide> rides, Instant now) {
+        for (LiftRide ride : rides) {
+            long nanos = Math.max(0, Duration.between(ride.receivedAt(), now).toNanos());
+            lag.record(nanos, TimeUnit.NANOSECONDS);
+            recentLag.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     public void summariesWritten(long nanos) {
@@ -40,6 +68,12 @@ public final class ConsumerMetrics extends ServiceMetrics {
     public void consumersSubscribed(java.util.function.Supplier<Number> subscribed) {
         io.micrometer.core.instrument.Gauge.builder("liftline.consumers.subscribed", subscribed)
                 .description("consumers with a live subscription to lift-rides").register(registry());
+    }
+
+    /** 1 while some rides wait in a ride queue that no worker of this shard count consumes (see ShardCheck). */
+    public void shardsMismatch(java.util.function.Supplier<Number> mismatch) {
+        io.micrometer.core.instrument.Gauge.builder("liftline.shards.mismatch", mismatch)
+                .description("1 while a producer's shard count strands rides these workers do not consume").register(registry());
     }
 
     public void storeRetried() {

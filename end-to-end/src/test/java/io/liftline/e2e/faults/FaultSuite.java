@@ -61,6 +61,9 @@ final class FaultSuite {
                List<SummaryCheck.Difference> summaryDifferences) {
     }
 
+    /** A deploy: every producer stopped with SIGTERM and started again, one at a time, under load. */
+    static final String ROLLING_RESTART = "rolling restart of the producers";
+
     /** How long the read model may take to count what is stored, after the load is verified. */
     private static final Duration SUMMARIES_CATCH_UP = Duration.ofSeconds(60);
 
@@ -118,8 +121,10 @@ final class FaultSuite {
                         s -> s.pipeline.restartStore(true, d), s -> { })),
                 new Scenario("worker kill -9 mid-batch", d, Set.of("worker-1"), fault(
                         s -> s.pipeline.workers.get(0).kill9(), s -> s.pipeline.killAndReplaceWorker(0))),
-                new Scenario("producer kill -9, client fails over", d, Set.of("producer-1"), fault(
+                new Scenario("producer kill -9 (behind HAProxy)", d, Set.of("producer-1"), fault(
                         s -> s.pipeline.producers.get(0).kill9(), s -> s.pipeline.restartProducer(0))),
+                new Scenario(ROLLING_RESTART, Duration.ZERO, producers, fault(
+                        s -> s.pipeline.rollingRestartOfTheProducers(), s -> { })),
                 new Scenario("memory alarm", d, producers, fault(
                         s -> TestBroker.memoryAlarm(true), s -> TestBroker.memoryAlarm(false))),
                 new Scenario("disk alarm", d, producers, fault(
@@ -316,7 +321,7 @@ final class FaultSuite {
     @Override
     public String toString() {
         return rides + " rides per scenario at " + rate + " rides/s, faults of " + faultDuration().toSeconds()
-                + " s, 2 producers, 2 workers, stand-in store";
+                + " s, 2 producers behind HAProxy, 2 workers, stand-in store";
     }
 
     static List<Row> newTable() {

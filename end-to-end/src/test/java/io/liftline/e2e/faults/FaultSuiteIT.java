@@ -81,6 +81,10 @@ class FaultSuiteIT {
         assertThat(row.summaryDifferences()).as("summaries that differ from the stored rides").isEmpty();
         assertThat(row.recoverySeconds()).as("seconds to healthy after the fault").isLessThan(120);
         assertThat(row.notReadySeen()).as("readiness DOWN while they could not do their job").containsAll(scenario.mustGoDown());
+        if (scenario.name().equals(FaultSuite.ROLLING_RESTART)) {
+            assertThat(row.unavailable()).as("503s in a rolling restart behind the balancer").isZero();
+            assertThat(row.retries()).as("requests retried in a rolling restart behind the balancer").isZero();
+        }
         if (scenario.name().startsWith("poison")) {
             assertThat(row.note()).matches("poison (\\d+) sent, \\1 dead-lettered");
         }

@@ -22,15 +22,17 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The whole pipeline as real processes: the stand-in store, two producers and two workers, on the test's vhost.
- * Three proxies carry its links so a scenario can cut or black-hole each: producers to broker, workers to broker,
- * workers to store.
+ * The whole pipeline as real processes: the stand-in store, two producers behind HAProxy (balancer/haproxy.cfg) and
+ * two workers, on the test's vhost. The scanners post to the balancer's one URL. Three proxies carry the links so a
+ * scenario can cut or black-hole each: producers to broker, workers to broker, workers to store.
  */
 final class Pipeline implements AutoCloseable {
 
     static final int PRODUCERS = 2;
     static final int WORKERS = 2;
     static final int CONSUMERS_PER_WORKER = 2;
+    /** What balancer/haproxy.cfg asks of the producers behind it. */
+    static final String BALANCER_DRAIN_DELAY = "2s";
 
     final TcpProxy producerLink;
     final TcpProxy workerLink;
@@ -38,11 +40,15 @@ final class Pipeline implements AutoCloseable {
     final List<AppProcess> producers = new ArrayList<>();
     final List<AppProcess> workers = new ArrayList<>();
     final AppProcess store;
+    final AppProcess balancer;
+    private final int balancerPort;
     private final RabbitVhost rabbit;
     private final String database;
     private final Path logs;
     private final int storePort;
     private final List<Integer> producerPorts = new ArrayList<>();
+    private final List<Integer> producerAdminPorts = new ArrayList<>();
+    private final Path balancerConfig;
 
     Pipeline(RabbitVhost rabbit, String database, Path work) throws IOException {
         this.rabbit = rabbit;
@@ -58,21 +64,54 @@ final class Pipeline implements AutoCloseable {
         this.producerLink = new TcpProxy(broker.getHost(), broker.getPort());
         this.workerLink = new TcpProxy(broker.getHost(), broker.getPort());
         this.storeLink = new TcpProxy("127.0.0.1", storePort);
+        for (int i = 0; i < PRODUCERS; i++) {
+            producerPorts.add(Ports.free());
+            producerAdminPorts.add(Ports.free());
+        }
+        this.balancerPort = Ports.free();
+        this.balancerConfig = work.resolve("haproxy.cfg");
+        Files.writeString(balancerConfig, balancerConfig(balancerPort, producerPorts, producerAdminPorts));
+        this.balancer = new AppProcess("balancer", List.of("haproxy", "-db", "-f", balancerConfig.toString()), Map.of(), logs, null);
+    }
+
+    /** The shipped balancer/haproxy.cfg with these ports: its bind line and its server lines replaced, nothing else. */
+    static String balancerConfig(int port, List<Integer> producers, List<Integer> admins) throws IOException {
+        StringBuilder out = new StringBuilder();
+        boolean serversWritten = false;
+        for (String line : Files.readAllLines(RepositoryFiles.resolve("balancer/haproxy.cfg"))) {
+            if (line.strip().startsWith("bind ")) {
+                out.append("    bind 127.0.0.1:").append(port).append('\n');
+            } else if (line.strip().startsWith("server producer-")) {
+                for (int i = 0; !serversWritten && i < producers.size(); i++) {
+                    out.append("    server producer-").append(i + 1).append(" 127.0.0.1:").append(producers.get(i))
+                            .append(" check port ").append(admins.get(i)).append('\n');
+                }
+                serversWritten = true;
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        if (!serversWritten) {
+            throw new AssertionError("balancer/haproxy.cfg lists no server producer-N line to replace");
+        }
+        return out.toString();
     }
 
     void start() throws Exception {
         store.start();
         Poll.waitAtMost(Duration.ofSeconds(30), "the store listening", () -> listening(storePort));
         for (int i = 0; i < PRODUCERS; i++) {
-            int port = Ports.free();
-            int adminPort = Ports.free();
-            producerPorts.add(port);
+            int adminPort = producerAdminPorts.get(i);
             producers.add(new AppProcess("producer-" + (i + 1),
                     AppProcess.java("-jar", RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar").toString()),
-                    Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(producerLink), "LIFTLINE_HTTP_PORT", Integer.toString(port),
-                            "LIFTLINE_ADMIN_PORT", Integer.toString(adminPort)),
+                    Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(producerLink),
+                            "LIFTLINE_HTTP_PORT", Integer.toString(producerPorts.get(i)),
+                            "LIFTLINE_ADMIN_PORT", Integer.toString(adminPort),
+                            "LIFTLINE_DRAIN_DELAY", BALANCER_DRAIN_DELAY),
                     logs, URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).start());
         }
+        balancer.start();
+        Poll.waitAtMost(Duration.ofSeconds(30), "HAProxy listening", () -> listening(balancerPort));
         for (int i = 0; i < WORKERS; i++) {
             workers.add(newWorker(i).start());
         }
@@ -103,13 +142,34 @@ final class Pipeline implements AutoCloseable {
         producers.get(i).start();
     }
 
-    /** The producers' base URLs, comma-separated, for the simulator's failover. */
-    String producerUrls() {
-        List<String> urls = new ArrayList<>();
-        for (int port : producerPorts) {
-            urls.add("http://127.0.0.1:" + port);
+    /**
+     * Restarts every producer in turn, as a deploy does: SIGTERM, wait for its graceful stop, start it, wait until it
+     * is ready and the balancer sends to it again (two checks), then the next.
+     */
+    void rollingRestartOfTheProducers() throws Exception {
+        for (AppProcess producer : producers) {
+            producer.terminate();
+            producer.start();
+            Poll.waitAtMost(Duration.ofSeconds(60), producer.name() + " ready again", producer::ready);
+            Poll.waitAtMost(Duration.ofSeconds(10), "HAProxy sending to " + producer.name() + " again",
+                    () -> balancerSees(producer.name(), "UP"));
         }
-        return String.join(",", urls);
+    }
+
+    /** Whether HAProxy's own view of a producer (from its log of state changes) ends with this state. */
+    private boolean balancerSees(String producer, String state) throws IOException {
+        String last = null;
+        for (String line : balancer.log().split("\n")) {
+            if (line.contains("producers/" + producer + " is ")) {
+                last = line;
+            }
+        }
+        return last == null ? state.equals("UP") : last.contains("producers/" + producer + " is " + state);
+    }
+
+    /** The one URL the scanners post to: the balancer's. */
+    String producerUrls() {
+        return "http://127.0.0.1:" + balancerPort;
     }
 
     String storeUri() {
@@ -182,6 +242,7 @@ final class Pipeline implements AutoCloseable {
         for (AppProcess p : producers) {
             p.close();
         }
+        balancer.close();
         store.close();
         producerLink.close();
         workerLink.close();

@@ -2,8 +2,6 @@ package io.liftline.producer.amqp;
 
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BlockedListener;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
@@ -22,11 +20,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes rides durably: persistent, mandatory messages through pooled confirm channels. The returned
  * future completes only when the broker has confirmed every ride of the call, and fails with a
  * {@link PublishException} otherwise, never later than the publish timeout.
+ *
+ * <p>A lost connection is ridden through, as a Kafka producer holds a send within its delivery timeout: a call that
+ * finds the connection recovering, or whose channel dies under its unconfirmed publishes, is held and published
+ * again (with the same event ids) as soon as the client has reconnected, to the same node or another. It fails only
+ * when the publish timeout runs out first, or at once when the held calls already reach their bound in number or
+ * bytes: what is held is memory and client connections.
  *
  * <p>When the broker blocks the connection (a memory or disk alarm), every call still waiting fails at once:
  * a blocked broker reads nothing more, so their confirms would only come after the alarm, long past the
@@ -36,16 +42,23 @@ public final class RidePublisher implements Publisher {
 
     private static final Map<String, Object> HEADERS = Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
-    /** A channel that dies under a publish is retried on another, up to three more times, within the same deadline. */
+    /** A channel that dies under a publish while the connection stays up is tried this often in all (a channel error). */
     static final int MAX_ATTEMPTS = 3;
+    /** Between two attempts at least: a connection that comes and goes at once must not spin a held call. */
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
+
+    /** How many calls, and how many bytes of messages, may wait for the broker to come back at once. */
+    public record HoldLimits(int maxRequests, long maxBytes) {
+        /** Holds nothing: every call fails as soon as it finds no connection. */
+        public static final HoldLimits NONE = new HoldLimits(0, 0);
+    }
 
     private final BrokerConnection broker;
     private final Shards shards;
     private final ChannelPool pool;
     private final Duration publishTimeout;
-    private final Retry retry;
-    /** Runs retries: never the connection's I/O thread, which a borrow or a channel.open RPC would block. */
+    private final HoldLimits holdLimits;
+    /** Runs held calls again: never the connection's I/O thread, which a borrow or a channel.open RPC would block. */
     private final ScheduledExecutorService retryScheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "publish-retry");
         t.setDaemon(true);
@@ -53,29 +66,28 @@ public final class RidePublisher implements Publisher {
     });
     /** The answer of every call not yet answered, so a block can answer them all at once. */
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger heldCalls = new AtomicInteger();
+    private final AtomicLong heldBytes = new AtomicLong();
     private volatile boolean stopped;
     /** A call timed out with confirms outstanding, and none of them has been settled since (from overdueSince). */
     private volatile boolean confirmsOverdue;
     private volatile long overdueSince;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
-        this(broker, pool, publishTimeout, Shards.ONE);
+        this(broker, pool, publishTimeout, Shards.ONE, HoldLimits.NONE);
     }
 
-    /** @param shards where a ride goes: the shard of its skier */
-    public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout, Shards shards) {
+    /**
+     * @param shards     where a ride goes: the shard of its skier
+     * @param holdLimits how much may wait for a lost connection to come back
+     */
+    public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout, Shards shards,
+                         HoldLimits holdLimits) {
         this.shards = shards;
         this.broker = broker;
         this.pool = pool;
         this.publishTimeout = publishTimeout;
-        // Safe to retry: the rides keep their event ids, so a message that did reach the queue before its channel
-        // died is stored once anyway. Only channel closure is retried: a nack, a return, a block or a timeout
-        // would meet the same answer again, and the scanner is better served by a prompt 503.
-        this.retry = Retry.of("publish", RetryConfig.custom()
-                .maxAttempts(MAX_ATTEMPTS)
-                .waitDuration(RETRY_WAIT)
-                .retryOnException(e -> unwrap(e) instanceof PublishException.ChannelClosed)
-                .build());
+        this.holdLimits = holdLimits;
         broker.addBlockedListener(new BlockedListener() {
             @Override
             public void handleBlocked(String reason) {
@@ -96,21 +108,112 @@ public final class RidePublisher implements Publisher {
         CompletableFuture<Void> answer = new CompletableFuture<>();
         waiting.add(answer);
         answer.whenComplete((ok, failure) -> waiting.remove(answer));
-        // The retry machinery engages only after a first attempt lost its channel: the fast path stays lean. That
-        // failure arrives on the connection's I/O thread, so the retry is handed to a thread of its own.
-        attempt(rides, deadline).exceptionallyCompose(failure ->
-                        unwrap(failure) instanceof PublishException.ChannelClosed && !answer.isDone()
-                                ? CompletableFuture.supplyAsync(() -> Retry.decorateCompletionStage(retry, retryScheduler,
-                                        () -> attempt(rides, deadline)).get(), retryScheduler).thenCompose(retried -> retried)
-                                : CompletableFuture.failedFuture(failure))
-                .whenComplete((ok, failure) -> {
-                    if (failure == null) {
-                        answer.complete(null);
+        run(new Call(rides, deadline, answer));
+        return answer;
+    }
+
+    /** One call's state across its attempts. */
+    private final class Call {
+        final List<LiftRide> rides;
+        final long deadline;
+        final CompletableFuture<Void> answer;
+        int attempts;
+        long heldBytes = -1; // counted in the hold while >= 0
+
+        Call(List<LiftRide> rides, long deadline, CompletableFuture<Void> answer) {
+            this.rides = rides;
+            this.deadline = deadline;
+            this.answer = answer;
+        }
+
+        void succeed() {
+            unhold();
+            answer.complete(null);
+        }
+
+        void fail(Throwable failure) {
+            unhold();
+            answer.completeExceptionally(failure);
+        }
+
+        /** Takes a place among the held calls; false when the bound is reached. */
+        boolean hold() {
+            if (heldBytes >= 0) {
+                return true;
+            }
+            long bytes = rides.stream().mapToLong(r -> RideJson.toMessage(r).length).sum();
+            if (heldCalls.incrementAndGet() > holdLimits.maxRequests()
+                    | RidePublisher.this.heldBytes.addAndGet(bytes) > holdLimits.maxBytes()) {
+                heldCalls.decrementAndGet();
+                RidePublisher.this.heldBytes.addAndGet(-bytes);
+                return false;
+            }
+            heldBytes = bytes;
+            return true;
+        }
+
+        private void unhold() {
+            if (heldBytes >= 0) {
+                heldCalls.decrementAndGet();
+                RidePublisher.this.heldBytes.addAndGet(-heldBytes);
+                heldBytes = -1;
+            }
+        }
+    }
+
+    private void run(Call call) {
+        call.attempts++;
+        attempt(call.rides, call.deadline).whenComplete((ok, failure) -> {
+            if (failure == null) {
+                call.succeed();
+                return;
+            }
+            PublishException cause = unwrapped(failure);
+            if (call.answer.isDone()) {
+                call.fail(cause); // answered meanwhile (a block): only the hold is given back
+            } else if (!mayWaitForTheBroker(call, cause)) {
+                call.fail(cause);
+            } else if (broker.isRecovering() && !call.hold()) { // a channel's own retry is brief: not held, not bounded
+                call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; not held for the reconnect: "
+                        + heldCalls.get() + " requests (" + heldBytes.get() + " bytes) already wait for it", cause));
+            } else {
+                waitForTheBroker(call, cause);
+            }
+        });
+    }
+
+    /**
+     * A call may wait when the connection is lost and being recovered (its channel died with it, or it found none),
+     * or when its channel alone died, a few times. Not when the producer stops, nor on a nack, a return, an alarm or
+     * a timeout: those would meet the same answer again, and the scanner is better served by a prompt 503.
+     */
+    private boolean mayWaitForTheBroker(Call call, PublishException cause) {
+        if (stopped || call.deadline - System.nanoTime() <= 0) {
+            return false;
+        }
+        if (broker.isRecovering()) {
+            return cause instanceof PublishException.ChannelClosed || cause instanceof PublishException.BrokerUnavailable;
+        }
+        return cause instanceof PublishException.ChannelClosed && call.attempts < MAX_ATTEMPTS;
+    }
+
+    /** Runs the call again once a connection is up (after at least RETRY_WAIT), or fails it when its time runs out. */
+    private void waitForTheBroker(Call call, PublishException cause) {
+        long left = call.deadline - System.nanoTime();
+        broker.whenConnected()
+                .thenCompose(up -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(
+                        RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS, retryScheduler)))
+                .orTimeout(left, TimeUnit.NANOSECONDS)
+                .whenComplete((up, timedOut) -> {
+                    if (timedOut == null) {
+                        run(call);
+                    } else if (!call.answer.isDone()) {
+                        call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; the broker did not come back "
+                                + "within the publish timeout of " + publishTimeout.toMillis() + " ms", cause));
                     } else {
-                        answer.completeExceptionally(unwrap(failure));
+                        call.fail(cause);
                     }
                 });
-        return answer;
     }
 
     /** Answers every call still waiting with this failure (the confirms themselves stay tracked by their channel). */
@@ -169,6 +272,12 @@ public final class RidePublisher implements Publisher {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     }
 
+    private static PublishException unwrapped(Throwable failure) {
+        Throwable cause = unwrap(failure);
+        return cause instanceof PublishException p ? p
+                : new PublishException.BrokerUnavailable("publish failed: " + BrokerConnection.describe(cause), cause);
+    }
+
     private PublishException explain(Throwable failure, List<CompletableFuture<Void>> confirms) {
         Throwable cause = unwrap(failure);
         if (cause instanceof PublishException publishException) {
@@ -212,6 +321,11 @@ public final class RidePublisher implements Publisher {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - overdueSince);
         return "the broker has confirmed nothing since a publish timed out " + seconds + " s ago (a link dropping "
                 + "packets, or a broker too slow to confirm within " + publishTimeout.toMillis() + " ms)";
+    }
+
+    /** Calls waiting for a lost connection to come back. */
+    public int heldCalls() {
+        return heldCalls.get();
     }
 
     /** Calls started and not yet answered (each waits for its confirms). */

@@ -27,13 +27,17 @@ import java.util.List;
  * @param rateLimitBurst        the rides a client may send at once before the rate limit applies
  * @param apiKeysFile           the API keys file, or null: no keys asked, anyone who reaches the port may post
  * @param shards                the ride queues rides are published to
+ * @param holdMaxRequests       requests that may wait for a lost broker connection to come back at once; 0 holds none
+ * @param holdMaxBytes          the messages' bytes that may wait so at once
+ * @param drainDelay            at shutdown, how long the producer keeps serving after readiness says DOWN
  */
 public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String bindAddress, int adminPort,
                              String adminBindAddress, Tls tls, Duration publishTimeout, int channelPoolSize,
                              Duration channelAcquireTimeout, int maxInFlightPerChannel, int maxBodyBytes,
                              int maxBatchSize, int maxRideBodyBytes, int maxConnections, Duration idleTimeout,
                              double rateLimit, int rateLimitBurst, Duration retryAfter, Duration shutdownTimeout,
-                             RideRanges ranges, Path apiKeysFile, Shards shards) {
+                             RideRanges ranges, Path apiKeysFile, Shards shards, int holdMaxRequests, long holdMaxBytes,
+                             Duration drainDelay) {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -41,8 +45,16 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final int DEFAULT_HTTPS_PORT = 8443;
     /** {@code /metrics} and {@code /health/*}, never on the public port; -1 turns them off, 0 picks a free port. */
     public static final int DEFAULT_ADMIN_PORT = 9090;
-    /** The longest a request waits for its confirms before it is answered 503. */
+    /**
+     * The longest a request waits for its confirms, a lost connection's recovery included, before it is answered
+     * 503. Five seconds rides through a node failover or a broker restart of a few seconds (the client reconnects
+     * every second), and stays well inside a scanner's HTTP timeout (commonly 10 s or more).
+     */
     public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+    /** Every connection the edge accepts by default may wait for a reconnect, and a few hundred more. */
+    public static final int DEFAULT_PUBLISH_HOLD_MAX_REQUESTS = 2_000;
+    /** 16 MiB: a few thousand single rides, or a dozen full batches, within the default 160 MB heap. */
+    public static final long DEFAULT_PUBLISH_HOLD_MAX_BYTES = 16L * 1024 * 1024;
     /**
      * Channels publish only while a request writes its messages, so a few serve hundreds of requests; fewer
      * channels carry more publishes each, which the broker confirms in larger multiple-acks (4 outran 8 and 16
@@ -74,6 +86,12 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final int DEFAULT_BURST_SECONDS = EdgeSettings.DEFAULT_BURST_SECONDS;
     public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = EdgeSettings.DEFAULT_SHUTDOWN_TIMEOUT;
+    /**
+     * None: alone, a producer stops serving as soon as it is told to. Behind a load balancer, set the time the
+     * balancer takes to see readiness DOWN (the shipped HAProxy: checks every 500 ms, down after 2, so 2s), and a
+     * rolling restart costs no request.
+     */
+    public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
     public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
     public static final String HTTP_PORT = EdgeSettings.HTTP_PORT;
@@ -85,6 +103,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final String TLS_KEYSTORE = EdgeSettings.TLS_KEYSTORE;
     public static final String TLS_KEYSTORE_PASSWORD = EdgeSettings.TLS_KEYSTORE_PASSWORD;
     public static final String PUBLISH_TIMEOUT = "LIFTLINE_PUBLISH_TIMEOUT";
+    public static final String PUBLISH_HOLD_MAX_REQUESTS = "LIFTLINE_PUBLISH_HOLD_MAX_REQUESTS";
+    public static final String PUBLISH_HOLD_MAX_BYTES = "LIFTLINE_PUBLISH_HOLD_MAX_BYTES";
     public static final String CHANNEL_POOL_SIZE = "LIFTLINE_CHANNEL_POOL_SIZE";
     public static final String CHANNEL_ACQUIRE_TIMEOUT = "LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT";
     public static final String MAX_IN_FLIGHT_PER_CHANNEL = "LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL";
@@ -97,6 +117,7 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final String RATE_LIMIT_BURST = EdgeSettings.RATE_LIMIT_BURST;
     public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
     public static final String SHUTDOWN_TIMEOUT = EdgeSettings.SHUTDOWN_TIMEOUT;
+    public static final String DRAIN_DELAY = "LIFTLINE_DRAIN_DELAY";
     public static final String RANGES = "LIFTLINE_RANGES";
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
     public static final String SHARDS = "LIFTLINE_SHARDS";
@@ -104,10 +125,11 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
     public static final String API_KEYS_FILE = EdgeSettings.API_KEYS_FILE;
 
     public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, HTTPS_PORT, BIND_ADDRESS, ADMIN_PORT,
-            ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, CHANNEL_POOL_SIZE,
+            ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, PUBLISH_HOLD_MAX_REQUESTS,
+            PUBLISH_HOLD_MAX_BYTES, CHANNEL_POOL_SIZE,
             CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES,
             MAX_CONNECTIONS, IDLE_TIMEOUT, RATE_LIMIT, RATE_LIMIT_BURST, RETRY_AFTER, SHUTDOWN_TIMEOUT, RANGES,
-            API_KEYS_FILE, SHARDS);
+            API_KEYS_FILE, SHARDS, DRAIN_DELAY);
 
     public ProducerConfig {
         Checks.amqpUri(amqpUri, "amqpUri");
@@ -119,12 +141,18 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
         positive(maxRideBodyBytes, "maxRideBodyBytes");
         positive(publishTimeout, "publishTimeout");
         positive(channelPoolSize, "channelPoolSize");
+        if (holdMaxRequests < 0 || holdMaxBytes < 0) {
+            throw new IllegalArgumentException("holdMaxRequests and holdMaxBytes must be 0 or more (0 holds nothing)");
+        }
         positive(channelAcquireTimeout, "channelAcquireTimeout");
         positive(maxInFlightPerChannel, "maxInFlightPerChannel");
         positive(maxBodyBytes, "maxBodyBytes");
         positive(maxBatchSize, "maxBatchSize");
         positive(retryAfter, "retryAfter");
         positive(shutdownTimeout, "shutdownTimeout");
+        if (drainDelay == null || drainDelay.isNegative()) {
+            throw new IllegalArgumentException("drainDelay must be 0 or more, was " + drainDelay);
+        }
         required(ranges, "ranges");
         required(shards, "shards");
     }
@@ -156,6 +184,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
                 .rateLimit(edge.rateLimit())
                 .rateLimitBurst(edge.rateLimitBurst())
                 .publishTimeout(source.getDuration(PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT))
+                .holdMaxRequests(source.getInt(PUBLISH_HOLD_MAX_REQUESTS, DEFAULT_PUBLISH_HOLD_MAX_REQUESTS))
+                .holdMaxBytes(source.getLong(PUBLISH_HOLD_MAX_BYTES, DEFAULT_PUBLISH_HOLD_MAX_BYTES))
                 .channelPoolSize(source.getInt(CHANNEL_POOL_SIZE, DEFAULT_CHANNEL_POOL_SIZE))
                 .channelAcquireTimeout(source.getDuration(CHANNEL_ACQUIRE_TIMEOUT, DEFAULT_CHANNEL_ACQUIRE_TIMEOUT))
                 .maxInFlightPerChannel(source.getInt(MAX_IN_FLIGHT_PER_CHANNEL, DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL))
@@ -163,6 +193,7 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
                 .maxBatchSize(source.getInt(MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_SIZE))
                 .retryAfter(source.getDuration(RETRY_AFTER, DEFAULT_RETRY_AFTER))
                 .shutdownTimeout(edge.shutdownTimeout())
+                .drainDelay(source.getDuration(DRAIN_DELAY, DEFAULT_DRAIN_DELAY))
                 .ranges(RideRanges.parse(source.get(RANGES, null)))
                 .apiKeysFile(edge.apiKeysFile())
                 .shards(source.getInt(SHARDS, 1))
@@ -183,11 +214,12 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
                 + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s burst " + rateLimitBurst)
                 + ", maxRideBodyBytes=" + maxRideBodyBytes + ", maxConnections=" + maxConnections
                 + ", idleTimeout=" + idleTimeout.toMillis() + "ms"
-                + ", publishTimeout=" + publishTimeout.toMillis() + "ms, channelPoolSize=" + channelPoolSize
+                + ", publishTimeout=" + publishTimeout.toMillis() + "ms, holdMaxRequests=" + holdMaxRequests
+                + ", holdMaxBytes=" + holdMaxBytes + ", channelPoolSize=" + channelPoolSize
                 + ", channelAcquireTimeout=" + channelAcquireTimeout.toMillis() + "ms, maxInFlightPerChannel="
                 + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
                 + ", retryAfter=" + retryAfter.toSeconds() + "s, shutdownTimeout=" + shutdownTimeout.toMillis()
-                + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + ", shards=" + shards.count() + "}";
+                + "ms, drainDelay=" + drainDelay.toMillis() + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + ", shards=" + shards.count() + "}";
     }
 
     /** Builds a config from the defaults; tests set what they need. */
@@ -206,6 +238,9 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
         private Integer rateLimitBurst;
         private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
         private int channelPoolSize = DEFAULT_CHANNEL_POOL_SIZE;
+        private int holdMaxRequests = DEFAULT_PUBLISH_HOLD_MAX_REQUESTS;
+        private long holdMaxBytes = DEFAULT_PUBLISH_HOLD_MAX_BYTES;
+        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
         private Duration channelAcquireTimeout = DEFAULT_CHANNEL_ACQUIRE_TIMEOUT;
         private int maxInFlightPerChannel = DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
@@ -318,6 +353,21 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
+        public Builder drainDelay(Duration v) {
+            drainDelay = v;
+            return this;
+        }
+
+        public Builder holdMaxRequests(int v) {
+            holdMaxRequests = v;
+            return this;
+        }
+
+        public Builder holdMaxBytes(long v) {
+            holdMaxBytes = v;
+            return this;
+        }
+
         public Builder retryAfter(Duration v) {
             retryAfter = v;
             return this;
@@ -340,7 +390,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return new ProducerConfig(amqpUri, http, httpsPort, bindAddress, adminPort, adminBindAddress, tls,
                     publishTimeout, channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes,
                     maxBatchSize, maxRideBodyBytes, maxConnections, idleTimeout, rateLimit, burst, retryAfter,
-                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, apiKeysFile, new Shards(shards));
+                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, apiKeysFile, new Shards(shards),
+                    holdMaxRequests, holdMaxBytes, drainDelay);
         }
     }
 }

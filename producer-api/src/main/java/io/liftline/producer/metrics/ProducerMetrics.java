@@ -3,6 +3,7 @@ package io.liftline.producer.metrics;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.producer.amqp.ChannelPool;
 import io.liftline.producer.amqp.PublishListener;
+import io.liftline.producer.amqp.RidePublisher;
 import io.liftline.service.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +26,12 @@ public final class ProducerMetrics extends ServiceMetrics implements PublishList
         Gauge.builder("liftline.pool.channels.waiting", pool, ChannelPool::waiting).description("requests waiting for a channel").register(registry());
         Gauge.builder("liftline.broker.connected", broker, b -> b.isConnected() ? 1 : 0).description("1 while connected to the broker").register(registry());
         Gauge.builder("liftline.broker.blocked", broker, b -> b.blockedReason() != null ? 1 : 0).description("1 while the broker blocks publishers").register(registry());
+    }
+
+    /** The gauge of the publishes held for a lost connection's recovery, once the publisher exists. */
+    public void bind(RidePublisher publisher) {
+        Gauge.builder("liftline.publish.held", publisher, RidePublisher::heldCalls)
+                .description("requests waiting for the broker connection to come back").register(registry());
     }
 
     /** A publish that ended in a 503, by reason (timeout, nacked, blocked, unavailable, ...). */

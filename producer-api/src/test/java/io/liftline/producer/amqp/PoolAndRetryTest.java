@@ -44,6 +44,101 @@ class PoolAndRetryTest {
     private void connected() {
         when(broker.isConnected()).thenReturn(true);
         when(broker.connection()).thenReturn(connection);
+        when(broker.whenConnected()).thenReturn(CompletableFuture.completedFuture(null));
+    }
+
+    /** A connection that was up and is being recovered: it comes back when the returned future is completed. */
+    private CompletableFuture<Void> recovering() {
+        CompletableFuture<Void> back = new CompletableFuture<>();
+        when(broker.isConnected()).thenReturn(false);
+        when(broker.isRecovering()).thenReturn(true);
+        when(broker.connection()).thenReturn(null);
+        when(broker.unavailableReason()).thenReturn("broker unreachable (connection lost: reset)");
+        when(broker.whenConnected()).thenReturn(back);
+        return back;
+    }
+
+    private static final RidePublisher.HoldLimits HOLD_PLENTY = new RidePublisher.HoldLimits(100, 1_000_000);
+
+    @Test
+    void aPublishThatFindsTheConnectionRecoveringWaitsForItAndIsPublishedWhenItIsBack() throws Exception {
+        CompletableFuture<Void> back = recovering();
+        Channel channel = openChannel();
+        when(connection.createChannel()).thenReturn(channel);
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+
+        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
+        assertThat(confirmed).as("held while the connection recovers").isNotDone();
+
+        connected();
+        when(broker.isRecovering()).thenReturn(false);
+        back.complete(null);
+        ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
+        verify(channel, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
+        assertThat(props.getValue().getMessageId()).isEqualTo("e-1");
+        ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        verify(channel).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
+        assertThat(confirmed).as("not answered before its confirm").isNotDone();
+        ack.getValue().handle(1, false);
+        confirmed.get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aHeldPublishAnswersUnavailableWhenTheConnectionStaysDownPastThePublishTimeout() throws Exception {
+        recovering();
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofMillis(300), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        long start = System.nanoTime();
+        CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
+        assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(PublishException.BrokerUnavailable.class)
+                .hasMessageContaining("did not come back within the publish timeout of 300 ms");
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("waited out the timeout").isGreaterThanOrEqualTo(290L);
+        assertThat(publisher.inFlightCalls()).isZero();
+    }
+
+    @Test
+    void beyondTheHoldBoundAPublishAnswersUnavailableAtOnceAndTheHeldOnesStillGoThrough() throws Exception {
+        CompletableFuture<Void> back = recovering();
+        Channel channel = openChannel();
+        when(connection.createChannel()).thenReturn(channel);
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, new RidePublisher.HoldLimits(2, 1_000_000));
+        List<CompletableFuture<Void>> held = List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
+
+        CompletableFuture<Void> third = publisher.publish(List.of(RIDE));
+        assertThat(third).as("refused at once").isDone();
+        assertThatThrownBy(third::get).hasCauseInstanceOf(PublishException.BrokerUnavailable.class)
+                .hasMessageContaining("not held for the reconnect: 2 requests");
+        assertThat(held).noneMatch(CompletableFuture::isDone);
+
+        connected();
+        when(broker.isRecovering()).thenReturn(false);
+        back.complete(null);
+        verify(channel, timeout(2_000).times(2)).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+    }
+
+    @Test
+    void aHoldBoundOfBytesRefusesABatchThatWouldPassIt() throws Exception {
+        recovering();
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, new RidePublisher.HoldLimits(100, 100));
+        CompletableFuture<Void> answer = publisher.publish(List.of(RIDE, RIDE, RIDE));
+        assertThat(answer).isDone();
+        assertThatThrownBy(answer::get).hasMessageContaining("not held for the reconnect");
+    }
+
+    @Test
+    void beforeTheFirstConnectionAPublishIsAnsweredAtOnce() {
+        when(broker.isConnected()).thenReturn(false);
+        when(broker.isRecovering()).thenReturn(false);
+        when(broker.unavailableReason()).thenReturn("broker unreachable (not connected yet)");
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
+        assertThat(answer).isDone();
+        assertThatThrownBy(answer::get).hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
     }
 
     @Test
