@@ -98,10 +98,12 @@ start_query_api() {
   wait_for_http "http://127.0.0.1:$admin/health/ready" 60 "the query API"
 }
 
-# start_consumers N: N worker processes, each with metrics and health on a free port; sets CONSUMER_PIDS.
+# start_consumers N: N worker processes, each with metrics and health on a free port; sets CONSUMER_PIDS and
+# CONSUMER_ADMIN_URLS (comma-separated, for the simulator's --workers and scripts/status's).
 start_consumers() {
   local n metrics_port
   CONSUMER_PIDS=()
+  CONSUMER_ADMIN_URLS=
   for ((n = 1; n <= $1; n++)); do
     metrics_port=$(free_port $((${ADMIN_PORT:-9090} + n)))
     log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
@@ -110,6 +112,7 @@ start_consumers() {
       exec "$LIFTLINE_BIN/liftline-consumer") >"$LOGS/consumer-$n.log" 2>&1 &
     CONSUMER_PIDS+=($!)
     PIDS+=($!)
+    CONSUMER_ADMIN_URLS+="${CONSUMER_ADMIN_URLS:+,}http://127.0.0.1:$metrics_port"
     wait_for_http "http://127.0.0.1:$metrics_port/health/ready" 60 "consumer $n"
   done
 }

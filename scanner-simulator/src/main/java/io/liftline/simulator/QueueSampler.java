@@ -21,12 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples the ride queues once a second from RabbitMQ's management API during a run: messages ready and unacked,
  * and consumers, summed over {@code lift-rides} and its shards, in the vhost the URI's path names ({@code /} when
- * it names none). The report draws them beside the load, so a backlog or a lost consumer shows where it happened.
+ * it names none); and, given the workers' admin ports, their freshness (the largest of their lag p50s and p99s of
+ * the last minute, {@code liftline_ride_lag_recent_seconds}). The report draws them beside the load, so a backlog,
+ * a lost consumer or stale rides show where they happened.
  */
 final class QueueSampler implements AutoCloseable {
 
-    /** One sample, at a second of the run. */
-    record Sample(double second, long ready, long unacked, long consumers) {
+    /** One sample, at a second of the run; the lags in seconds, NaN when no worker told. */
+    record Sample(double second, long ready, long unacked, long consumers, double lagP50, double lagP99) {
     }
 
     private static final Logger log = LoggerFactory.getLogger(QueueSampler.class);
@@ -40,19 +42,31 @@ final class QueueSampler implements AutoCloseable {
     private final Thread thread;
     private volatile String lastProblem;
 
-    QueueSampler(String managementUri, long startNanos) {
-        URI uri = URI.create(managementUri);
-        String vhost = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "%2F" : uri.getRawPath().substring(1);
-        this.queues = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 15672 : uri.getPort())
-                + "/api/queues/" + vhost + "?columns=" + URLEncoder.encode("name,messages_ready,messages_unacknowledged,consumers",
-                StandardCharsets.UTF_8));
-        String userInfo = uri.getRawUserInfo() == null ? "guest:guest" : java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+    private final List<URI> workers;
+
+    /** @param managementUri null: no queue sampled, only the workers */
+    QueueSampler(String managementUri, List<URI> workers, long startNanos) {
+        this.workers = workers;
+        if (managementUri == null) {
+            this.queues = null;
+            this.authorization = null;
+        } else {
+            URI uri = URI.create(managementUri);
+            String vhost = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "%2F" : uri.getRawPath().substring(1);
+            this.queues = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 15672 : uri.getPort())
+                    + "/api/queues/" + vhost + "?columns=" + URLEncoder.encode("name,messages_ready,messages_unacknowledged,consumers",
+                    StandardCharsets.UTF_8));
+            String userInfo = uri.getRawUserInfo() == null ? "guest:guest" : java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
+            this.authorization = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+            log.info("sampling the ride queues from {}", Secrets.maskUri(managementUri));
+        }
+        if (!workers.isEmpty()) {
+            log.info("sampling freshness from {} workers", workers.size());
+        }
         this.startNanos = startNanos;
         this.thread = new Thread(this::run, "queue-sampler");
         thread.setDaemon(true);
         thread.start();
-        log.info("sampling the ride queues from {}", Secrets.maskUri(managementUri));
     }
 
     private void run() {
@@ -73,11 +87,28 @@ final class QueueSampler implements AutoCloseable {
 
     private void sample() {
         try {
+            long[] queue = queues == null ? new long[] {-1, -1, -1} : queue();
+            double[] lag = lag();
+            if (queue[0] < 0 && Double.isNaN(lag[1]) && queues != null) {
+                return; // neither answered this second
+            }
+            double second = (System.nanoTime() - startNanos) / 1e9;
+            synchronized (samples) {
+                samples.add(new Sample(second, queue[0], queue[1], queue[2], lag[0], lag[1]));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ready, unacked and consumers over the ride queues; -1 each when the management API does not answer. */
+    private long[] queue() throws InterruptedException {
+        try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(queues).timeout(Duration.ofSeconds(2))
                     .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 problem("management API answered " + response.statusCode());
-                return;
+                return new long[] {-1, -1, -1};
             }
             long ready = 0;
             long unacked = 0;
@@ -89,15 +120,42 @@ final class QueueSampler implements AutoCloseable {
                     consumers += queue.path("consumers").asLong();
                 }
             }
-            double second = (System.nanoTime() - startNanos) / 1e9;
-            synchronized (samples) {
-                samples.add(new Sample(second, ready, unacked, consumers));
-            }
+            return new long[] {ready, unacked, consumers};
         } catch (java.io.IOException e) {
             problem(e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return new long[] {-1, -1, -1};
         }
+    }
+
+    /** The largest p50 and p99 the workers report now; NaN where none does. */
+    private double[] lag() throws InterruptedException {
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (URI worker : workers) {
+            try {
+                String metrics = http.send(HttpRequest.newBuilder(worker.resolve("/metrics")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+                p50 = max(p50, sampleOf(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}"));
+                p99 = max(p99, sampleOf(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"));
+            } catch (java.io.IOException e) {
+                problem("worker " + worker + ": " + e);
+            }
+        }
+        return new double[] {p50, p99};
+    }
+
+    private static double max(double a, double b) {
+        return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+    }
+
+    /** A sample's value in Prometheus text, NaN when absent. */
+    static double sampleOf(String metrics, String sample) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).strip());
+            }
+        }
+        return Double.NaN;
     }
 
     private void problem(String problem) {

@@ -99,9 +99,11 @@ final class Report {
         h.append("<h2>503 answers and retries</h2>\n").append(timeChart("unavailable", "requests/s", end, List.of(
                 series("503 answers", "#c62828", timeline, x -> (double) x.unavailable()),
                 series("retries", "#6a1b9a", timeline, x -> (double) x.retries()))));
-        if (queue.isEmpty()) {
+        List<QueueSampler.Sample> depths = queue.stream().filter(s -> s.ready() >= 0).toList();
+        if (depths.isEmpty()) {
             h.append("<p id=\"queue-absent\">Queue depth and consumers were not sampled (no --management-uri).</p>\n");
         } else {
+            List<QueueSampler.Sample> queue = depths;
             double queueEnd = Math.max(end, queue.get(queue.size() - 1).second());
             h.append("<h2>Queue depth (lift-rides, sampled from the management API)</h2>\n").append(timeChart("queue-depth",
                     "messages", queueEnd, List.of(
@@ -109,6 +111,15 @@ final class Report {
                             samples("unacked", "#ef6c00", queue, QueueSampler.Sample::unacked))));
             h.append("<h2>Consumers (lift-rides)</h2>\n").append(timeChart("consumers", "consumers", queueEnd, List.of(
                     samples("consumers", "#2e7d32", queue, QueueSampler.Sample::consumers))));
+        }
+        if (queue.stream().noneMatch(s -> !Double.isNaN(s.lagP99()))) {
+            h.append("<p id=\"lag-absent\">Freshness was not sampled (no --workers).</p>\n");
+        } else {
+            double lagEnd = Math.max(end, queue.get(queue.size() - 1).second());
+            h.append("<h2>Freshness: from a ride's 201 to its store (the workers' lag over their last minute)</h2>\n")
+                    .append(timeChart("lag", "seconds", lagEnd, List.of(
+                            lagSamples("lag p50", "#2e7d32", queue, QueueSampler.Sample::lagP50),
+                            lagSamples("lag p99", "#c62828", queue, QueueSampler.Sample::lagP99))));
         }
         h.append("<h2>Latency percentiles over the whole run (ms)</h2>\n");
         List<String> labels = new ArrayList<>();
@@ -133,6 +144,17 @@ final class Report {
         List<double[]> points = new ArrayList<>();
         for (LoadStats.Second second : seconds) {
             points.add(new double[] {second.second(), y.applyAsDouble(second)});
+        }
+        return new Series(name, color, points);
+    }
+
+    private static Series lagSamples(String name, String color, List<QueueSampler.Sample> samples,
+                                     java.util.function.ToDoubleFunction<QueueSampler.Sample> y) {
+        List<double[]> points = new ArrayList<>();
+        for (QueueSampler.Sample sample : samples) {
+            if (!Double.isNaN(y.applyAsDouble(sample))) {
+                points.add(new double[] {sample.second(), y.applyAsDouble(sample)});
+            }
         }
         return new Series(name, color, points);
     }

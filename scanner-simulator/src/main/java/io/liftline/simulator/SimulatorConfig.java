@@ -42,12 +42,14 @@ import java.util.List;
  *                       {@code jetty} or {@code jdk}
  * @param managementUri  RabbitMQ's management API ({@code http://user:pass@host:15672}): the HTML report then
  *                       shows the queue's depth and consumers over the run; null leaves them out
+ * @param workers        the workers' admin ports ({@code http://host:9091}, comma-separated): the HTML report then shows
+ *                       freshness over the run, their lag p50 and p99 from a ride's 201 to its store; null leaves it out
  */
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
                               boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
-                              String apiKey, String httpClient, String managementUri) {
+                              String apiKey, String httpClient, String managementUri, String workers) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -83,11 +85,12 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     /** A switch, {@code --no-idempotency-keys}. */
     public static final String HTTP_CLIENT = "LIFTLINE_HTTP_CLIENT";
     public static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
+    public static final String WORKERS = "LIFTLINE_WORKERS";
     public static final String DEFAULT_HTTP_CLIENT = "netty";
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI);
+            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI, WORKERS);
 
     /** Without a management URI, with the default HTTP client. */
     public SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
@@ -96,7 +99,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                            boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys, String apiKey) {
         this(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads, maxRetries, requestTimeout, runId, verify,
                 mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress, progressInterval, rate, idempotencyKeys, apiKey,
-                DEFAULT_HTTP_CLIENT, null);
+                DEFAULT_HTTP_CLIENT, null, null);
     }
 
     public SimulatorConfig {
@@ -139,6 +142,12 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         url = String.join(",", urls);
     }
 
+    /** The workers' admin base URIs whose lag the report plots (empty: none). */
+    public List<java.net.URI> workerUris() {
+        return workers == null ? List.of() : java.util.Arrays.stream(workers.split(",")).map(String::strip)
+                .filter(w -> !w.isEmpty()).map(java.net.URI::create).toList();
+    }
+
     /** The producers' base URLs. */
     public List<String> urls() {
         return List.of(url.split(","));
@@ -169,7 +178,8 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 !source.getBoolean(NO_IDEMPOTENCY_KEYS, false),
                 source.get(API_KEY, null),
                 source.get(HTTP_CLIENT, DEFAULT_HTTP_CLIENT),
-                source.get(MANAGEMENT_URI, null));
+                source.get(MANAGEMENT_URI, null),
+                source.get(WORKERS, null));
     }
 
     @Override

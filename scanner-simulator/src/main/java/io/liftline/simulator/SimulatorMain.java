@@ -49,7 +49,8 @@ public final class SimulatorMain {
         System.out.println("simulating scanners: " + config);
         java.time.Instant started = java.time.Instant.now();
         Simulator simulator = new Simulator(config);
-        QueueSampler sampler = config.managementUri() == null ? null : new QueueSampler(config.managementUri(), simulator.startNanos());
+        QueueSampler sampler = config.managementUri() == null && config.workerUris().isEmpty() ? null
+                : new QueueSampler(config.managementUri(), config.workerUris(), simulator.startNanos());
         try {
             simulator.run();
         } finally {

@@ -156,9 +156,25 @@ class ReportTest {
         stats.ok(1, START);
         assertThat(new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), null)).contains("id=\"queue-absent\"")
                 .doesNotContain("<svg id=\"queue-depth\"");
-        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(1), java.util.List.of(new QueueSampler.Sample(0.5, 120, 40, 2),
-                new QueueSampler.Sample(1.5, 0, 0, 0))).html(config(), null);
-        assertThat(sampled).contains("<svg id=\"queue-depth\"", "<svg id=\"consumers\"", "data-name=\"unacked\"")
-                .doesNotContain("queue-absent");
+        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(1), java.util.List.of(
+                new QueueSampler.Sample(0.5, 120, 40, 2, Double.NaN, Double.NaN),
+                new QueueSampler.Sample(1.5, 0, 0, 0, Double.NaN, Double.NaN))).html(config(), null);
+        assertThat(sampled).contains("<svg id=\"queue-depth\"", "<svg id=\"consumers\"", "data-name=\"unacked\"", "id=\"lag-absent\"")
+                .doesNotContain("queue-absent", "<svg id=\"lag\"");
+    }
+
+    @Test
+    void freshnessSampledFromTheWorkersIsPlottedBesideTheQueue() {
+        LoadStats stats = new LoadStats(START);
+        stats.ok(1, START);
+        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(3), java.util.List.of(
+                new QueueSampler.Sample(0.5, 10, 0, 2, 0.05, 0.2),
+                new QueueSampler.Sample(1.5, 900, 0, 2, 4.0, 12.5),
+                new QueueSampler.Sample(2.5, -1, -1, -1, 3.0, 11.0))).html(config(), null);
+        assertThat(sampled).contains("<svg id=\"lag\"", "data-name=\"lag p50\"", "data-name=\"lag p99\"", "<svg id=\"queue-depth\"")
+                .doesNotContain("lag-absent");
+        assertThat(QueueSampler.sampleOf("liftline_ride_lag_recent_seconds{quantile=\"0.99\"} 12.5\n",
+                "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}")).isEqualTo(12.5);
+        assertThat(QueueSampler.sampleOf("other 1\n", "liftline_ride_lag_recent_seconds_max")).isNaN();
     }
 }

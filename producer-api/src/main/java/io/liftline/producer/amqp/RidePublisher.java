@@ -14,12 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -66,6 +69,9 @@ public final class RidePublisher implements Publisher {
     });
     /** The answer of every call not yet answered, so a block can answer them all at once. */
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
+    /** Calls waiting for a connection; one callback on the connection (armed) releases them all when it is back. */
+    private final Set<Call> held = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean releaseArmed = new AtomicBoolean();
     private final AtomicInteger heldCalls = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong();
     private volatile boolean stopped;
@@ -119,6 +125,7 @@ public final class RidePublisher implements Publisher {
         final CompletableFuture<Void> answer;
         int attempts;
         long heldBytes = -1; // counted in the hold while >= 0
+        volatile ScheduledFuture<?> timeout; // while held: fails the call when its publish timeout runs out
 
         Call(List<LiftRide> rides, long deadline, CompletableFuture<Void> answer) {
             this.rides = rides;
@@ -162,6 +169,10 @@ public final class RidePublisher implements Publisher {
     }
 
     private void run(Call call) {
+        if (call.answer.isDone()) {
+            call.fail(new PublishException.BrokerUnavailable("answered already", null)); // a block answered it: only unhold
+            return;
+        }
         call.attempts++;
         attempt(call.rides, call.deadline).whenComplete((ok, failure) -> {
             if (failure == null) {
@@ -197,23 +208,54 @@ public final class RidePublisher implements Publisher {
         return cause instanceof PublishException.ChannelClosed && call.attempts < MAX_ATTEMPTS;
     }
 
-    /** Runs the call again once a connection is up (after at least RETRY_WAIT), or fails it when its time runs out. */
+    /**
+     * Holds the call until a connection is up, then runs it again (after at least RETRY_WAIT), or fails it when its
+     * time runs out. Held calls wait in a set of their own with a timer each, and one callback per outage on the
+     * connection releases them all: a dependent per call on the connection's future would stay reachable from it
+     * after its call timed out, for as long as an outage lasts.
+     */
     private void waitForTheBroker(Call call, PublishException cause) {
         long left = call.deadline - System.nanoTime();
-        broker.whenConnected()
-                .thenCompose(up -> CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(
-                        RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS, retryScheduler)))
-                .orTimeout(left, TimeUnit.NANOSECONDS)
-                .whenComplete((up, timedOut) -> {
-                    if (timedOut == null) {
-                        run(call);
-                    } else if (!call.answer.isDone()) {
-                        call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; the broker did not come back "
-                                + "within the publish timeout of " + publishTimeout.toMillis() + " ms", cause));
-                    } else {
-                        call.fail(cause);
-                    }
-                });
+        held.add(call); // before its timer: a timer that fired first would find nothing to fail, and leave it held
+        try {
+            call.timeout = retryScheduler.schedule(() -> {
+                if (held.remove(call)) {
+                    call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; the broker did not come back "
+                            + "within the publish timeout of " + publishTimeout.toMillis() + " ms", cause));
+                }
+            }, left, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            if (held.remove(call)) {
+                call.fail(cause);
+            }
+            return;
+        }
+        if (releaseArmed.compareAndSet(false, true)) {
+            broker.whenConnected().thenRun(() -> {
+                releaseArmed.set(false);
+                releaseHeld();
+            });
+        }
+        if (broker.isConnected()) {
+            releaseHeld(); // connected meanwhile (or a channel's own retry): the callback may have run before the add
+        }
+    }
+
+    /** Runs every held call again, on the retry threads; never blocks (it may run on the connection's thread). */
+    private void releaseHeld() {
+        for (Call call : held) {
+            if (held.remove(call)) {
+                ScheduledFuture<?> timer = call.timeout;
+                if (timer != null) {
+                    timer.cancel(false); // null: released before its timer was set; the timer then finds nothing
+                }
+                try {
+                    retryScheduler.schedule(() -> run(call), RETRY_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    call.fail(new PublishException.BrokerUnavailable("the producer is shutting down", null));
+                }
+            }
+        }
     }
 
     /** Answers every call still waiting with this failure (the confirms themselves stay tracked by their channel). */
@@ -341,6 +383,11 @@ public final class RidePublisher implements Publisher {
             Thread.sleep(10);
         }
         retryScheduler.shutdownNow();
+        for (Call call : held) {
+            if (held.remove(call)) {
+                call.fail(new PublishException.BrokerUnavailable("the producer is shutting down", null));
+            }
+        }
         return waiting.isEmpty();
     }
 }

@@ -99,6 +99,23 @@ class PoolAndRetryTest {
     }
 
     @Test
+    void heldPublishesThatTimedOutAreNotKeptByTheConnectionForTheRestOfTheOutage() throws Exception {
+        CompletableFuture<Void> back = recovering();
+        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
+                PublishListener.NONE), Duration.ofMillis(200), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        List<CompletableFuture<Void>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            answers.add(publisher.publish(List.of(RIDE)));
+        }
+        for (CompletableFuture<Void> answer : answers) {
+            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
+        }
+        assertThat(publisher.heldCalls()).isZero();
+        // One callback waits on the connection for the whole outage, not one per request that ever waited.
+        assertThat(back.getNumberOfDependents()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
     void beyondTheHoldBoundAPublishAnswersUnavailableAtOnceAndTheHeldOnesStillGoThrough() throws Exception {
         CompletableFuture<Void> back = recovering();
         Channel channel = openChannel();
