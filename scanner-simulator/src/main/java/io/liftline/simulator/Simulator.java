@@ -279,14 +279,20 @@ final class Simulator {
         if (code < 500 && code != 429) {
             return gaveUp(ride, problem); // the request itself is wrong: a retry cannot help
         }
-        return attempt < config.maxRetries() ? retryAfter(answer).orElse(backoff(attempt)) : gaveUp(ride, problem);
+        if (attempt >= config.maxRetries()) {
+            return gaveUp(ride, problem);
+        }
+        return config.noBackoff() ? Duration.ZERO : retryAfter(answer).orElse(backoff(attempt));
     }
 
     /** Records an attempt that got no answer (connection refused or lost, timeout); as {@link #answered}. */
     Duration attemptFailed(Request ride, int attempt, long start, long now, Exception e) {
         stats.latency(now - start, now);
         record(start, ride, attempt, "error:" + e.getClass().getSimpleName(), now - start);
-        return attempt < config.maxRetries() ? backoff(attempt) : gaveUp(ride, e.toString());
+        if (attempt >= config.maxRetries()) {
+            return gaveUp(ride, e.toString());
+        }
+        return config.noBackoff() ? Duration.ZERO : backoff(attempt);
     }
 
     private Duration gaveUp(Request ride, String problem) {

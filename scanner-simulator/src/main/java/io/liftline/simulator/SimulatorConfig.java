@@ -44,12 +44,14 @@ import java.util.List;
  *                       shows the queue's depth and consumers over the run; null leaves them out
  * @param workers        the workers' admin ports ({@code http://host:9091}, comma-separated): the HTML report then shows
  *                       freshness over the run, their lag p50 and p99 from a ride's 201 to its store; null leaves it out
+ * @param noBackoff      retry at once, ignoring Retry-After, as a stock Upic client does ({@code --no-backoff}); the
+ *                       default backs off and honours Retry-After
  */
 public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
                               int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
                               String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
                               boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
-                              String apiKey, String httpClient, String managementUri, String workers) {
+                              String apiKey, String httpClient, String managementUri, String workers, boolean noBackoff) {
 
     public static final String DEFAULT_URL = "http://127.0.0.1:8080";
     public static final int DEFAULT_EVENTS = 200_000;
@@ -86,11 +88,13 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     public static final String HTTP_CLIENT = "LIFTLINE_HTTP_CLIENT";
     public static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
     public static final String WORKERS = "LIFTLINE_WORKERS";
+    /** A switch, {@code --no-backoff}. */
+    public static final String NO_BACKOFF = "LIFTLINE_NO_BACKOFF";
     public static final String DEFAULT_HTTP_CLIENT = "netty";
     public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
     public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
             THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI, WORKERS);
+            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI, WORKERS, NO_BACKOFF);
 
     /** Without a management URI, with the default HTTP client. */
     public SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
@@ -99,7 +103,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                            boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys, String apiKey) {
         this(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads, maxRetries, requestTimeout, runId, verify,
                 mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress, progressInterval, rate, idempotencyKeys, apiKey,
-                DEFAULT_HTTP_CLIENT, null, null);
+                DEFAULT_HTTP_CLIENT, null, null, false);
     }
 
     public SimulatorConfig {
@@ -179,7 +183,8 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                 source.get(API_KEY, null),
                 source.get(HTTP_CLIENT, DEFAULT_HTTP_CLIENT),
                 source.get(MANAGEMENT_URI, null),
-                source.get(WORKERS, null));
+                source.get(WORKERS, null),
+                source.getBoolean(NO_BACKOFF, false));
     }
 
     @Override
@@ -187,7 +192,7 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
         return "url=" + url + ", events=" + events + ", mode=" + mode
                 + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
                         : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
-                + ", maxRetries=" + maxRetries + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
+                + ", maxRetries=" + maxRetries + (noBackoff ? " (no backoff)" : "") + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
                 + (apiKey == null ? "" : ", API key ****") + ", httpClient=" + httpClient
                 + (managementUri == null ? "" : ", queue sampled from " + Secrets.maskUri(managementUri))
                 + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
