@@ -108,7 +108,7 @@ start_consumers() {
     metrics_port=$(free_port $((${ADMIN_PORT:-9090} + n)))
     log "consumer $n: metrics and health on http://127.0.0.1:$metrics_port (log: $LOGS/consumer-$n.log)"
     # shellcheck disable=SC2086
-    (as_broker_user liftline-consumer && LIFTLINE_METRICS_PORT=$metrics_port \
+    (as_broker_user liftline-consumer && LIFTLINE_ADMIN_PORT=$metrics_port \
       exec "$LIFTLINE_BIN/liftline-consumer") >"$LOGS/consumer-$n.log" 2>&1 &
     CONSUMER_PIDS+=($!)
     PIDS+=($!)

@@ -32,7 +32,7 @@ class ScaleOutIT {
 
     private static Map<String, String> env() {
         return Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_MONGODB_URI", mongo.uri(),
-                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName(), "LIFTLINE_METRICS_PORT", "0");
+                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName(), "LIFTLINE_ADMIN_PORT", "0");
     }
 
     private static MongoCollection<Document> rides() {

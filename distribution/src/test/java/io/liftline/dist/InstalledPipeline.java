@@ -66,7 +66,7 @@ final class InstalledPipeline implements AutoCloseable {
         queryPort = Ports.free();
         producer = start(launcher, logs, "producer", common, own, Map.of("LIFTLINE_HTTP_PORT", "" + producerPort),
                 "LIFTLINE_ADMIN_PORT");
-        consumer = start(launcher, logs, "consumer", common, own, Map.of(), "LIFTLINE_METRICS_PORT");
+        consumer = start(launcher, logs, "consumer", common, own, Map.of(), "LIFTLINE_ADMIN_PORT");
         query = start(launcher, logs, "query-api", common, own, Map.of("LIFTLINE_HTTP_PORT", "" + queryPort),
                 "LIFTLINE_ADMIN_PORT");
     }

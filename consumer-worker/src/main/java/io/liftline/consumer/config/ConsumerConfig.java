@@ -10,6 +10,7 @@ import io.liftline.config.Secrets;
 import io.liftline.model.RideRanges;
 import java.time.Duration;
 import java.util.List;
+import org.slf4j.LoggerFactory;
 
 /**
  * The consumer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
@@ -43,7 +44,9 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
     public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
     public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
     public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
-    /** The consumer's admin port: metrics and health. */
+    /** The consumer's admin port: metrics and health; the name every service uses. */
+    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
+    /** The admin port's old name, still read (with a warning) so that existing installations keep working. */
     public static final String METRICS_PORT = "LIFTLINE_METRICS_PORT";
     /** The interface the admin port binds to; unset: all. */
     public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
@@ -59,7 +62,7 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
     /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
     public static final String CONSUME_SHARDS = "LIFTLINE_CONSUME_SHARDS";
 
-    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, METRICS_PORT, ADMIN_BIND_ADDRESS,
+    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, ADMIN_PORT, METRICS_PORT, ADMIN_BIND_ADDRESS,
             CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES, SHARDS, CONSUME_SHARDS);
 
     public ConsumerConfig {
@@ -92,6 +95,22 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
     }
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
+    /** LIFTLINE_ADMIN_PORT, or its old name LIFTLINE_METRICS_PORT with a warning; both set and different: an error. */
+    static int adminPort(ConfigSource source) {
+        String now = source.get(ADMIN_PORT, null);
+        String old = source.get(METRICS_PORT, null);
+        if (old == null) {
+            return source.getInt(ADMIN_PORT, DEFAULT_METRICS_PORT);
+        }
+        if (now != null && !now.strip().equals(old.strip())) {
+            throw new IllegalArgumentException(ADMIN_PORT + " (" + now + ") and its old name " + METRICS_PORT + " (" + old
+                    + ") disagree: set only " + ADMIN_PORT);
+        }
+        LoggerFactory.getLogger(ConsumerConfig.class).warn("{} (--metrics-port) is the old name of {} (--admin-port); it still "
+                + "works, but rename it", METRICS_PORT, ADMIN_PORT);
+        return source.getInt(now != null ? ADMIN_PORT : METRICS_PORT, DEFAULT_METRICS_PORT);
+    }
+
     public static ConsumerConfig from(ConfigSource source) {
         source.rejectUnknownFlags(VARIABLES);
         String prefetch = source.get(PREFETCH, null);
@@ -99,7 +118,7 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
                 .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
                 .mongodbUri(source.get(MONGODB_URI, DEFAULT_MONGODB_URI))
                 .mongodbDatabase(source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE))
-                .metricsPort(source.getInt(METRICS_PORT, DEFAULT_METRICS_PORT))
+                .metricsPort(adminPort(source))
                 .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
                 .shards(source.getInt(SHARDS, 1))
                 .consumeShards(source.get(CONSUME_SHARDS, null))

@@ -19,6 +19,19 @@ class ConsumerConfigTest {
     }
 
     @Test
+    void theAdminPortHasTheNameEveryServiceUsesAndTheOldNameStillWorks() {
+        assertThat(ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_ADMIN_PORT", "9191")::get)).metricsPort())
+                .isEqualTo(9191);
+        assertThat(ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_METRICS_PORT", "9192")::get)).metricsPort())
+                .as("the old name, with a warning").isEqualTo(9192);
+        assertThat(ConsumerConfig.from(ConfigSource.from(new String[] {"--admin-port=9193"}, k -> null)).metricsPort()).isEqualTo(9193);
+        assertThat(ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_ADMIN_PORT", "9194",
+                "LIFTLINE_METRICS_PORT", "9194")::get)).metricsPort()).isEqualTo(9194);
+        assertThatThrownBy(() -> ConsumerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_ADMIN_PORT", "9195",
+                "LIFTLINE_METRICS_PORT", "9196")::get))).hasMessageContaining("disagree: set only LIFTLINE_ADMIN_PORT");
+    }
+
+    @Test
     void secretsAreMaskedInToString() {
         ConsumerConfig config = ConsumerConfig.builder().amqpUri("amqp://a:pw1@h/v").mongodbUri("mongodb://b:pw2@db:27017").build();
         assertThat(config.toString()).contains("amqp://a:****@h/v", "mongodb://b:****@db:27017").doesNotContain("pw1", "pw2");

@@ -125,7 +125,7 @@ final class Pipeline implements AutoCloseable {
                 Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(workerLink),
                         "LIFTLINE_MONGODB_URI", "mongodb://127.0.0.1:" + storeLink.port(),
                         "LIFTLINE_MONGODB_DATABASE", database,
-                        "LIFTLINE_METRICS_PORT", Integer.toString(port),
+                        "LIFTLINE_ADMIN_PORT", Integer.toString(port),
                         "LIFTLINE_CONSUMERS", Integer.toString(CONSUMERS_PER_WORKER),
                         "LIFTLINE_STORE_RETRY_MAX_BACKOFF", "1s"),
                 logs, URI.create("http://127.0.0.1:" + port + "/health/ready"));
