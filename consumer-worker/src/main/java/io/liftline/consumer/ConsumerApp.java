@@ -123,7 +123,7 @@ public final class ConsumerApp implements AutoCloseable {
                 thread.start();
             }
         }
-        app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count());
+        app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count(), app.consumers.size());
         app.shardCheck.start();
         log.info("consumer started with {} consumers, metrics on port {} ({})", app.consumers.size(),
                 app.health == null ? "off" : app.health.port(), config);

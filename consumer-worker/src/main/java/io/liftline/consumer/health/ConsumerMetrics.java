@@ -65,9 +65,11 @@ public final class ConsumerMetrics extends ServiceMetrics {
     }
 
     /** How many of the process's consumers the broker is delivering to now; fewer than configured: not ready. */
-    public void consumersSubscribed(java.util.function.Supplier<Number> subscribed) {
+    public void consumersSubscribed(java.util.function.Supplier<Number> subscribed, int configured) {
         io.micrometer.core.instrument.Gauge.builder("liftline.consumers.subscribed", subscribed)
                 .description("consumers with a live subscription to lift-rides").register(registry());
+        io.micrometer.core.instrument.Gauge.builder("liftline.consumers.configured", () -> configured)
+                .description("consumers this worker runs: LIFTLINE_CONSUMERS on each shard it takes").register(registry());
     }
 
     /** 1 while some rides wait in a ride queue that no worker of this shard count consumes (see ShardCheck). */
