@@ -69,7 +69,7 @@ class SimulatorIT {
         return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
                 Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
                 html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed, null,
-                SimulatorConfig.DEFAULT_HTTP_CLIENT, html == null ? null : managementUri());
+                SimulatorConfig.DEFAULT_HTTP_CLIENT, html == null ? null : managementUri(), null, false);
     }
 
     /** The test broker's management API, the path naming this class's vhost: what the report samples. */
