@@ -35,6 +35,12 @@ public final class Summaries {
     public static final int FIRST_GENERATION = 1;
     /** The minutes in an hour of the ski day; a ride's time is its minute, 1..360 (hour 0 holds times 1..60). */
     public static final int MINUTES_PER_HOUR = 60;
+    /**
+     * Documents per reply of a scan over a whole collection (verify, rebuild). MongoDB caps a reply at 16 MB by
+     * itself; the stand-in does not, and answered a scan of some 260,000 rides with one reply past the driver's
+     * 48 MB limit. A thousand rides are a few hundred KB.
+     */
+    static final int SCAN_BATCH = 1_000;
 
     private final MongoDatabase database;
 

@@ -92,7 +92,7 @@ public final class SummaryCheck {
         }
         Expected e = new Expected();
         MongoCollection<Document> rides = summaries.rides();
-        for (Document d : filters.isEmpty() ? rides.find() : rides.find(Filters.and(filters))) {
+        for (Document d : (filters.isEmpty() ? rides.find() : rides.find(Filters.and(filters))).batchSize(Summaries.SCAN_BATCH)) {
             LiftRide ride = RideStore.fromDocument(d);
             int r = ride.resortId();
             String s = ride.seasonId();
@@ -225,7 +225,7 @@ public final class SummaryCheck {
 
     /** Every document of one generation: ids from {@code prefix} ("3/2025/g1/") up to, not including, "3/2025/g10". */
     static Iterable<Document> inGeneration(MongoCollection<Document> collection, String prefix) {
-        return collection.find(generationRange(prefix));
+        return collection.find(generationRange(prefix)).batchSize(Summaries.SCAN_BATCH);
     }
 
     static Bson generationRange(String prefix) {

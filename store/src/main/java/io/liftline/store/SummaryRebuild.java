@@ -66,7 +66,7 @@ public final class SummaryRebuild {
             filters.add(Filters.eq("seasonId", season));
         }
         var rides = summaries.rides().find(filters.isEmpty() ? new Document() : Filters.and(filters))
-                .projection(new Document("resortId", 1).append("seasonId", 1));
+                .projection(new Document("resortId", 1).append("seasonId", 1)).batchSize(Summaries.SCAN_BATCH);
         for (Document d : rides) {
             keys.add(new ResortSeason(d.getInteger("resortId"), d.getString("seasonId")));
         }
@@ -93,7 +93,8 @@ public final class SummaryRebuild {
                 + " beside generation " + seen.current() + " (which readers keep using meanwhile)");
         long rides = 0;
         List<LiftRide> batch = new ArrayList<>(BATCH);
-        for (Document d : summaries.rides().find(Filters.and(Filters.eq("resortId", key.resortId()), Filters.eq("seasonId", key.seasonId())))) {
+        for (Document d : summaries.rides().find(Filters.and(Filters.eq("resortId", key.resortId()), Filters.eq("seasonId", key.seasonId())))
+                .batchSize(Summaries.SCAN_BATCH)) {
             batch.add(RideStore.fromDocument(d));
             if (batch.size() == BATCH) {
                 writer.applyTo(next, batch);

@@ -71,6 +71,37 @@ class SummariesIT {
         }
     }
 
+    /**
+     * Verify and rebuild scan whole collections: in replies of a bounded size, as MongoDB caps them at 16 MB by itself
+     * and the stand-in does not (it answered a scan of some 260,000 rides with one reply past the driver's 48 MB).
+     */
+    @Test
+    void verifyAndRebuildScanTheRidesInBoundedReplies() {
+        store(someRides(2_500, 7, "scan-"));
+        List<Integer> batchSizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.mongodb.event.CommandListener listener = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                org.bson.BsonDocument command = event.getCommand();
+                String name = event.getCommandName();
+                boolean onRides = name.equals("find") ? command.getString("find").getValue().equals(RideStore.COLLECTION)
+                        : name.equals("getMore") && command.getString("collection").getValue().equals(RideStore.COLLECTION);
+                if (onRides) {
+                    batchSizes.add(command.containsKey("batchSize") ? command.getInt32("batchSize").getValue() : Integer.MAX_VALUE);
+                }
+            }
+        };
+        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                .applyConnectionString(new com.mongodb.ConnectionString(mongo.uri())).addCommandListener(listener).build())) {
+            Summaries watched = new Summaries(client.getDatabase(mongo.databaseName()));
+            assertThat(new SummaryCheck(watched).differences(null, null)).isEmpty();
+            new SummaryRebuild(watched).rebuild(null, null, line -> { });
+        }
+        assertThat(batchSizes).as("every find and getMore over the rides asks for a bounded batch").isNotEmpty()
+                .allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(Summaries.SCAN_BATCH));
+        assertThat(batchSizes.size()).as("2,500 rides came in several replies").isGreaterThanOrEqualTo(3);
+    }
+
     @Test
     void everyAnswerEqualsTheArithmeticOverTheStoredRides() {
         List<LiftRide> all = someRides(3_000, 1, "e-");
