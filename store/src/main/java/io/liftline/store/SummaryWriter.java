@@ -61,6 +61,7 @@ public final class SummaryWriter {
     /** bucket id and skier ("3/2025/g1/17/b5 4242") to the events of the skier's day the bucket has counted. */
     private final Recent<String, Integer> counted = new Recent<>(REMEMBERED_SLOTS);
     private final Recent<String, TopList> lists = new Recent<>(REMEMBERED_LISTS);
+    private final Object sharedDocuments = new Object();
 
     public SummaryWriter(Summaries summaries) {
         this.summaries = summaries;
@@ -163,8 +164,13 @@ public final class SummaryWriter {
         Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
         List<SkierDay> days = new ArrayList<>();
         seasons.values().forEach(s -> days.addAll(s.days().values()));
-        countInResortDays(generation, days);
-        offerToTopLists(generation, seasons.values());
+        // The shared documents (buckets, top lists) one writer at a time within a process: its consumers' small
+        // batches touch the same few documents, and two at once mostly fail each other's version checks, each then
+        // reading and writing again. Other processes are still kept right by the checks.
+        synchronized (sharedDocuments) {
+            countInResortDays(generation, days);
+            offerToTopLists(generation, seasons.values());
+        }
     }
 
     // The steps, package-private so that tests can stop after any of them, as a worker that dies there would.
