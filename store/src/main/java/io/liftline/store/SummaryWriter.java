@@ -466,6 +466,17 @@ public final class SummaryWriter {
         if (attempt >= MAX_CONFLICTS) {
             throw new IllegalStateException(what + " summaries changed under " + MAX_CONFLICTS + " attempts in a row");
         }
+        if (attempt > 0) {
+            // Another process wrote the same documents: a random pause before writing again, growing with the
+            // conflicts (up to 32 ms), so that two workers on the same hot documents take turns instead of failing
+            // each other's checks round after round.
+            try {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << Math.min(attempt, 5)) + 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while " + what + " summaries were contended", e);
+            }
+        }
     }
 
     private static Integer intOrNull(Object value) {
