@@ -69,7 +69,9 @@ node_launch() {
 # can refuse a peer's feature flags while that peer is itself still booting) is started again, twice at most.
 node_await() {
   local n=$1 i pid relaunches=0
-  for ((i = 0; i < 600; i++)); do
+  # Up to about 250 s: after every node was killed, a node may wait out RabbitMQ's own wait for its peers' tables
+  # (30 s a try) before it stops and is started again; 120 s was once 13 s short of that (ClusterIT, kill all).
+  for ((i = 0; i < 1250; i++)); do
     port_open "$(node_amqp_port "$n")" && break
     if ((i % 25 == 24)); then
       pid=$(node_pid "$n")
@@ -81,7 +83,7 @@ node_await() {
     fi
     sleep 0.2
   done
-  port_open "$(node_amqp_port "$n")" || die "cluster node $n did not open 127.0.0.1:$(node_amqp_port "$n") within 120s"
+  port_open "$(node_amqp_port "$n")" || die "cluster node $n did not open 127.0.0.1:$(node_amqp_port "$n") within 250s"
   ctl "$n" await_startup --timeout 60 >/dev/null || die "cluster node $n did not finish starting"
 }
 
