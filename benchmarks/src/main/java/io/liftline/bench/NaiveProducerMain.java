@@ -1,7 +1,7 @@
 package io.liftline.bench;
 
 import io.liftline.broker.BrokerConnection;
-import io.liftline.config.ConfigSource;
+import io.liftline.runtime.ConfigSource;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.producer.http.IngestHandler;

@@ -1,10 +1,9 @@
 package io.liftline.bench;
 
+import io.liftline.broker.BrokerClients;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
@@ -30,11 +29,8 @@ public final class Preload {
         int count = Integer.parseInt(args[1]);
         String prefix = args[2];
         Shards shards = new Shards(args.length > 3 ? Integer.parseInt(args[3]) : 1);
-        BrokerNodes nodes = BrokerNodes.parse(uri);
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(nodes.uri());
         long start = System.nanoTime();
-        try (Connection connection = factory.newConnection(nodes.addresses(), "liftline-preload");
+        try (Connection connection = BrokerClients.connect(uri, "liftline-preload");
              Channel channel = connection.createChannel()) {
             Topology.declare(channel, shards);
             channel.confirmSelect();

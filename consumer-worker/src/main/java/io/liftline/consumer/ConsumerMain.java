@@ -1,6 +1,6 @@
 package io.liftline.consumer;
 
-import io.liftline.config.Launcher;
+import io.liftline.runtime.Launcher;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.mongo.RideSink;
 import java.util.function.Function;

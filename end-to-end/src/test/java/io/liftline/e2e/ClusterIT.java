@@ -1,10 +1,10 @@
 package io.liftline.e2e;
 
+import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
@@ -99,10 +99,7 @@ class ClusterIT {
     @BeforeEach
     void everyNodeUpAndTheQueueEmpty() throws Exception {
         cluster("start");
-        BrokerNodes nodes = BrokerNodes.parse(uri);
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(nodes.uri());
-        try (Connection connection = factory.newConnection(nodes.addresses()); Channel channel = connection.createChannel()) {
+        try (Connection connection = BrokerClients.connect(uri, "liftline-test"); Channel channel = connection.createChannel()) {
             channel.queuePurge(Topology.QUEUE);
         }
     }

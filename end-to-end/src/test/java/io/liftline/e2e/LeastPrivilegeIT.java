@@ -1,5 +1,6 @@
 package io.liftline.e2e;
 
+import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -8,7 +9,6 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
@@ -101,9 +101,7 @@ class LeastPrivilegeIT {
     }
 
     private static Connection connect(String user) throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(rabbit.amqpUriAs(user));
-        return factory.newConnection();
+        return BrokerClients.connect(rabbit.amqpUriAs(user), "liftline-test-" + user);
     }
 
     private static void publishConfirmed(Connection connection, String exchange) throws Exception {

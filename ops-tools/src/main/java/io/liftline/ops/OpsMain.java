@@ -1,5 +1,6 @@
 package io.liftline.ops;
 
+import io.liftline.broker.BrokerClients;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoTimeoutException;
@@ -7,10 +8,10 @@ import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.liftline.broker.BrokerNodes;
-import io.liftline.config.ConfigSource;
-import io.liftline.config.Secrets;
+import io.liftline.management.ManagementClient;
+import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Secrets;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
 import io.liftline.store.SummaryRebuild;
@@ -116,7 +117,8 @@ public final class OpsMain {
     }
 
     private static int status(ConfigSource config, boolean json, PrintStream out) throws Exception {
-        QueueStatus status = new QueueStatus(URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")),
+        QueueStatus status = new QueueStatus(ManagementClient.of(URI.create(config.get(MANAGEMENT_URI,
+                "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10)),
                 vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
         boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
         Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
@@ -143,12 +145,8 @@ public final class OpsMain {
         if (command.size() != 2) {
             return usage(out, "dead-letters needs one of list, peek, replay, purge");
         }
-        ConnectionFactory factory = new ConnectionFactory();
         String uri = config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F");
-        BrokerNodes nodes = BrokerNodes.parse(uri);
-        factory.setUri(nodes.uri());
-        factory.setConnectionTimeout(5_000);
-        try (Connection connection = factory.newConnection(nodes.addresses(), "liftline-ops")) {
+        try (Connection connection = BrokerClients.connect(uri, "liftline-ops")) {
             DeadLetterTool tool = new DeadLetterTool(connection);
             switch (command.get(1)) {
                 case "list" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 20)), false).render(json));

@@ -1,5 +1,6 @@
 package io.liftline.ops;
 
+import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,6 @@ import com.mongodb.client.MongoCollection;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import io.liftline.broker.Shards;
@@ -253,9 +253,7 @@ class OpsIT {
         assertThat(ops(asOps, "", "dead-letters", "replay", "--reason=invalid-ride").out()).contains("replayed 1 dead letters");
         assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(1);
         assertThat(ops(asOps, "", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUri(rabbit.amqpUriAs("liftline-ops"));
-        try (Connection ops = factory.newConnection()) {
+        try (Connection ops = BrokerClients.connect(rabbit.amqpUriAs("liftline-ops"), "liftline-ops-test")) {
             assertThatThrownBy(() -> ops.createChannel().basicGet(Topology.QUEUE, false))
                     .hasStackTraceContaining("ACCESS_REFUSED");
         }

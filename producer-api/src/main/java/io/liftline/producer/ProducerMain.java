@@ -1,6 +1,6 @@
 package io.liftline.producer;
 
-import io.liftline.config.Launcher;
+import io.liftline.runtime.Launcher;
 import io.liftline.producer.config.ProducerConfig;
 
 /** {@code java -jar liftline-producer-api.jar [--flag=value ...]}: runs the producer until SIGTERM. */

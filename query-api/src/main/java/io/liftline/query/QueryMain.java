@@ -1,6 +1,6 @@
 package io.liftline.query;
 
-import io.liftline.config.Launcher;
+import io.liftline.runtime.Launcher;
 import io.liftline.query.config.QueryConfig;
 
 /** {@code java -jar liftline-query-api.jar [--flag=value ...]}: runs the read API until SIGTERM. */

@@ -1,17 +1,15 @@
 package io.liftline.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.liftline.config.Secrets;
-import io.liftline.model.RideJson;
+import io.liftline.runtime.Secrets;
+import io.liftline.management.ManagementClient;
+import io.liftline.management.ManagementException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -35,8 +33,7 @@ final class QueueSampler implements AutoCloseable {
     private static final Pattern RIDE_QUEUE = Pattern.compile("lift-rides(\\.[0-9]+)?");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final URI queues;
-    private final String authorization;
+    private final ManagementClient management; // null: no queue sampled
     private final long startNanos;
     private final List<Sample> samples = new ArrayList<>();
     private final Thread thread;
@@ -48,16 +45,9 @@ final class QueueSampler implements AutoCloseable {
     QueueSampler(String managementUri, List<URI> workers, long startNanos) {
         this.workers = workers;
         if (managementUri == null) {
-            this.queues = null;
-            this.authorization = null;
+            this.management = null;
         } else {
-            URI uri = URI.create(managementUri);
-            String vhost = uri.getRawPath() == null || uri.getRawPath().length() <= 1 ? "%2F" : uri.getRawPath().substring(1);
-            this.queues = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? 15672 : uri.getPort())
-                    + "/api/queues/" + vhost + "?columns=" + URLEncoder.encode("name,messages_ready,messages_unacknowledged,consumers",
-                    StandardCharsets.UTF_8));
-            String userInfo = uri.getRawUserInfo() == null ? "guest:guest" : java.net.URLDecoder.decode(uri.getRawUserInfo(), StandardCharsets.UTF_8);
-            this.authorization = "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
+            this.management = ManagementClient.of(URI.create(managementUri), Duration.ofSeconds(2));
             log.info("sampling the ride queues from {}", Secrets.maskUri(managementUri));
         }
         if (!workers.isEmpty()) {
@@ -87,9 +77,9 @@ final class QueueSampler implements AutoCloseable {
 
     private void sample() {
         try {
-            long[] queue = queues == null ? new long[] {-1, -1, -1} : queue();
+            long[] queue = management == null ? new long[] {-1, -1, -1} : queue();
             double[] lag = lag();
-            if (queue[0] < 0 && Double.isNaN(lag[1]) && queues != null) {
+            if (queue[0] < 0 && Double.isNaN(lag[1]) && management != null) {
                 return; // neither answered this second
             }
             double second = (System.nanoTime() - startNanos) / 1e9;
@@ -102,18 +92,13 @@ final class QueueSampler implements AutoCloseable {
     }
 
     /** Ready, unacked and consumers over the ride queues; -1 each when the management API does not answer. */
-    private long[] queue() throws InterruptedException {
+    private long[] queue() {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(queues).timeout(Duration.ofSeconds(2))
-                    .header("Authorization", authorization).build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                problem("management API answered " + response.statusCode());
-                return new long[] {-1, -1, -1};
-            }
             long ready = 0;
             long unacked = 0;
             long consumers = 0;
-            for (JsonNode queue : RideJson.MAPPER.readTree(response.body())) {
+            for (JsonNode queue : management.queues(management.vhost(), "name", "messages_ready",
+                    "messages_unacknowledged", "consumers")) {
                 if (RIDE_QUEUE.matcher(queue.path("name").asText()).matches()) {
                     ready += queue.path("messages_ready").asLong();
                     unacked += queue.path("messages_unacknowledged").asLong();
@@ -121,8 +106,8 @@ final class QueueSampler implements AutoCloseable {
                 }
             }
             return new long[] {ready, unacked, consumers};
-        } catch (java.io.IOException e) {
-            problem(e.toString());
+        } catch (ManagementException e) {
+            problem(e.getMessage());
             return new long[] {-1, -1, -1};
         }
     }

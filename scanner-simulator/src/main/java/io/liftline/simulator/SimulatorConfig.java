@@ -1,7 +1,7 @@
 package io.liftline.simulator;
 
-import io.liftline.config.ConfigSource;
-import io.liftline.config.Secrets;
+import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Secrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

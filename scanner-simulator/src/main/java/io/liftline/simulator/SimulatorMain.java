@@ -1,6 +1,6 @@
 package io.liftline.simulator;
 
-import io.liftline.config.ConfigSource;
+import io.liftline.runtime.ConfigSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

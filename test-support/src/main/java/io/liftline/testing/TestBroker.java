@@ -1,8 +1,8 @@
 package io.liftline.testing;
 
+import io.liftline.broker.BrokerClients;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
-import io.liftline.config.Secrets;
+import io.liftline.runtime.Secrets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,7 +32,6 @@ public final class TestBroker {
     }
 
     static final String LOCAL_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672";
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
     private static final Logger log = LoggerFactory.getLogger(TestBroker.class);
     private static final String IMAGE = "rabbitmq:3.13-management";
 
@@ -206,13 +205,8 @@ public final class TestBroker {
 
     /** Opens and closes one connection, so a missing broker fails here, fast, instead of hanging a test. */
     static void requireAnswers(Endpoint endpoint) {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setConnectionTimeout((int) CONNECT_TIMEOUT.toMillis());
-        factory.setHandshakeTimeout((int) CONNECT_TIMEOUT.toMillis());
-        factory.setAutomaticRecoveryEnabled(false);
         try {
-            factory.setUri(endpoint.amqpUri());
-            Connection probe = factory.newConnection("liftline-test-probe");
+            Connection probe = BrokerClients.connect(endpoint.amqpUri().toString(), "liftline-test-probe");
             probe.close();
         } catch (Exception e) {
             throw new AssertionError("No RabbitMQ broker answers at " + Secrets.maskUri(endpoint.amqpUri().toString())

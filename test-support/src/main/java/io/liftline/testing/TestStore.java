@@ -1,7 +1,7 @@
 package io.liftline.testing;
 
 import de.bwaldvogel.mongo.MongoServer;
-import io.liftline.config.Secrets;
+import io.liftline.runtime.Secrets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;

@@ -3,7 +3,7 @@ package io.liftline.consumer.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.liftline.config.ConfigSource;
+import io.liftline.runtime.ConfigSource;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -1,12 +1,12 @@
 package io.liftline.producer.config;
 
-import static io.liftline.config.Checks.positive;
-import static io.liftline.config.Checks.required;
+import static io.liftline.runtime.Checks.positive;
+import static io.liftline.runtime.Checks.required;
 
 import io.liftline.broker.Shards;
-import io.liftline.config.Checks;
-import io.liftline.config.ConfigSource;
-import io.liftline.config.Secrets;
+import io.liftline.runtime.Checks;
+import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Secrets;
 import io.liftline.model.RideRanges;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;

@@ -3,7 +3,7 @@ package io.liftline.producer.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.liftline.config.ConfigSource;
+import io.liftline.runtime.ConfigSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

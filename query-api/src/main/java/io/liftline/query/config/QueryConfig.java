@@ -1,11 +1,11 @@
 package io.liftline.query.config;
 
-import static io.liftline.config.Checks.positive;
-import static io.liftline.config.Checks.required;
+import static io.liftline.runtime.Checks.positive;
+import static io.liftline.runtime.Checks.required;
 
 import com.mongodb.ReadPreference;
-import io.liftline.config.ConfigSource;
-import io.liftline.config.Secrets;
+import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Secrets;
 import io.liftline.model.RideRanges;
 import io.liftline.service.edge.EdgeSettings;
 import java.time.DateTimeException;

@@ -1,9 +1,9 @@
 package io.liftline.service.edge;
 
-import static io.liftline.config.Checks.positive;
-import static io.liftline.config.Checks.required;
+import static io.liftline.runtime.Checks.positive;
+import static io.liftline.runtime.Checks.required;
 
-import io.liftline.config.ConfigSource;
+import io.liftline.runtime.ConfigSource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.liftline.service.edge;
 
-import static io.liftline.config.Checks.required;
+import static io.liftline.runtime.Checks.required;
 
 import java.nio.file.Path;
 
