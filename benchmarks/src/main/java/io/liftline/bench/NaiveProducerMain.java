@@ -1,10 +1,10 @@
 package io.liftline.bench;
 
 import io.liftline.broker.BrokerConnection;
-import io.liftline.runtime.ConfigSource;
 import io.liftline.producer.config.ProducerConfig;
-import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.producer.http.IngestHandler;
+import io.liftline.producer.metrics.ProducerMetrics;
+import io.liftline.runtime.ConfigSource;
 import io.liftline.service.AdminHandler;
 import io.liftline.service.edge.Edge;
 import java.time.Duration;

@@ -1,15 +1,12 @@
 package io.liftline.bench;
 
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.BrokerConnection;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import io.liftline.producer.amqp.Publisher;
-import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.commons.pool2.BasePooledObjectFactory;
 import org.apache.commons.pool2.PooledObject;
@@ -50,10 +47,8 @@ final class NaivePublisher implements Publisher {
         try {
             channel = pool.borrowObject();
             for (LiftRide ride : rides) {
-                AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
-                        .deliveryMode(2).messageId(ride.eventId()).timestamp(Date.from(ride.receivedAt()))
-                        .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
-                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, properties, RideJson.toMessage(ride));
+                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true,
+                        Topology.rideProperties(ride.eventId(), ride.receivedAt()), RideJson.toMessage(ride));
                 channel.waitForConfirmsOrDie(timeoutMillis);
             }
             pool.returnObject(channel);

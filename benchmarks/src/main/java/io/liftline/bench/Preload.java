@@ -1,16 +1,16 @@
 package io.liftline.bench;
 
-import io.liftline.broker.BrokerClients;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.BrokerClients;
+import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -24,6 +24,15 @@ public final class Preload {
     private Preload() {
     }
 
+    /** Waits for the window's confirms; a ride that reached no queue ends the preload (the backlog would be short). */
+    private static void settle(ConfirmedPublisher publisher) throws Exception {
+        List<ConfirmedPublisher.Published> unroutable = publisher.awaitConfirms(Duration.ofSeconds(60));
+        if (!unroutable.isEmpty()) {
+            throw new IllegalStateException(unroutable.size() + " rides reached no queue, e.g. routing key "
+                    + unroutable.get(0).routingKey());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String uri = args[0];
         int count = Integer.parseInt(args[1]);
@@ -33,21 +42,19 @@ public final class Preload {
         try (Connection connection = BrokerClients.connect(uri, "liftline-preload");
              Channel channel = connection.createChannel()) {
             Topology.declare(channel, shards);
-            channel.confirmSelect();
+            ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < count; i++) {
                 String id = prefix + "-" + i;
                 LiftRide ride = new LiftRide(id, random.nextInt(1, 11), "2025", 1, random.nextInt(1, 100_001),
                         random.nextInt(1, 361), random.nextInt(1, 41), Instant.now());
-                AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
-                        .deliveryMode(2).messageId(id).timestamp(new Date())
-                        .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
-                channel.basicPublish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())), props, RideJson.toMessage(ride));
+                publisher.publish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())),
+                        Topology.rideProperties(id, ride.receivedAt()), RideJson.toMessage(ride));
                 if ((i + 1) % WINDOW == 0) {
-                    channel.waitForConfirmsOrDie(60_000);
+                    settle(publisher);
                 }
             }
-            channel.waitForConfirmsOrDie(60_000);
+            settle(publisher);
         }
         System.out.printf("preloaded %d rides in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
     }

@@ -1,9 +1,12 @@
 package io.liftline.broker;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import io.liftline.model.RideJson;
 import java.io.IOException;
+import java.time.Instant;
+import java.util.Date;
 import java.util.Map;
 
 /**
@@ -24,8 +27,23 @@ public final class Topology {
     /** Message header carrying {@link RideJson#SCHEMA_VERSION}. */
     public static final String SCHEMA_VERSION_HEADER = "schema-version";
     public static final String CONTENT_TYPE = "application/json";
+    private static final Map<String, Object> HEADERS = Map.of(SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
     private Topology() {
+    }
+
+    /**
+     * The properties every ride message carries (docs/topology.md): JSON, persistent, the event id as message id
+     * (what dedup and the dead-letter tools go by), the time the producer received the ride, the schema version.
+     */
+    public static AMQP.BasicProperties rideProperties(String eventId, Instant receivedAt) {
+        return new AMQP.BasicProperties.Builder()
+                .contentType(CONTENT_TYPE)
+                .deliveryMode(2)
+                .messageId(eventId)
+                .timestamp(Date.from(receivedAt))
+                .headers(HEADERS)
+                .build();
     }
 
     public static Map<String, Object> queueArguments() {

@@ -1,8 +1,8 @@
 package io.liftline.consumer;
 
-import io.liftline.runtime.Launcher;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.mongo.RideSink;
+import io.liftline.runtime.Launcher;
 import java.util.function.Function;
 
 /** {@code java -jar liftline-consumer-worker.jar [--flag=value ...]}: runs the consumer until SIGTERM. */

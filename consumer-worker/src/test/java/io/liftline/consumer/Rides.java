@@ -1,20 +1,25 @@
 package io.liftline.consumer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Topology;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
 /** Publishes rides exactly as the producer does (same body, same properties), with confirms, for the consumer's tests. */
 final class Rides {
+
+    private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     private Rides() {
     }
@@ -32,9 +37,10 @@ final class Rides {
         return ids;
     }
 
+    /** The producer's properties, with another schema version (null: none) for the poison tests. */
     static AMQP.BasicProperties properties(String eventId, Object schemaVersion) {
-        return new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE).deliveryMode(2).messageId(eventId)
-                .timestamp(new Date()).headers(schemaVersion == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, schemaVersion))
+        return Topology.rideProperties(eventId, Instant.now()).builder()
+                .headers(schemaVersion == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, schemaVersion))
                 .build();
     }
 
@@ -47,12 +53,12 @@ final class Rides {
     static void publish(Connection connection, List<String> ids, int firstN) throws Exception {
         try (Channel channel = connection.createChannel()) {
             Topology.declare(channel);
-            channel.confirmSelect();
+            ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
             for (int i = 0; i < ids.size(); i++) {
-                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, properties(ids.get(i), RideJson.SCHEMA_VERSION),
+                publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, properties(ids.get(i), RideJson.SCHEMA_VERSION),
                         RideJson.toMessage(ride(ids.get(i), firstN + i)));
             }
-            channel.waitForConfirmsOrDie(30_000);
+            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT)).as("rides that reached no queue").isEmpty();
         }
     }
 
@@ -60,9 +66,9 @@ final class Rides {
     static void publishRaw(Connection connection, String eventId, Object schemaVersion, byte[] body) throws Exception {
         try (Channel channel = connection.createChannel()) {
             Topology.declare(channel);
-            channel.confirmSelect();
-            channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, properties(eventId, schemaVersion), body);
-            channel.waitForConfirmsOrDie(30_000);
+            ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
+            publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, properties(eventId, schemaVersion), body);
+            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT)).as("a message that reached no queue").isEmpty();
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.liftline.e2e;
 
-import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.BrokerClients;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
@@ -13,8 +13,8 @@ import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
-import io.liftline.store.SummaryCheck;
 import io.liftline.store.Summaries;
+import io.liftline.store.SummaryCheck;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RepositoryFiles;

@@ -1,6 +1,5 @@
 package io.liftline.e2e;
 
-import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -10,6 +9,7 @@ import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
+import io.liftline.broker.BrokerClients;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;

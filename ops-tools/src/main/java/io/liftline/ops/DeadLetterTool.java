@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
+import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import java.io.IOException;
@@ -14,10 +15,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -45,7 +46,7 @@ final class DeadLetterTool {
     static final String REPLAYED_AT = "x-liftline-replayed-at";
     /** Copies published before the tool waits for their confirms; bounds its memory and the broker's unacked. */
     static final int REPLAY_WINDOW = 200;
-    private static final long CONFIRM_TIMEOUT_MS = 10_000;
+    private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
     private final Connection connection;
 
@@ -71,11 +72,9 @@ final class DeadLetterTool {
             InterruptedException {
         List<DeadLetter> moved = new ArrayList<>();
         List<DeadLetter> unroutable = new ArrayList<>();
-        try (Channel channel = connection.createChannel(); Channel publisher = connection.createChannel()) {
-            publisher.confirmSelect();
-            // A return precedes the confirm of its message; copies keep their message id, so exchange and id name it.
-            Set<String> returned = ConcurrentHashMap.newKeySet();
-            publisher.addReturnListener(r -> returned.add(r.getExchange() + "/" + r.getProperties().getMessageId()));
+        try (Channel channel = connection.createChannel(); Channel publishing = connection.createChannel()) {
+            // Copies keep their message id, so the publisher tells a returned one by exchange and id.
+            ConfirmedPublisher publisher = new ConfirmedPublisher(publishing);
             Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
             // Only the letters there now: those sent to the back are not met again.
             long count = channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE).getMessageCount();
@@ -96,17 +95,17 @@ final class DeadLetterTool {
                 }
                 if (matches) {
                     // Back to the queue it came from: with shards, the skier's shard (lift-rides.2 → ride.2).
-                    publisher.basicPublish(Topology.EXCHANGE, Shards.routingKeyOf(letter.source()), true, copyProperties(letter),
+                    publisher.publish(Topology.EXCHANGE, Shards.routingKeyOf(letter.source()), copyProperties(letter),
                             letter.body());
                 } else {
-                    publisher.basicPublish(Topology.DEAD_LETTER_EXCHANGE, "", true, letter.properties(), letter.body());
+                    publisher.publish(Topology.DEAD_LETTER_EXCHANGE, "", letter.properties(), letter.body());
                 }
                 window.add(new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : Topology.DEAD_LETTER_EXCHANGE));
                 if (window.size() == REPLAY_WINDOW) {
-                    settle(channel, publisher, window, returned, moved, unroutable);
+                    settle(channel, publisher, window, moved, unroutable);
                 }
             }
-            settle(channel, publisher, window, returned, moved, unroutable);
+            settle(channel, publisher, window, moved, unroutable);
         }
         return new Replay(moved, unroutable);
     }
@@ -122,13 +121,14 @@ final class DeadLetterTool {
     }
 
     /** Waits for the window's confirms, then acks each original whose copy was routed; a nack throws, acking none. */
-    private static void settle(Channel channel, Channel publisher, List<Pending> window, Set<String> returned,
+    private static void settle(Channel channel, ConfirmedPublisher publisher, List<Pending> window,
                                List<DeadLetter> moved, List<DeadLetter> unroutable)
             throws IOException, InterruptedException, TimeoutException {
         if (window.isEmpty()) {
             return;
         }
-        publisher.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MS);
+        Set<String> returned = new HashSet<>();
+        publisher.awaitConfirms(CONFIRM_TIMEOUT).forEach(r -> returned.add(r.exchange() + "/" + r.messageId()));
         for (Pending pending : window) {
             if (returned.contains(pending.exchange() + "/" + pending.letter().eventId())) {
                 if (pending.replayed()) {
@@ -142,7 +142,6 @@ final class DeadLetterTool {
             }
         }
         window.clear();
-        returned.clear();
     }
 
     private static AMQP.BasicProperties copyProperties(DeadLetter letter) {

@@ -1,6 +1,5 @@
 package io.liftline.ops;
 
-import io.liftline.broker.BrokerClients;
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoTimeoutException;
@@ -8,6 +7,7 @@ import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.BrokerClients;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.management.ManagementClient;
 import io.liftline.runtime.ConfigSource;

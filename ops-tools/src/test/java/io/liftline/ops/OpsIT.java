@@ -1,6 +1,5 @@
 package io.liftline.ops;
 
-import io.liftline.broker.BrokerClients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,16 +10,17 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
+import io.liftline.broker.BrokerClients;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
+import io.liftline.store.RideStore;
+import io.liftline.store.Summaries;
+import io.liftline.store.SummaryWriter;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TestBroker;
-import io.liftline.store.RideStore;
-import io.liftline.store.Summaries;
-import io.liftline.store.SummaryWriter;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

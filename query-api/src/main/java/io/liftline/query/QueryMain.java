@@ -1,7 +1,7 @@
 package io.liftline.query;
 
-import io.liftline.runtime.Launcher;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.runtime.Launcher;
 
 /** {@code java -jar liftline-query-api.jar [--flag=value ...]}: runs the read API until SIGTERM. */
 public final class QueryMain {

@@ -1,9 +1,9 @@
 package io.liftline.simulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.liftline.runtime.Secrets;
 import io.liftline.management.ManagementClient;
 import io.liftline.management.ManagementException;
+import io.liftline.runtime.Secrets;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

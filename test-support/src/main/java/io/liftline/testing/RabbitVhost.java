@@ -1,9 +1,9 @@
 package io.liftline.testing;
 
-import io.liftline.broker.BrokerClients;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.BrokerClients;
 import io.liftline.management.ManagementClient;
 import io.liftline.management.ManagementException;
 import io.liftline.model.RideJson;

@@ -1,7 +1,7 @@
 package io.liftline.testing;
 
-import io.liftline.broker.BrokerClients;
 import com.rabbitmq.client.Connection;
+import io.liftline.broker.BrokerClients;
 import io.liftline.runtime.Secrets;
 import java.io.IOException;
 import java.net.URI;

@@ -3,8 +3,10 @@ package io.liftline.consumer.amqp;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
+import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Topology;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,22 +27,20 @@ final class DeadLetters {
     static final String DEAD_LETTERED_AT = "x-liftline-dead-lettered-at";
     static final String CONSUMER = "x-liftline-consumer";
 
-    private static final long CONFIRM_TIMEOUT_MS = 5_000;
+    private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_DETAIL = 1_000;
 
     private final Channel channel;
+    private final ConfirmedPublisher publisher;
     private final String consumerName;
     private final String sourceQueue;
-    /** Set by a basic.return, which the broker sends before the confirm of the same message. */
-    private volatile boolean returned;
 
     /** @param channel a channel of its own; it is put in confirm mode here */
     DeadLetters(Channel channel, String consumerName, String sourceQueue) throws IOException {
         this.sourceQueue = sourceQueue;
         this.channel = channel;
+        this.publisher = new ConfirmedPublisher(channel);
         this.consumerName = consumerName;
-        channel.confirmSelect();
-        channel.addReturnListener(r -> returned = true);
     }
 
     boolean isOpen() {
@@ -62,15 +62,10 @@ final class DeadLetters {
         headers.put(SOURCE_ROUTING_KEY, envelope.getRoutingKey());
         headers.put(DEAD_LETTERED_AT, Instant.now().toString());
         headers.put(CONSUMER, consumerName);
-        AMQP.BasicProperties properties = original.builder().headers(headers).deliveryMode(2).build();
-        returned = false;
-        channel.basicPublish(Topology.DEAD_LETTER_EXCHANGE, envelope.getRoutingKey(), true, properties, body);
-        // Not waitForConfirmsOrDie: on a timeout it closes the channel and waits for the broker's close-ok, which
-        // a connection blocked by an alarm never gets. A timed-out channel is abandoned instead (see close()).
-        if (!channel.waitForConfirms(CONFIRM_TIMEOUT_MS)) {
-            throw new IOException("the broker refused the dead-letter copy (nack)");
-        }
-        if (returned) {
+        publisher.publish(Topology.DEAD_LETTER_EXCHANGE, envelope.getRoutingKey(), original.builder().headers(headers).build(),
+                body);
+        // A timed-out channel stays open (a close would wait on a blocked connection) and is abandoned (see close()).
+        if (!publisher.awaitConfirms(CONFIRM_TIMEOUT).isEmpty()) {
             throw new IOException(Topology.DEAD_LETTER_EXCHANGE + " routed the copy to no queue (is "
                     + Topology.DEAD_LETTER_QUEUE + " bound?)");
         }

@@ -4,10 +4,10 @@ import static io.liftline.runtime.Checks.positive;
 import static io.liftline.runtime.Checks.required;
 
 import io.liftline.broker.Shards;
+import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Secrets;
-import io.liftline.model.RideRanges;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.LoggerFactory;

@@ -4,25 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
+import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
-import io.liftline.store.SummaryCheck;
 import io.liftline.store.Summaries;
+import io.liftline.store.SummaryCheck;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -281,15 +281,14 @@ final class FaultSuite {
         long interval = Math.max(1, (long) (1000 / (s.rate / 9)));
         s.poisonFlood = CompletableFuture.runAsync(() -> {
             try (Channel channel = s.rabbit.newConnection().createChannel()) {
-                channel.confirmSelect();
+                ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
                 while (s.poisonFlowing.get()) {
                     long n = s.poisonSent.incrementAndGet();
-                    AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().contentType(Topology.CONTENT_TYPE)
-                            .deliveryMode(2).messageId("poison-" + n)
-                            .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build();
-                    channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true, props,
+                    publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, Topology.rideProperties("poison-" + n, Instant.now()),
                             ("{\"eventId\": \"poison-" + n + "\", \"skierId\": ").getBytes(StandardCharsets.UTF_8));
-                    channel.waitForConfirmsOrDie(10_000);
+                    if (!publisher.awaitConfirms(Duration.ofSeconds(10)).isEmpty()) {
+                        throw new IllegalStateException("poison-" + n + " reached no queue");
+                    }
                     Thread.sleep(interval);
                 }
             } catch (Exception e) {

@@ -9,9 +9,7 @@ import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -42,8 +40,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * timeout. Safe, because a retry carries the same event ids.
  */
 public final class RidePublisher implements Publisher {
-
-    private static final Map<String, Object> HEADERS = Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
     /** A channel that dies under a publish while the connection stays up is tried this often in all (a channel error). */
     static final int MAX_ATTEMPTS = 3;
@@ -341,13 +337,7 @@ public final class RidePublisher implements Publisher {
     }
 
     private static AMQP.BasicProperties properties(LiftRide ride) {
-        return new AMQP.BasicProperties.Builder()
-                .contentType(Topology.CONTENT_TYPE)
-                .deliveryMode(2)
-                .messageId(ride.eventId())
-                .timestamp(Date.from(ride.receivedAt()))
-                .headers(HEADERS)
-                .build();
+        return Topology.rideProperties(ride.eventId(), ride.receivedAt());
     }
 
     /**

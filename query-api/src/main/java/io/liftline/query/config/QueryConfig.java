@@ -4,9 +4,9 @@ import static io.liftline.runtime.Checks.positive;
 import static io.liftline.runtime.Checks.required;
 
 import com.mongodb.ReadPreference;
+import io.liftline.model.RideRanges;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Secrets;
-import io.liftline.model.RideRanges;
 import io.liftline.service.edge.EdgeSettings;
 import java.time.DateTimeException;
 import java.time.Duration;
