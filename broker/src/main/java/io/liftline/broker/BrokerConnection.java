@@ -81,6 +81,8 @@ public final class BrokerConnection implements AutoCloseable {
     /** Completed while a connection is up; replaced by a new one when it is lost (see {@link #whenConnected}). */
     private final AtomicReference<CompletableFuture<Void>> up = new AtomicReference<>(new CompletableFuture<>());
     private volatile boolean everConnected;
+    /** When the connection last came up (System.nanoTime), first or recovered. */
+    private volatile long connectedAtNanos;
     private volatile String blockedReason;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
@@ -194,6 +196,7 @@ public final class BrokerConnection implements AutoCloseable {
                     public void handleRecovery(Recoverable r) {
                         exceptions.recovered();
                         log.info("broker connection recovered (node {})", node(recovered));
+                        connectedAtNanos = System.nanoTime();
                         up.get().complete(null);
                         // Not on the thread that recovered: a declaration is an RPC that may need it.
                         onConnector(() -> connector.execute(() -> redeclareTopology(recovered)));
@@ -210,6 +213,7 @@ public final class BrokerConnection implements AutoCloseable {
                 return; // close() came meanwhile: release(), queued behind this attempt, closes this connection next
             }
             everConnected = true;
+            connectedAtNanos = System.nanoTime();
             up.get().complete(null);
             log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
                     transport().name().toLowerCase(Locale.ROOT), node(c));
@@ -335,6 +339,11 @@ public final class BrokerConnection implements AutoCloseable {
     public CompletableFuture<Void> whenConnected() {
         CompletableFuture<Void> next = up.get();
         return isConnected() ? CompletableFuture.completedFuture(null) : next;
+    }
+
+    /** How long the connection has been up since it last came up (first or recovered); null while it is down. */
+    public Duration upFor() {
+        return isConnected() ? Duration.ofNanos(System.nanoTime() - connectedAtNanos) : null;
     }
 
     /** The broker's reason while it blocks publishers (a memory or disk alarm), else null. */

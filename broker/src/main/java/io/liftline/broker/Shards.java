@@ -1,5 +1,6 @@
 package io.liftline.broker;
 
+import io.liftline.runtime.Setting;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,8 @@ public record Shards(int count) {
     public static final Shards ONE = new Shards(1);
     /** More shards than this buys nothing on any cluster Liftline is sized for, and costs a channel each. */
     public static final int MAX = 64;
+    /** What {@code LIFTLINE_SHARDS} must be. */
+    public static final Setting.Check<Integer> COUNT = count -> count >= 1 && count <= MAX ? null : "must be 1.." + MAX;
 
     public Shards {
         if (count < 1 || count > MAX) {

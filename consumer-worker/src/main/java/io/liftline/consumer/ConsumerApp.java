@@ -15,8 +15,8 @@ import io.liftline.consumer.amqp.ShardCheck;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.health.HealthServer;
-import io.liftline.consumer.mongo.RideSink;
 import io.liftline.consumer.mongo.MongoRideSink;
+import io.liftline.consumer.mongo.RideSink;
 import io.liftline.service.AdminHandler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,8 +104,8 @@ public final class ConsumerApp implements AutoCloseable {
     /** As {@link #start(ConsumerConfig)}, writing to the given sink instead of MongoDB (the benchmark's no-op store). */
     public static ConsumerApp start(ConsumerConfig config, RideSink sink) throws Exception {
         ConsumerApp app = new ConsumerApp(config, sink);
-        if (config.metricsPort() >= 0) {
-            app.health = new HealthServer(config.adminBindAddress(), config.metricsPort(), app.admin);
+        if (config.adminPort() >= 0) {
+            app.health = new HealthServer(config.adminBindAddress(), config.adminPort(), app.admin);
         }
         app.broker.start();
         app.deadLetterBroker.start();
@@ -180,7 +180,7 @@ public final class ConsumerApp implements AutoCloseable {
     }
 
     /** The metrics and health port, or -1 when off. */
-    public int metricsPort() {
+    public int adminPort() {
         return health == null ? -1 : health.port();
     }
 

@@ -17,7 +17,7 @@ public final class ConsumerMain {
 
     /** Runs the consumer until SIGTERM; a non-null sink factory replaces MongoDB and the read model (for the benchmarks). */
     public static void run(String[] args, Function<ConsumerConfig, RideSink> sink) throws Exception {
-        Launcher.run("liftline-consumer", "liftline-consumer-worker.jar", ConsumerConfig.VARIABLES, args, ConsumerConfig::from,
+        Launcher.run("liftline-consumer", "liftline-consumer-worker.jar", ConsumerConfig.SETTINGS, args, ConsumerConfig::from,
                 config -> ConsumerApp.start(config, sink == null ? null : sink.apply(config)));
     }
 }

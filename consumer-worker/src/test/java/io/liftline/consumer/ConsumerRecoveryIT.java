@@ -31,14 +31,14 @@ class ConsumerRecoveryIT {
 
     private static ConsumerApp start(String amqpUri) throws Exception {
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(amqpUri).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(0).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(0).build());
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
         return consumer;
     }
 
     private static boolean ready(ConsumerApp consumer) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + consumer.metricsPort() + "/health/ready")).build(),
+                URI.create("http://127.0.0.1:" + consumer.adminPort() + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200;
     }

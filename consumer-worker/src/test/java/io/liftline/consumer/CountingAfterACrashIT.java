@@ -35,7 +35,7 @@ class CountingAfterACrashIT {
 
     private static ConsumerConfig config() {
         return ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri()).mongodbDatabase(mongo.databaseName())
-                .metricsPort(-1).consumers(1).batchSize(200).batchTimeout(Duration.ofMillis(300))
+                .adminPort(-1).consumers(1).batchSize(200).batchTimeout(Duration.ofMillis(300))
                 .shutdownTimeout(Duration.ofSeconds(1)).build();
     }
 

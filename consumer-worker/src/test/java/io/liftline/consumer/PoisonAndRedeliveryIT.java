@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.management.PrometheusText;
 import io.liftline.model.RideJson;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
@@ -40,7 +41,7 @@ class PoisonAndRedeliveryIT {
     @BeforeAll
     static void startConsumer() throws Exception {
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(0).consumers(1).batchSize(50)
+                .mongodbDatabase(mongo.databaseName()).adminPort(0).consumers(1).batchSize(50)
                 .batchTimeout(Duration.ofMillis(500)).build());
         Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
     }
@@ -105,18 +106,27 @@ class PoisonAndRedeliveryIT {
     }
 
     @Test
-    void metricsAndHealthAreServedOnTheMetricsPort() throws Exception {
+    void metricsAndHealthAreServedOnTheAdminPort() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String base = "http://127.0.0.1:" + consumer.metricsPort();
+        String base = "http://127.0.0.1:" + consumer.adminPort();
         HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("liftline_rides_stored_total", "liftline_rides_duplicates_total",
-                "liftline_store_retries_total", "liftline_store_write_seconds_bucket", "liftline_batch_size_bucket");
+        URI scrape = URI.create(base + "/metrics");
+        String before = http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString()).body();
+        Rides.publish(rabbit.connection(), Rides.ids("scraped", 3));
+        // Values that moved with the three rides, not names: the meters exist from the start.
+        String after = Poll.waitAtMost(Duration.ofSeconds(20), "the three rides counted on /metrics",
+                () -> http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString()).body(),
+                m -> PrometheusText.value(m, "liftline_rides_stored_total")
+                        >= PrometheusText.value(before, "liftline_rides_stored_total") + 3);
+        assertThat(PrometheusText.value(after, "liftline_batch_size_count")).as("a batch written")
+                .isGreaterThan(PrometheusText.value(before, "liftline_batch_size_count"));
+        assertThat(PrometheusText.value(after, "liftline_store_write_seconds_count")).as("the write timed")
+                .isGreaterThan(PrometheusText.value(before, "liftline_store_write_seconds_count"));
+        assertThat(PrometheusText.value(after, "liftline_store_retries_total")).as("a store that answers is not retried")
+                .isEqualTo(PrometheusText.value(before, "liftline_store_retries_total"));
         HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(wrongMethod.statusCode()).isEqualTo(405);

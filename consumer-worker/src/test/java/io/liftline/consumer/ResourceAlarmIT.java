@@ -32,7 +32,7 @@ class ResourceAlarmIT {
         try {
             TestBroker.memoryAlarm(true);
             consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).build());
+                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).build());
             Poll.waitAtMost(Duration.ofSeconds(30), "every good ride stored during the alarm",
                     () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^alarm-")) == 300);
             // Acked, not just written: an ack on a connection the alarm blocked would never reach the broker.

@@ -28,7 +28,7 @@ class ShardAgreementIT {
 
     private static ConsumerApp worker(int shards) throws Exception {
         ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).shards(shards).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(shards).build());
         Poll.waitAtMost(NOTICED, "the worker ready", () -> worker.notReadyReason() == null);
         return worker;
     }

@@ -29,7 +29,7 @@ class StoreOutageIT {
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
             ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri())
                     .mongodbUri("mongodb://127.0.0.1:" + proxy.port()).mongodbDatabase(mongo.databaseName())
-                    .metricsPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+                    .adminPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
             try {
                 Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
                 List<String> before = Rides.ids("outage-before", 500);

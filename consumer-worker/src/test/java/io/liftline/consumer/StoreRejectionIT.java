@@ -32,7 +32,7 @@ class StoreRejectionIT {
         mongo.database().getCollection("rides").createIndex(Indexes.ascending("skierId", "dayId", "time"),
                 new IndexOptions().unique(true).name("one_scan_per_minute"));
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).batchSize(100).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).batchSize(100).build());
         try {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
@@ -64,7 +64,7 @@ class StoreRejectionIT {
     @Test
     void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).consumers(1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).build());
         try (Channel channel = rabbit.connection().createChannel()) {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);

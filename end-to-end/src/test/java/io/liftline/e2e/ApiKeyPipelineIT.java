@@ -54,9 +54,11 @@ class ApiKeyPipelineIT {
     }
 
     private static SimulatorConfig load(int port, String runId, String key) {
-        return new SimulatorConfig("http://127.0.0.1:" + port, 500, "upic", 100, 4, 50, 8, 2, Duration.ofSeconds(10),
-                runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null, null, false,
-                Duration.ofSeconds(1), 0, true, key);
+        return SimulatorConfig.builder().url("http://127.0.0.1:" + port).events(500).mode("upic").batchSize(100)
+                .phase1Threads(4).phase1PerThread(50).threads(8).maxRetries(2)
+                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(60)).progress(false)
+                .apiKey(key).build();
     }
 
     @Test
@@ -70,7 +72,7 @@ class ApiKeyPipelineIT {
         ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
                 .apiKeysFile(keys).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         try {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> consumer.notReadyReason() == null);
@@ -102,7 +104,7 @@ class ApiKeyPipelineIT {
         ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
                 .apiKeysFile(keys).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         try (MongoClient client = MongoClients.create(mongo.uri())) {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             HttpClient http = HttpClient.newHttpClient();

@@ -80,7 +80,7 @@ class ClusterIT {
         assertThat(BrokerNodes.parse(uri).addresses()).hasSize(3);
         producer = ProducerApp.start(ProducerConfig.builder().amqpUri(uri).httpPort(0).adminPort(0).build());
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(uri).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(30))).isTrue();
         Poll.waitAtMost(Duration.ofSeconds(30), "the worker subscribed", () -> consumer.notReadyReason() == null);
     }
@@ -110,9 +110,11 @@ class ClusterIT {
 
     /** @param maxRetries 0: a client that never retries, so any failed request shows */
     private static SimulatorConfig load(String runId, int maxRetries) {
-        return new SimulatorConfig("http://127.0.0.1:" + producer.port(), RIDES, "upic", 100, 0, 1, 16, maxRetries,
-                Duration.ofSeconds(15), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(300), null, null,
-                false, Duration.ofSeconds(1), RATE, true, null);
+        return SimulatorConfig.builder().url("http://127.0.0.1:" + producer.port()).events(RIDES).mode("upic").batchSize(100)
+                .phase1Threads(0).phase1PerThread(1).threads(16).maxRetries(maxRetries)
+                .requestTimeout(Duration.ofSeconds(15)).runId(runId).verify(true).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(300)).progress(false)
+                .rate(RATE).build();
     }
 
     /** Seconds from the fault's end until every node serves, the worker consumes and the producer is connected. */
@@ -173,8 +175,9 @@ class ClusterIT {
 
     @Test
     void aRollingRestartOfEveryNodeUnderLoadLosesNothing() throws Exception {
+        long before = stored();
         CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-rolling")));
-        Thread.sleep(2_000);
+        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
         for (String node : List.of("1", "2", "3")) {
             cluster("restart", node);
         }
@@ -184,8 +187,9 @@ class ClusterIT {
 
     @Test
     void aNodeCutOffFromTheOthersPausesWhileTheMajorityGoesOnAndNothingIsLost() throws Exception {
+        long before = stored();
         CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-partition")));
-        Thread.sleep(3_000);
+        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
         String cut = Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
         int port = 5680 + Integer.parseInt(cut);
         cluster("partition", cut);
@@ -205,8 +209,9 @@ class ClusterIT {
 
     @Test
     void everyNodeKilledAtOnceComesBackWithScriptsClusterStartAndNothingIsLost() throws Exception {
+        long before = stored();
         CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-kill-all")));
-        Thread.sleep(3_000);
+        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
         for (String node : List.of("1", "2", "3")) {
             cluster("kill", node);
         }

@@ -48,7 +48,7 @@ class DefinitionsIT {
         }
         ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         try {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);

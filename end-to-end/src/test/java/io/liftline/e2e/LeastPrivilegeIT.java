@@ -53,7 +53,7 @@ class LeastPrivilegeIT {
         try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriAs("liftline-producer"))
                 .httpPort(0).adminPort(0).build());
              ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUriAs("liftline-consumer"))
-                     .mongodbUri(mongo.uri()).mongodbDatabase(mongo.databaseName()).metricsPort(-1).build())) {
+                     .mongodbUri(mongo.uri()).mongodbDatabase(mongo.databaseName()).adminPort(-1).build())) {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).as("the producer connected, checking the topology").isTrue();
             Poll.waitAtMost(Duration.ofSeconds(20), "the worker subscribed", () -> consumer.notReadyReason() == null);
             HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

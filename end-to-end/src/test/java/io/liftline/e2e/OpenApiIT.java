@@ -9,16 +9,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import io.liftline.service.edge.EdgeSettings;
-import io.liftline.store.RideStore;
-import io.liftline.store.Summaries;
-import io.liftline.store.SummaryWriter;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideRanges;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.query.QueryApp;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.service.edge.EdgeSettings;
+import io.liftline.store.RideStore;
+import io.liftline.store.Summaries;
+import io.liftline.store.SummaryWriter;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -370,7 +370,7 @@ class OpenApiIT {
     }
 
     private static void query(String setUp, String mongodbUri, EdgeSettings edge) throws Exception {
-        QueryApp app = QueryApp.start(new QueryConfig(mongodbUri, mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE,
+        QueryApp app = QueryApp.start(QueryConfig.of(mongodbUri, mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(),
                 edge, Duration.ofSeconds(1), QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC, RideRanges.defaults()));
         running.put("query/" + setUp, app);
         ports.put("query/" + setUp, app.port());

@@ -42,7 +42,7 @@ class PipelineIT {
         producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).as("producer connected").isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
     }
 

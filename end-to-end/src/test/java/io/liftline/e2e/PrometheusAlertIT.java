@@ -64,7 +64,7 @@ class PrometheusAlertIT {
 
         ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(0).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(0).build());
         Process prometheus = null;
         boolean consumerStopped = false;
         try {
@@ -73,7 +73,7 @@ class PrometheusAlertIT {
             Path config = dir.resolve("monitoring");
             copy(RepositoryFiles.resolve("monitoring"), config);
             Files.writeString(config.resolve("targets/producer.yml"), "- targets: ['127.0.0.1:" + producer.adminPort() + "']\n");
-            Files.writeString(config.resolve("targets/consumer.yml"), "- targets: ['127.0.0.1:" + consumer.metricsPort() + "']\n");
+            Files.writeString(config.resolve("targets/consumer.yml"), "- targets: ['127.0.0.1:" + consumer.adminPort() + "']\n");
             Files.writeString(config.resolve("targets/query-api.yml"), "[]\n");
             Files.writeString(config.resolve("targets/rabbitmq.yml"), "- targets: ['127.0.0.1:" + brokerMetrics + "']\n");
             String yml = Files.readString(config.resolve("prometheus.yml"));

@@ -84,7 +84,7 @@ class ShardsIT {
             int untaken = THREE.of(4242) == 2 ? 0 : 2; // a shard the first worker leaves alone
             String taken = untaken == 2 ? "0,1" : untaken == 0 ? "1,2" : "0,2";
             try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).shards(3).consumeShards(taken).build())) {
+                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(3).consumeShards(taken).build())) {
                 MongoCollection<Document> rides = mongo.database().getCollection("rides");
                 long expectedStored = 319 - expected[untaken];
                 Poll.waitAtMost(Duration.ofSeconds(20), "the taken shards stored", () -> rides.countDocuments() == expectedStored);
@@ -98,7 +98,7 @@ class ShardsIT {
                 assertThat(shardsStored).doesNotContain(untaken);
             }
             try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).metricsPort(-1).shards(3).build())) {
+                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(3).build())) {
                 Poll.waitAtMost(Duration.ofSeconds(20), "every shard stored",
                         () -> mongo.database().getCollection("rides").countDocuments() == 319);
                 Poll.waitAtMost(Duration.ofSeconds(20), "six consumers, two per shard", () -> all.notReadyReason() == null);

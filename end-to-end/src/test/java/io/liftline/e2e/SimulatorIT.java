@@ -11,12 +11,12 @@ import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
-import io.liftline.testing.TcpProxy;
 import io.liftline.testing.RepositoryFiles;
+import io.liftline.testing.TcpProxy;
 import io.liftline.testing.TestBroker;
 import java.io.File;
-import java.net.URLEncoder;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ class SimulatorIT {
                 .publishTimeout(Duration.ofSeconds(2)).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
     }
 
@@ -66,10 +66,12 @@ class SimulatorIT {
     }
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
-        return new SimulatorConfig("http://127.0.0.1:" + producer.port(), events, mode, 50, 8, 250, 16, 5,
-                Duration.ofSeconds(10), runId, true, mongo.uri(), mongo.databaseName(), Duration.ofSeconds(60), null,
-                html == null ? null : html.toString(), false, Duration.ofSeconds(1), 0, keyed, null,
-                SimulatorConfig.DEFAULT_HTTP_CLIENT, html == null ? null : managementUri(), null, false);
+        return SimulatorConfig.builder().url("http://127.0.0.1:" + producer.port()).events(events).mode(mode).batchSize(50)
+                .phase1Threads(8).phase1PerThread(250).threads(16).maxRetries(5)
+                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true).mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(60))
+                .html(html == null ? null : html.toString()).progress(false).idempotencyKeys(keyed)
+                .managementUri(html == null ? null : managementUri()).build();
     }
 
     /** The test broker's management API, the path naming this class's vhost: what the report samples. */

@@ -2,11 +2,11 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.liftline.service.edge.Tls;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.service.edge.Tls;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -70,7 +70,7 @@ class TlsIT {
                 .tls(new Tls(keystore, PASSWORD)).build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).metricsPort(-1).build());
+                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
         Poll.waitAtMost(Duration.ofSeconds(20), "the worker subscribed", () -> consumer.notReadyReason() == null);
     }
 

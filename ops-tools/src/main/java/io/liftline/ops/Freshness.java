@@ -1,5 +1,6 @@
 package io.liftline.ops;
 
+import io.liftline.management.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,12 +48,7 @@ final class Freshness {
 
     /** The value of a sample in Prometheus text, rounded to milliseconds; "-" when the worker has none yet. */
     static Object value(String metrics, String sample) {
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                double v = Double.parseDouble(line.substring(sample.length() + 1).strip());
-                return Double.isNaN(v) ? "-" : Math.round(v * 1000) / 1000.0;
-            }
-        }
-        return "-";
+        double v = PrometheusText.value(metrics, sample);
+        return Double.isNaN(v) ? "-" : Math.round(v * 1000) / 1000.0;
     }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.rabbitmq.client.Channel;
-import io.liftline.service.edge.Tls;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.service.edge.Tls;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
@@ -174,7 +174,7 @@ class EdgeIT {
     @Test
     void theProducerRefusesToStartWithNothingToServe(@TempDir Path dir) throws Exception {
         assertThatThrownBy(() -> ProducerConfig.builder().httpPort(-1).build())
-                .hasMessageContaining("the producer would serve nothing");
+                .hasMessageContaining("the service would serve nothing");
         Path keystore = Files.writeString(dir.resolve("not-a-keystore.p12"), "nope");
         try (TcpProxy proxy = rabbit.proxy()) {
             assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy))

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
+import io.liftline.management.PrometheusText;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
@@ -374,11 +375,18 @@ class IngestIT {
         HttpResponse<String> ready = admin.get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"");
-        client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY);
+        String before = admin.get("/metrics").body();
+        assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
         HttpResponse<String> metrics = admin.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body()).contains("liftline_publish_confirmed_total", "liftline_pool_channels_idle",
-                "liftline_broker_connected 1.0", "liftline_http_requests_seconds_bucket");
+        // Values that moved with the one ride, not names: the meters exist from the start.
+        assertThat(PrometheusText.value(metrics.body(), "liftline_publish_confirmed_total")).as("the ride's confirm counted")
+                .isGreaterThanOrEqualTo(PrometheusText.value(before, "liftline_publish_confirmed_total") + 1);
+        assertThat(PrometheusText.sum(metrics.body(), "liftline_http_requests_seconds_count")).as("the request timed")
+                .isGreaterThan(PrometheusText.sum(before, "liftline_http_requests_seconds_count"));
+        assertThat(PrometheusText.value(metrics.body(), "liftline_broker_connected")).isEqualTo(1.0);
+        assertThat(PrometheusText.value(metrics.body(), "liftline_pool_channels_idle")).as("the channel back in the pool")
+                .isPositive();
     }
 
     private static String message(HttpResponse<String> response) throws Exception {

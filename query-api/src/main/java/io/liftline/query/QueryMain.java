@@ -10,7 +10,7 @@ public final class QueryMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Launcher.run("liftline-query-api", "liftline-query-api.jar", QueryConfig.VARIABLES, args, QueryConfig::from,
+        Launcher.run("liftline-query-api", "liftline-query-api.jar", QueryConfig.SETTINGS, args, QueryConfig::from,
                 QueryApp::start);
     }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.model.LiftRide;
+import io.liftline.query.config.QueryConfig;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
-import io.liftline.model.LiftRide;
-import io.liftline.query.config.QueryConfig;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.TcpProxy;
@@ -325,7 +325,7 @@ class QueryApiIT {
     // --- helpers
 
     private static QueryConfig config(String mongodbUri) {
-        return new QueryConfig(mongodbUri, mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE,
+        return QueryConfig.of(mongodbUri, mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(),
                 EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0), Duration.ofSeconds(2), QueryConfig.DEFAULT_CACHE_MAX_AGE,
                 ZoneOffset.UTC, io.liftline.model.RideRanges.defaults());
     }

@@ -102,7 +102,7 @@ class ReadEdgeIT {
     }
 
     private static QueryConfig config(EdgeSettings edge) {
-        return new QueryConfig(mongo.uri(), mongo.databaseName(), QueryConfig.DEFAULT_READ_PREFERENCE, edge, Duration.ofSeconds(2),
+        return QueryConfig.of(mongo.uri(), mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(), edge, Duration.ofSeconds(2),
                 QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC, RideRanges.defaults());
     }
 

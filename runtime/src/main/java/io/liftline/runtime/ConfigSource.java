@@ -160,10 +160,19 @@ public final class ConfigSource {
         if (value == null) {
             return defaultValue;
         }
-        return switch (value.toLowerCase(Locale.ROOT)) {
+        try {
+            return parseBoolean(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(variable, value, "true or false");
+        }
+    }
+
+    /** True for true, yes, 1, false for false, no, 0, whatever the case; anything else is refused. */
+    public static boolean parseBoolean(String value) {
+        return switch (value.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1" -> true;
             case "false", "no", "0" -> false;
-            default -> throw invalid(variable, value, "true or false");
+            default -> throw new IllegalArgumentException("not true or false: " + value);
         };
     }
 
@@ -209,21 +218,26 @@ public final class ConfigSource {
         if (value == null) {
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
         try {
-            if (m.matches()) {
-                long amount = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(amount);
-                    case "s" -> Duration.ofSeconds(amount);
-                    case "m" -> Duration.ofMinutes(amount);
-                    default -> Duration.ofHours(amount);
-                };
-            }
-            return Duration.parse(value);
+            return parseDuration(value);
         } catch (RuntimeException e) {
             throw invalid(variable, value, "a duration such as 250ms, 5s or 2m");
         }
+    }
+
+    /** {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h} or ISO-8601 ({@code PT5S}); throws when it is none. */
+    public static Duration parseDuration(String value) {
+        Matcher m = DURATION.matcher(value.strip().toLowerCase(Locale.ROOT));
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+        }
+        return Duration.parse(value.strip());
     }
 
     private static IllegalArgumentException invalid(String variable, String value, String expected) {

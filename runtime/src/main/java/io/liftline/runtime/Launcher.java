@@ -1,6 +1,5 @@
 package io.liftline.runtime;
 
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -26,7 +25,7 @@ public final class Launcher {
     private Launcher() {
     }
 
-    public static <C> void run(String name, String jar, List<String> variables, String[] args,
+    public static <C> void run(String name, String jar, Settings<C> settings, String[] args,
                                Function<ConfigSource, C> configure, Starter<C> starter) throws Exception {
         String logFormatProblem = logFormatProblem(System::getenv);
         if (logFormatProblem != null) {
@@ -38,7 +37,7 @@ public final class Launcher {
         try {
             ConfigSource source = ConfigSource.from(args, System::getenv);
             if (source.helpRequested()) {
-                System.out.print(usage(jar, variables));
+                System.out.print(settings.usage("java -jar " + jar));
                 return;
             }
             config = configure.apply(source);
@@ -70,14 +69,5 @@ public final class Launcher {
         String format = env.apply(LOG_FORMAT);
         return format == null || format.equals("text") || format.equals("json") ? null
                 : LOG_FORMAT + " must be text or json, was '" + format + "'";
-    }
-
-    static String usage(String jar, List<String> variables) {
-        StringBuilder sb = new StringBuilder("usage: java -jar " + jar + " [--flag=value ...]\n"
-                + "Each setting is a LIFTLINE_* environment variable or its --flag (flags win):\n");
-        for (String variable : variables) {
-            sb.append(String.format("  %-36s %s%n", ConfigSource.flagName(variable), variable));
-        }
-        return sb.toString();
     }
 }

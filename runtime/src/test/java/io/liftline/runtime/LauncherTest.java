@@ -15,10 +15,4 @@ class LauncherTest {
         assertThat(Launcher.logFormatProblem(Map.of("LIFTLINE_LOG_FORMAT", "JSON")::get))
                 .isEqualTo("LIFTLINE_LOG_FORMAT must be text or json, was 'JSON'");
     }
-
-    @Test
-    void usageListsEveryVariableWithItsFlag() {
-        assertThat(Launcher.usage("x.jar", java.util.List.of("LIFTLINE_HTTP_PORT")))
-                .contains("java -jar x.jar").contains("--http-port").contains("LIFTLINE_HTTP_PORT");
-    }
 }

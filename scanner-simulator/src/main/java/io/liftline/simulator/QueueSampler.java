@@ -3,6 +3,7 @@ package io.liftline.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.management.ManagementClient;
 import io.liftline.management.ManagementException;
+import io.liftline.management.PrometheusText;
 import io.liftline.runtime.Secrets;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,8 +121,8 @@ final class QueueSampler implements AutoCloseable {
             try {
                 String metrics = http.send(HttpRequest.newBuilder(worker.resolve("/metrics")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString()).body();
-                p50 = max(p50, sampleOf(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}"));
-                p99 = max(p99, sampleOf(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"));
+                p50 = max(p50, PrometheusText.value(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}"));
+                p99 = max(p99, PrometheusText.value(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"));
             } catch (java.io.IOException e) {
                 problem("worker " + worker + ": " + e);
             }
@@ -131,16 +132,6 @@ final class QueueSampler implements AutoCloseable {
 
     private static double max(double a, double b) {
         return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
-    }
-
-    /** A sample's value in Prometheus text, NaN when absent. */
-    static double sampleOf(String metrics, String sample) {
-        for (String line : metrics.split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).strip());
-            }
-        }
-        return Double.NaN;
     }
 
     private void problem(String problem) {

@@ -1,7 +1,12 @@
 package io.liftline.simulator;
 
+import static io.liftline.runtime.Setting.integer;
+
+import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
-import io.liftline.runtime.Secrets;
+import io.liftline.runtime.Setting;
+import io.liftline.runtime.Settings;
+import io.liftline.simulator.http.HttpTransport;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -9,7 +14,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
- * What one simulator run does. Flags ({@code --events}) or {@code LIFTLINE_*} variables, as for the apps.
+ * What one simulator run does. Flags ({@code --events}) or {@code LIFTLINE_*} variables, as for the apps, each
+ * declared once ({@link #SETTINGS}); build one with {@link #builder} in code.
  *
  * @param url            the producer's base URL, or several separated by commas: requests go round-robin, and a
  *                       retry goes to the next one (a client failing over when a producer dies)
@@ -53,97 +59,82 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
                               boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
                               String apiKey, String httpClient, String managementUri, String workers, boolean noBackoff) {
 
-    public static final String DEFAULT_URL = "http://127.0.0.1:8080";
-    public static final int DEFAULT_EVENTS = 200_000;
-    public static final String DEFAULT_MODE = "upic";
-    public static final int DEFAULT_BATCH_SIZE = 100;
-    public static final int DEFAULT_PHASE1_THREADS = 32;
-    public static final int DEFAULT_PHASE1_PER_THREAD = 1_000;
-    public static final int DEFAULT_THREADS = 64;
-    public static final int DEFAULT_MAX_RETRIES = 5;
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofMinutes(3);
-
-    public static final String URL = "LIFTLINE_URL";
-    public static final String EVENTS = "LIFTLINE_EVENTS";
-    public static final String MODE = "LIFTLINE_MODE";
-    public static final String BATCH_SIZE = "LIFTLINE_BATCH_SIZE";
-    public static final String PHASE1_THREADS = "LIFTLINE_PHASE1_THREADS";
-    public static final String PHASE1_PER_THREAD = "LIFTLINE_PHASE1_PER_THREAD";
-    public static final String THREADS = "LIFTLINE_THREADS";
-    public static final String MAX_RETRIES = "LIFTLINE_MAX_RETRIES";
-    public static final String REQUEST_TIMEOUT = "LIFTLINE_REQUEST_TIMEOUT";
-    public static final String RUN_ID = "LIFTLINE_RUN_ID";
-    public static final String VERIFY = "LIFTLINE_VERIFY";
-    public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
-    public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
-    public static final String VERIFY_TIMEOUT = "LIFTLINE_VERIFY_TIMEOUT";
-    public static final String CSV = "LIFTLINE_CSV";
-    public static final String HTML = "LIFTLINE_HTML";
-    public static final String PROGRESS = "LIFTLINE_PROGRESS";
-    public static final String RATE = "LIFTLINE_RATE";
-    public static final String API_KEY = "LIFTLINE_API_KEY";
-    public static final String PROGRESS_INTERVAL = "LIFTLINE_PROGRESS_INTERVAL";
-    /** A switch, {@code --no-idempotency-keys}. */
-    public static final String HTTP_CLIENT = "LIFTLINE_HTTP_CLIENT";
-    public static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
-    public static final String WORKERS = "LIFTLINE_WORKERS";
-    /** A switch, {@code --no-backoff}. */
-    public static final String NO_BACKOFF = "LIFTLINE_NO_BACKOFF";
     public static final String DEFAULT_HTTP_CLIENT = "netty";
-    public static final String NO_IDEMPOTENCY_KEYS = "LIFTLINE_NO_IDEMPOTENCY_KEYS";
-    public static final List<String> VARIABLES = List.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS, PHASE1_PER_THREAD,
-            THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE, VERIFY_TIMEOUT, CSV, HTML,
-            PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT, MANAGEMENT_URI, WORKERS, NO_BACKOFF);
 
-    /** Without a management URI, with the default HTTP client. */
-    public SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
-                           int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
-                           String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                           boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys, String apiKey) {
-        this(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads, maxRetries, requestTimeout, runId, verify,
-                mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress, progressInterval, rate, idempotencyKeys, apiKey,
-                DEFAULT_HTTP_CLIENT, null, null, false);
-    }
+    private static final Setting.Check<String> HTTP_URLS = urls -> java.util.Arrays.stream(urls.split(","))
+            .map(String::strip).allMatch(u -> u.startsWith("http://") || u.startsWith("https://")) ? null
+            : "must be http:// or https:// URLs, comma-separated";
 
+    public static final Setting<SimulatorConfig, String> URL = Setting.text("LIFTLINE_URL", SimulatorConfig::url)
+            .byDefault("http://127.0.0.1:8080").check(HTTP_URLS)
+            .doc("the producer, or several comma-separated: round-robin, a retry goes to the next");
+    public static final Setting<SimulatorConfig, Integer> EVENTS = integer("LIFTLINE_EVENTS", SimulatorConfig::events)
+            .byDefault(200_000).check(Checks.POSITIVE).doc("rides to send");
+    public static final Setting<SimulatorConfig, String> MODE = Setting.text("LIFTLINE_MODE", SimulatorConfig::mode)
+            .byDefault("upic").check(m -> m.equals("upic") || m.equals("batch") ? null : "must be upic or batch")
+            .doc("upic: one ride per POST, in two phases; batch: POST /rides");
+    public static final Setting<SimulatorConfig, Integer> BATCH_SIZE = integer("LIFTLINE_BATCH_SIZE", SimulatorConfig::batchSize)
+            .byDefault(100).check(n -> n >= 1 && n <= 1_000 ? null : "must be 1..1000").doc("rides per request in batch mode");
+    public static final Setting<SimulatorConfig, Integer> PHASE1_THREADS = integer("LIFTLINE_PHASE1_THREADS",
+            SimulatorConfig::phase1Threads).byDefault(32).check(Checks.NOT_NEGATIVE).doc("Upic phase one: scanners");
+    public static final Setting<SimulatorConfig, Integer> PHASE1_PER_THREAD = integer("LIFTLINE_PHASE1_PER_THREAD",
+            SimulatorConfig::phase1PerThread).byDefault(1_000).check(Checks.POSITIVE).doc("rides per phase-one scanner");
+    public static final Setting<SimulatorConfig, Integer> THREADS = integer("LIFTLINE_THREADS", SimulatorConfig::threads)
+            .byDefault(64).check(Checks.POSITIVE).doc("scanners of phase two, or of batch mode");
+    public static final Setting<SimulatorConfig, Integer> MAX_RETRIES = integer("LIFTLINE_MAX_RETRIES", SimulatorConfig::maxRetries)
+            .byDefault(5).check(Checks.NOT_NEGATIVE).doc("retries of one request on 5xx, 429 or a network error");
+    public static final Setting<SimulatorConfig, Duration> REQUEST_TIMEOUT = Setting.duration("LIFTLINE_REQUEST_TIMEOUT",
+            SimulatorConfig::requestTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
+            .doc("one request's budget; then it counts as failed and is retried");
+    public static final Setting<SimulatorConfig, String> RUN_ID = Setting.text("LIFTLINE_RUN_ID", SimulatorConfig::runId)
+            .byDefault(null, "run-<UTC time>").check(Checks.NOT_BLANK).doc("prefix of every event id of the run");
+    public static final Setting<SimulatorConfig, Boolean> VERIFY = Setting.bool("LIFTLINE_VERIFY", SimulatorConfig::verify)
+            .byDefault(false).doc("after the load, check that every accepted ride is stored exactly once");
+    public static final Setting<SimulatorConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI",
+            SimulatorConfig::mongodbUri).byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI)
+            .doc("the store, for --verify");
+    public static final Setting<SimulatorConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
+            SimulatorConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK).doc("the database, for --verify");
+    public static final Setting<SimulatorConfig, Duration> VERIFY_TIMEOUT = Setting.duration("LIFTLINE_VERIFY_TIMEOUT",
+            SimulatorConfig::verifyTimeout).byDefault(Duration.ofMinutes(3)).check(Checks.POSITIVE_DURATION)
+            .doc("how long --verify waits for the queue to drain into the store");
+    public static final Setting<SimulatorConfig, String> CSV = Setting.text("LIFTLINE_CSV", SimulatorConfig::csv)
+            .doc("a file for one line per request");
+    public static final Setting<SimulatorConfig, String> HTML = Setting.text("LIFTLINE_HTML", SimulatorConfig::html)
+            .doc("a file for the self-contained HTML report");
+    public static final Setting<SimulatorConfig, Boolean> PROGRESS = Setting.bool("LIFTLINE_PROGRESS", SimulatorConfig::progress)
+            .byDefault(true).doc("a progress line every interval: counts, rate, p99");
+    public static final Setting<SimulatorConfig, Duration> PROGRESS_INTERVAL = Setting.duration("LIFTLINE_PROGRESS_INTERVAL",
+            SimulatorConfig::progressInterval).byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION)
+            .doc("how often the progress line comes");
+    public static final Setting<SimulatorConfig, Double> RATE = Setting.number("LIFTLINE_RATE", SimulatorConfig::rate)
+            .byDefault(0.0, "unset (unpaced)").check(Checks.NOT_NEGATIVE).doc("rides per second at most; 0 = unpaced");
+    /** A switch, {@code --no-idempotency-keys}: as stock Upic clients, the producer assigns the ids. */
+    public static final Setting<SimulatorConfig, Boolean> NO_IDEMPOTENCY_KEYS = Setting.bool("LIFTLINE_NO_IDEMPOTENCY_KEYS",
+            (SimulatorConfig c) -> !c.idempotencyKeys()).byDefault(false).doc("send no ride ids (a retry may store a ride twice)");
+    public static final Setting<SimulatorConfig, String> API_KEY = Setting.text("LIFTLINE_API_KEY", SimulatorConfig::apiKey)
+            .secret().doc("sent as Authorization: Bearer (prefer the variable to the flag)");
+    public static final Setting<SimulatorConfig, String> HTTP_CLIENT = Setting.text("LIFTLINE_HTTP_CLIENT",
+                    SimulatorConfig::httpClient).byDefault(DEFAULT_HTTP_CLIENT)
+            .check(c -> HttpTransport.NAMES.contains(c) ? null : "must be one of " + HttpTransport.NAMES)
+            .doc("netty: scanners as connections on an event loop; apache, jetty, jdk: a thread per scanner");
+    public static final Setting<SimulatorConfig, String> MANAGEMENT_URI = Setting.text("LIFTLINE_MANAGEMENT_URI",
+            SimulatorConfig::managementUri).doc("RabbitMQ's management API: the report charts the ride queues over the run");
+    public static final Setting<SimulatorConfig, String> WORKERS = Setting.text("LIFTLINE_WORKERS", SimulatorConfig::workers)
+            .doc("the workers' admin ports, comma-separated: the report charts freshness over the run");
+    /** A switch, {@code --no-backoff}: retry at once, ignoring Retry-After, as a stock Upic client does. */
+    public static final Setting<SimulatorConfig, Boolean> NO_BACKOFF = Setting.bool("LIFTLINE_NO_BACKOFF",
+            SimulatorConfig::noBackoff).byDefault(false).doc("retry at once and ignore Retry-After, as a stock client");
+
+    public static final Settings<SimulatorConfig> SETTINGS = Settings.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS,
+            PHASE1_PER_THREAD, THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE,
+            VERIFY_TIMEOUT, CSV, HTML, PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT,
+            MANAGEMENT_URI, WORKERS, NO_BACKOFF);
+
+    /** Normalises the producers' URLs (no trailing slash); each value is checked by its declaration. */
     public SimulatorConfig {
-        if (!io.liftline.simulator.http.HttpTransport.NAMES.contains(httpClient)) {
-            throw new IllegalArgumentException("httpClient must be one of " + io.liftline.simulator.http.HttpTransport.NAMES
-                    + ", was " + httpClient);
-        }
-        if (events <= 0) {
-            throw new IllegalArgumentException("events must be > 0, was " + events);
-        }
-        if (threads <= 0) {
-            throw new IllegalArgumentException("threads must be > 0, was " + threads);
-        }
-        if (!mode.equals("upic") && !mode.equals("batch")) {
-            throw new IllegalArgumentException("mode must be upic or batch, was " + mode);
-        }
-        if (batchSize < 1 || batchSize > 1_000) {
-            throw new IllegalArgumentException("batchSize must be 1..1000, was " + batchSize);
-        }
-        if (phase1Threads < 0 || phase1PerThread <= 0) {
-            throw new IllegalArgumentException("phase1Threads must be >= 0 and phase1PerThread > 0");
-        }
-        if (progressInterval.isNegative() || progressInterval.isZero()) {
-            throw new IllegalArgumentException("progressInterval must be > 0, was " + progressInterval);
-        }
-        if (rate < 0) {
-            throw new IllegalArgumentException("rate must be >= 0 rides/s (0: unpaced), was " + rate);
-        }
-        if (maxRetries < 0) {
-            throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
-        }
-        List<String> urls = new java.util.ArrayList<>();
-        for (String one : url.split(",")) {
-            one = one.strip();
-            if (!one.startsWith("http://") && !one.startsWith("https://")) {
-                throw new IllegalArgumentException("url must start with http:// or https://, was " + one);
-            }
-            urls.add(one.endsWith("/") ? one.substring(0, one.length() - 1) : one);
-        }
-        url = String.join(",", urls);
+        url = String.join(",", java.util.Arrays.stream(url.split(",")).map(String::strip)
+                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList());
     }
 
     /** The workers' admin base URIs whose lag the report plots (empty: none). */
@@ -158,43 +149,192 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
     }
 
     static SimulatorConfig from(ConfigSource source) {
-        source.rejectUnknownFlags(VARIABLES);
-        return new SimulatorConfig(
-                source.get(URL, DEFAULT_URL),
-                source.getInt(EVENTS, DEFAULT_EVENTS),
-                source.get(MODE, DEFAULT_MODE),
-                source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE),
-                source.getInt(PHASE1_THREADS, DEFAULT_PHASE1_THREADS),
-                source.getInt(PHASE1_PER_THREAD, DEFAULT_PHASE1_PER_THREAD),
-                source.getInt(THREADS, DEFAULT_THREADS),
-                source.getInt(MAX_RETRIES, DEFAULT_MAX_RETRIES),
-                source.getDuration(REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
-                source.get(RUN_ID, "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())),
-                source.getBoolean(VERIFY, false),
-                source.get(MONGODB_URI, "mongodb://127.0.0.1:27017"),
-                source.get(MONGODB_DATABASE, "liftline"),
-                source.getDuration(VERIFY_TIMEOUT, DEFAULT_VERIFY_TIMEOUT),
-                source.get(CSV, null),
-                source.get(HTML, null),
-                source.getBoolean(PROGRESS, true),
-                source.getDuration(PROGRESS_INTERVAL, Duration.ofSeconds(1)),
-                Double.parseDouble(source.get(RATE, "0")),
-                !source.getBoolean(NO_IDEMPOTENCY_KEYS, false),
-                source.get(API_KEY, null),
-                source.get(HTTP_CLIENT, DEFAULT_HTTP_CLIENT),
-                source.get(MANAGEMENT_URI, null),
-                source.get(WORKERS, null),
-                source.getBoolean(NO_BACKOFF, false));
+        SETTINGS.rejectUnknownFlags(source);
+        return builder().url(URL.read(source)).events(EVENTS.read(source)).mode(MODE.read(source))
+                .batchSize(BATCH_SIZE.read(source)).phase1Threads(PHASE1_THREADS.read(source))
+                .phase1PerThread(PHASE1_PER_THREAD.read(source)).threads(THREADS.read(source))
+                .maxRetries(MAX_RETRIES.read(source)).requestTimeout(REQUEST_TIMEOUT.read(source))
+                .runId(RUN_ID.read(source)).verify(VERIFY.read(source)).mongodbUri(MONGODB_URI.read(source))
+                .mongodbDatabase(MONGODB_DATABASE.read(source)).verifyTimeout(VERIFY_TIMEOUT.read(source))
+                .csv(CSV.read(source)).html(HTML.read(source)).progress(PROGRESS.read(source))
+                .progressInterval(PROGRESS_INTERVAL.read(source)).rate(RATE.read(source))
+                .idempotencyKeys(!NO_IDEMPOTENCY_KEYS.read(source)).apiKey(API_KEY.read(source))
+                .httpClient(HTTP_CLIENT.read(source)).managementUri(MANAGEMENT_URI.read(source))
+                .workers(WORKERS.read(source)).noBackoff(NO_BACKOFF.read(source)).build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
     }
 
     @Override
     public String toString() {
-        return "url=" + url + ", events=" + events + ", mode=" + mode
-                + (mode.equals("batch") ? ", batchSize=" + batchSize + ", threads=" + threads
-                        : ", phase 1: " + phase1Threads + " threads x " + phase1PerThread + ", phase 2: " + threads + " threads")
-                + ", maxRetries=" + maxRetries + (noBackoff ? " (no backoff)" : "") + (rate > 0 ? ", rate=" + rate + " rides/s" : "") + (idempotencyKeys ? "" : ", no idempotency keys")
-                + (apiKey == null ? "" : ", API key ****") + ", httpClient=" + httpClient
-                + (managementUri == null ? "" : ", queue sampled from " + Secrets.maskUri(managementUri))
-                + ", runId=" + runId + ", verify=" + verify + (verify ? ", store=" + Secrets.maskUri(mongodbUri) + "/" + mongodbDatabase : "");
+        return SETTINGS.describe("SimulatorConfig", this);
+    }
+
+    /** Builds a run from the declared defaults and checks it; programs that drive the simulator set what they need. */
+    public static final class Builder {
+        private String url = URL.defaultValue();
+        private int events = EVENTS.defaultValue();
+        private String mode = MODE.defaultValue();
+        private int batchSize = BATCH_SIZE.defaultValue();
+        private int phase1Threads = PHASE1_THREADS.defaultValue();
+        private int phase1PerThread = PHASE1_PER_THREAD.defaultValue();
+        private int threads = THREADS.defaultValue();
+        private int maxRetries = MAX_RETRIES.defaultValue();
+        private Duration requestTimeout = REQUEST_TIMEOUT.defaultValue();
+        private String runId;
+        private boolean verify = VERIFY.defaultValue();
+        private String mongodbUri = MONGODB_URI.defaultValue();
+        private String mongodbDatabase = MONGODB_DATABASE.defaultValue();
+        private Duration verifyTimeout = VERIFY_TIMEOUT.defaultValue();
+        private String csv;
+        private String html;
+        private boolean progress = PROGRESS.defaultValue();
+        private Duration progressInterval = PROGRESS_INTERVAL.defaultValue();
+        private double rate = RATE.defaultValue();
+        private boolean idempotencyKeys = !NO_IDEMPOTENCY_KEYS.defaultValue();
+        private String apiKey;
+        private String httpClient = HTTP_CLIENT.defaultValue();
+        private String managementUri;
+        private String workers;
+        private boolean noBackoff = NO_BACKOFF.defaultValue();
+
+        /** One producer, or several comma-separated. */
+        public Builder url(String v) {
+            url = v;
+            return this;
+        }
+
+        public Builder events(int v) {
+            events = v;
+            return this;
+        }
+
+        public Builder mode(String v) {
+            mode = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder phase1Threads(int v) {
+            phase1Threads = v;
+            return this;
+        }
+
+        public Builder phase1PerThread(int v) {
+            phase1PerThread = v;
+            return this;
+        }
+
+        public Builder threads(int v) {
+            threads = v;
+            return this;
+        }
+
+        public Builder maxRetries(int v) {
+            maxRetries = v;
+            return this;
+        }
+
+        public Builder requestTimeout(Duration v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        /** Null: {@code run-} and the UTC time. */
+        public Builder runId(String v) {
+            runId = v;
+            return this;
+        }
+
+        public Builder verify(boolean v) {
+            verify = v;
+            return this;
+        }
+
+        public Builder mongodbUri(String v) {
+            mongodbUri = v;
+            return this;
+        }
+
+        public Builder mongodbDatabase(String v) {
+            mongodbDatabase = v;
+            return this;
+        }
+
+        public Builder verifyTimeout(Duration v) {
+            verifyTimeout = v;
+            return this;
+        }
+
+        public Builder csv(String v) {
+            csv = v;
+            return this;
+        }
+
+        public Builder html(String v) {
+            html = v;
+            return this;
+        }
+
+        public Builder progress(boolean v) {
+            progress = v;
+            return this;
+        }
+
+        public Builder progressInterval(Duration v) {
+            progressInterval = v;
+            return this;
+        }
+
+        public Builder rate(double v) {
+            rate = v;
+            return this;
+        }
+
+        public Builder idempotencyKeys(boolean v) {
+            idempotencyKeys = v;
+            return this;
+        }
+
+        public Builder apiKey(String v) {
+            apiKey = v;
+            return this;
+        }
+
+        public Builder httpClient(String v) {
+            httpClient = v;
+            return this;
+        }
+
+        public Builder managementUri(String v) {
+            managementUri = v;
+            return this;
+        }
+
+        public Builder workers(String v) {
+            workers = v;
+            return this;
+        }
+
+        public Builder noBackoff(boolean v) {
+            noBackoff = v;
+            return this;
+        }
+
+        /** Resolves the run id, then checks every value against its declaration. */
+        public SimulatorConfig build() {
+            String id = runId != null ? runId
+                    : "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+            URL.requireValid(url);
+            return SETTINGS.check(new SimulatorConfig(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads,
+                    maxRetries, requestTimeout, id, verify, mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress,
+                    progressInterval, rate, idempotencyKeys, apiKey, httpClient, managementUri, workers, noBackoff));
+        }
     }
 }

@@ -17,7 +17,7 @@ public final class SimulatorMain {
         try {
             ConfigSource source = ConfigSource.from(args, System::getenv);
             if (source.helpRequested()) {
-                System.out.println(usage());
+                System.out.print(SimulatorConfig.SETTINGS.usage("java -jar liftline-scanner-simulator.jar"));
                 return;
             }
             config = SimulatorConfig.from(source);
@@ -97,13 +97,5 @@ public final class SimulatorMain {
                         verified.accepted(),
                         verified.stored(), verified.missing().size(), verified.altered().size(), verified.duplicates(),
                         verification);
-    }
-
-    static String usage() {
-        StringBuilder sb = new StringBuilder("usage: java -jar liftline-scanner-simulator.jar [--flag=value ...]\n");
-        for (String variable : SimulatorConfig.VARIABLES) {
-            sb.append(String.format("  %-28s %s%n", ConfigSource.flagName(variable), variable));
-        }
-        return sb.toString();
     }
 }

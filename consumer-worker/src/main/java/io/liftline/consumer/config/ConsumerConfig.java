@@ -1,134 +1,113 @@
 package io.liftline.consumer.config;
 
-import static io.liftline.runtime.Checks.positive;
-import static io.liftline.runtime.Checks.required;
+import static io.liftline.runtime.Setting.duration;
+import static io.liftline.runtime.Setting.integer;
 
 import io.liftline.broker.Shards;
 import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
-import io.liftline.runtime.Secrets;
+import io.liftline.runtime.Setting;
+import io.liftline.runtime.Settings;
 import java.time.Duration;
 import java.util.List;
-import org.slf4j.LoggerFactory;
 
 /**
- * The consumer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
- * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and docs/configuration.md.
+ * The consumer's settings, immutable and validated. Each is declared once below ({@link #SETTINGS}: variable,
+ * default, parser, check, meaning); {@link #from} reads them, {@code --help} lists them, {@link #toString} shows
+ * them without secrets, and a test keeps docs/configuration.md equal to them. Build one through {@link #from} or
+ * {@link #builder}, which check every value.
  *
- * @param metricsPort      the admin port (metrics and health); -1 when off, 0 picks a free port
+ * @param adminPort        the admin port (metrics and health); -1 when off, 0 picks a free port
  * @param adminBindAddress the interface the admin port binds to; null for all
  * @param consumers        consumers per consumed shard, each on its own channel
  * @param prefetch         unacked deliveries per consumer; at least a batch
  * @param shards           the ride queues, as the producers are given
  * @param consumedShards   the shards this worker consumes, each with {@code consumers} consumers
  */
-public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDatabase, int metricsPort,
+public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDatabase, int adminPort,
                              String adminBindAddress, int consumers, int prefetch, int batchSize, Duration batchTimeout,
                              Duration storeRetryMaxBackoff, Duration shutdownTimeout, RideRanges ranges, Shards shards,
                              List<Integer> consumedShards) {
 
-    public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
-    public static final String DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017";
-    public static final String DEFAULT_MONGODB_DATABASE = "liftline";
-    /** 0 picks a free port, -1 turns the metrics and health endpoint off. */
-    public static final int DEFAULT_METRICS_PORT = 9091;
+    public static final Setting<ConsumerConfig, String> AMQP_URI = Setting.text("LIFTLINE_AMQP_URI", ConsumerConfig::amqpUri)
+            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F").check(Checks.AMQP_URI)
+            .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
+    public static final Setting<ConsumerConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI", ConsumerConfig::mongodbUri)
+            .byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI).doc("the store");
+    public static final Setting<ConsumerConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
+            ConsumerConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK)
+            .doc("the database: the rides, and the read model's summaries");
+    /** The name every service uses; the consumer's old name is still read, with a warning. */
+    public static final Setting<ConsumerConfig, Integer> ADMIN_PORT = integer("LIFTLINE_ADMIN_PORT", ConsumerConfig::adminPort)
+            .byDefault(9091).check(Checks.PORT).formerly("LIFTLINE_METRICS_PORT")
+            .shown(port -> port == -1 ? "off" : String.valueOf(port))
+            .doc("/health/* and /metrics; -1 = off, 0 = a free port");
+    public static final Setting<ConsumerConfig, String> ADMIN_BIND_ADDRESS = Setting.text("LIFTLINE_ADMIN_BIND_ADDRESS",
+            ConsumerConfig::adminBindAddress).byDefault(null, "all interfaces").doc("the interface of the admin port");
     /** Consumer threads per process, each with its own channel. */
-    public static final int DEFAULT_CONSUMERS = 2;
-    public static final int DEFAULT_BATCH_SIZE = 500;
-    public static final Duration DEFAULT_BATCH_TIMEOUT = Duration.ofMillis(50);
+    public static final Setting<ConsumerConfig, Integer> CONSUMERS = integer("LIFTLINE_CONSUMERS", ConsumerConfig::consumers)
+            .byDefault(2).check(Checks.POSITIVE).doc("consumer threads (channels) per consumed shard");
+    public static final Setting<ConsumerConfig, Integer> BATCH_SIZE = integer("LIFTLINE_BATCH_SIZE", ConsumerConfig::batchSize)
+            .byDefault(500).check(Checks.POSITIVE).doc("rides per MongoDB write");
+    /** Twice the batch: the next batch arrives while this one is written. */
+    public static final Setting<ConsumerConfig, Integer> PREFETCH = integer("LIFTLINE_PREFETCH", ConsumerConfig::prefetch)
+            .byDefault(null, "2 × batch size")
+            .check(prefetch -> prefetch > 65_535 ? "must be <= 65535 (an AMQP limit)" : Checks.POSITIVE.problem(prefetch))
+            .doc("unacked messages per channel; at least a batch");
+    public static final Setting<ConsumerConfig, Duration> BATCH_TIMEOUT = duration("LIFTLINE_BATCH_TIMEOUT",
+            ConsumerConfig::batchTimeout).byDefault(Duration.ofMillis(50)).check(Checks.POSITIVE_DURATION)
+            .doc("longest a partial batch waits");
     /** Store retries back off exponentially from 100 ms up to this, for as long as the store is down. */
-    public static final Duration DEFAULT_STORE_RETRY_MAX_BACKOFF = Duration.ofSeconds(5);
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
-
-    public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
-    public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
-    public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
-    /** The consumer's admin port: metrics and health; the name every service uses. */
-    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
-    /** The admin port's old name, still read (with a warning) so that existing installations keep working. */
-    public static final String METRICS_PORT = "LIFTLINE_METRICS_PORT";
-    /** The interface the admin port binds to; unset: all. */
-    public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
-    public static final String CONSUMERS = "LIFTLINE_CONSUMERS";
-    public static final String PREFETCH = "LIFTLINE_PREFETCH";
-    public static final String BATCH_SIZE = "LIFTLINE_BATCH_SIZE";
-    public static final String BATCH_TIMEOUT = "LIFTLINE_BATCH_TIMEOUT";
-    public static final String STORE_RETRY_MAX_BACKOFF = "LIFTLINE_STORE_RETRY_MAX_BACKOFF";
-    public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
-    public static final String RANGES = "LIFTLINE_RANGES";
+    public static final Setting<ConsumerConfig, Duration> STORE_RETRY_MAX_BACKOFF = duration("LIFTLINE_STORE_RETRY_MAX_BACKOFF",
+            ConsumerConfig::storeRetryMaxBackoff).byDefault(Duration.ofSeconds(5)).check(Checks.POSITIVE_DURATION)
+            .doc("store retries back off up to this");
+    public static final Setting<ConsumerConfig, Duration> SHUTDOWN_TIMEOUT = duration("LIFTLINE_SHUTDOWN_TIMEOUT",
+            ConsumerConfig::shutdownTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
+            .doc("graceful-stop budget: held batches are finished within it");
+    public static final Setting<ConsumerConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", ConsumerConfig::ranges,
+            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a ride may carry; others are dead-lettered");
     /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
-    public static final String SHARDS = "LIFTLINE_SHARDS";
+    public static final Setting<ConsumerConfig, Integer> SHARDS = integer("LIFTLINE_SHARDS", (ConsumerConfig c) -> c.shards().count())
+            .byDefault(1).check(Shards.COUNT).doc("ride queues; producers and workers must agree");
     /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
-    public static final String CONSUME_SHARDS = "LIFTLINE_CONSUME_SHARDS";
+    public static final Setting<ConsumerConfig, String> CONSUME_SHARDS = Setting.text("LIFTLINE_CONSUME_SHARDS",
+                    (ConsumerConfig c) -> c.consumedShards().size() == c.shards().count() ? null
+                            : String.join(",", c.consumedShards().stream().map(String::valueOf).toList()))
+            .byDefault(null, "all").doc("the shards this worker takes, e.g. 0,2");
 
-    public static final List<String> VARIABLES = List.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, ADMIN_PORT, METRICS_PORT, ADMIN_BIND_ADDRESS,
-            CONSUMERS, PREFETCH, BATCH_SIZE, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, RANGES, SHARDS, CONSUME_SHARDS);
+    public static final Settings<ConsumerConfig> SETTINGS = Settings.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, ADMIN_PORT,
+            ADMIN_BIND_ADDRESS, CONSUMERS, BATCH_SIZE, PREFETCH, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT,
+            RANGES, SHARDS, CONSUME_SHARDS);
 
+    /** Checks what no single setting can: a batch fills only from prefetched messages. */
     public ConsumerConfig {
-        Checks.amqpUri(amqpUri, "amqpUri");
-        required(mongodbUri, "mongodbUri");
-        if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
-            throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
-                    + Secrets.maskUri(mongodbUri));
-        }
-        required(mongodbDatabase, "mongodbDatabase");
-        if (metricsPort < -1 || metricsPort > 65_535) {
-            throw new IllegalArgumentException("metricsPort must be -1 (off), 0 (any free port) or a port, was " + metricsPort);
-        }
-        positive(consumers, "consumers");
-        positive(batchSize, "batchSize");
-        positive(prefetch, "prefetch");
         if (prefetch < batchSize) {
-            throw new IllegalArgumentException("prefetch must be >= batchSize (" + batchSize + "), was " + prefetch
-                    + ": a batch can only fill from prefetched messages");
+            throw new IllegalArgumentException(PREFETCH.variable() + " must be >= " + BATCH_SIZE.variable() + " (" + batchSize
+                    + "), was " + prefetch + ": a batch can only fill from prefetched messages");
         }
-        if (prefetch > 65_535) {
-            throw new IllegalArgumentException("prefetch must be <= 65535 (an AMQP limit), was " + prefetch);
-        }
-        positive(batchTimeout, "batchTimeout");
-        positive(storeRetryMaxBackoff, "storeRetryMaxBackoff");
-        positive(shutdownTimeout, "shutdownTimeout");
-        required(ranges, "ranges");
-        required(shards, "shards");
         consumedShards = List.copyOf(consumedShards);
     }
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
-    /** LIFTLINE_ADMIN_PORT, or its old name LIFTLINE_METRICS_PORT with a warning; both set and different: an error. */
-    static int adminPort(ConfigSource source) {
-        String now = source.get(ADMIN_PORT, null);
-        String old = source.get(METRICS_PORT, null);
-        if (old == null) {
-            return source.getInt(ADMIN_PORT, DEFAULT_METRICS_PORT);
-        }
-        if (now != null && !now.strip().equals(old.strip())) {
-            throw new IllegalArgumentException(ADMIN_PORT + " (" + now + ") and its old name " + METRICS_PORT + " (" + old
-                    + ") disagree: set only " + ADMIN_PORT);
-        }
-        LoggerFactory.getLogger(ConsumerConfig.class).warn("{} (--metrics-port) is the old name of {} (--admin-port); it still "
-                + "works, but rename it", METRICS_PORT, ADMIN_PORT);
-        return source.getInt(now != null ? ADMIN_PORT : METRICS_PORT, DEFAULT_METRICS_PORT);
-    }
-
     public static ConsumerConfig from(ConfigSource source) {
-        source.rejectUnknownFlags(VARIABLES);
-        String prefetch = source.get(PREFETCH, null);
+        SETTINGS.rejectUnknownFlags(source);
         return builder()
-                .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
-                .mongodbUri(source.get(MONGODB_URI, DEFAULT_MONGODB_URI))
-                .mongodbDatabase(source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE))
-                .metricsPort(adminPort(source))
-                .adminBindAddress(source.get(ADMIN_BIND_ADDRESS, null))
-                .shards(source.getInt(SHARDS, 1))
-                .consumeShards(source.get(CONSUME_SHARDS, null))
-                .consumers(source.getInt(CONSUMERS, DEFAULT_CONSUMERS))
-                .prefetch(prefetch == null ? null : source.getInt(PREFETCH, 0))
-                .batchSize(source.getInt(BATCH_SIZE, DEFAULT_BATCH_SIZE))
-                .batchTimeout(source.getDuration(BATCH_TIMEOUT, DEFAULT_BATCH_TIMEOUT))
-                .storeRetryMaxBackoff(source.getDuration(STORE_RETRY_MAX_BACKOFF, DEFAULT_STORE_RETRY_MAX_BACKOFF))
-                .shutdownTimeout(source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT))
-                .ranges(RideRanges.parse(source.get(RANGES, null)))
+                .amqpUri(AMQP_URI.read(source))
+                .mongodbUri(MONGODB_URI.read(source))
+                .mongodbDatabase(MONGODB_DATABASE.read(source))
+                .adminPort(ADMIN_PORT.read(source))
+                .adminBindAddress(ADMIN_BIND_ADDRESS.read(source))
+                .shards(SHARDS.read(source))
+                .consumeShards(CONSUME_SHARDS.read(source))
+                .consumers(CONSUMERS.read(source))
+                .prefetch(PREFETCH.read(source))
+                .batchSize(BATCH_SIZE.read(source))
+                .batchTimeout(BATCH_TIMEOUT.read(source))
+                .storeRetryMaxBackoff(STORE_RETRY_MAX_BACKOFF.read(source))
+                .shutdownTimeout(SHUTDOWN_TIMEOUT.read(source))
+                .ranges(RANGES.read(source))
                 .build();
     }
 
@@ -138,31 +117,25 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
 
     @Override
     public String toString() {
-        return "ConsumerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", mongodbUri=" + Secrets.maskUri(mongodbUri)
-                + ", mongodbDatabase=" + mongodbDatabase + ", metricsPort=" + metricsPort
-                + (adminBindAddress == null ? "" : ", adminBindAddress=" + adminBindAddress) + ", consumers=" + consumers
-                + (shards.count() == 1 ? "" : ", shards=" + shards.count() + " (consuming " + consumedShards + ")")
-                + ", prefetch=" + prefetch + ", batchSize=" + batchSize + ", batchTimeout=" + batchTimeout.toMillis()
-                + "ms, storeRetryMaxBackoff=" + storeRetryMaxBackoff.toMillis() + "ms, shutdownTimeout="
-                + shutdownTimeout.toMillis() + "ms, ranges=" + ranges + "}";
+        return SETTINGS.describe("ConsumerConfig", this);
     }
 
-    /** Builds a config from the defaults; tests set what they need. */
+    /** Builds a config from the declared defaults and checks it; tests set what they need. */
     public static final class Builder {
-        private String amqpUri = DEFAULT_AMQP_URI;
-        private String mongodbUri = DEFAULT_MONGODB_URI;
-        private String mongodbDatabase = DEFAULT_MONGODB_DATABASE;
-        private int metricsPort = DEFAULT_METRICS_PORT;
+        private String amqpUri = AMQP_URI.defaultValue();
+        private String mongodbUri = MONGODB_URI.defaultValue();
+        private String mongodbDatabase = MONGODB_DATABASE.defaultValue();
+        private int adminPort = ADMIN_PORT.defaultValue();
         private String adminBindAddress;
-        private int shards = 1;
+        private int shards = SHARDS.defaultValue();
         private String consumeShards;
-        private int consumers = DEFAULT_CONSUMERS;
+        private int consumers = CONSUMERS.defaultValue();
         private Integer prefetch;
-        private int batchSize = DEFAULT_BATCH_SIZE;
-        private Duration batchTimeout = DEFAULT_BATCH_TIMEOUT;
-        private Duration storeRetryMaxBackoff = DEFAULT_STORE_RETRY_MAX_BACKOFF;
-        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private RideRanges ranges;
+        private int batchSize = BATCH_SIZE.defaultValue();
+        private Duration batchTimeout = BATCH_TIMEOUT.defaultValue();
+        private Duration storeRetryMaxBackoff = STORE_RETRY_MAX_BACKOFF.defaultValue();
+        private Duration shutdownTimeout = SHUTDOWN_TIMEOUT.defaultValue();
+        private RideRanges ranges = RANGES.defaultValue();
 
         public Builder shards(int v) {
             shards = v;
@@ -195,8 +168,8 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
             return this;
         }
 
-        public Builder metricsPort(int v) {
-            metricsPort = v;
+        public Builder adminPort(int v) {
+            adminPort = v;
             return this;
         }
 
@@ -236,14 +209,13 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
             return this;
         }
 
-        /** Resolves the defaults that depend on other settings, then validates. */
+        /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
         public ConsumerConfig build() {
-            Shards queues = new Shards(shards);
-            // Twice the batch: the next batch arrives while this one is written.
-            return new ConsumerConfig(amqpUri, mongodbUri, mongodbDatabase, metricsPort, adminBindAddress, consumers,
-                    prefetch == null ? 2 * batchSize : prefetch, batchSize, batchTimeout, storeRetryMaxBackoff,
-                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, queues,
-                    queues.parseSubset(consumeShards));
+            // Each value is checked before the shards are built from it, so that the message names the setting.
+            Shards queues = new Shards(SHARDS.requireValid(shards));
+            return SETTINGS.check(new ConsumerConfig(amqpUri, mongodbUri, mongodbDatabase, adminPort, adminBindAddress,
+                    consumers, prefetch == null ? 2 * batchSize : prefetch, batchSize, batchTimeout, storeRetryMaxBackoff,
+                    shutdownTimeout, ranges, queues, queues.parseSubset(consumeShards)));
         }
     }
 }

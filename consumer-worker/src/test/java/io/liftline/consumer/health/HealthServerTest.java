@@ -3,6 +3,7 @@ package io.liftline.consumer.health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.liftline.management.PrometheusText;
 import io.liftline.service.AdminHandler;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -20,17 +21,23 @@ class HealthServerTest {
     @Test
     void theAdminPortListensOnlyOnItsBindAddressAndSaysWhyItIsNotReady() throws Exception {
         AtomicReference<String> reason = new AtomicReference<>("1 of 2 consumers subscribed");
-        AdminHandler admin = new AdminHandler(reason::get, new ConsumerMetrics());
+        ConsumerMetrics metrics = new ConsumerMetrics();
+        AdminHandler admin = new AdminHandler(reason::get, metrics);
         try (HealthServer server = new HealthServer("127.0.0.1", 0, admin)) {
             assertThatThrownBy(() -> new Socket("127.0.0.2", server.port()).close()).isInstanceOf(ConnectException.class);
             HttpResponse<String> notReady = get(server, "/health/ready");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("\"reason\":\"1 of 2 consumers subscribed\"");
-            assertThat(get(server, "/metrics").body()).contains("liftline_ready 0.0");
+            assertThat(PrometheusText.value(get(server, "/metrics").body(), "liftline_ready")).isEqualTo(0.0);
 
             reason.set(null);
             assertThat(get(server, "/health/ready").statusCode()).isEqualTo(200);
-            assertThat(get(server, "/metrics").body()).contains("liftline_ready 1.0", "liftline_rides_stored_total");
+            metrics.batchWritten(5, 4, 1, 1_000_000);
+            String scraped = get(server, "/metrics").body();
+            assertThat(PrometheusText.value(scraped, "liftline_ready")).isEqualTo(1.0);
+            assertThat(PrometheusText.value(scraped, "liftline_rides_stored_total")).as("what the worker counts is served")
+                    .isEqualTo(4.0);
+            assertThat(PrometheusText.value(scraped, "liftline_rides_duplicates_total")).isEqualTo(1.0);
 
             admin.stopAccepting();
             assertThat(get(server, "/health/ready").body()).contains("shutting down");

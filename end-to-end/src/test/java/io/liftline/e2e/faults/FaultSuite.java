@@ -67,6 +67,7 @@ final class FaultSuite {
     /** How long the read model may take to count what is stored, after the load is verified. */
     private static final Duration SUMMARIES_CATCH_UP = Duration.ofSeconds(60);
 
+    /** How much of the load flows before the fault: this many seconds' worth of rides stored. */
     private static final Duration LEAD = Duration.ofSeconds(2);
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(120);
 
@@ -161,9 +162,12 @@ final class FaultSuite {
         }
         String runId = "fault-" + scenario.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        SimulatorConfig load = new SimulatorConfig(pipeline.producerUrls(), rides, "upic", 100, 0, 1, 16, 60,
-                Duration.ofSeconds(10), runId, true, pipeline.storeUri(), database, Duration.ofMinutes(3), null, null,
-                false, Duration.ofSeconds(1), rate, true, null);
+        double storedBefore = storedSoFar();
+        SimulatorConfig load = SimulatorConfig.builder().url(pipeline.producerUrls()).events(rides).mode("upic").batchSize(100)
+                .phase1Threads(0).phase1PerThread(1).threads(16).maxRetries(60)
+                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true)
+                .mongodbUri(pipeline.storeUri()).mongodbDatabase(database)
+                .verifyTimeout(Duration.ofMinutes(3)).progress(false).rate(rate).build();
         CompletableFuture<SimulatorMain.Outcome> simulator = CompletableFuture.supplyAsync(() -> {
             try {
                 return SimulatorMain.execute(load);
@@ -171,7 +175,7 @@ final class FaultSuite {
                 throw new IllegalStateException(e);
             }
         });
-        Thread.sleep(LEAD.toMillis());
+        awaitLoadUnderWay(storedBefore);
 
         Set<String> seenDown = new LinkedHashSet<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
@@ -200,6 +204,22 @@ final class FaultSuite {
         }
         return new Row(scenario.name(), rides, outcome.accepted(), outcome.stored(), outcome.missing(), outcome.altered(),
                 outcome.duplicates(), outcome.unavailable(), outcome.retries(), recovery, seenDown, note, summaryDifferences());
+    }
+
+    /**
+     * Waits until the workers have stored {@link #LEAD}'s worth of rides at the load's rate since {@code before}:
+     * the fault then meets a pipeline under load, however late the simulator started. It asks the workers'
+     * counters, not the store: a query that scans the store would slow the very writes it waits for.
+     */
+    private void awaitLoadUnderWay(double before) {
+        long lead = Math.max(1, (long) (rate * LEAD.toSeconds()));
+        io.liftline.testing.Poll.waitAtMost(Duration.ofSeconds(60), lead + " rides stored (the load under way)",
+                () -> storedSoFar() >= before + lead);
+    }
+
+    /** Rides the workers have stored, by their own counters (a replaced worker starts again at 0). */
+    private double storedSoFar() {
+        return pipeline.workers.stream().mapToDouble(w -> w.metric("liftline_rides_stored_total")).sum();
     }
 
     /**

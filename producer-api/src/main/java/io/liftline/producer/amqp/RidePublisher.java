@@ -45,6 +45,15 @@ public final class RidePublisher implements Publisher {
     static final int MAX_ATTEMPTS = 3;
     /** Between two attempts at least: a connection that comes and goes at once must not spin a held call. */
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
+    /**
+     * A nack this soon after the connection came up is tried again, within the publish timeout. A connection that
+     * failed over with its node reopens on another node while the quorum queue elects a new leader; until it has
+     * one (two or three seconds here), the new channels' publishes are nacked, not enqueued. Later nacks (a queue
+     * at its max length) get a prompt 503, as before.
+     */
+    static final Duration NACK_RETRY_WINDOW = Duration.ofSeconds(10);
+    /** The first wait before a nacked publish is tried again; it doubles up to a second. */
+    private static final Duration NACK_RETRY_FIRST_WAIT = Duration.ofMillis(100);
 
     /** How many calls, and how many bytes of messages, may wait for the broker to come back at once. */
     public record HoldLimits(int maxRequests, long maxBytes) {
@@ -178,6 +187,8 @@ public final class RidePublisher implements Publisher {
             PublishException cause = unwrapped(failure);
             if (call.answer.isDone()) {
                 call.fail(cause); // answered meanwhile (a block): only the hold is given back
+            } else if (cause instanceof PublishException.Nacked && mayRetryTheNack(call)) {
+                retryTheNack(call, cause);
             } else if (!mayWaitForTheBroker(call, cause)) {
                 call.fail(cause);
             } else if (broker.isRecovering() && !call.hold()) { // a channel's own retry is brief: not held, not bounded
@@ -192,7 +203,8 @@ public final class RidePublisher implements Publisher {
     /**
      * A call may wait when the connection is lost and being recovered (its channel died with it, or it found none),
      * or when its channel alone died, a few times. Not when the producer stops, nor on a nack, a return, an alarm or
-     * a timeout: those would meet the same answer again, and the scanner is better served by a prompt 503.
+     * a timeout: those would meet the same answer again, and the scanner is better served by a prompt 503 (a nack
+ * soon after a reconnect is the exception, see {@link #NACK_RETRY_WINDOW}).
      */
     private boolean mayWaitForTheBroker(Call call, PublishException cause) {
         if (stopped || call.deadline - System.nanoTime() <= 0) {
@@ -202,6 +214,26 @@ public final class RidePublisher implements Publisher {
             return cause instanceof PublishException.ChannelClosed || cause instanceof PublishException.BrokerUnavailable;
         }
         return cause instanceof PublishException.ChannelClosed && call.attempts < MAX_ATTEMPTS;
+    }
+
+    /** A nack soon after the connection came up, with time left: the queue may be electing its leader. */
+    private boolean mayRetryTheNack(Call call) {
+        Duration up = broker.upFor();
+        return !stopped && up != null && up.compareTo(NACK_RETRY_WINDOW) < 0 && call.deadline - System.nanoTime() > 0;
+    }
+
+    /** Runs a nacked call again (the same event ids) after a wait that doubles, or fails it when that outlasts its time. */
+    private void retryTheNack(Call call, PublishException cause) {
+        long wait = Math.min(TimeUnit.SECONDS.toNanos(1), NACK_RETRY_FIRST_WAIT.toNanos() << Math.min(call.attempts - 1, 4));
+        if (call.deadline - System.nanoTime() <= wait) {
+            call.fail(cause);
+            return;
+        }
+        try {
+            retryScheduler.schedule(() -> run(call), wait, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException stopping) {
+            call.fail(cause);
+        }
     }
 
     /**

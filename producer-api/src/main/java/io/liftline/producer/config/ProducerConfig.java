@@ -1,50 +1,40 @@
 package io.liftline.producer.config;
 
-import static io.liftline.runtime.Checks.positive;
-import static io.liftline.runtime.Checks.required;
+import static io.liftline.runtime.Setting.duration;
+import static io.liftline.runtime.Setting.integer;
 
 import io.liftline.broker.Shards;
+import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
-import io.liftline.runtime.Secrets;
-import io.liftline.model.RideRanges;
+import io.liftline.runtime.Setting;
+import io.liftline.runtime.Settings;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /**
- * The producer's settings, immutable and validated. Each comes from a {@code --flag}, a {@code LIFTLINE_*}
- * variable or its {@code DEFAULT_*}; see {@link #VARIABLES} and docs/configuration.md.
+ * The producer's settings, immutable and validated. Each is declared once below ({@link #SETTINGS}: variable,
+ * default, parser, check, meaning); {@link #from} reads them, {@code --help} lists them, {@link #toString} shows
+ * them without secrets, and a test keeps docs/configuration.md equal to them. Build one through {@link #from} or
+ * {@link #builder}, which check every value.
  *
- * @param httpPort              the plain HTTP port; -1 when off (the default with TLS)
- * @param bindAddress           the interface the public ports bind to; null for all
- * @param adminPort             the port of {@code /metrics} and {@code /health/*}; -1 when off
- * @param adminBindAddress      the interface the admin port binds to; null for all
- * @param tls                   TLS for the public port, or null for plain HTTP only
- * @param rateLimit             rides per second per client; 0 for no limit
- * @param rateLimitBurst        the rides a client may send at once before the rate limit applies
- * @param apiKeysFile           the API keys file, or null: no keys asked, anyone who reaches the port may post
- * @param shards                the ride queues rides are published to
- * @param holdMaxRequests       requests that may wait for a lost broker connection to come back at once; 0 holds none
- * @param holdMaxBytes          the messages' bytes that may wait so at once
- * @param drainDelay            at shutdown, how long the producer keeps serving after readiness says DOWN
+ * @param edge            the public edge: ports (ingest 8080, HTTPS 8443, admin 9090), TLS, connection limits, API
+ *                        keys (scope {@code ingest}) and the rate limit (rides/s)
+ * @param shards          the ride queues rides are published to
+ * @param holdMaxRequests requests that may wait for a lost broker connection to come back at once; 0 holds none
+ * @param holdMaxBytes    the messages' bytes that may wait so at once
+ * @param drainDelay      at shutdown, how long the producer keeps serving after readiness says DOWN
  */
-public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String bindAddress, int adminPort,
-                             String adminBindAddress, Tls tls, Duration publishTimeout, int channelPoolSize,
-                             Duration channelAcquireTimeout, int maxInFlightPerChannel, int maxBodyBytes,
-                             int maxBatchSize, int maxRideBodyBytes, int maxConnections, Duration idleTimeout,
-                             double rateLimit, int rateLimitBurst, Duration retryAfter, Duration shutdownTimeout,
-                             RideRanges ranges, Path apiKeysFile, Shards shards, int holdMaxRequests, long holdMaxBytes,
-                             Duration drainDelay) {
+public record ProducerConfig(String amqpUri, EdgeSettings edge, Duration publishTimeout, int holdMaxRequests,
+                             long holdMaxBytes, int channelPoolSize, Duration channelAcquireTimeout,
+                             int maxInFlightPerChannel, int maxBodyBytes, int maxBatchSize, int maxRideBodyBytes,
+                             Duration retryAfter, Duration drainDelay, RideRanges ranges, Shards shards) {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
-    public static final int DEFAULT_HTTP_PORT = 8080;
-    /** HTTPS, when {@link #TLS_KEYSTORE} is set. */
-    public static final int DEFAULT_HTTPS_PORT = 8443;
-    /** {@code /metrics} and {@code /health/*}, never on the public port; -1 turns them off, 0 picks a free port. */
-    public static final int DEFAULT_ADMIN_PORT = 9090;
+    /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
+    public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8080, 8443, 9090);
     /**
      * The longest a request waits for its confirms, a lost connection's recovery included, before it is answered
      * 503. Five seconds rides through a node failover or a broker restart of a few seconds (the client reconnects
@@ -61,31 +51,17 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
      * in the producer benchmark).
      */
     public static final int DEFAULT_CHANNEL_POOL_SIZE = 4;
-    public static final Duration DEFAULT_CHANNEL_ACQUIRE_TIMEOUT = Duration.ofSeconds(1);
     /** Unconfirmed publishes one channel may carry; bounds the memory a slow broker can pin. */
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL = 4_000;
     /** 1 MiB holds a 1,000-ride batch with 128-character event ids several times over. */
     public static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
-    public static final int DEFAULT_MAX_BATCH_SIZE = 1_000;
     /** A single POST's useful body is about 25 bytes ({@code {"time":217,"liftID":21}}). */
     public static final int DEFAULT_MAX_RIDE_BODY_BYTES = 4 * 1024;
-    /** Open connections on the public port; beyond it Jetty stops accepting and shortens idle timeouts. */
-    public static final int DEFAULT_MAX_CONNECTIONS = EdgeSettings.DEFAULT_MAX_CONNECTIONS;
-    /** A connection silent this long is closed; a body that stalls this long is abandoned with a 408 or a close. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = EdgeSettings.DEFAULT_IDLE_TIMEOUT;
     /**
      * A request body still arriving after this long is abandoned with 408: with the idle timeout, this bounds how
      * long a slow-body (slowloris) client holds a request open. A 1 MiB batch needs only 100 KiB/s to make it.
      */
     public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
-    /** Jetty's default; a scanner's headers are a few hundred bytes. */
-    public static final int DEFAULT_MAX_REQUEST_HEADER_BYTES = EdgeSettings.MAX_REQUEST_HEADER_BYTES;
-    /** Off: no rate limit. */
-    public static final double DEFAULT_RATE_LIMIT = EdgeSettings.DEFAULT_RATE_LIMIT;
-    /** A client may send this many seconds' worth of rides at once (a scanner catching up after an outage). */
-    public static final int DEFAULT_BURST_SECONDS = EdgeSettings.DEFAULT_BURST_SECONDS;
-    public static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(1);
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = EdgeSettings.DEFAULT_SHUTDOWN_TIMEOUT;
     /**
      * None: alone, a producer stops serving as soon as it is told to. Behind a load balancer, set the time the
      * balancer takes to see readiness DOWN (the shipped HAProxy: checks every 500 ms, down after 2, so 2s), and a
@@ -93,111 +69,89 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
      */
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
-    public static final String AMQP_URI = "LIFTLINE_AMQP_URI";
-    public static final String HTTP_PORT = EdgeSettings.HTTP_PORT;
-    public static final String HTTPS_PORT = EdgeSettings.HTTPS_PORT;
-    public static final String BIND_ADDRESS = EdgeSettings.BIND_ADDRESS;
-    public static final String ADMIN_PORT = EdgeSettings.ADMIN_PORT;
-    public static final String ADMIN_BIND_ADDRESS = EdgeSettings.ADMIN_BIND_ADDRESS;
-    /** A PKCS12 keystore with the server's key and certificate chain; set, the producer serves HTTPS. */
-    public static final String TLS_KEYSTORE = EdgeSettings.TLS_KEYSTORE;
-    public static final String TLS_KEYSTORE_PASSWORD = EdgeSettings.TLS_KEYSTORE_PASSWORD;
-    public static final String PUBLISH_TIMEOUT = "LIFTLINE_PUBLISH_TIMEOUT";
-    public static final String PUBLISH_HOLD_MAX_REQUESTS = "LIFTLINE_PUBLISH_HOLD_MAX_REQUESTS";
-    public static final String PUBLISH_HOLD_MAX_BYTES = "LIFTLINE_PUBLISH_HOLD_MAX_BYTES";
-    public static final String CHANNEL_POOL_SIZE = "LIFTLINE_CHANNEL_POOL_SIZE";
-    public static final String CHANNEL_ACQUIRE_TIMEOUT = "LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT";
-    public static final String MAX_IN_FLIGHT_PER_CHANNEL = "LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL";
-    public static final String MAX_BODY_BYTES = "LIFTLINE_MAX_BODY_BYTES";
-    public static final String MAX_BATCH_SIZE = "LIFTLINE_MAX_BATCH_SIZE";
-    public static final String MAX_RIDE_BODY_BYTES = "LIFTLINE_MAX_RIDE_BODY_BYTES";
-    public static final String MAX_CONNECTIONS = EdgeSettings.MAX_CONNECTIONS;
-    public static final String IDLE_TIMEOUT = EdgeSettings.IDLE_TIMEOUT;
-    public static final String RATE_LIMIT = EdgeSettings.RATE_LIMIT;
-    public static final String RATE_LIMIT_BURST = EdgeSettings.RATE_LIMIT_BURST;
-    public static final String RETRY_AFTER = "LIFTLINE_RETRY_AFTER";
-    public static final String SHUTDOWN_TIMEOUT = EdgeSettings.SHUTDOWN_TIMEOUT;
-    public static final String DRAIN_DELAY = "LIFTLINE_DRAIN_DELAY";
-    public static final String RANGES = "LIFTLINE_RANGES";
+    public static final Setting<ProducerConfig, String> AMQP_URI = Setting.text("LIFTLINE_AMQP_URI", ProducerConfig::amqpUri)
+            .byDefault(DEFAULT_AMQP_URI).check(Checks.AMQP_URI)
+            .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
+    public static final Setting<ProducerConfig, Duration> PUBLISH_TIMEOUT = duration("LIFTLINE_PUBLISH_TIMEOUT",
+            ProducerConfig::publishTimeout).byDefault(DEFAULT_PUBLISH_TIMEOUT).check(Checks.POSITIVE_DURATION)
+            .doc("longest wait for confirms before a 503, a lost connection's reconnect included");
+    public static final Setting<ProducerConfig, Integer> PUBLISH_HOLD_MAX_REQUESTS = integer("LIFTLINE_PUBLISH_HOLD_MAX_REQUESTS",
+            ProducerConfig::holdMaxRequests).byDefault(DEFAULT_PUBLISH_HOLD_MAX_REQUESTS).check(Checks.NOT_NEGATIVE)
+            .doc("requests that may wait for a lost connection at once; more get 503 at once; 0 = none wait");
+    public static final Setting<ProducerConfig, Long> PUBLISH_HOLD_MAX_BYTES = Setting.longInteger("LIFTLINE_PUBLISH_HOLD_MAX_BYTES",
+            ProducerConfig::holdMaxBytes).byDefault(DEFAULT_PUBLISH_HOLD_MAX_BYTES).check(Checks.NOT_NEGATIVE)
+            .doc("bytes of messages that may wait so at once");
+    public static final Setting<ProducerConfig, Integer> CHANNEL_POOL_SIZE = integer("LIFTLINE_CHANNEL_POOL_SIZE",
+            ProducerConfig::channelPoolSize).byDefault(DEFAULT_CHANNEL_POOL_SIZE).check(Checks.POSITIVE)
+            .doc("confirm channels on the one connection");
+    public static final Setting<ProducerConfig, Duration> CHANNEL_ACQUIRE_TIMEOUT = duration("LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT",
+            ProducerConfig::channelAcquireTimeout).byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION)
+            .doc("wait for a free channel before a 503");
+    public static final Setting<ProducerConfig, Integer> MAX_IN_FLIGHT_PER_CHANNEL = integer("LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL",
+            ProducerConfig::maxInFlightPerChannel).byDefault(DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL).check(Checks.POSITIVE)
+            .doc("unconfirmed publishes per channel");
+    public static final Setting<ProducerConfig, Integer> MAX_BODY_BYTES = integer("LIFTLINE_MAX_BODY_BYTES",
+            ProducerConfig::maxBodyBytes).byDefault(DEFAULT_MAX_BODY_BYTES).check(Checks.POSITIVE)
+            .doc("larger batch bodies get 413");
+    public static final Setting<ProducerConfig, Integer> MAX_BATCH_SIZE = integer("LIFTLINE_MAX_BATCH_SIZE",
+            ProducerConfig::maxBatchSize).byDefault(1_000).check(Checks.POSITIVE).doc("rides per POST /rides");
+    public static final Setting<ProducerConfig, Integer> MAX_RIDE_BODY_BYTES = integer("LIFTLINE_MAX_RIDE_BODY_BYTES",
+            ProducerConfig::maxRideBodyBytes).byDefault(DEFAULT_MAX_RIDE_BODY_BYTES).check(Checks.POSITIVE)
+            .doc("single-ride bodies larger get 413");
+    public static final Setting<ProducerConfig, Duration> RETRY_AFTER = duration("LIFTLINE_RETRY_AFTER", ProducerConfig::retryAfter)
+            .byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION).doc("the Retry-After of a 503");
+    public static final Setting<ProducerConfig, Duration> DRAIN_DELAY = duration("LIFTLINE_DRAIN_DELAY", ProducerConfig::drainDelay)
+            .byDefault(DEFAULT_DRAIN_DELAY).check(Checks.NOT_NEGATIVE_DURATION)
+            .doc("on SIGTERM, readiness says DOWN and the producer serves this long more; behind HAProxy, 2s");
+    public static final Setting<ProducerConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", ProducerConfig::ranges,
+            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a ride may carry");
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
-    public static final String SHARDS = "LIFTLINE_SHARDS";
-    /** Unset: the ingest API is open to anyone who reaches it. */
-    public static final String API_KEYS_FILE = EdgeSettings.API_KEYS_FILE;
+    public static final Setting<ProducerConfig, Integer> SHARDS = integer("LIFTLINE_SHARDS", (ProducerConfig c) -> c.shards().count())
+            .byDefault(1).check(Shards.COUNT).doc("ride queues; producers and workers must agree");
 
-    public static final List<String> VARIABLES = List.of(AMQP_URI, HTTP_PORT, HTTPS_PORT, BIND_ADDRESS, ADMIN_PORT,
-            ADMIN_BIND_ADDRESS, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, PUBLISH_TIMEOUT, PUBLISH_HOLD_MAX_REQUESTS,
-            PUBLISH_HOLD_MAX_BYTES, CHANNEL_POOL_SIZE,
-            CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL, MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES,
-            MAX_CONNECTIONS, IDLE_TIMEOUT, RATE_LIMIT, RATE_LIMIT_BURST, RETRY_AFTER, SHUTDOWN_TIMEOUT, RANGES,
-            API_KEYS_FILE, SHARDS, DRAIN_DELAY);
-
-    public ProducerConfig {
-        Checks.amqpUri(amqpUri, "amqpUri");
-        if (httpPort == -1 && tls == null) {
-            throw new IllegalArgumentException("httpPort is off (-1) and no TLS keystore is set: the producer would serve nothing");
-        }
-        new EdgeSettings(bindAddress, httpPort, httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
-                rateLimitBurst, adminBindAddress, adminPort, shutdownTimeout); // checks the edge's settings
-        positive(maxRideBodyBytes, "maxRideBodyBytes");
-        positive(publishTimeout, "publishTimeout");
-        positive(channelPoolSize, "channelPoolSize");
-        if (holdMaxRequests < 0 || holdMaxBytes < 0) {
-            throw new IllegalArgumentException("holdMaxRequests and holdMaxBytes must be 0 or more (0 holds nothing)");
-        }
-        positive(channelAcquireTimeout, "channelAcquireTimeout");
-        positive(maxInFlightPerChannel, "maxInFlightPerChannel");
-        positive(maxBodyBytes, "maxBodyBytes");
-        positive(maxBatchSize, "maxBatchSize");
-        positive(retryAfter, "retryAfter");
-        positive(shutdownTimeout, "shutdownTimeout");
-        if (drainDelay == null || drainDelay.isNegative()) {
-            throw new IllegalArgumentException("drainDelay must be 0 or more, was " + drainDelay);
-        }
-        required(ranges, "ranges");
-        required(shards, "shards");
-    }
-
-    /** The public edge's settings, as the shared edge takes them. */
-    public EdgeSettings edge() {
-        return new EdgeSettings(bindAddress, httpPort, httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
-                rateLimitBurst, adminBindAddress, adminPort, shutdownTimeout);
-    }
-
-    /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
-    public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_ADMIN_PORT);
+    /** Every setting of the producer, its own and then its edge's. */
+    public static final Settings<ProducerConfig> SETTINGS = Settings.of(AMQP_URI, PUBLISH_TIMEOUT, PUBLISH_HOLD_MAX_REQUESTS,
+                    PUBLISH_HOLD_MAX_BYTES, CHANNEL_POOL_SIZE, CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL,
+                    MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES, RETRY_AFTER, DRAIN_DELAY, RANGES, SHARDS)
+            .and(EdgeSettings.settings(PORTS), ProducerConfig::edge);
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ProducerConfig from(ConfigSource source) {
-        source.rejectUnknownFlags(VARIABLES);
-        EdgeSettings edge = EdgeSettings.from(source, PORTS);
-        return builder()
-                .amqpUri(source.get(AMQP_URI, DEFAULT_AMQP_URI))
-                .httpPort(edge.httpPort())
-                .httpsPort(edge.httpsPort())
-                .bindAddress(edge.bindAddress())
-                .adminPort(edge.adminPort())
-                .adminBindAddress(edge.adminBindAddress())
-                .tls(edge.tls())
-                .maxRideBodyBytes(source.getInt(MAX_RIDE_BODY_BYTES, DEFAULT_MAX_RIDE_BODY_BYTES))
-                .maxConnections(edge.maxConnections())
-                .idleTimeout(edge.idleTimeout())
-                .rateLimit(edge.rateLimit())
-                .rateLimitBurst(edge.rateLimitBurst())
-                .publishTimeout(source.getDuration(PUBLISH_TIMEOUT, DEFAULT_PUBLISH_TIMEOUT))
-                .holdMaxRequests(source.getInt(PUBLISH_HOLD_MAX_REQUESTS, DEFAULT_PUBLISH_HOLD_MAX_REQUESTS))
-                .holdMaxBytes(source.getLong(PUBLISH_HOLD_MAX_BYTES, DEFAULT_PUBLISH_HOLD_MAX_BYTES))
-                .channelPoolSize(source.getInt(CHANNEL_POOL_SIZE, DEFAULT_CHANNEL_POOL_SIZE))
-                .channelAcquireTimeout(source.getDuration(CHANNEL_ACQUIRE_TIMEOUT, DEFAULT_CHANNEL_ACQUIRE_TIMEOUT))
-                .maxInFlightPerChannel(source.getInt(MAX_IN_FLIGHT_PER_CHANNEL, DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL))
-                .maxBodyBytes(source.getInt(MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES))
-                .maxBatchSize(source.getInt(MAX_BATCH_SIZE, DEFAULT_MAX_BATCH_SIZE))
-                .retryAfter(source.getDuration(RETRY_AFTER, DEFAULT_RETRY_AFTER))
-                .shutdownTimeout(edge.shutdownTimeout())
-                .drainDelay(source.getDuration(DRAIN_DELAY, DEFAULT_DRAIN_DELAY))
-                .ranges(RideRanges.parse(source.get(RANGES, null)))
-                .apiKeysFile(edge.apiKeysFile())
-                .shards(source.getInt(SHARDS, 1))
-                .build();
+        SETTINGS.rejectUnknownFlags(source);
+        return SETTINGS.check(new ProducerConfig(AMQP_URI.read(source), EdgeSettings.from(source, PORTS),
+                PUBLISH_TIMEOUT.read(source), PUBLISH_HOLD_MAX_REQUESTS.read(source), PUBLISH_HOLD_MAX_BYTES.read(source),
+                CHANNEL_POOL_SIZE.read(source), CHANNEL_ACQUIRE_TIMEOUT.read(source), MAX_IN_FLIGHT_PER_CHANNEL.read(source),
+                MAX_BODY_BYTES.read(source), MAX_BATCH_SIZE.read(source), MAX_RIDE_BODY_BYTES.read(source),
+                RETRY_AFTER.read(source), DRAIN_DELAY.read(source), RANGES.read(source), new Shards(SHARDS.read(source))));
+    }
+
+    public int httpPort() {
+        return edge.httpPort();
+    }
+
+    public int httpsPort() {
+        return edge.httpsPort();
+    }
+
+    public int adminPort() {
+        return edge.adminPort();
+    }
+
+    public Tls tls() {
+        return edge.tls();
+    }
+
+    public double rateLimit() {
+        return edge.rateLimit();
+    }
+
+    public int rateLimitBurst() {
+        return edge.rateLimitBurst();
+    }
+
+    public Duration shutdownTimeout() {
+        return edge.shutdownTimeout();
     }
 
     public static Builder builder() {
@@ -206,58 +160,46 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
 
     @Override
     public String toString() {
-        return "ProducerConfig{amqpUri=" + Secrets.maskUri(amqpUri) + ", httpPort=" + (httpPort == -1 ? "off" : httpPort)
-                + ", tls=" + (tls == null ? "off" : tls + ", httpsPort=" + httpsPort)
-                + ", bindAddress=" + (bindAddress == null ? "all" : bindAddress)
-                + ", adminPort=" + (adminPort == -1 ? "off" : adminPort)
-                + ", adminBindAddress=" + (adminBindAddress == null ? "all" : adminBindAddress)
-                + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s burst " + rateLimitBurst)
-                + ", maxRideBodyBytes=" + maxRideBodyBytes + ", maxConnections=" + maxConnections
-                + ", idleTimeout=" + idleTimeout.toMillis() + "ms"
-                + ", publishTimeout=" + publishTimeout.toMillis() + "ms, holdMaxRequests=" + holdMaxRequests
-                + ", holdMaxBytes=" + holdMaxBytes + ", channelPoolSize=" + channelPoolSize
-                + ", channelAcquireTimeout=" + channelAcquireTimeout.toMillis() + "ms, maxInFlightPerChannel="
-                + maxInFlightPerChannel + ", maxBodyBytes=" + maxBodyBytes + ", maxBatchSize=" + maxBatchSize
-                + ", retryAfter=" + retryAfter.toSeconds() + "s, shutdownTimeout=" + shutdownTimeout.toMillis()
-                + "ms, drainDelay=" + drainDelay.toMillis() + "ms, ranges=" + ranges + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile) + ", shards=" + shards.count() + "}";
+        return SETTINGS.describe("ProducerConfig", this);
     }
 
-    /** Builds a config from the defaults; tests set what they need. */
+    /** Builds a config from the declared defaults and checks it; tests set what they need. */
     public static final class Builder {
-        private String amqpUri = DEFAULT_AMQP_URI;
+        private String amqpUri = AMQP_URI.defaultValue();
         private Integer httpPort;
-        private int httpsPort = DEFAULT_HTTPS_PORT;
+        private int httpsPort = PORTS.https();
         private String bindAddress;
-        private int adminPort = DEFAULT_ADMIN_PORT;
+        private int adminPort = PORTS.admin();
         private String adminBindAddress;
         private Tls tls;
-        private int maxRideBodyBytes = DEFAULT_MAX_RIDE_BODY_BYTES;
-        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
-        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-        private double rateLimit = DEFAULT_RATE_LIMIT;
-        private Integer rateLimitBurst;
-        private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
-        private int channelPoolSize = DEFAULT_CHANNEL_POOL_SIZE;
-        private int holdMaxRequests = DEFAULT_PUBLISH_HOLD_MAX_REQUESTS;
-        private long holdMaxBytes = DEFAULT_PUBLISH_HOLD_MAX_BYTES;
-        private Duration drainDelay = DEFAULT_DRAIN_DELAY;
-        private Duration channelAcquireTimeout = DEFAULT_CHANNEL_ACQUIRE_TIMEOUT;
-        private int maxInFlightPerChannel = DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL;
-        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-        private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
-        private Duration retryAfter = DEFAULT_RETRY_AFTER;
-        private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
-        private RideRanges ranges;
+        private int maxConnections = EdgeSettings.DEFAULT_MAX_CONNECTIONS;
+        private Duration idleTimeout = EdgeSettings.DEFAULT_IDLE_TIMEOUT;
         private Path apiKeysFile;
-        private int shards = 1;
+        private double rateLimit = EdgeSettings.DEFAULT_RATE_LIMIT;
+        private Integer rateLimitBurst;
+        private Duration shutdownTimeout = EdgeSettings.DEFAULT_SHUTDOWN_TIMEOUT;
+        private Duration publishTimeout = PUBLISH_TIMEOUT.defaultValue();
+        private int holdMaxRequests = PUBLISH_HOLD_MAX_REQUESTS.defaultValue();
+        private long holdMaxBytes = PUBLISH_HOLD_MAX_BYTES.defaultValue();
+        private int channelPoolSize = CHANNEL_POOL_SIZE.defaultValue();
+        private Duration channelAcquireTimeout = CHANNEL_ACQUIRE_TIMEOUT.defaultValue();
+        private int maxInFlightPerChannel = MAX_IN_FLIGHT_PER_CHANNEL.defaultValue();
+        private int maxBodyBytes = MAX_BODY_BYTES.defaultValue();
+        private int maxBatchSize = MAX_BATCH_SIZE.defaultValue();
+        private int maxRideBodyBytes = MAX_RIDE_BODY_BYTES.defaultValue();
+        private Duration retryAfter = RETRY_AFTER.defaultValue();
+        private Duration drainDelay = DRAIN_DELAY.defaultValue();
+        private RideRanges ranges = RANGES.defaultValue();
+        private int shards = SHARDS.defaultValue();
 
-        public Builder shards(int v) {
-            shards = v;
+        public Builder amqpUri(String v) {
+            amqpUri = v;
             return this;
         }
 
-        public Builder apiKeysFile(Path v) {
-            apiKeysFile = v;
+        /** Null: {@code 8080}, or off with TLS. */
+        public Builder httpPort(Integer v) {
+            httpPort = v;
             return this;
         }
 
@@ -286,11 +228,6 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
-        public Builder maxRideBodyBytes(int v) {
-            maxRideBodyBytes = v;
-            return this;
-        }
-
         public Builder maxConnections(int v) {
             maxConnections = v;
             return this;
@@ -301,30 +238,39 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
+        public Builder apiKeysFile(Path v) {
+            apiKeysFile = v;
+            return this;
+        }
+
         public Builder rateLimit(double v) {
             rateLimit = v;
             return this;
         }
 
-        /** Null: {@value ProducerConfig#DEFAULT_BURST_SECONDS} seconds' worth of the rate. */
+        /** Null: {@value EdgeSettings#DEFAULT_BURST_SECONDS} seconds' worth of the rate. */
         public Builder rateLimitBurst(Integer v) {
             rateLimitBurst = v;
             return this;
         }
 
-        public Builder amqpUri(String v) {
-            amqpUri = v;
-            return this;
-        }
-
-        /** Null: {@value ProducerConfig#DEFAULT_HTTP_PORT}, or off with TLS. */
-        public Builder httpPort(Integer v) {
-            httpPort = v;
+        public Builder shutdownTimeout(Duration v) {
+            shutdownTimeout = v;
             return this;
         }
 
         public Builder publishTimeout(Duration v) {
             publishTimeout = v;
+            return this;
+        }
+
+        public Builder holdMaxRequests(int v) {
+            holdMaxRequests = v;
+            return this;
+        }
+
+        public Builder holdMaxBytes(long v) {
+            holdMaxBytes = v;
             return this;
         }
 
@@ -353,18 +299,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
-        public Builder drainDelay(Duration v) {
-            drainDelay = v;
-            return this;
-        }
-
-        public Builder holdMaxRequests(int v) {
-            holdMaxRequests = v;
-            return this;
-        }
-
-        public Builder holdMaxBytes(long v) {
-            holdMaxBytes = v;
+        public Builder maxRideBodyBytes(int v) {
+            maxRideBodyBytes = v;
             return this;
         }
 
@@ -373,8 +309,8 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
-        public Builder shutdownTimeout(Duration v) {
-            shutdownTimeout = v;
+        public Builder drainDelay(Duration v) {
+            drainDelay = v;
             return this;
         }
 
@@ -383,15 +319,20 @@ public record ProducerConfig(String amqpUri, int httpPort, int httpsPort, String
             return this;
         }
 
-        /** Resolves the defaults that depend on other settings, then validates. */
+        public Builder shards(int v) {
+            shards = v;
+            return this;
+        }
+
+        /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
         public ProducerConfig build() {
-            int http = httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS);
-            int burst = rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit);
-            return new ProducerConfig(amqpUri, http, httpsPort, bindAddress, adminPort, adminBindAddress, tls,
-                    publishTimeout, channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes,
-                    maxBatchSize, maxRideBodyBytes, maxConnections, idleTimeout, rateLimit, burst, retryAfter,
-                    shutdownTimeout, ranges == null ? RideRanges.defaults() : ranges, apiKeysFile, new Shards(shards),
-                    holdMaxRequests, holdMaxBytes, drainDelay);
+            EdgeSettings edge = new EdgeSettings(bindAddress, httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS),
+                    httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
+                    rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit), adminBindAddress, adminPort,
+                    shutdownTimeout);
+            return SETTINGS.check(new ProducerConfig(amqpUri, edge, publishTimeout, holdMaxRequests, holdMaxBytes,
+                    channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes, maxBatchSize,
+                    maxRideBodyBytes, retryAfter, drainDelay, ranges, new Shards(SHARDS.requireValid(shards))));
         }
     }
 }

@@ -308,8 +308,61 @@ class PoolAndRetryTest {
     }
 
     @Test
-    void aNackIsNotRetried() throws Exception {
+    void aNackSoonAfterAReconnectIsPublishedAgainWithTheSameIdUntilItIsConfirmed() throws Exception {
         connected();
+        when(broker.upFor()).thenReturn(Duration.ofSeconds(1)); // a failover: the queue may still elect its leader
+        Channel channel = openChannel();
+        when(connection.createChannel()).thenReturn(channel);
+        RidePublisher publisher = new RidePublisher(broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
+        ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        verify(channel).addConfirmListener(ack.capture(), nack.capture());
+        nack.getValue().handle(1, false);
+
+        ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
+        verify(channel, timeout(2_000).times(2)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(),
+                any(byte[].class));
+        assertThat(props.getAllValues()).extracting(AMQP.BasicProperties::getMessageId).containsExactly("e-1", "e-1");
+        assertThat(confirmed).as("not answered while the retry waits for its confirm").isNotDone();
+        ack.getValue().handle(1, false);
+        confirmed.get(2, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aNackSoonAfterAReconnectThatOutlastsThePublishTimeoutIsA503() throws Exception {
+        connected();
+        when(broker.upFor()).thenReturn(Duration.ofSeconds(1));
+        Channel channel = openChannel();
+        when(connection.createChannel()).thenReturn(channel);
+        RidePublisher publisher = new RidePublisher(broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofMillis(700));
+        ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        org.mockito.Mockito.doAnswer(i -> {
+            verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
+            CompletableFuture.runAsync(() -> {
+                try {
+                    nack.getValue().handle(1, false); // every attempt is refused, as by a queue with no leader
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            return null;
+        }).when(channel).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+
+        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
+
+        assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(PublishException.Nacked.class);
+        verify(channel, org.mockito.Mockito.atLeast(2))
+                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+    }
+
+    @Test
+    void aNackLongAfterTheConnectionCameUpIsNotRetried() throws Exception {
+        connected();
+        when(broker.upFor()).thenReturn(RidePublisher.NACK_RETRY_WINDOW.plusSeconds(1)); // a queue at its max length
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
         RidePublisher publisher = new RidePublisher(broker,

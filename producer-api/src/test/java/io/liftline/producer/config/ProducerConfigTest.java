@@ -43,7 +43,8 @@ class ProducerConfigTest {
         assertThat(tls.httpPort()).isEqualTo(-1);
         assertThat(tls.httpsPort()).isEqualTo(8443);
         assertThat(tls.tls().password()).isEqualTo("k3ystore-pass");
-        assertThat(tls.toString()).contains("httpPort=off", "producer.p12 (password ****)").doesNotContain("k3ystore-pass");
+        assertThat(tls.toString()).contains("httpPort=off", "tlsKeystore=/etc/liftline/producer.p12", "tlsKeystorePassword=****")
+                .doesNotContain("k3ystore-pass");
         ProducerConfig both = ProducerConfig.from(ConfigSource.from(new String[] {"--http-port=8080"}, env::get));
         assertThat(both.httpPort()).isEqualTo(8080);
         assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_TLS_KEYSTORE", "x.p12")::get)))
@@ -58,20 +59,44 @@ class ProducerConfigTest {
         assertThat(defaults.rateLimit()).isZero();
         ProducerConfig limited = ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_RATE_LIMIT", "2.5")::get));
         assertThat(limited.rateLimitBurst()).isEqualTo(25);
-        assertThatThrownBy(() -> ProducerConfig.builder().rateLimit(-1).build()).hasMessageStartingWith("rateLimit must be >= 0");
-        assertThatThrownBy(() -> ProducerConfig.builder().adminPort(-2).build()).hasMessageStartingWith("adminPort must be");
+        assertThatThrownBy(() -> ProducerConfig.builder().rateLimit(-1).build())
+                .hasMessage("LIFTLINE_RATE_LIMIT (--rate-limit) must be 0 or more, was -1.0");
+        assertThatThrownBy(() -> ProducerConfig.builder().adminPort(-2).build())
+                .hasMessageStartingWith("LIFTLINE_ADMIN_PORT (--admin-port) must be 0..65535");
+    }
+
+    @Test
+    void theStartUpLineShowsEverySettingAndNoSecret() {
+        ProducerConfig config = ProducerConfig.from(ConfigSource.fromEnvironment(Map.of(
+                "LIFTLINE_AMQP_URI", "amqp://app:s3cret@rabbit:5672/prod", "LIFTLINE_ADMIN_PORT", "-1")::get));
+        String line = config.toString();
+        for (var setting : ProducerConfig.SETTINGS.all()) {
+            assertThat(line).contains(setting.name() + "=");
+        }
+        assertThat(line).contains("adminPort=off", "publishTimeout=5s", "bindAddress=all interfaces").doesNotContain("s3cret");
+    }
+
+    @Test
+    void helpListsEverySettingWithItsDefault() {
+        assertThat(ProducerConfig.SETTINGS.usage("java -jar liftline-producer-api.jar"))
+                .contains("--publish-timeout", "LIFTLINE_PUBLISH_TIMEOUT [5s]", "--http-port", "LIFTLINE_HTTP_PORT [8080]",
+                        "--admin-port", "LIFTLINE_ADMIN_PORT [9090]", "LIFTLINE_TLS_KEYSTORE_PASSWORD [unset]");
     }
 
     @Test
     void invalidSettingsAreRejectedWithTheirName() {
         assertThatThrownBy(() -> ProducerConfig.builder().publishTimeout(Duration.ZERO).build())
-                .hasMessage("publishTimeout must be > 0");
+                .hasMessage("LIFTLINE_PUBLISH_TIMEOUT (--publish-timeout) must be > 0, was 0s");
         assertThatThrownBy(() -> ProducerConfig.builder().channelPoolSize(0).build())
-                .hasMessage("channelPoolSize must be > 0, was 0");
+                .hasMessage("LIFTLINE_CHANNEL_POOL_SIZE (--channel-pool-size) must be > 0, was 0");
         assertThatThrownBy(() -> ProducerConfig.builder().httpPort(70_000).build())
-                .hasMessageStartingWith("httpPort must be 0..65535");
+                .hasMessageStartingWith("LIFTLINE_HTTP_PORT (--http-port) must be 0..65535");
         assertThatThrownBy(() -> ProducerConfig.builder().amqpUri("http://user:pw@host").build())
-                .hasMessage("amqpUri must start with amqp:// or amqps://, was http://user:****@host");
+                .hasMessage("LIFTLINE_AMQP_URI (--amqp-uri) must start with amqp:// or amqps://, was http://user:****@host");
+        assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_SHARDS", "65")::get)))
+                .hasMessage("LIFTLINE_SHARDS (--shards) must be 1..64, was 65");
+        assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_RANGES", "liftid=1..9")::get)))
+                .hasMessageStartingWith("LIFTLINE_RANGES (--ranges) must be id ranges").hasMessageContaining("unknown field 'liftid'");
         assertThatThrownBy(() -> ProducerConfig.from(ConfigSource.from(new String[] {"--mongodb-uri=x"}, k -> null)))
                 .hasMessageStartingWith("unknown flag --mongodb-uri");
     }

@@ -1,21 +1,20 @@
 package io.liftline.query.config;
 
-import static io.liftline.runtime.Checks.positive;
-import static io.liftline.runtime.Checks.required;
-
 import com.mongodb.ReadPreference;
 import io.liftline.model.RideRanges;
+import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
-import io.liftline.runtime.Secrets;
+import io.liftline.runtime.Setting;
+import io.liftline.runtime.Settings;
 import io.liftline.service.edge.EdgeSettings;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.List;
-import java.util.stream.Stream;
+import java.util.Objects;
 
 /**
- * The query API's settings; {@link #from} reads them from flags and environment and validates each.
+ * The query API's settings. Each is declared once below ({@link #SETTINGS}); {@link #from} reads them,
+ * {@code --help} lists them, {@link #toString} shows them without secrets, and a test keeps
+ * docs/configuration.md equal to them. Build one through {@link #from} or {@link #of}, which check every value.
  *
  * @param mongodbUri       the store; in the shipped set-ups a user with only the {@code read} role
  * @param readPreference   which members answer: {@code secondaryPreferred} keeps analysts off the primary
@@ -30,46 +29,47 @@ import java.util.stream.Stream;
 public record QueryConfig(String mongodbUri, String mongodbDatabase, ReadPreference readPreference, EdgeSettings edge,
                           Duration queryTimeout, Duration cacheMaxAge, ZoneId timeZone, RideRanges ranges) {
 
-    public static final String DEFAULT_MONGODB_URI = "mongodb://127.0.0.1:27017";
-    public static final String DEFAULT_MONGODB_DATABASE = "liftline";
-    public static final ReadPreference DEFAULT_READ_PREFERENCE = ReadPreference.secondaryPreferred();
-    public static final int DEFAULT_HTTP_PORT = 8081;
-    public static final int DEFAULT_HTTPS_PORT = 8444;
-    public static final int DEFAULT_ADMIN_PORT = 9092;
-    /** The read API's default ports. */
-    public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT, DEFAULT_ADMIN_PORT);
-    public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(10);
+    /** The read API's default ports: 8081, HTTPS 8444, admin 9092. */
+    public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8081, 8444, 9092);
     /** A late batch (a scanner back from an outage) reaches caches within this; the ETag revalidates cheaply. */
     public static final Duration DEFAULT_CACHE_MAX_AGE = Duration.ofHours(1);
-    public static final ZoneId DEFAULT_TIME_ZONE = ZoneId.of("UTC");
 
-    public static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
-    public static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
-    public static final String READ_PREFERENCE = "LIFTLINE_READ_PREFERENCE";
-    public static final String QUERY_TIMEOUT = "LIFTLINE_QUERY_TIMEOUT";
-    public static final String CACHE_MAX_AGE = "LIFTLINE_CACHE_MAX_AGE";
-    public static final String TIME_ZONE = "LIFTLINE_TIME_ZONE";
-    public static final String RANGES = "LIFTLINE_RANGES";
+    public static final Setting<QueryConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI", QueryConfig::mongodbUri)
+            .byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI)
+            .doc("the store; in the shipped set-ups a user with only the read role");
+    public static final Setting<QueryConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
+            QueryConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK).doc("the database the workers write");
+    public static final Setting<QueryConfig, ReadPreference> READ_PREFERENCE = Setting.of("LIFTLINE_READ_PREFERENCE",
+                    QueryConfig::readPreference, ReadPreference::valueOf,
+                    "one of primary, primaryPreferred, secondary, secondaryPreferred, nearest")
+            .byDefault(ReadPreference.secondaryPreferred(), "`secondaryPreferred`").shown(ReadPreference::getName)
+            .doc("which replica-set members answer: secondaryPreferred keeps analysts off the primary");
+    public static final Setting<QueryConfig, Duration> QUERY_TIMEOUT = Setting.duration("LIFTLINE_QUERY_TIMEOUT",
+            QueryConfig::queryTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
+            .doc("longest a query may take (choosing a member, in the store, on the socket); then 503");
+    public static final Setting<QueryConfig, Duration> CACHE_MAX_AGE = Setting.duration("LIFTLINE_CACHE_MAX_AGE",
+            QueryConfig::cacheMaxAge).byDefault(DEFAULT_CACHE_MAX_AGE).check(Checks.POSITIVE_DURATION)
+            .doc("Cache-Control max-age of answers about past days");
+    public static final Setting<QueryConfig, ZoneId> TIME_ZONE = Setting.of("LIFTLINE_TIME_ZONE", QueryConfig::timeZone,
+                    ZoneId::of, "a time zone such as UTC or America/Denver")
+            .byDefault(ZoneId.of("UTC")).doc("where \"today\" is: today's answers are never cached");
+    public static final Setting<QueryConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", QueryConfig::ranges,
+            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a question may name, as on the ingest API");
 
-    public static final List<String> VARIABLES = Stream.concat(Stream.of(MONGODB_URI, MONGODB_DATABASE,
-            READ_PREFERENCE, QUERY_TIMEOUT, CACHE_MAX_AGE, TIME_ZONE, RANGES), EdgeSettings.VARIABLES.stream()).toList();
+    /** Every setting of the query API, its own and then its edge's. */
+    public static final Settings<QueryConfig> SETTINGS = Settings.of(MONGODB_URI, MONGODB_DATABASE, READ_PREFERENCE,
+            QUERY_TIMEOUT, CACHE_MAX_AGE, TIME_ZONE, RANGES).and(EdgeSettings.settings(PORTS), QueryConfig::edge);
+
+    /** A config of these values, each checked against its declaration. */
+    public static QueryConfig of(String mongodbUri, String mongodbDatabase, ReadPreference readPreference, EdgeSettings edge,
+                                 Duration queryTimeout, Duration cacheMaxAge, ZoneId timeZone, RideRanges ranges) {
+        return SETTINGS.check(new QueryConfig(mongodbUri, mongodbDatabase, readPreference, edge, queryTimeout, cacheMaxAge,
+                timeZone, ranges));
+    }
 
     public QueryConfig {
-        required(mongodbUri, "mongodbUri");
-        if (!mongodbUri.startsWith("mongodb://") && !mongodbUri.startsWith("mongodb+srv://")) {
-            throw new IllegalArgumentException("mongodbUri must start with mongodb:// or mongodb+srv://, was "
-                    + Secrets.maskUri(mongodbUri));
-        }
-        required(mongodbDatabase, "mongodbDatabase");
-        if (mongodbDatabase.isBlank()) {
-            throw new IllegalArgumentException("mongodbDatabase must not be blank");
-        }
-        required(readPreference, "readPreference");
-        required(edge, "edge");
-        positive(queryTimeout, "queryTimeout");
-        positive(cacheMaxAge, "cacheMaxAge");
-        required(timeZone, "timeZone");
-        required(ranges, "ranges");
+        Objects.requireNonNull(edge, "edge");
     }
 
     /** The interface the public ports bind to; null for all. */
@@ -95,40 +95,14 @@ public record QueryConfig(String mongodbUri, String mongodbDatabase, ReadPrefere
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static QueryConfig from(ConfigSource source) {
-        source.rejectUnknownFlags(VARIABLES);
-        return new QueryConfig(
-                source.get(MONGODB_URI, DEFAULT_MONGODB_URI),
-                source.get(MONGODB_DATABASE, DEFAULT_MONGODB_DATABASE),
-                readPreference(source.get(READ_PREFERENCE, DEFAULT_READ_PREFERENCE.getName())),
-                EdgeSettings.from(source, PORTS),
-                source.getDuration(QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT),
-                source.getDuration(CACHE_MAX_AGE, DEFAULT_CACHE_MAX_AGE),
-                zone(source.get(TIME_ZONE, DEFAULT_TIME_ZONE.getId())),
-                RideRanges.parse(source.get(RANGES, null)));
-    }
-
-    private static ReadPreference readPreference(String name) {
-        try {
-            return ReadPreference.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(READ_PREFERENCE + " must be one of primary, primaryPreferred, secondary, "
-                    + "secondaryPreferred, nearest, was '" + name + "'");
-        }
-    }
-
-    private static ZoneId zone(String id) {
-        try {
-            return ZoneId.of(id);
-        } catch (DateTimeException e) {
-            throw new IllegalArgumentException(TIME_ZONE + " must be a time zone such as UTC or America/Denver, was '" + id + "'");
-        }
+        SETTINGS.rejectUnknownFlags(source);
+        return of(MONGODB_URI.read(source), MONGODB_DATABASE.read(source), READ_PREFERENCE.read(source),
+                EdgeSettings.from(source, PORTS), QUERY_TIMEOUT.read(source), CACHE_MAX_AGE.read(source),
+                TIME_ZONE.read(source), RANGES.read(source));
     }
 
     @Override
     public String toString() {
-        return "QueryConfig{mongodbUri=" + Secrets.maskUri(mongodbUri) + ", mongodbDatabase=" + mongodbDatabase
-                + ", readPreference=" + readPreference.getName() + ", " + edge.describe()
-                + ", queryTimeout=" + queryTimeout.toMillis() + "ms, cacheMaxAge=" + cacheMaxAge.toSeconds()
-                + "s, timeZone=" + timeZone + ", ranges=" + ranges + "}";
+        return SETTINGS.describe("QueryConfig", this);
     }
 }

@@ -1,12 +1,11 @@
 package io.liftline.service.edge;
 
-import static io.liftline.runtime.Checks.positive;
-import static io.liftline.runtime.Checks.required;
-
+import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Setting;
+import io.liftline.runtime.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * A service's public edge, the same on the ingest API and the read API (docs/configuration.md): where its ports
@@ -30,27 +29,6 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
                            Duration idleTimeout, Path apiKeysFile, double rateLimit, int rateLimitBurst,
                            String adminBindAddress, int adminPort, Duration shutdownTimeout) {
 
-    public static final String BIND_ADDRESS = "LIFTLINE_BIND_ADDRESS";
-    public static final String HTTP_PORT = "LIFTLINE_HTTP_PORT";
-    public static final String HTTPS_PORT = "LIFTLINE_HTTPS_PORT";
-    /** A PKCS12 keystore with the server's key and certificate chain; set, the service serves HTTPS. */
-    public static final String TLS_KEYSTORE = "LIFTLINE_TLS_KEYSTORE";
-    public static final String TLS_KEYSTORE_PASSWORD = "LIFTLINE_TLS_KEYSTORE_PASSWORD";
-    public static final String MAX_CONNECTIONS = "LIFTLINE_MAX_CONNECTIONS";
-    public static final String IDLE_TIMEOUT = "LIFTLINE_IDLE_TIMEOUT";
-    /** Unset: the service is open to anyone who reaches it. */
-    public static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
-    public static final String RATE_LIMIT = "LIFTLINE_RATE_LIMIT";
-    public static final String RATE_LIMIT_BURST = "LIFTLINE_RATE_LIMIT_BURST";
-    public static final String ADMIN_BIND_ADDRESS = "LIFTLINE_ADMIN_BIND_ADDRESS";
-    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
-    public static final String SHUTDOWN_TIMEOUT = "LIFTLINE_SHUTDOWN_TIMEOUT";
-
-    /** The settings {@link #from} reads. */
-    public static final List<String> VARIABLES = List.of(BIND_ADDRESS, HTTP_PORT, HTTPS_PORT, TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD,
-            MAX_CONNECTIONS, IDLE_TIMEOUT, API_KEYS_FILE, RATE_LIMIT, RATE_LIMIT_BURST, ADMIN_BIND_ADDRESS, ADMIN_PORT,
-            SHUTDOWN_TIMEOUT);
-
     public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /** Jetty's default; a scanner's or an analyst's headers are a few hundred bytes. */
@@ -65,26 +43,70 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
     public record Ports(int http, int https, int admin) {
     }
 
-    public EdgeSettings {
-        port(httpPort, "httpPort");
-        port(httpsPort, "httpsPort");
-        port(adminPort, "adminPort");
-        if (httpPort == -1 && tls == null) {
-            throw new IllegalArgumentException("httpPort is off (-1) and no TLS keystore is set: the service would serve nothing");
-        }
-        positive(maxConnections, "maxConnections");
-        positive(idleTimeout, "idleTimeout");
-        if (rateLimit < 0 || Double.isNaN(rateLimit) || Double.isInfinite(rateLimit)) {
-            throw new IllegalArgumentException("rateLimit must be >= 0 per second (0 = none), was " + rateLimit);
-        }
-        positive(rateLimitBurst, "rateLimitBurst");
-        positive(shutdownTimeout, "shutdownTimeout");
+    public static final Setting<EdgeSettings, String> BIND_ADDRESS = Setting.text("LIFTLINE_BIND_ADDRESS", EdgeSettings::bindAddress)
+            .byDefault(null, "all interfaces").doc("the interface of the API port(s)");
+    public static final Setting<EdgeSettings, Path> TLS_KEYSTORE = Setting.path("LIFTLINE_TLS_KEYSTORE",
+                    (EdgeSettings e) -> e.tls() == null ? null : e.tls().keystore())
+            .byDefault(null, "unset (plain HTTP)").doc("a PKCS12 key and certificate chain: serve HTTPS (TLS 1.2, 1.3)");
+    public static final Setting<EdgeSettings, String> TLS_KEYSTORE_PASSWORD = Setting.text("LIFTLINE_TLS_KEYSTORE_PASSWORD",
+                    (EdgeSettings e) -> e.tls() == null ? null : e.tls().password())
+            .secret().doc("the keystore's password (better: ..._PASSWORD_FILE)");
+    public static final Setting<EdgeSettings, Integer> MAX_CONNECTIONS = Setting.integer("LIFTLINE_MAX_CONNECTIONS",
+            EdgeSettings::maxConnections).byDefault(DEFAULT_MAX_CONNECTIONS).check(Checks.POSITIVE)
+            .doc("open connections on the API port(s); beyond it Jetty stops accepting");
+    public static final Setting<EdgeSettings, Duration> IDLE_TIMEOUT = Setting.duration("LIFTLINE_IDLE_TIMEOUT",
+            EdgeSettings::idleTimeout).byDefault(DEFAULT_IDLE_TIMEOUT).check(Checks.POSITIVE_DURATION)
+            .doc("an idle connection is closed");
+    public static final Setting<EdgeSettings, Path> API_KEYS_FILE = Setting.path("LIFTLINE_API_KEYS_FILE", EdgeSettings::apiKeysFile)
+            .byDefault(null, "unset (open)").doc("the API keys file; unset, anyone who reaches the port is served");
+    public static final Setting<EdgeSettings, Double> RATE_LIMIT = Setting.number("LIFTLINE_RATE_LIMIT", EdgeSettings::rateLimit)
+            .byDefault(DEFAULT_RATE_LIMIT, "unset (none)").check(Checks.NOT_NEGATIVE)
+            .shown(rate -> rate == 0 ? "none" : rate + "/s").doc("units (rides, requests) per second per client; 0 = none");
+    public static final Setting<EdgeSettings, Integer> RATE_LIMIT_BURST = Setting.integer("LIFTLINE_RATE_LIMIT_BURST",
+            EdgeSettings::rateLimitBurst).byDefault(null, "10 s of the rate").check(Checks.POSITIVE)
+            .doc("the units a client may spend at once");
+    public static final Setting<EdgeSettings, String> ADMIN_BIND_ADDRESS = Setting.text("LIFTLINE_ADMIN_BIND_ADDRESS",
+            EdgeSettings::adminBindAddress).byDefault(null, "all interfaces").doc("the interface of the admin port");
+    public static final Setting<EdgeSettings, Duration> SHUTDOWN_TIMEOUT = Setting.duration("LIFTLINE_SHUTDOWN_TIMEOUT",
+            EdgeSettings::shutdownTimeout).byDefault(DEFAULT_SHUTDOWN_TIMEOUT).check(Checks.POSITIVE_DURATION)
+            .doc("how long requests in flight may take to finish at shutdown");
+
+    /** The plain HTTP port; by default the service's, or off with TLS. */
+    public static Setting<EdgeSettings, Integer> httpPortOf(Ports ports) {
+        return Setting.integer("LIFTLINE_HTTP_PORT", EdgeSettings::httpPort).byDefault(null, "`" + ports.http() + "`")
+                .check(Checks.PORT).shown(EdgeSettings::port).doc("plain HTTP; 0 picks a free port; off (-1) by default with TLS");
     }
 
-    private static void port(int port, String name) {
-        if (port < -1 || port > 65_535) {
-            throw new IllegalArgumentException(name + " must be 0..65535 (0 picks a free port) or -1 (off), was " + port);
+    public static Setting<EdgeSettings, Integer> httpsPortOf(Ports ports) {
+        return Setting.integer("LIFTLINE_HTTPS_PORT", EdgeSettings::httpsPort).byDefault(ports.https()).check(Checks.PORT)
+                .doc("the HTTPS port, with LIFTLINE_TLS_KEYSTORE");
+    }
+
+    /** The admin port's variable: every service's, the consumer's included. */
+    public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
+
+    public static Setting<EdgeSettings, Integer> adminPortOf(Ports ports) {
+        return Setting.integer(ADMIN_PORT, EdgeSettings::adminPort).byDefault(ports.admin()).check(Checks.PORT)
+                .shown(EdgeSettings::port).doc("/health/* and /metrics, never on the API port; -1 = off, 0 = a free port");
+    }
+
+    /** Every setting of a service's edge, with that service's default ports. */
+    public static Settings<EdgeSettings> settings(Ports ports) {
+        return Settings.of(httpPortOf(ports), httpsPortOf(ports), TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, BIND_ADDRESS,
+                adminPortOf(ports), ADMIN_BIND_ADDRESS, MAX_CONNECTIONS, IDLE_TIMEOUT, API_KEYS_FILE, RATE_LIMIT,
+                RATE_LIMIT_BURST, SHUTDOWN_TIMEOUT);
+    }
+
+    /** Checks what no single setting can: a service that would serve nothing. Each setting is checked by its declaration. */
+    public EdgeSettings {
+        if (httpPort == -1 && tls == null) {
+            throw new IllegalArgumentException("LIFTLINE_HTTP_PORT is off (-1) and no LIFTLINE_TLS_KEYSTORE is set: "
+                    + "the service would serve nothing");
         }
+    }
+
+    private static String port(int port) {
+        return port == -1 ? "off" : String.valueOf(port);
     }
 
     /** Plain HTTP, open, unlimited but for the connection defaults: for tests and tools on loopback. */
@@ -95,22 +117,21 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
 
     /** Reads the edge's settings; a value at fault fails with a message naming it. */
     public static EdgeSettings from(ConfigSource source, Ports defaults) {
-        String keystore = source.get(TLS_KEYSTORE, null);
-        Tls tls = keystore == null ? null : new Tls(Path.of(keystore), required(source.get(TLS_KEYSTORE_PASSWORD, null),
-                TLS_KEYSTORE_PASSWORD + " (or " + TLS_KEYSTORE_PASSWORD + "_FILE), with " + TLS_KEYSTORE + ","));
-        String httpPort = source.get(HTTP_PORT, null);
-        String burst = source.get(RATE_LIMIT_BURST, null);
-        double rate = source.getDouble(RATE_LIMIT, DEFAULT_RATE_LIMIT);
-        String keys = source.get(API_KEYS_FILE, null);
-        return new EdgeSettings(source.get(BIND_ADDRESS, null),
-                httpPort == null ? defaultHttpPort(tls, defaults) : source.getInt(HTTP_PORT, defaults.http()),
-                source.getInt(HTTPS_PORT, defaults.https()), tls,
-                source.getInt(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS),
-                source.getDuration(IDLE_TIMEOUT, DEFAULT_IDLE_TIMEOUT),
-                keys == null ? null : Path.of(keys), rate,
-                burst == null ? defaultBurst(rate) : source.getInt(RATE_LIMIT_BURST, 0),
-                source.get(ADMIN_BIND_ADDRESS, null), source.getInt(ADMIN_PORT, defaults.admin()),
-                source.getDuration(SHUTDOWN_TIMEOUT, DEFAULT_SHUTDOWN_TIMEOUT));
+        Path keystore = TLS_KEYSTORE.read(source);
+        String password = TLS_KEYSTORE_PASSWORD.read(source);
+        if (keystore != null && password == null) {
+            throw new IllegalArgumentException(TLS_KEYSTORE_PASSWORD.variable() + " (or " + TLS_KEYSTORE_PASSWORD.variable()
+                    + "_FILE) must be set with " + TLS_KEYSTORE.variable());
+        }
+        Tls tls = keystore == null ? null : new Tls(keystore, password);
+        Integer httpPort = httpPortOf(defaults).read(source);
+        double rate = RATE_LIMIT.read(source);
+        Integer burst = RATE_LIMIT_BURST.read(source);
+        return settings(defaults).check(new EdgeSettings(BIND_ADDRESS.read(source),
+                httpPort == null ? defaultHttpPort(tls, defaults) : httpPort, httpsPortOf(defaults).read(source), tls,
+                MAX_CONNECTIONS.read(source), IDLE_TIMEOUT.read(source), API_KEYS_FILE.read(source), rate,
+                burst == null ? defaultBurst(rate) : burst, ADMIN_BIND_ADDRESS.read(source), adminPortOf(defaults).read(source),
+                SHUTDOWN_TIMEOUT.read(source)));
     }
 
     /** With TLS the plain port is off unless asked for: a client must not fall back to cleartext by accident. */
@@ -121,16 +142,5 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
     /** {@link #DEFAULT_BURST_SECONDS} worth of the rate, at least 1. */
     public static int defaultBurst(double rate) {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.ceil(rate * DEFAULT_BURST_SECONDS)));
-    }
-
-    /** For the start-up line: every setting, no secret. */
-    public String describe() {
-        return "httpPort=" + (httpPort == -1 ? "off" : httpPort) + ", tls=" + (tls == null ? "off" : tls + ", httpsPort=" + httpsPort)
-                + ", bindAddress=" + (bindAddress == null ? "all" : bindAddress)
-                + ", adminPort=" + (adminPort == -1 ? "off" : adminPort)
-                + ", adminBindAddress=" + (adminBindAddress == null ? "all" : adminBindAddress)
-                + ", rateLimit=" + (rateLimit == 0 ? "none" : rateLimit + "/s burst " + rateLimitBurst)
-                + ", maxConnections=" + maxConnections + ", idleTimeout=" + idleTimeout.toMillis() + "ms"
-                + ", apiKeysFile=" + (apiKeysFile == null ? "none (open)" : apiKeysFile);
     }
 }
