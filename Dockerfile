@@ -1,7 +1,7 @@
 # The applications' images, one build target each, all from the installation the Maven build unpacks
 # (distribution/target/liftline: the tarball's bin/, lib/, conf/). scripts/images builds every target as
 # liftline-TARGET:VERSION (the names the compose files use), with docker or buildah; by hand:
-#   mvn -B -DskipTests package
+#   ./mvnw -B -DskipTests package
 #   docker build --target producer -t liftline-producer:0.1.0-SNAPSHOT .
 # Each image runs its bin/ launcher as an unprivileged user, so the launcher's JVM options apply
 # (LIFTLINE_JAVA_OPTS replaces them) and every LIFTLINE_* variable works as documented.

@@ -34,6 +34,12 @@ rabbitmq_install() {
 rabbitmq_start() {
   log "starting RabbitMQ on 127.0.0.1:$AMQP_PORT"
   as_root rabbitmq-server -detached >/dev/null 2>&1 || true  # "already running" also lands here; the poll decides
+  # A node that runs with its rabbit app stopped (a test run killed between stop_app and start_app) opens no port
+  # until the app is started again.
+  if ! port_open "$AMQP_PORT" && as_root rabbitmqctl -q ping >/dev/null 2>&1; then
+    log "the RabbitMQ node runs with its app stopped: starting the app"
+    as_root rabbitmqctl -q start_app >/dev/null 2>&1 || true
+  fi
   wait_for_port "$AMQP_PORT" 90 "RabbitMQ"
   # await_startup right after -detached fails while the node is still booting, hence the port poll first.
   as_root rabbitmqctl -q await_startup --timeout 60 >/dev/null || die "RabbitMQ did not finish starting"

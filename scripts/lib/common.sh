@@ -13,6 +13,17 @@ as_root() {
   fi
 }
 
+# Maven is the repository's wrapper (./mvnw): every machine builds with the one version .mvn/wrapper names, which
+# the wrapper fetches from Maven Central on its first run (it needs curl or wget, and unzip or tar).
+mvn() {
+  if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
+    log "installing curl with apt (the Maven wrapper fetches Maven with it)"
+    as_root apt-get update -qq >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null \
+      || die "apt-get install curl failed"
+  fi
+  "$LIFTLINE_ROOT/mvnw" "$@"
+}
+
 # True when something accepts TCP connections on 127.0.0.1:$1.
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -46,7 +57,6 @@ LIFTLINE_JARS=(
 # Builds the runnable jars when one is missing or older than the sources or a POM.
 ensure_built() {
   local artifact stale=""
-  command -v mvn >/dev/null 2>&1 || { log "installing maven with apt"; as_root apt-get install -y -qq maven >/dev/null; }
   for artifact in "${LIFTLINE_JARS[@]}"; do
     if [ ! -f "$artifact" ] || [ -n "$(find "$LIFTLINE_ROOT" -path '*/src/main/*' -newer "$artifact" -print -quit)" ] \
        || [ -n "$(find "$LIFTLINE_ROOT" -maxdepth 2 -name pom.xml -newer "$artifact" -print -quit)" ]; then
