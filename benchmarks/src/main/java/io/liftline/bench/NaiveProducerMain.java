@@ -17,12 +17,14 @@ import org.eclipse.jetty.server.Server;
  */
 public final class NaiveProducerMain {
 
-    private NaiveProducerMain() {
-    }
+    private NaiveProducerMain() {}
 
     public static void main(String[] args) throws Exception {
         ProducerConfig config = ProducerConfig.from(ConfigSource.from(args, System::getenv));
-        BrokerConnection broker = new BrokerConnection(config.amqpUri(), "naive-producer", BrokerConnection.Transport.NETTY,
+        BrokerConnection broker = new BrokerConnection(
+                config.amqpUri(),
+                "naive-producer",
+                BrokerConnection.Transport.NETTY,
                 BrokerConnection.DEFAULT_RETRY_INTERVAL);
         broker.start();
         if (!broker.awaitConnected(Duration.ofSeconds(30))) {
@@ -30,10 +32,13 @@ public final class NaiveProducerMain {
         }
         // --channel-pool-size: 8 (twice Liftline's default) is a fair share of resources; 200 (one per HTTP thread)
         // gives the naive design its best case, since every request holds a channel for its whole publish-and-wait.
-        NaivePublisher publisher = new NaivePublisher(broker, config.channelPoolSize(), config.publishTimeout().toMillis());
+        NaivePublisher publisher = new NaivePublisher(
+                broker, config.channelPoolSize(), config.publishTimeout().toMillis());
         ProducerMetrics metrics = new ProducerMetrics();
-        Server server = Edge.server(config.edge(),
-                new IngestHandler(config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
+        Server server = Edge.server(
+                config.edge(),
+                new IngestHandler(
+                        config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
                 new AdminHandler(broker::unavailableReason, metrics));
         server.start();
         System.out.println("naive producer listening on port " + config.httpPort());

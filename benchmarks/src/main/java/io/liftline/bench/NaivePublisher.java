@@ -47,8 +47,12 @@ final class NaivePublisher implements Publisher {
         try {
             channel = pool.borrowObject();
             for (LiftRide ride : rides) {
-                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, true,
-                        Topology.rideProperties(ride.eventId(), ride.receivedAt()), RideJson.toMessage(ride));
+                channel.basicPublish(
+                        Topology.EXCHANGE,
+                        Topology.ROUTING_KEY,
+                        true,
+                        Topology.rideProperties(ride.eventId(), ride.receivedAt()),
+                        RideJson.toMessage(ride));
                 channel.waitForConfirmsOrDie(timeoutMillis);
             }
             pool.returnObject(channel);

@@ -9,8 +9,7 @@ import java.util.List;
 /** The consumer worker with a store that writes nothing: the benchmark's view of what the queue side costs alone. */
 public final class NoopConsumerMain {
 
-    private NoopConsumerMain() {
-    }
+    private NoopConsumerMain() {}
 
     public static void main(String[] args) throws Exception {
         ConsumerMain.run(args, config -> new RideSink() {

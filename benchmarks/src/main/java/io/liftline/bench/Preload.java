@@ -21,8 +21,7 @@ public final class Preload {
 
     private static final int WINDOW = 2_000;
 
-    private Preload() {
-    }
+    private Preload() {}
 
     /** Waits for the window's confirms; a ride that reached no queue ends the preload (the backlog would be short). */
     private static void settle(ConfirmedPublisher publisher) throws Exception {
@@ -40,16 +39,26 @@ public final class Preload {
         Shards shards = new Shards(args.length > 3 ? Integer.parseInt(args[3]) : 1);
         long start = System.nanoTime();
         try (Connection connection = BrokerClients.connect(uri, "liftline-preload");
-             Channel channel = connection.createChannel()) {
+                Channel channel = connection.createChannel()) {
             Topology.declare(channel, shards);
             ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < count; i++) {
                 String id = prefix + "-" + i;
-                LiftRide ride = new LiftRide(id, random.nextInt(1, 11), "2025", 1, random.nextInt(1, 100_001),
-                        random.nextInt(1, 361), random.nextInt(1, 41), Instant.now());
-                publisher.publish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())),
-                        Topology.rideProperties(id, ride.receivedAt()), RideJson.toMessage(ride));
+                LiftRide ride = new LiftRide(
+                        id,
+                        random.nextInt(1, 11),
+                        "2025",
+                        1,
+                        random.nextInt(1, 100_001),
+                        random.nextInt(1, 361),
+                        random.nextInt(1, 41),
+                        Instant.now());
+                publisher.publish(
+                        Topology.EXCHANGE,
+                        shards.routingKey(shards.of(ride.skierId())),
+                        Topology.rideProperties(id, ride.receivedAt()),
+                        RideJson.toMessage(ride));
                 if ((i + 1) % WINDOW == 0) {
                     settle(publisher);
                 }

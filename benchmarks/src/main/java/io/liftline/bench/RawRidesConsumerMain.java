@@ -13,8 +13,7 @@ import java.util.List;
  */
 public final class RawRidesConsumerMain {
 
-    private RawRidesConsumerMain() {
-    }
+    private RawRidesConsumerMain() {}
 
     public static void main(String[] args) throws Exception {
         ConsumerMain.run(args, config -> {

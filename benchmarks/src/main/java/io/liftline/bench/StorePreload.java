@@ -20,8 +20,7 @@ public final class StorePreload {
 
     private static final int BATCH = 1_000;
 
-    private StorePreload() {
-    }
+    private StorePreload() {}
 
     public static void main(String[] args) {
         String uri = args[0];
@@ -38,16 +37,27 @@ public final class StorePreload {
             for (int done = 0; done < count; done += BATCH) {
                 List<LiftRide> batch = new ArrayList<>(BATCH);
                 for (int i = done; i < Math.min(count, done + BATCH); i++) {
-                    batch.add(new LiftRide(prefix + "-" + i, random.nextInt(1, 11), "2025", 1, random.nextInt(1, 100_001),
-                            random.nextInt(1, 361), random.nextInt(1, 41), now));
+                    batch.add(new LiftRide(
+                            prefix + "-" + i,
+                            random.nextInt(1, 11),
+                            "2025",
+                            1,
+                            random.nextInt(1, 100_001),
+                            random.nextInt(1, 361),
+                            random.nextInt(1, 41),
+                            now));
                 }
                 rides.insert(batch);
                 summaries.apply(batch);
                 if ((done / BATCH) % 100 == 99) {
-                    System.out.printf("  %d rides stored and counted (%.0f s)%n", done + BATCH, (System.nanoTime() - start) / 1e9);
+                    System.out.printf(
+                            "  %d rides stored and counted (%.0f s)%n",
+                            done + BATCH, (System.nanoTime() - start) / 1e9);
                 }
             }
         }
-        System.out.printf("preloaded %d rides into the store and the read model in %.1f s%n", count, (System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "preloaded %d rides into the store and the read model in %.1f s%n",
+                count, (System.nanoTime() - start) / 1e9);
     }
 }

@@ -27,8 +27,7 @@ public final class BrokerClients {
      */
     public static final int CHANNEL_RPC_TIMEOUT_MS = 10_000;
 
-    private BrokerClients() {
-    }
+    private BrokerClients() {}
 
     /**
      * A factory for the URI's first node (credentials, vhost, TLS, query parameters) with Liftline's timeouts;
@@ -71,8 +70,8 @@ public final class BrokerClients {
         try {
             factory.useSslProtocol(SSLContext.getDefault());
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot load the JVM's default TLS context (check javax.net.ssl.trustStore): "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot load the JVM's default TLS context (check javax.net.ssl.trustStore): " + e.getMessage(), e);
         }
         factory.enableHostnameVerification();
     }

@@ -80,9 +80,11 @@ public final class BrokerConnection implements AutoCloseable {
     private volatile Connection connection;
     /** Completed while a connection is up; replaced by a new one when it is lost (see {@link #whenConnected}). */
     private final AtomicReference<CompletableFuture<Void>> up = new AtomicReference<>(new CompletableFuture<>());
+
     private volatile boolean everConnected;
     /** When the connection last came up (System.nanoTime), first or recovered. */
     private volatile long connectedAtNanos;
+
     private volatile String blockedReason;
     private volatile String lastFailure = "not connected yet";
     private volatile boolean closed;
@@ -94,8 +96,8 @@ public final class BrokerConnection implements AutoCloseable {
     }
 
     /** @param shards the ride queues this application declares, or checks */
-    public BrokerConnection(String amqpUri, String connectionName, Transport transport, Duration retryInterval,
-                            Shards shards) {
+    public BrokerConnection(
+            String amqpUri, String connectionName, Transport transport, Duration retryInterval, Shards shards) {
         this.shards = shards;
         this.nodes = BrokerNodes.parse(amqpUri);
         this.factory = BrokerClients.factory(nodes);
@@ -109,14 +111,15 @@ public final class BrokerConnection implements AutoCloseable {
         // a cluster, or a broker back from a short restart, is then reached while the producer's held publishes still
         // have time left in their publish timeout.
         long retryMillis = retryInterval.toMillis();
-        factory.setRecoveryDelayHandler(attempt -> Math.min(retryMillis, 100L << Math.min(Math.max(attempt - 1, 0), 10)));
+        factory.setRecoveryDelayHandler(attempt ->
+                Math.min(retryMillis, 100L << Math.min(Math.max(attempt - 1, 0), 10)));
         factory.setExceptionHandler(exceptions);
         if (transport == Transport.SOCKET || tls) {
             this.io = null;
         } else {
             // One connection needs one I/O thread; a group of our own keeps it named and alive across recoveries.
-            this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(connectionName + "-io", true),
-                    NioIoHandler.newFactory());
+            this.io = new MultiThreadIoEventLoopGroup(
+                    1, new DefaultThreadFactory(connectionName + "-io", true), NioIoHandler.newFactory());
             factory.netty().eventLoopGroup(io);
         }
         this.uriForLogs = Secrets.maskUri(amqpUri);
@@ -186,7 +189,10 @@ public final class BrokerConnection implements AutoCloseable {
                     String why = BrokerExceptionHandler.describe(cause);
                     lastFailure = "connection lost: " + why;
                     blockedReason = null;
-                    log.warn("broker connection lost ({}); reconnecting (then every {} ms)", why, retryInterval.toMillis());
+                    log.warn(
+                            "broker connection lost ({}); reconnecting (then every {} ms)",
+                            why,
+                            retryInterval.toMillis());
                 }
             });
             if (c instanceof Recoverable recoverable) {
@@ -215,14 +221,19 @@ public final class BrokerConnection implements AutoCloseable {
             everConnected = true;
             connectedAtNanos = System.nanoTime();
             up.get().complete(null);
-            log.info("connected to broker {} as {} ({} transport, node {})", uriForLogs, connectionName,
-                    transport().name().toLowerCase(Locale.ROOT), node(c));
+            log.info(
+                    "connected to broker {} as {} ({} transport, node {})",
+                    uriForLogs,
+                    connectionName,
+                    transport().name().toLowerCase(Locale.ROOT),
+                    node(c));
         } catch (IOException | TimeoutException | RuntimeException e) {
             lastFailure = "cannot connect to " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
             if (c != null) {
                 // Connected, but the topology could not be declared (permissions, an inequivalent queue): close
                 // this connection before the next attempt opens another.
-                lastFailure = "cannot declare the topology on " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
+                lastFailure =
+                        "cannot declare the topology on " + uriForLogs + ": " + BrokerExceptionHandler.describe(e);
                 c.abort(1_000);
             }
             if (!loggedFailure) {
@@ -258,12 +269,17 @@ public final class BrokerConnection implements AutoCloseable {
             try (Channel channel = c.createChannel()) {
                 Topology.verify(channel, shards);
             } catch (IOException missing) {
-                throw new IOException("the topology is incomplete and this user may not declare it (load "
-                        + "rabbitmq/definitions.json, e.g. scripts/broker): " + BrokerExceptionHandler.describe(missing), missing);
+                throw new IOException(
+                        "the topology is incomplete and this user may not declare it (load "
+                                + "rabbitmq/definitions.json, e.g. scripts/broker): "
+                                + BrokerExceptionHandler.describe(missing),
+                        missing);
             }
             if (!verifiedOnly) {
                 verifiedOnly = true;
-                log.info("{}: this user may not configure the broker; the topology was checked, not declared", connectionName);
+                log.info(
+                        "{}: this user may not configure the broker; the topology was checked, not declared",
+                        connectionName);
             }
         }
     }
@@ -288,7 +304,8 @@ public final class BrokerConnection implements AutoCloseable {
         try {
             declareTopology(c);
         } catch (IOException | TimeoutException | RuntimeException e) {
-            log.warn("cannot declare the topology after recovery ({}); publishes fail until it exists",
+            log.warn(
+                    "cannot declare the topology after recovery ({}); publishes fail until it exists",
                     BrokerExceptionHandler.describe(e));
         }
     }

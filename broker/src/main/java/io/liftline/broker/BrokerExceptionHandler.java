@@ -51,7 +51,8 @@ final class BrokerExceptionHandler extends DefaultExceptionHandler {
     /** Whether the broker refused an operation for want of permission (AMQP 403, ACCESS_REFUSED). */
     static boolean isAccessRefused(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ShutdownSignalException s && s.getReason() instanceof AMQP.Channel.Close close
+            if (t instanceof ShutdownSignalException s
+                    && s.getReason() instanceof AMQP.Channel.Close close
                     && close.getReplyCode() == AMQP.ACCESS_REFUSED) {
                 return true;
             }

@@ -35,14 +35,16 @@ public record BrokerNodes(String uri, List<Address> addresses) {
         String authority = amqpUri.substring(start, end);
         int at = authority.lastIndexOf('@');
         String hosts = authority.substring(at + 1);
-        int defaultPort = amqpUri.startsWith("amqps") ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
+        int defaultPort = amqpUri.startsWith("amqps")
+                ? ConnectionFactory.DEFAULT_AMQP_OVER_SSL_PORT
                 : ConnectionFactory.DEFAULT_AMQP_PORT;
         List<Address> addresses = new ArrayList<>();
         for (String node : hosts.split(",", -1)) {
             addresses.add(address(node.strip(), defaultPort, amqpUri));
         }
         String first = hosts.split(",", -1)[0].strip();
-        return new BrokerNodes(amqpUri.substring(0, start) + authority.substring(0, at + 1) + first + amqpUri.substring(end),
+        return new BrokerNodes(
+                amqpUri.substring(0, start) + authority.substring(0, at + 1) + first + amqpUri.substring(end),
                 addresses);
     }
 
@@ -61,8 +63,8 @@ public record BrokerNodes(String uri, List<Address> addresses) {
             try {
                 port = Integer.parseInt(node.substring(colon + 1));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("the AMQP URI names node '" + node + "' with a port that is not a number: "
-                        + Secrets.maskUri(uri));
+                throw new IllegalArgumentException("the AMQP URI names node '" + node
+                        + "' with a port that is not a number: " + Secrets.maskUri(uri));
             }
         }
         return new Address(host, port);

@@ -26,8 +26,7 @@ import java.util.concurrent.TimeoutException;
 public final class ConfirmedPublisher {
 
     /** One message published and not yet settled by {@link #awaitConfirms}. */
-    public record Published(String exchange, String routingKey, String messageId) {
-    }
+    public record Published(String exchange, String routingKey, String messageId) {}
 
     private final Channel channel;
     private final Set<String> returned = ConcurrentHashMap.newKeySet();
@@ -37,14 +36,16 @@ public final class ConfirmedPublisher {
     public ConfirmedPublisher(Channel channel) throws IOException {
         this.channel = channel;
         channel.confirmSelect();
-        channel.addReturnListener(r -> returned.add(key(r.getExchange(), r.getProperties().getMessageId())));
+        channel.addReturnListener(
+                r -> returned.add(key(r.getExchange(), r.getProperties().getMessageId())));
     }
 
     /** Publishes a persistent copy of {@code properties} mandatory; {@link #awaitConfirms} tells whether it arrived. */
     public void publish(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body)
             throws IOException {
         AMQP.BasicProperties persistent = properties.getDeliveryMode() != null && properties.getDeliveryMode() == 2
-                ? properties : properties.builder().deliveryMode(2).build();
+                ? properties
+                : properties.builder().deliveryMode(2).build();
         unsettled.add(new Published(exchange, routingKey, properties.getMessageId()));
         channel.basicPublish(exchange, routingKey, true, persistent, body);
     }
@@ -67,7 +68,8 @@ public final class ConfirmedPublisher {
         }
         try {
             if (!channel.waitForConfirms(timeout.toMillis())) {
-                throw new IOException("the broker refused (nacked) a message of the last " + unsettled.size() + " published");
+                throw new IOException(
+                        "the broker refused (nacked) a message of the last " + unsettled.size() + " published");
             }
             List<Published> unroutable = new ArrayList<>();
             for (Published published : unsettled) {

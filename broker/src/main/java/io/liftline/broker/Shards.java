@@ -55,7 +55,9 @@ public record Shards(int count) {
      */
     public static String routingKeyOf(String queue) {
         String prefix = Topology.QUEUE + ".";
-        if (queue != null && queue.startsWith(prefix) && queue.length() > prefix.length()
+        if (queue != null
+                && queue.startsWith(prefix)
+                && queue.length() > prefix.length()
                 && queue.substring(prefix.length()).chars().allMatch(Character::isDigit)) {
             return Topology.ROUTING_KEY + "." + queue.substring(prefix.length());
         }
@@ -90,7 +92,8 @@ public record Shards(int count) {
             try {
                 shard = Integer.parseInt(part.strip());
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("a shard is a number 0.." + (count - 1) + ", was '" + part.strip() + "'");
+                throw new IllegalArgumentException(
+                        "a shard is a number 0.." + (count - 1) + ", was '" + part.strip() + "'");
             }
             if (shard < 0 || shard >= count) {
                 throw new IllegalArgumentException("shard " + shard + " does not exist: shards are 0.." + (count - 1));

@@ -26,11 +26,11 @@ public final class Topology {
 
     /** Message header carrying {@link RideJson#SCHEMA_VERSION}. */
     public static final String SCHEMA_VERSION_HEADER = "schema-version";
+
     public static final String CONTENT_TYPE = "application/json";
     private static final Map<String, Object> HEADERS = Map.of(SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION);
 
-    private Topology() {
-    }
+    private Topology() {}
 
     /**
      * The properties every ride message carries (docs/topology.md): JSON, persistent, the event id as message id

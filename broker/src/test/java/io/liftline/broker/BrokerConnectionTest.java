@@ -31,7 +31,9 @@ class BrokerConnectionTest {
     void anAmqpsUriNeverSendsPlainText(Transport transport) throws Exception {
         // The Netty transport ignores the factory's TLS settings; this fails if it is ever used for amqps://.
         byte[] first = firstBytesSent("amqps://guest:guest@127.0.0.1:%d/", transport);
-        assertThat(first[0]).as("first byte on the wire is a TLS handshake record").isEqualTo(TLS_HANDSHAKE_RECORD);
+        assertThat(first[0])
+                .as("first byte on the wire is a TLS handshake record")
+                .isEqualTo(TLS_HANDSHAKE_RECORD);
     }
 
     @Test

@@ -58,7 +58,8 @@ class BrokerExceptionHandlerTest {
         assertThat(events.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.DEBUG, Level.WARN);
         assertThat(events.list.get(1).getFormattedMessage())
                 .isEqualTo("recovery attempt failed, retrying: IOException: handshake cut short");
-        assertThat(events.list).allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
+        assertThat(events.list)
+                .allSatisfy(e -> assertThat(e.getThrowableProxy()).isNull());
     }
 
     @Test
@@ -70,8 +71,11 @@ class BrokerExceptionHandlerTest {
         handler.recovered();
         handler.handleConnectionRecoveryException(connection, new java.util.concurrent.TimeoutException());
 
-        assertThat(events.list).filteredOn(e -> e.getLevel() == Level.WARN).extracting(ILoggingEvent::getFormattedMessage)
-                .containsExactly("recovery attempt failed, retrying: TimeoutException",
+        assertThat(events.list)
+                .filteredOn(e -> e.getLevel() == Level.WARN)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .containsExactly(
+                        "recovery attempt failed, retrying: TimeoutException",
                         "recovery attempt failed, retrying: IOException: handshake cut short",
                         "recovery attempt failed, retrying: TimeoutException");
     }

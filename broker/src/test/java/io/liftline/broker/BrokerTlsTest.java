@@ -72,7 +72,8 @@ class BrokerTlsTest {
 
     private static String whatTheBrokerSaw(String keyStore) throws Exception {
         return whatTheBrokerSaw(keyStore, uri -> {
-            BrokerConnection connection = new BrokerConnection(uri, "tls-test", Transport.NETTY, Duration.ofSeconds(10));
+            BrokerConnection connection =
+                    new BrokerConnection(uri, "tls-test", Transport.NETTY, Duration.ofSeconds(10));
             connection.start();
             return connection;
         });
@@ -83,7 +84,8 @@ class BrokerTlsTest {
      * client sent inside TLS, or why the handshake failed.
      */
     private static String whatTheBrokerSaw(String keyStore, Function<String, AutoCloseable> connect) throws Exception {
-        try (SSLServerSocket server = (SSLServerSocket) serverContext(keyStore).getServerSocketFactory()
+        try (SSLServerSocket server = (SSLServerSocket) serverContext(keyStore)
+                .getServerSocketFactory()
                 .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(10_000);
             CompletableFuture<String> seen = CompletableFuture.supplyAsync(() -> {

@@ -44,7 +44,12 @@ class ConfirmedPublisherTest {
         when(channel.waitForConfirms(anyLong())).thenReturn(true);
         publisher.publish(Topology.EXCHANGE, "ride.0", Topology.rideProperties("a", Instant.now()), new byte[0]);
         publisher.publish(Topology.EXCHANGE, "ride.9", Topology.rideProperties("b", Instant.now()), new byte[0]);
-        returns.handle(new Return(312, "NO_ROUTE", Topology.EXCHANGE, "ride.9", Topology.rideProperties("b", Instant.now()),
+        returns.handle(new Return(
+                312,
+                "NO_ROUTE",
+                Topology.EXCHANGE,
+                "ride.9",
+                Topology.rideProperties("b", Instant.now()),
                 new byte[0]));
 
         assertThat(publisher.awaitConfirms(TIMEOUT))
@@ -57,8 +62,8 @@ class ConfirmedPublisherTest {
     void aReturnDoesNotCarryOverToTheNextWindow() throws Exception {
         when(channel.waitForConfirms(anyLong())).thenReturn(true);
         publisher.publish(Topology.EXCHANGE, "ride", Topology.rideProperties("a", Instant.now()), new byte[0]);
-        returns.handle(new Return(312, "NO_ROUTE", Topology.EXCHANGE, "ride", Topology.rideProperties("a", Instant.now()),
-                new byte[0]));
+        returns.handle(new Return(
+                312, "NO_ROUTE", Topology.EXCHANGE, "ride", Topology.rideProperties("a", Instant.now()), new byte[0]));
         assertThat(publisher.awaitConfirms(TIMEOUT)).hasSize(1);
 
         publisher.publish(Topology.EXCHANGE, "ride", Topology.rideProperties("a", Instant.now()), new byte[0]);
@@ -70,7 +75,9 @@ class ConfirmedPublisherTest {
         when(channel.waitForConfirms(anyLong())).thenReturn(false);
         publisher.publish(Topology.EXCHANGE, "ride", Topology.rideProperties("a", Instant.now()), new byte[0]);
 
-        assertThatThrownBy(() -> publisher.awaitConfirms(TIMEOUT)).isInstanceOf(IOException.class).hasMessageContaining("nack");
+        assertThatThrownBy(() -> publisher.awaitConfirms(TIMEOUT))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("nack");
     }
 
     @Test
@@ -85,7 +92,11 @@ class ConfirmedPublisherTest {
 
     @Test
     void publishesEveryMessagePersistent() throws Exception {
-        publisher.publish(Topology.DEAD_LETTER_EXCHANGE, "", new AMQP.BasicProperties.Builder().messageId("x").build(), new byte[0]);
+        publisher.publish(
+                Topology.DEAD_LETTER_EXCHANGE,
+                "",
+                new AMQP.BasicProperties.Builder().messageId("x").build(),
+                new byte[0]);
 
         ArgumentCaptor<AMQP.BasicProperties> properties = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
         verify(channel).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), eq(""), eq(true), properties.capture(), any());

@@ -41,6 +41,7 @@ public final class ConsumerApp implements AutoCloseable {
      * a store restart in the fault suite (a hung or restarted store is noticed by these checks).
      */
     private static final Duration STORE_HEARTBEAT = Duration.ofSeconds(2);
+
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
     private final ConsumerConfig config;
@@ -59,24 +60,35 @@ public final class ConsumerApp implements AutoCloseable {
     private volatile String storeFailure;
 
     /** Majority, journaled; a replica set that cannot confirm within 10 s fails the batch, which is retried. */
-    static final WriteConcern DEFAULT_WRITE_CONCERN = WriteConcern.MAJORITY.withJournal(true).withWTimeout(10, TimeUnit.SECONDS);
+    static final WriteConcern DEFAULT_WRITE_CONCERN =
+            WriteConcern.MAJORITY.withJournal(true).withWTimeout(10, TimeUnit.SECONDS);
 
     private ConsumerApp(ConsumerConfig config, RideSink sink) {
         this.config = config;
         this.mongo = MongoClients.create(storeSettings(config.mongodbUri()));
         this.store = sink != null ? sink : new MongoRideSink(mongo, config.mongodbDatabase());
-        this.broker = new BrokerConnection(config.amqpUri(), "liftline-consumer", BrokerConnection.Transport.SOCKET,
-                BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
+        this.broker = new BrokerConnection(
+                config.amqpUri(),
+                "liftline-consumer",
+                BrokerConnection.Transport.SOCKET,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL,
+                config.shards());
         // Dead-letter copies are the consumer's only publishes. On a connection of their own, a resource alarm
         // (which blocks publishing connections) cannot stall the acks that drain the backlog behind the alarm.
-        this.deadLetterBroker = new BrokerConnection(config.amqpUri(), "liftline-consumer-dead-letters",
-                BrokerConnection.Transport.SOCKET, BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
+        this.deadLetterBroker = new BrokerConnection(
+                config.amqpUri(),
+                "liftline-consumer-dead-letters",
+                BrokerConnection.Transport.SOCKET,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL,
+                config.shards());
         this.shardCheck = new ShardCheck(broker, config.shards());
         metrics.shardsMismatch(() -> shardCheck.mismatch() == null ? 0 : 1);
         this.admin = new AdminHandler(this::unavailableReason, metrics); // liftline_ready, even with the admin port off
         this.storeRetry = storeRetry(config.storeRetryMaxBackoff(), metrics);
-        storeRetry.getEventPublisher()
-                .onRetry(event -> storeFailure = event.getLastThrowable() == null ? "failing"
+        storeRetry
+                .getEventPublisher()
+                .onRetry(event -> storeFailure = event.getLastThrowable() == null
+                        ? "failing"
                         : BrokerConnection.describe(event.getLastThrowable()))
                 .onSuccess(event -> storeFailure = null);
     }
@@ -89,7 +101,8 @@ public final class ConsumerApp implements AutoCloseable {
                 // A ride is acked to the broker once written: written must mean on a majority of a replica set,
                 // on disk, or a failover could lose acked rides. The URI may ask otherwise (w=..., journal=...).
                 .writeConcern(uri.getWriteConcern() != null ? uri.getWriteConcern() : DEFAULT_WRITE_CONCERN)
-                .applyToClusterSettings(c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
+                .applyToClusterSettings(
+                        c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applyToServerSettings(s -> s.heartbeatFrequency(STORE_HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS))
                 .applicationName("liftline-consumer")
@@ -115,18 +128,29 @@ public final class ConsumerApp implements AutoCloseable {
         for (int shard : config.consumedShards()) {
             for (int i = 1; i <= config.consumers(); i++) {
                 String name = shards.count() == 1 ? "consumer-" + i : "consumer-" + shard + "-" + i;
-                RideConsumer consumer = new RideConsumer(name, shards.queue(shard), app.broker, app.deadLetterBroker,
-                        app.store, config, app.metrics, app.storeRetry);
+                RideConsumer consumer = new RideConsumer(
+                        name,
+                        shards.queue(shard),
+                        app.broker,
+                        app.deadLetterBroker,
+                        app.store,
+                        config,
+                        app.metrics,
+                        app.storeRetry);
                 Thread thread = new Thread(consumer, name);
                 app.consumers.add(consumer);
                 app.threads.add(thread);
                 thread.start();
             }
         }
-        app.metrics.consumersSubscribed(() -> app.consumers.stream().filter(RideConsumer::isSubscribed).count(), app.consumers.size());
+        app.metrics.consumersSubscribed(
+                () -> app.consumers.stream().filter(RideConsumer::isSubscribed).count(), app.consumers.size());
         app.shardCheck.start();
-        log.info("consumer started with {} consumers, metrics on port {} ({})", app.consumers.size(),
-                app.health == null ? "off" : app.health.port(), config);
+        log.info(
+                "consumer started with {} consumers, metrics on port {} ({})",
+                app.consumers.size(),
+                app.health == null ? "off" : app.health.port(),
+                config);
         return app;
     }
 
@@ -136,21 +160,27 @@ public final class ConsumerApp implements AutoCloseable {
      * Failures of single documents never reach it: the store reports them, and they are dead-lettered.
      */
     private static Retry storeRetry(Duration maxBackoff, ConsumerMetrics metrics) {
-        Retry retry = Retry.of("store", RetryConfig.custom()
-                .maxAttempts(Integer.MAX_VALUE)
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_RETRY, 2.0, maxBackoff))
-                .retryOnException(e -> e instanceof RuntimeException)
-                .build());
+        Retry retry = Retry.of(
+                "store",
+                RetryConfig.custom()
+                        .maxAttempts(Integer.MAX_VALUE)
+                        .intervalFunction(IntervalFunction.ofExponentialBackoff(FIRST_RETRY, 2.0, maxBackoff))
+                        .retryOnException(e -> e instanceof RuntimeException)
+                        .build());
         retry.getEventPublisher()
                 .onRetry(event -> {
                     metrics.storeRetried();
                     if (event.getNumberOfRetryAttempts() == 1) {
-                        log.warn("store write failed ({}); holding the batch unacked and retrying with backoff up to {} ms",
-                                event.getLastThrowable() == null ? "?" : BrokerConnection.describe(event.getLastThrowable()),
+                        log.warn(
+                                "store write failed ({}); holding the batch unacked and retrying with backoff up to {} ms",
+                                event.getLastThrowable() == null
+                                        ? "?"
+                                        : BrokerConnection.describe(event.getLastThrowable()),
                                 maxBackoff.toMillis());
                     }
                 })
-                .onSuccess(event -> log.info("store write succeeded after {} retries", event.getNumberOfRetryAttempts()));
+                .onSuccess(
+                        event -> log.info("store write succeeded after {} retries", event.getNumberOfRetryAttempts()));
         return retry;
     }
 
@@ -200,7 +230,9 @@ public final class ConsumerApp implements AutoCloseable {
         }
         for (Thread thread : threads) {
             if (thread.isAlive()) {
-                log.warn("{} did not finish within {} ms; its unacked messages return to the queue", thread.getName(),
+                log.warn(
+                        "{} did not finish within {} ms; its unacked messages return to the queue",
+                        thread.getName(),
                         config.shutdownTimeout().toMillis());
                 thread.interrupt();
                 thread.join(2_000);

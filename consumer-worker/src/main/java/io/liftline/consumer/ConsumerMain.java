@@ -8,8 +8,7 @@ import java.util.function.Function;
 /** {@code java -jar liftline-consumer-worker.jar [--flag=value ...]}: runs the consumer until SIGTERM. */
 public final class ConsumerMain {
 
-    private ConsumerMain() {
-    }
+    private ConsumerMain() {}
 
     public static void main(String[] args) throws Exception {
         run(args, null);
@@ -17,7 +16,12 @@ public final class ConsumerMain {
 
     /** Runs the consumer until SIGTERM; a non-null sink factory replaces MongoDB and the read model (for the benchmarks). */
     public static void run(String[] args, Function<ConsumerConfig, RideSink> sink) throws Exception {
-        Launcher.run("liftline-consumer", "liftline-consumer-worker.jar", ConsumerConfig.SETTINGS, args, ConsumerConfig::from,
+        Launcher.run(
+                "liftline-consumer",
+                "liftline-consumer-worker.jar",
+                ConsumerConfig.SETTINGS,
+                args,
+                ConsumerConfig::from,
                 config -> ConsumerApp.start(config, sink == null ? null : sink.apply(config)));
     }
 }

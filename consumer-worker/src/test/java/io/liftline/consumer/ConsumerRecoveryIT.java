@@ -30,15 +30,20 @@ class ConsumerRecoveryIT {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     private static ConsumerApp start(String amqpUri) throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(amqpUri).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(0).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(amqpUri)
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(0)
+                .build());
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
         return consumer;
     }
 
     private static boolean ready(ConsumerApp consumer) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                URI.create("http://127.0.0.1:" + consumer.adminPort() + "/health/ready")).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + consumer.adminPort() + "/health/ready"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200;
     }
@@ -59,11 +64,13 @@ class ConsumerRecoveryIT {
         ConsumerApp consumer = start(rabbit.amqpUri());
         try {
             Rides.publish(rabbit.connection(), Rides.ids("restart-before", 200));
-            Poll.waitAtMost(Duration.ofSeconds(20), "rides before the restart stored", () -> stored("restart-before") == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20), "rides before the restart stored", () -> stored("restart-before") == 200);
 
             TestBroker.rabbitmqctl("stop_app");
             try {
-                Poll.waitAtMost(Duration.ofSeconds(15), "readiness DOWN while the broker is stopped", () -> !ready(consumer));
+                Poll.waitAtMost(
+                        Duration.ofSeconds(15), "readiness DOWN while the broker is stopped", () -> !ready(consumer));
             } finally {
                 TestBroker.start();
             }
@@ -71,7 +78,8 @@ class ConsumerRecoveryIT {
             Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the broker returned", () -> ready(consumer));
             Poll.waitAtMost(Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
             Rides.publish(rabbit.connection(), Rides.ids("restart-after", 200));
-            Poll.waitAtMost(Duration.ofSeconds(30), "rides after the restart stored", () -> stored("restart-after") == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30), "rides after the restart stored", () -> stored("restart-after") == 200);
         } finally {
             consumer.close();
         }
@@ -89,7 +97,8 @@ class ConsumerRecoveryIT {
                 Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the cut", () -> ready(consumer));
                 Rides.publish(rabbit.connection(), Rides.ids("cut-after", 200));
                 Poll.waitAtMost(Duration.ofSeconds(30), "rides after the cut stored", () -> stored("cut-after") == 200);
-                Poll.waitAtMost(Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
             } finally {
                 consumer.close();
             }
@@ -102,11 +111,14 @@ class ConsumerRecoveryIT {
         try {
             // Deleting the queue cancels its consumers (basic.cancel from the broker), as a leader move can.
             rabbit.management().deleteQueue(rabbit.vhost(), Topology.QUEUE);
-            Poll.waitAtMost(Duration.ofSeconds(20), "the queue declared again and both consumers back on it",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "the queue declared again and both consumers back on it",
                     () -> queueExists() && consumersOnTheQueue() == 2);
             assertThat(ready(consumer)).as("ready once subscribed again").isTrue();
             Rides.publish(rabbit.connection(), Rides.ids("cancel-after", 200));
-            Poll.waitAtMost(Duration.ofSeconds(30), "rides after the cancel stored", () -> stored("cancel-after") == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30), "rides after the cancel stored", () -> stored("cancel-after") == 200);
         } finally {
             consumer.close();
         }

@@ -34,9 +34,16 @@ class CountingAfterACrashIT {
     static final MongoTestDatabase mongo = new MongoTestDatabase();
 
     private static ConsumerConfig config() {
-        return ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri()).mongodbDatabase(mongo.databaseName())
-                .adminPort(-1).consumers(1).batchSize(200).batchTimeout(Duration.ofMillis(300))
-                .shutdownTimeout(Duration.ofSeconds(1)).build();
+        return ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .consumers(1)
+                .batchSize(200)
+                .batchTimeout(Duration.ofMillis(300))
+                .shutdownTimeout(Duration.ofSeconds(1))
+                .build();
     }
 
     @Test
@@ -69,7 +76,9 @@ class CountingAfterACrashIT {
         ConsumerApp dying = ConsumerApp.start(config(), diesBeforeCounting);
         try {
             Rides.publish(rabbit.connection(), ids);
-            assertThat(storedNotCounted.await(30, TimeUnit.SECONDS)).as("the batch stored").isTrue();
+            assertThat(storedNotCounted.await(30, TimeUnit.SECONDS))
+                    .as("the batch stored")
+                    .isTrue();
         } finally {
             dying.close(); // its channel closes with the batch unacked: the broker delivers it again
         }
@@ -80,11 +89,14 @@ class CountingAfterACrashIT {
 
         ConsumerApp next = ConsumerApp.start(config());
         try {
-            List<SummaryCheck.Difference> left = Poll.waitAtMost(Duration.ofSeconds(30), "the summaries exact",
-                    () -> check.differences(null, null), List::isEmpty);
+            List<SummaryCheck.Difference> left = Poll.waitAtMost(
+                    Duration.ofSeconds(30), "the summaries exact", () -> check.differences(null, null), List::isEmpty);
             assertThat(left).isEmpty();
-            assertThat(mongo.database().getCollection(RideStore.COLLECTION).countDocuments(Filters.regex("_id", "^crash-")))
-                    .as("stored once").isEqualTo(200);
+            assertThat(mongo.database()
+                            .getCollection(RideStore.COLLECTION)
+                            .countDocuments(Filters.regex("_id", "^crash-")))
+                    .as("stored once")
+                    .isEqualTo(200);
         } finally {
             next.close();
         }

@@ -36,16 +36,21 @@ class DeliveryLimitIT {
                 }
             }
         }
-        GetResponse dead = Poll.waitAtMost(Duration.ofSeconds(10), "the dead letter", () -> {
-            try (Channel channel = rabbit.connection().createChannel()) {
-                return channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
-            }
-        }, m -> m != null);
+        GetResponse dead = Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the dead letter",
+                () -> {
+                    try (Channel channel = rabbit.connection().createChannel()) {
+                        return channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
+                    }
+                },
+                m -> m != null);
 
         assertThat(deliveries).as("delivered until the policy's limit").isBetween(10, 12);
         assertThat(dead.getProps().getMessageId()).isEqualTo("crasher");
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> deaths = (List<Map<String, Object>>) dead.getProps().getHeaders().get("x-death");
+        List<Map<String, Object>> deaths =
+                (List<Map<String, Object>>) dead.getProps().getHeaders().get("x-death");
         assertThat(deaths.get(0).get("reason").toString()).isEqualTo("delivery_limit");
         assertThat(deaths.get(0).get("queue").toString()).isEqualTo(Topology.QUEUE);
     }

@@ -40,9 +40,15 @@ class PoisonAndRedeliveryIT {
 
     @BeforeAll
     static void startConsumer() throws Exception {
-        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(0).consumers(1).batchSize(50)
-                .batchTimeout(Duration.ofMillis(500)).build());
+        consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(0)
+                .consumers(1)
+                .batchSize(50)
+                .batchTimeout(Duration.ofMillis(500))
+                .build());
         Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
     }
 
@@ -62,15 +68,23 @@ class PoisonAndRedeliveryIT {
         Rides.publishRaw(rabbit.connection(), "bad-json", 1, "{\"eventId\": ".getBytes(UTF_8));
         Rides.publishRaw(rabbit.connection(), "bad-version", 2, RideJson.toMessage(Rides.ride("bad-version", 1)));
         Rides.publishRaw(rabbit.connection(), "no-version", null, RideJson.toMessage(Rides.ride("no-version", 1)));
-        Rides.publishRaw(rabbit.connection(), "bad-range", 1, new String(RideJson.toMessage(Rides.ride("bad-range", 1)), UTF_8)
-                .replaceFirst("\"liftId\":\\d+", "\"liftId\":99").getBytes(UTF_8));
-        Rides.publishRaw(rabbit.connection(), "bad-field", 1, "{\"eventId\":\"bad-field\",\"resortId\":1}".getBytes(UTF_8));
+        Rides.publishRaw(
+                rabbit.connection(),
+                "bad-range",
+                1,
+                new String(RideJson.toMessage(Rides.ride("bad-range", 1)), UTF_8)
+                        .replaceFirst("\"liftId\":\\d+", "\"liftId\":99")
+                        .getBytes(UTF_8));
+        Rides.publishRaw(
+                rabbit.connection(), "bad-field", 1, "{\"eventId\":\"bad-field\",\"resortId\":1}".getBytes(UTF_8));
         Rides.publish(rabbit.connection(), List.of("good-2"));
 
-        Poll.waitAtMost(Duration.ofSeconds(20), "the good rides stored",
+        Poll.waitAtMost(
+                Duration.ofSeconds(20),
+                "the good rides stored",
                 () -> rides().countDocuments(Filters.regex("_id", "^good-")) == 3);
-        Map<String, GetResponse> dead = Poll.waitAtMost(Duration.ofSeconds(20), "5 dead letters", PoisonAndRedeliveryIT::deadLetters,
-                d -> d.size() == 5);
+        Map<String, GetResponse> dead = Poll.waitAtMost(
+                Duration.ofSeconds(20), "5 dead letters", PoisonAndRedeliveryIT::deadLetters, d -> d.size() == 5);
 
         assertThat(reason(dead, "bad-json")).isEqualTo("malformed-json");
         assertThat(reason(dead, "bad-version")).isEqualTo("unsupported-schema-version");
@@ -82,53 +96,75 @@ class PoisonAndRedeliveryIT {
         assertThat(headers.get("x-liftline-source-queue").toString()).isEqualTo(Topology.QUEUE);
         assertThat(headers.get("x-liftline-source-exchange").toString()).isEqualTo(Topology.EXCHANGE);
         assertThat(headers.get("x-liftline-dead-lettered-at").toString()).isNotBlank();
-        assertThat(new String(dead.get("bad-json").getBody(), UTF_8)).as("the original body, untouched").isEqualTo("{\"eventId\": ");
+        assertThat(new String(dead.get("bad-json").getBody(), UTF_8))
+                .as("the original body, untouched")
+                .isEqualTo("{\"eventId\": ");
         assertThat(rides().countDocuments(Filters.regex("_id", "^(bad|no)-"))).isZero();
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).as("everything settled").isZero();
-        assertThat(consumer.metrics().scrape()).contains("liftline_rides_dead_lettered_total{reason=\"invalid-ride\"} 2.0");
+        assertThat(rabbit.readyMessages(Topology.QUEUE))
+                .as("everything settled")
+                .isZero();
+        assertThat(consumer.metrics().scrape())
+                .contains("liftline_rides_dead_lettered_total{reason=\"invalid-ride\"} 2.0");
     }
 
     @Test
     void ridesDeliveredAgainAreNotStoredTwice() throws Exception {
         List<String> ids = Rides.ids("again", 200);
         Rides.publish(rabbit.connection(), ids);
-        Poll.waitAtMost(Duration.ofSeconds(30), "first delivery stored",
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                "first delivery stored",
                 () -> rides().countDocuments(Filters.regex("_id", "^again-")) == 200);
         double duplicatesBefore = consumer.metrics().duplicateCount();
         long deadBefore = rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE);
 
         Rides.publish(rabbit.connection(), ids); // a producer retry, or a replay: the same event ids again
 
-        Poll.waitAtMost(Duration.ofSeconds(30), "the copies recognised as duplicates",
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                "the copies recognised as duplicates",
                 () -> consumer.metrics().duplicateCount() - duplicatesBefore == 200);
         assertThat(rides().countDocuments(Filters.regex("_id", "^again-"))).isEqualTo(200);
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("duplicates are not poison").isEqualTo(deadBefore);
+        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+                .as("duplicates are not poison")
+                .isEqualTo(deadBefore);
     }
 
     @Test
     void metricsAndHealthAreServedOnTheAdminPort() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + consumer.adminPort();
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+        HttpResponse<String> ready = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("{\"status\":\"UP\"}");
         URI scrape = URI.create(base + "/metrics");
-        String before = http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String before = http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         Rides.publish(rabbit.connection(), Rides.ids("scraped", 3));
         // Values that moved with the three rides, not names: the meters exist from the start.
-        String after = Poll.waitAtMost(Duration.ofSeconds(20), "the three rides counted on /metrics",
-                () -> http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString()).body(),
+        String after = Poll.waitAtMost(
+                Duration.ofSeconds(20),
+                "the three rides counted on /metrics",
+                () -> http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString())
+                        .body(),
                 m -> PrometheusText.value(m, "liftline_rides_stored_total")
                         >= PrometheusText.value(before, "liftline_rides_stored_total") + 3);
-        assertThat(PrometheusText.value(after, "liftline_batch_size_count")).as("a batch written")
+        assertThat(PrometheusText.value(after, "liftline_batch_size_count"))
+                .as("a batch written")
                 .isGreaterThan(PrometheusText.value(before, "liftline_batch_size_count"));
-        assertThat(PrometheusText.value(after, "liftline_store_write_seconds_count")).as("the write timed")
+        assertThat(PrometheusText.value(after, "liftline_store_write_seconds_count"))
+                .as("the write timed")
                 .isGreaterThan(PrometheusText.value(before, "liftline_store_write_seconds_count"));
-        assertThat(PrometheusText.value(after, "liftline_store_retries_total")).as("a store that answers is not retried")
+        assertThat(PrometheusText.value(after, "liftline_store_retries_total"))
+                .as("a store that answers is not retried")
                 .isEqualTo(PrometheusText.value(before, "liftline_store_retries_total"));
-        HttpResponse<String> wrongMethod = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> wrongMethod = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(wrongMethod.statusCode()).isEqualTo(405);
     }
 
@@ -136,8 +172,9 @@ class PoisonAndRedeliveryIT {
         Map<String, GetResponse> byId = new HashMap<>();
         try (Channel channel = rabbit.connection().createChannel()) {
             // Peek without taking: get, then reject back to the queue.
-            for (GetResponse m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false); m != null;
-                 m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false)) {
+            for (GetResponse m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false);
+                    m != null;
+                    m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false)) {
                 byId.put(m.getProps().getMessageId(), m);
             }
         }

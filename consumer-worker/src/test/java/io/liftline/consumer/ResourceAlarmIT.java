@@ -31,13 +31,27 @@ class ResourceAlarmIT {
         ConsumerApp consumer = null;
         try {
             TestBroker.memoryAlarm(true);
-            consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).build());
-            Poll.waitAtMost(Duration.ofSeconds(30), "every good ride stored during the alarm",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^alarm-")) == 300);
+            consumer = ConsumerApp.start(ConsumerConfig.builder()
+                    .amqpUri(rabbit.amqpUri())
+                    .mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName())
+                    .adminPort(-1)
+                    .consumers(1)
+                    .build());
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "every good ride stored during the alarm",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^alarm-"))
+                            == 300);
             // Acked, not just written: an ack on a connection the alarm blocked would never reach the broker.
-            Poll.waitAtMost(Duration.ofSeconds(30), "lift-rides empty (nothing ready, nothing unacked) during the alarm",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "lift-rides empty (nothing ready, nothing unacked) during the alarm",
+                    () -> rabbit.management()
+                                            .queue(rabbit.vhost(), Topology.QUEUE)
+                                            .path("messages")
+                                            .asLong()
+                                    == 0
                             && rabbit.readyMessages(Topology.QUEUE) == 0);
         } finally {
             TestBroker.memoryAlarm(false);
@@ -45,12 +59,17 @@ class ResourceAlarmIT {
         try {
             // The copy may land too, once the alarm clears, beside the original the broker dead-lettered: a
             // duplicate dead letter is allowed, a lost one is not.
-            long dead = Poll.waitAtMost(Duration.ofSeconds(30), "the poison in lift-rides.dead once the alarm cleared",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE), n -> n >= 1);
+            long dead = Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "the poison in lift-rides.dead once the alarm cleared",
+                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE),
+                    n -> n >= 1);
             assertThat(dead).isBetween(1L, 2L);
             try (var channel = rabbit.connection().createChannel()) {
                 for (long i = 0; i < dead; i++) {
-                    assertThat(channel.basicGet(Topology.DEAD_LETTER_QUEUE, true).getProps().getMessageId())
+                    assertThat(channel.basicGet(Topology.DEAD_LETTER_QUEUE, true)
+                                    .getProps()
+                                    .getMessageId())
                             .isEqualTo("poison-during-alarm");
                 }
             }

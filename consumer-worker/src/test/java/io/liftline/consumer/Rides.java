@@ -21,11 +21,17 @@ final class Rides {
 
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
-    private Rides() {
-    }
+    private Rides() {}
 
     static LiftRide ride(String eventId, int n) {
-        return new LiftRide(eventId, n % 10 + 1, "2025", n % 366 + 1, n % 100_000 + 1, n % 360 + 1, n % 40 + 1,
+        return new LiftRide(
+                eventId,
+                n % 10 + 1,
+                "2025",
+                n % 366 + 1,
+                n % 100_000 + 1,
+                n % 360 + 1,
+                n % 40 + 1,
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
@@ -39,7 +45,8 @@ final class Rides {
 
     /** The producer's properties, with another schema version (null: none) for the poison tests. */
     static AMQP.BasicProperties properties(String eventId, Object schemaVersion) {
-        return Topology.rideProperties(eventId, Instant.now()).builder()
+        return Topology.rideProperties(eventId, Instant.now())
+                .builder()
                 .headers(schemaVersion == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, schemaVersion))
                 .build();
     }
@@ -55,10 +62,15 @@ final class Rides {
             Topology.declare(channel);
             ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
             for (int i = 0; i < ids.size(); i++) {
-                publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, properties(ids.get(i), RideJson.SCHEMA_VERSION),
+                publisher.publish(
+                        Topology.EXCHANGE,
+                        Topology.ROUTING_KEY,
+                        properties(ids.get(i), RideJson.SCHEMA_VERSION),
                         RideJson.toMessage(ride(ids.get(i), firstN + i)));
             }
-            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT)).as("rides that reached no queue").isEmpty();
+            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT))
+                    .as("rides that reached no queue")
+                    .isEmpty();
         }
     }
 
@@ -68,7 +80,9 @@ final class Rides {
             Topology.declare(channel);
             ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
             publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, properties(eventId, schemaVersion), body);
-            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT)).as("a message that reached no queue").isEmpty();
+            assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT))
+                    .as("a message that reached no queue")
+                    .isEmpty();
         }
     }
 }

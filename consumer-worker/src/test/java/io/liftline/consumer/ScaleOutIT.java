@@ -31,8 +31,15 @@ class ScaleOutIT {
     private static final Duration ALL_STORED = Duration.ofSeconds(120);
 
     private static Map<String, String> env() {
-        return Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_MONGODB_URI", mongo.uri(),
-                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName(), "LIFTLINE_ADMIN_PORT", "0");
+        return Map.of(
+                "LIFTLINE_AMQP_URI",
+                rabbit.amqpUri(),
+                "LIFTLINE_MONGODB_URI",
+                mongo.uri(),
+                "LIFTLINE_MONGODB_DATABASE",
+                mongo.databaseName(),
+                "LIFTLINE_ADMIN_PORT",
+                "0");
     }
 
     private static MongoCollection<Document> rides() {
@@ -62,9 +69,15 @@ class ScaleOutIT {
     void tenThousandRidesThroughTwoWorkerProcessesAreStoredExactlyOnce() throws Exception {
         List<String> ids = Rides.ids("scale", 10_000);
         try (WorkerProcess first = WorkerProcess.start("scale-1", env());
-             WorkerProcess second = WorkerProcess.start("scale-2", env())) {
-            Poll.waitAtMost(Duration.ofSeconds(60), "both workers consuming (2 consumers each)",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("consumers").asInt() == 4);
+                WorkerProcess second = WorkerProcess.start("scale-2", env())) {
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "both workers consuming (2 consumers each)",
+                    () -> rabbit.management()
+                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                                    .path("consumers")
+                                    .asInt()
+                            == 4);
             Rides.publish(rabbit.connection(), ids);
             assertStoredExactlyOnce("scale", ids);
             assertThat(first.log()).contains("consuming lift-rides");

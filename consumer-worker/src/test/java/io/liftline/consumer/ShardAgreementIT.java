@@ -27,19 +27,28 @@ class ShardAgreementIT {
     private static final Duration NOTICED = Duration.ofSeconds(20);
 
     private static ConsumerApp worker(int shards) throws Exception {
-        ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(shards).build());
+        ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .shards(shards)
+                .build());
         Poll.waitAtMost(NOTICED, "the worker ready", () -> worker.notReadyReason() == null);
         return worker;
     }
 
     @Test
     void aQueueBeyondTheWorkersShardCountMakesItNotReadyUntilItIsGone() throws Exception {
-        try (ConsumerApp worker = worker(2); Channel channel = rabbit.newConnection().createChannel()) {
+        try (ConsumerApp worker = worker(2);
+                Channel channel = rabbit.newConnection().createChannel()) {
             assertThat(worker.metrics().scrape()).contains("liftline_shards_mismatch 0.0");
 
             Topology.declare(channel, new Shards(3)); // a producer given three shards: lift-rides.2 appears
-            String reason = Poll.waitAtMost(NOTICED, "readiness names the stranded shard", worker::notReadyReason,
+            String reason = Poll.waitAtMost(
+                    NOTICED,
+                    "readiness names the stranded shard",
+                    worker::notReadyReason,
                     r -> r != null && r.contains("lift-rides.2"));
             assertThat(reason).contains("a producer publishes to more shards than this worker's LIFTLINE_SHARDS=2");
             assertThat(worker.metrics().scrape()).contains("liftline_shards_mismatch 1.0");
@@ -52,11 +61,18 @@ class ShardAgreementIT {
 
     @Test
     void ridesInTheUnshardedQueueMakeAShardedWorkerNotReady() throws Exception {
-        try (ConsumerApp worker = worker(2); Channel channel = rabbit.newConnection().createChannel()) {
+        try (ConsumerApp worker = worker(2);
+                Channel channel = rabbit.newConnection().createChannel()) {
             Topology.declare(channel, Shards.ONE); // lift-rides, bound to "ride", as a one-shard producer declares it
-            channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
+            channel.basicPublish(
+                    Topology.EXCHANGE,
+                    Topology.ROUTING_KEY,
+                    new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
                     "{}".getBytes(StandardCharsets.UTF_8));
-            String reason = Poll.waitAtMost(NOTICED, "readiness names the unsharded queue", worker::notReadyReason,
+            String reason = Poll.waitAtMost(
+                    NOTICED,
+                    "readiness names the unsharded queue",
+                    worker::notReadyReason,
                     r -> r != null && r.contains("lift-rides holds"));
             assertThat(reason).contains("a producer with LIFTLINE_SHARDS=1 publishes there");
 

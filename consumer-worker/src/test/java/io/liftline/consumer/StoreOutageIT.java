@@ -27,38 +27,64 @@ class StoreOutageIT {
     void aStoreDownForTenSecondsDeadLettersNothingAndLosesNothing() throws Exception {
         URI store = URI.create(mongo.uri());
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
-            ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri())
-                    .mongodbUri("mongodb://127.0.0.1:" + proxy.port()).mongodbDatabase(mongo.databaseName())
-                    .adminPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+            ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                    .amqpUri(rabbit.amqpUri())
+                    .mongodbUri("mongodb://127.0.0.1:" + proxy.port())
+                    .mongodbDatabase(mongo.databaseName())
+                    .adminPort(-1)
+                    .storeRetryMaxBackoff(Duration.ofSeconds(1))
+                    .build());
             try {
                 Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
                 List<String> before = Rides.ids("outage-before", 500);
                 Rides.publish(rabbit.connection(), before);
-                Poll.waitAtMost(Duration.ofSeconds(30), "rides before the outage stored",
-                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 500);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(30),
+                        "rides before the outage stored",
+                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-"))
+                                == 500);
 
                 proxy.cut();
                 List<String> during = Rides.ids("outage-during", 3_000);
                 Rides.publish(rabbit.connection(), during);
                 Thread.sleep(10_000);
-                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).as("store down is not poison").isZero();
-                assertThat(consumer.metrics().storeRetryCount()).as("store retries counted").isPositive();
-                assertThat(consumer.notReadyReason()).as("not ready while the store fails").startsWith("store unavailable");
+                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+                        .as("store down is not poison")
+                        .isZero();
+                assertThat(consumer.metrics().storeRetryCount())
+                        .as("store retries counted")
+                        .isPositive();
+                assertThat(consumer.notReadyReason())
+                        .as("not ready while the store fails")
+                        .startsWith("store unavailable");
                 assertThat(consumer.metrics().scrape()).containsPattern("liftline_store_retries_total [1-9]");
-                assertThat(rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong())
-                        .as("held in the broker, ready or unacked").isPositive();
+                assertThat(rabbit.management()
+                                .queue(rabbit.vhost(), Topology.QUEUE)
+                                .path("messages")
+                                .asLong())
+                        .as("held in the broker, ready or unacked")
+                        .isPositive();
 
                 proxy.restore();
-                Poll.waitAtMost(Duration.ofSeconds(60), "every ride stored after the store returned",
-                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-")) == 3_500);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(60),
+                        "every ride stored after the store returned",
+                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-"))
+                                == 3_500);
                 assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
                 assertThat(consumer.metrics().storedCount()).isEqualTo(3_500);
                 // Freshness: the rides held through the outage reached the store at least its 10 s after their 201.
                 // (each batch is acked after its write and its summaries: the last ones a moment after they are stored)
-                String metrics = Poll.waitAtMost(Duration.ofSeconds(30), "a lag for each of the 3,500 rides once acked",
-                        () -> consumer.metrics().scrape(), m -> sample(m, "liftline_ride_lag_seconds_count") == 3_500);
-                assertThat(sample(metrics, "liftline_ride_lag_seconds_max")).as("the largest lag, s").isBetween(10.0, 60.0);
-                assertThat(sample(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}")).as("p99 of the last minute, s")
+                String metrics = Poll.waitAtMost(
+                        Duration.ofSeconds(30),
+                        "a lag for each of the 3,500 rides once acked",
+                        () -> consumer.metrics().scrape(),
+                        m -> sample(m, "liftline_ride_lag_seconds_count") == 3_500);
+                assertThat(sample(metrics, "liftline_ride_lag_seconds_max"))
+                        .as("the largest lag, s")
+                        .isBetween(10.0, 60.0);
+                assertThat(sample(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"))
+                        .as("p99 of the last minute, s")
                         .isGreaterThanOrEqualTo(9.0);
                 assertThat(consumer.notReadyReason()).as("ready again").isNull();
             } finally {
@@ -68,7 +94,10 @@ class StoreOutageIT {
     }
 
     private static double sample(String metrics, String name) {
-        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
-                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " in:\n" + metrics));
+        return metrics.lines()
+                .filter(l -> l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no sample " + name + " in:\n" + metrics));
     }
 }

@@ -29,33 +29,58 @@ class StoreRejectionIT {
     @Test
     void aRideTheStoreRejectsGoesToTheDeadLetterQueueAndTheOthersAreStored() throws Exception {
         // An operator's constraint the rides were not written for: one ride per skier, day and minute.
-        mongo.database().getCollection("rides").createIndex(Indexes.ascending("skierId", "dayId", "time"),
-                new IndexOptions().unique(true).name("one_scan_per_minute"));
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).batchSize(100).build());
+        mongo.database()
+                .getCollection("rides")
+                .createIndex(
+                        Indexes.ascending("skierId", "dayId", "time"),
+                        new IndexOptions().unique(true).name("one_scan_per_minute"));
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .consumers(1)
+                .batchSize(100)
+                .build());
         try {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
             Rides.publish(rabbit.connection(), Rides.ids("ok", 50));
-            Poll.waitAtMost(Duration.ofSeconds(20), "the first rides stored",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "the first rides stored",
                     () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^ok-")) == 50);
             Rides.publish(rabbit.connection(), Rides.ids("later", 30), 50);
             Rides.publish(rabbit.connection(), List.of("clash-7"), 7);
             Rides.publish(rabbit.connection(), Rides.ids("later-b", 29), 80);
 
-            Poll.waitAtMost(Duration.ofSeconds(30), "every other ride stored",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^later-")) == 59);
-            Poll.waitAtMost(Duration.ofSeconds(30), "the rejected ride dead-lettered",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "every other ride stored",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^later-"))
+                            == 59);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "the rejected ride dead-lettered",
                     () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
             try (Channel channel = rabbit.connection().createChannel()) {
                 GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
                 assertThat(dead.getProps().getMessageId()).isEqualTo("clash-7");
-                assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("store-rejected");
-                assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString()).contains("11000");
+                assertThat(dead.getProps().getHeaders().get("x-liftline-reason"))
+                        .hasToString("store-rejected");
+                assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
+                        .contains("11000");
             }
-            Poll.waitAtMost(Duration.ofSeconds(20), "lift-rides drained",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0);
-            assertThat(mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7"))).isZero();
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "lift-rides drained",
+                    () -> rabbit.management()
+                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                                    .path("messages")
+                                    .asLong()
+                            == 0);
+            assertThat(mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7")))
+                    .isZero();
         } finally {
             consumer.close();
         }
@@ -63,31 +88,56 @@ class StoreRejectionIT {
 
     @Test
     void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).consumers(1).build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .consumers(1)
+                .build());
         try (Channel channel = rabbit.connection().createChannel()) {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
             Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
-            Poll.waitAtMost(Duration.ofSeconds(20), "the first ride stored",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "gate7-000124")) == 1);
-            org.bson.Document first = mongo.database().getCollection("rides").find(Filters.eq("_id", "gate7-000124")).first();
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "the first ride stored",
+                    () -> mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "gate7-000124"))
+                            == 1);
+            org.bson.Document first = mongo.database()
+                    .getCollection("rides")
+                    .find(Filters.eq("_id", "gate7-000124"))
+                    .first();
 
             // The same ride again (a client's retry): a harmless duplicate. Another ride under the id: a conflict.
             Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
             Rides.publish(rabbit.connection(), List.of("gate7-000124"), 2_000);
 
-            Poll.waitAtMost(Duration.ofSeconds(30), "the conflicting ride dead-lettered",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "the conflicting ride dead-lettered",
                     () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
             GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
             assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("conflicting-duplicate");
             assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
                     .contains("gate7-000124 is stored with another ride");
-            Poll.waitAtMost(Duration.ofSeconds(20), "lift-rides drained",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE).path("messages").asLong() == 0);
-            assertThat(mongo.database().getCollection("rides").find(Filters.eq("_id", "gate7-000124")).first())
-                    .as("the stored ride untouched").isEqualTo(first);
-            assertThat(consumer.metrics().duplicateCount()).as("the retry counted as a duplicate").isEqualTo(1);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "lift-rides drained",
+                    () -> rabbit.management()
+                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                                    .path("messages")
+                                    .asLong()
+                            == 0);
+            assertThat(mongo.database()
+                            .getCollection("rides")
+                            .find(Filters.eq("_id", "gate7-000124"))
+                            .first())
+                    .as("the stored ride untouched")
+                    .isEqualTo(first);
+            assertThat(consumer.metrics().duplicateCount())
+                    .as("the retry counted as a duplicate")
+                    .isEqualTo(1);
         } finally {
             consumer.close();
         }

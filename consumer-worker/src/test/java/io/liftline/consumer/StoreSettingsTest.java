@@ -15,7 +15,9 @@ class StoreSettingsTest {
         assertThat(defaults.getWriteConcern().getWObject()).isEqualTo("majority");
         assertThat(defaults.getWriteConcern().getJournal()).isTrue();
         assertThat(defaults.getWriteConcern().getWTimeout(TimeUnit.SECONDS)).isEqualTo(10);
-        assertThat(defaults.getRetryWrites()).as("the driver retries a write once after a failover").isTrue();
+        assertThat(defaults.getRetryWrites())
+                .as("the driver retries a write once after a failover")
+                .isTrue();
 
         MongoClientSettings relaxed = ConsumerApp.storeSettings("mongodb://db1/?w=1");
         assertThat(relaxed.getWriteConcern()).isEqualTo(WriteConcern.W1);

@@ -22,12 +22,15 @@ final class WorkerProcess implements AutoCloseable {
 
     static WorkerProcess start(String name, Map<String, String> env) throws Exception {
         if (!Files.isRegularFile(JAR)) {
-            throw new AssertionError(JAR.toAbsolutePath() + " is missing: integration tests run after `package` (mvn verify)");
+            throw new AssertionError(
+                    JAR.toAbsolutePath() + " is missing: integration tests run after `package` (mvn verify)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
         Path log = Files.createDirectories(Path.of("target", "worker-logs")).resolve(name + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR.toString()))
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(
+                        List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-jar", JAR.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().putAll(env);
         return new WorkerProcess(builder.start(), log);
     }

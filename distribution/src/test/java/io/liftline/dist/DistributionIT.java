@@ -37,34 +37,55 @@ class DistributionIT {
     void theTarballsLaunchersRunThePipelineWithJsonLogsAndTheirJvmOptions() throws Exception {
         Path tarball;
         try (var files = Files.list(RepositoryFiles.resolve("distribution/target"))) {
-            tarball = files.filter(f -> f.getFileName().toString().matches("liftline-.+\\.tar\\.gz")).findFirst().orElseThrow();
+            tarball = files.filter(f -> f.getFileName().toString().matches("liftline-.+\\.tar\\.gz"))
+                    .findFirst()
+                    .orElseThrow();
         }
-        Process untar = new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", install.toString()).inheritIO().start();
+        Process untar = new ProcessBuilder("tar", "xzf", tarball.toString(), "-C", install.toString())
+                .inheritIO()
+                .start();
         assertThat(untar.waitFor()).isZero();
         Path home;
         try (var dirs = Files.list(install)) {
             home = dirs.findFirst().orElseThrow();
         }
-        assertThat(home.getFileName().toString()).isEqualTo(tarball.getFileName().toString().replace(".tar.gz", ""));
-        for (String launcher : List.of("liftline-producer", "liftline-consumer", "liftline-simulator", "liftline-ops", "liftline-query-api")) {
+        assertThat(home.getFileName().toString())
+                .isEqualTo(tarball.getFileName().toString().replace(".tar.gz", ""));
+        for (String launcher : List.of(
+                "liftline-producer", "liftline-consumer", "liftline-simulator", "liftline-ops", "liftline-query-api")) {
             assertThat(home.resolve("bin").resolve(launcher)).isExecutable();
         }
 
-        Map<String, String> common = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_MONGODB_URI", mongo.uri(),
-                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName(), "LIFTLINE_LOG_FORMAT", "json");
+        Map<String, String> common = Map.of(
+                "LIFTLINE_AMQP_URI",
+                rabbit.amqpUri(),
+                "LIFTLINE_MONGODB_URI",
+                mongo.uri(),
+                "LIFTLINE_MONGODB_DATABASE",
+                mongo.databaseName(),
+                "LIFTLINE_LOG_FORMAT",
+                "json");
         InstalledPipeline.Launcher launchers = (app, env, log) -> {
-            ProcessBuilder builder = new ProcessBuilder(home.resolve("bin").resolve("liftline-" + app).toString())
-                    .redirectOutput(log.toFile()).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            ProcessBuilder builder = new ProcessBuilder(
+                            home.resolve("bin").resolve("liftline-" + app).toString())
+                    .redirectOutput(log.toFile())
+                    .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
             builder.environment().remove("LIFTLINE_JAVA_OPTS");
             builder.environment().putAll(env);
             return builder.start();
         };
-        try (InstalledPipeline pipeline = new InstalledPipeline(launchers, install, common,
+        try (InstalledPipeline pipeline = new InstalledPipeline(
+                launchers,
+                install,
+                common,
                 Map.of("producer", Map.of("LIFTLINE_JAVA_OPTS", "-Xmx96m -XX:+UseSerialGC")))) {
             pipeline.awaitReady();
-            assertThat(pipeline.producer.jvmArguments()).as("LIFTLINE_JAVA_OPTS replaces the defaults")
-                    .contains("-Xmx96m").doesNotContain("-Xmx160m");
-            assertThat(pipeline.consumer.jvmArguments()).as("the launcher's defaults")
+            assertThat(pipeline.producer.jvmArguments())
+                    .as("LIFTLINE_JAVA_OPTS replaces the defaults")
+                    .contains("-Xmx96m")
+                    .doesNotContain("-Xmx160m");
+            assertThat(pipeline.consumer.jvmArguments())
+                    .as("the launcher's defaults")
                     .contains("-Xmx200m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
             pipeline.carriesARideFromProducerToQueryApi();
             pipeline.stopsOnSigterm();
@@ -72,7 +93,8 @@ class DistributionIT {
                 for (String line : app.logLines()) {
                     JsonNode event = JSON.readTree(line); // throws on a line that is not JSON
                     assertThat(event.has("level") && event.has("formattedMessage") && event.has("timestamp"))
-                            .as(app.app() + ": " + line).isTrue();
+                            .as(app.app() + ": " + line)
+                            .isTrue();
                 }
             }
         }

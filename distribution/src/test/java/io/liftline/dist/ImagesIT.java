@@ -56,13 +56,23 @@ class ImagesIT {
 
     @BeforeAll
     static void buildTheImages() throws Exception {
-        Ran built = run(Duration.ofMinutes(15), "bash", RepositoryFiles.resolve("scripts/images").toString(),
-                "--engine", "buildah", "--debian-jre");
-        assertThat(built.exit()).as("scripts/images (buildah from Debian's apt, as scripts/test installs it):\n" + built.output())
+        Ran built = run(
+                Duration.ofMinutes(15),
+                "bash",
+                RepositoryFiles.resolve("scripts/images").toString(),
+                "--engine",
+                "buildah",
+                "--debian-jre");
+        assertThat(built.exit())
+                .as("scripts/images (buildah from Debian's apt, as scripts/test installs it):\n" + built.output())
                 .isZero();
         for (String target : TARGETS.keySet()) {
-            String image = built.output().lines().filter(line -> line.startsWith("liftline-" + target + ":")).findFirst()
-                    .orElseThrow(() -> new AssertionError("scripts/images did not name the " + target + " image:\n" + built.output()));
+            String image = built.output()
+                    .lines()
+                    .filter(line -> line.startsWith("liftline-" + target + ":"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(
+                            "scripts/images did not name the " + target + " image:\n" + built.output()));
             images.put(target, image);
         }
     }
@@ -78,9 +88,13 @@ class ImagesIT {
     void everyImageRunsItsLauncherAsAnUnprivilegedUser() throws Exception {
         for (Map.Entry<String, List<String>> target : TARGETS.entrySet()) {
             String image = images.get(target.getKey());
-            JsonNode config = JSON.readTree(run(Duration.ofMinutes(1), "buildah", "inspect", "--type", "image", image).output())
-                    .path("OCIv1").path("config");
-            assertThat(config.path("Entrypoint").toString()).as(image).isEqualTo("[\"liftline-" + target.getKey() + "\"]");
+            JsonNode config = JSON.readTree(run(Duration.ofMinutes(1), "buildah", "inspect", "--type", "image", image)
+                            .output())
+                    .path("OCIv1")
+                    .path("config");
+            assertThat(config.path("Entrypoint").toString())
+                    .as(image)
+                    .isEqualTo("[\"liftline-" + target.getKey() + "\"]");
             assertThat(config.path("User").asText()).as(image).isEqualTo("liftline");
             assertThat(config.path("WorkingDir").asText()).as(image).isEqualTo("/opt/liftline");
             List<String> ports = new ArrayList<>();
@@ -88,12 +102,22 @@ class ImagesIT {
             assertThat(ports).as(image + " exposes").containsExactlyInAnyOrderElementsOf(target.getValue());
 
             String container = container(image);
-            assertThat(run(Duration.ofMinutes(1), "buildah", "run", container, "--", "id", "-un").output().strip())
-                    .as("the user " + image + " runs as").isEqualTo("liftline");
+            assertThat(run(Duration.ofMinutes(1), "buildah", "run", container, "--", "id", "-un")
+                            .output()
+                            .strip())
+                    .as("the user " + image + " runs as")
+                    .isEqualTo("liftline");
         }
         // The tools' images answer --help through their launchers (Java found, jar found).
         for (String tool : List.of("simulator", "ops")) {
-            Ran help = run(Duration.ofMinutes(1), "buildah", "run", container(images.get(tool)), "--", "liftline-" + tool, "--help");
+            Ran help = run(
+                    Duration.ofMinutes(1),
+                    "buildah",
+                    "run",
+                    container(images.get(tool)),
+                    "--",
+                    "liftline-" + tool,
+                    "--help");
             assertThat(help.exit()).as(help.output()).isZero();
             assertThat(help.output()).contains("usage");
         }
@@ -101,8 +125,13 @@ class ImagesIT {
 
     @Test
     void theProducerWorkerAndQueryApiImagesRunThePipeline() throws Exception {
-        Map<String, String> common = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_MONGODB_URI", mongo.uri(),
-                "LIFTLINE_MONGODB_DATABASE", mongo.databaseName());
+        Map<String, String> common = Map.of(
+                "LIFTLINE_AMQP_URI",
+                rabbit.amqpUri(),
+                "LIFTLINE_MONGODB_URI",
+                mongo.uri(),
+                "LIFTLINE_MONGODB_DATABASE",
+                mongo.databaseName());
         // buildah's chroot isolation shares the host's network: the containers reach the test's broker and store on
         // loopback, as --network host would.
         InstalledPipeline.Launcher inContainers = (app, env, log) -> {
@@ -112,13 +141,20 @@ class ImagesIT {
             command.add(container(image));
             command.add("--");
             command.add("liftline-" + app); // the image's entrypoint, checked in the other test
-            return buildah(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return buildah(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
         };
         try (InstalledPipeline pipeline = new InstalledPipeline(inContainers, logs, common, Map.of())) {
             pipeline.awaitReady();
             for (InstalledPipeline.Launched app : pipeline.apps()) {
-                assertThat(uid(app.jvm())).as(app.app() + "'s JVM runs as (uid)").isNotEqualTo("0");
-                assertThat(app.jvmArguments()).as(app.app() + ": the launcher's JVM options").contains("-XX:+UseSerialGC");
+                assertThat(uid(app.jvm()))
+                        .as(app.app() + "'s JVM runs as (uid)")
+                        .isNotEqualTo("0");
+                assertThat(app.jvmArguments())
+                        .as(app.app() + ": the launcher's JVM options")
+                        .contains("-XX:+UseSerialGC");
             }
             pipeline.carriesARideFromProducerToQueryApi();
             pipeline.stopsOnSigterm();
@@ -128,19 +164,22 @@ class ImagesIT {
     private String container(String image) throws Exception {
         Ran from = run(Duration.ofMinutes(2), "buildah", "from", "--pull=never", "--quiet", image);
         assertThat(from.exit()).as(from.output()).isZero();
-        String name = from.output().strip().lines().reduce((first, last) -> last).orElseThrow();
+        String name =
+                from.output().strip().lines().reduce((first, last) -> last).orElseThrow();
         containers.add(name);
         return name;
     }
 
     /** The real uid of a process (the container's user has no name on the host). */
     private static String uid(ProcessHandle process) throws IOException {
-        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream().filter(line -> line.startsWith("Uid:"))
-                .map(line -> line.split("\\s+")[1]).findFirst().orElseThrow();
+        return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+                .filter(line -> line.startsWith("Uid:"))
+                .map(line -> line.split("\\s+")[1])
+                .findFirst()
+                .orElseThrow();
     }
 
-    private record Ran(int exit, String output) {
-    }
+    private record Ran(int exit, String output) {}
 
     /** A command that sees the images scripts/images built: its storage driver and isolation, unless set. */
     private static ProcessBuilder buildah(List<String> command) {
@@ -154,7 +193,10 @@ class ImagesIT {
     private static Ran run(Duration timeout, String... command) throws IOException, InterruptedException {
         Path output = Files.createTempFile("liftline-images", ".log");
         try {
-            Process process = buildah(List.of(command)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            Process process = buildah(List.of(command))
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();

@@ -32,9 +32,15 @@ final class InstalledPipeline implements AutoCloseable {
     /** A started application; its JVM is the process itself (a launcher execs java) or a descendant (a container). */
     record Launched(String app, Process process, Path log, int adminPort) {
         ProcessHandle jvm() {
-            return Poll.waitAtMost(Duration.ofSeconds(30), app + "'s JVM",
-                    () -> java(process.toHandle()) ? process.toHandle()
-                            : process.descendants().filter(InstalledPipeline::java).findFirst().orElse(null),
+            return Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    app + "'s JVM",
+                    () -> java(process.toHandle())
+                            ? process.toHandle()
+                            : process.descendants()
+                                    .filter(InstalledPipeline::java)
+                                    .findFirst()
+                                    .orElse(null),
                     handle -> handle != null);
         }
 
@@ -64,15 +70,33 @@ final class InstalledPipeline implements AutoCloseable {
             throws Exception {
         producerPort = Ports.free();
         queryPort = Ports.free();
-        producer = start(launcher, logs, "producer", common, own, Map.of("LIFTLINE_HTTP_PORT", "" + producerPort),
+        producer = start(
+                launcher,
+                logs,
+                "producer",
+                common,
+                own,
+                Map.of("LIFTLINE_HTTP_PORT", "" + producerPort),
                 "LIFTLINE_ADMIN_PORT");
         consumer = start(launcher, logs, "consumer", common, own, Map.of(), "LIFTLINE_ADMIN_PORT");
-        query = start(launcher, logs, "query-api", common, own, Map.of("LIFTLINE_HTTP_PORT", "" + queryPort),
+        query = start(
+                launcher,
+                logs,
+                "query-api",
+                common,
+                own,
+                Map.of("LIFTLINE_HTTP_PORT", "" + queryPort),
                 "LIFTLINE_ADMIN_PORT");
     }
 
-    private static Launched start(Launcher launcher, Path logs, String app, Map<String, String> common,
-                                  Map<String, Map<String, String>> own, Map<String, String> port, String adminVariable)
+    private static Launched start(
+            Launcher launcher,
+            Path logs,
+            String app,
+            Map<String, String> common,
+            Map<String, Map<String, String>> own,
+            Map<String, String> port,
+            String adminVariable)
             throws Exception {
         int admin = Ports.free();
         Map<String, String> env = new HashMap<>(common);
@@ -89,31 +113,50 @@ final class InstalledPipeline implements AutoCloseable {
 
     void awaitReady() {
         for (Launched app : apps()) {
-            Poll.waitAtMost(Duration.ofSeconds(90), app.app() + " ready",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(90),
+                    app.app() + " ready",
                     () -> status("http://127.0.0.1:" + app.adminPort() + "/health/ready") == 200);
         }
     }
 
     /** A ride posted to the producer reaches the store through the worker and is read back through the query API. */
     void carriesARideFromProducerToQueryApi() throws Exception {
-        HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producerPort
-                + "/skiers/3/seasons/2024/days/12/skiers/4711")).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":17}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> posted = HTTP.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + producerPort + "/skiers/3/seasons/2024/days/12/skiers/4711"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":17}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(posted.statusCode()).as(posted.body()).isEqualTo(201);
-        Poll.waitAtMost(Duration.ofSeconds(30), "the ride readable through the query API",
-                () -> body("http://127.0.0.1:" + queryPort + "/skiers/3/seasons/2024/days/12/skiers/4711").equals("170"));
-        // The worker counts a batch into the skier's summaries, then the resort-day's, then the top lists: the resort-day
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                "the ride readable through the query API",
+                () -> body("http://127.0.0.1:" + queryPort + "/skiers/3/seasons/2024/days/12/skiers/4711")
+                        .equals("170"));
+        // The worker counts a batch into the skier's summaries, then the resort-day's, then the top lists: the
+        // resort-day
         // answer may follow the skier-day one by a moment.
-        Poll.waitAtMost(Duration.ofSeconds(30), "the resort-day counting the skier", () -> JSON.readTree(
-                body("http://127.0.0.1:" + queryPort + "/resorts/3/seasons/2024/day/12/skiers")).path("numSkiers").asInt() == 1);
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                "the resort-day counting the skier",
+                () -> JSON.readTree(body("http://127.0.0.1:" + queryPort + "/resorts/3/seasons/2024/day/12/skiers"))
+                                .path("numSkiers")
+                                .asInt()
+                        == 1);
     }
 
     /** SIGTERM to each JVM, as a service manager or {@code docker stop} sends it: each stops within a minute, saying so. */
     void stopsOnSigterm() throws Exception {
         for (Launched app : apps()) {
             app.jvm().destroy();
-            assertThat(app.process().waitFor(60, TimeUnit.SECONDS)).as(app.app() + " stops on SIGTERM").isTrue();
-            assertThat(String.join("\n", app.logLines())).as(app.app() + " says it stopped").contains("stopped");
+            assertThat(app.process().waitFor(60, TimeUnit.SECONDS))
+                    .as(app.app() + " stops on SIGTERM")
+                    .isTrue();
+            assertThat(String.join("\n", app.logLines()))
+                    .as(app.app() + " says it stopped")
+                    .contains("stopped");
         }
     }
 
@@ -131,8 +174,12 @@ final class InstalledPipeline implements AutoCloseable {
 
     private static int status(String url) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -142,7 +189,8 @@ final class InstalledPipeline implements AutoCloseable {
     }
 
     private static String body(String url) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? response.body() : "";
     }
 }

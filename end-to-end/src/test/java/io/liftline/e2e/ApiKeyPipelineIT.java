@@ -43,10 +43,12 @@ class ApiKeyPipelineIT {
     Path dir;
 
     private static String apiKey(Path file, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("bash",
-                RepositoryFiles.resolve("scripts/api-key").toString(), "--file=" + file));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("bash", RepositoryFiles.resolve("scripts/api-key").toString(), "--file=" + file));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(out).isZero();
@@ -54,11 +56,24 @@ class ApiKeyPipelineIT {
     }
 
     private static SimulatorConfig load(int port, String runId, String key) {
-        return SimulatorConfig.builder().url("http://127.0.0.1:" + port).events(500).mode("upic").batchSize(100)
-                .phase1Threads(4).phase1PerThread(50).threads(8).maxRetries(2)
-                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(60)).progress(false)
-                .apiKey(key).build();
+        return SimulatorConfig.builder()
+                .url("http://127.0.0.1:" + port)
+                .events(500)
+                .mode("upic")
+                .batchSize(100)
+                .phase1Threads(4)
+                .phase1PerThread(50)
+                .threads(8)
+                .maxRetries(2)
+                .requestTimeout(Duration.ofSeconds(10))
+                .runId(runId)
+                .verify(true)
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .verifyTimeout(Duration.ofSeconds(60))
+                .progress(false)
+                .apiKey(key)
+                .build();
     }
 
     @Test
@@ -69,15 +84,24 @@ class ApiKeyPipelineIT {
         assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
         assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
 
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
-                .apiKeysFile(keys).build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .apiKeysFile(keys)
+                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         try {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> consumer.notReadyReason() == null);
 
-            assertThat(SimulatorMain.execute(load(producer.port(), "keyed", key)).verification())
+            assertThat(SimulatorMain.execute(load(producer.port(), "keyed", key))
+                            .verification())
                     .isEqualTo("verified: 500 accepted, 500 stored, 0 missing, 0 altered, 0 duplicate");
             SimulatorMain.Outcome without = SimulatorMain.execute(load(producer.port(), "unkeyed", null));
             assertThat(without.ridesFailed()).as("401 is not retried").isEqualTo(500);
@@ -85,11 +109,20 @@ class ApiKeyPipelineIT {
 
             apiKey(keys, "revoke", "sim");
             HttpClient http = HttpClient.newHttpClient();
-            Poll.waitAtMost(Duration.ofSeconds(10), "the revoked key refused", () -> http.send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + producer.port() + "/skiers/3/seasons/2025/days/1/skiers/7"))
-                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 401);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(10),
+                    "the revoked key refused",
+                    () -> http.send(
+                                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
+                                                            + "/skiers/3/seasons/2025/days/1/skiers/7"))
+                                                    .header("Content-Type", "application/json")
+                                                    .header("Authorization", "Bearer " + key)
+                                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                                            "{\"time\": 1, \"liftID\": 1}"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .statusCode()
+                            == 401);
         } finally {
             consumer.close();
             producer.close();
@@ -101,26 +134,39 @@ class ApiKeyPipelineIT {
         Path keys = dir.resolve("api-keys");
         String gateA = apiKey(keys, "new", "gate-a", "*");
         String gateB = apiKey(keys, "new", "gate-b", "*");
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
-                .apiKeysFile(keys).build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .apiKeysFile(keys)
+                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         try (MongoClient client = MongoClients.create(mongo.uri())) {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             HttpClient http = HttpClient.newHttpClient();
             for (String key : List.of(gateA, gateB, gateA)) { // gate-b squats gate-a's next id; gate-a retries
-                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + producer.port() + "/skiers/3/seasons/2025/days/1/skiers/7"))
-                        .header("Content-Type", "application/json").header("Authorization", "Bearer " + key)
-                        .header("Idempotency-Key", "gate-a-000124")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}")).build(),
+                HttpResponse<String> answer = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
+                                        + "/skiers/3/seasons/2025/days/1/skiers/7"))
+                                .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + key)
+                                .header("Idempotency-Key", "gate-a-000124")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 1, \"liftID\": 1}"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(answer.statusCode()).isEqualTo(201);
                 assertThat(answer.body()).isEqualTo("{\"eventId\":\"gate-a-000124\"}");
             }
-            MongoCollection<Document> rides = client.getDatabase(mongo.databaseName()).getCollection("rides");
+            MongoCollection<Document> rides =
+                    client.getDatabase(mongo.databaseName()).getCollection("rides");
             Poll.waitAtMost(Duration.ofSeconds(20), "both clients' rides stored", () -> rides.countDocuments() >= 2);
-            Poll.waitAtMost(Duration.ofSeconds(10), "the retry consumed", () -> rabbit.readyMessages("lift-rides") == 0);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(10), "the retry consumed", () -> rabbit.readyMessages("lift-rides") == 0);
             List<Object> ids = rides.find().map(d -> d.get("_id")).into(new java.util.ArrayList<>());
             assertThat(ids).containsExactlyInAnyOrder("gate-a:gate-a-000124", "gate-b:gate-a-000124");
         } finally {

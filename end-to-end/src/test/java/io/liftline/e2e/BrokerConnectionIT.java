@@ -32,9 +32,12 @@ class BrokerConnectionIT {
             rabbit.management().setPermissions(rabbit.vhost(), user, "^$", ".*", ".*");
             AtomicInteger mostOpen = new AtomicInteger();
             try (TcpProxy proxy = rabbit.proxy();
-                 BrokerConnection connection = new BrokerConnection("amqp://" + user + ":secret@127.0.0.1:" + proxy.port() + "/"
-                         + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8), "leak-probe",
-                         BrokerConnection.Transport.SOCKET, Duration.ofMillis(100))) {
+                    BrokerConnection connection = new BrokerConnection(
+                            "amqp://" + user + ":secret@127.0.0.1:" + proxy.port() + "/"
+                                    + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8),
+                            "leak-probe",
+                            BrokerConnection.Transport.SOCKET,
+                            Duration.ofMillis(100))) {
                 connection.start();
                 Poll.waitAtMost(Duration.ofSeconds(20), "20 attempts", () -> {
                     mostOpen.accumulateAndGet(proxy.connections(), Math::max);
@@ -42,9 +45,14 @@ class BrokerConnectionIT {
                 });
                 assertThat(connection.isConnected()).isFalse();
                 // Refused the declaration, it checked the topology instead (passively), and found it missing.
-                assertThat(connection.unavailableReason()).contains("cannot declare the topology",
-                        "this user may not declare it", "no exchange 'lift-rides'");
-                assertThat(mostOpen.get()).as("connections open at once while it retried").isEqualTo(1);
+                assertThat(connection.unavailableReason())
+                        .contains(
+                                "cannot declare the topology",
+                                "this user may not declare it",
+                                "no exchange 'lift-rides'");
+                assertThat(mostOpen.get())
+                        .as("connections open at once while it retried")
+                        .isEqualTo(1);
             }
         } finally {
             rabbit.management().deleteUser(user);
@@ -56,13 +64,14 @@ class BrokerConnectionIT {
     void closingItWhileItConnectsLeavesNoConnectionBehind(BrokerConnection.Transport transport) throws Exception {
         try (TcpProxy proxy = rabbit.proxy()) {
             proxy.pauseRepliesWhenAChannelOpens(); // the topology's declaration waits on its channel
-            BrokerConnection connection = new BrokerConnection(rabbit.amqpUriThrough(proxy), "closed-while-connecting",
-                    transport, Duration.ofMillis(100));
+            BrokerConnection connection = new BrokerConnection(
+                    rabbit.amqpUriThrough(proxy), "closed-while-connecting", transport, Duration.ofMillis(100));
             connection.start();
             Poll.waitAtMost(Duration.ofSeconds(5), "the client to open a channel", proxy::pausingReplies);
             connection.close(); // as an application does when it fails to start
             proxy.resume();
-            Poll.waitAtMost(Duration.ofSeconds(10), "the connection made after close() closed", () -> proxy.connections() == 0);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(10), "the connection made after close() closed", () -> proxy.connections() == 0);
             assertThat(connection.isConnected()).isFalse();
         }
     }
@@ -75,17 +84,23 @@ class BrokerConnectionIT {
      */
     @ParameterizedTest
     @EnumSource(BrokerConnection.Transport.class)
-    void closingItAtAnyMomentOfItsFirstConnectLeavesNoConnectionBehind(BrokerConnection.Transport transport) throws Exception {
+    void closingItAtAnyMomentOfItsFirstConnectLeavesNoConnectionBehind(BrokerConnection.Transport transport)
+            throws Exception {
         try (TcpProxy proxy = rabbit.proxy()) {
             for (long micros = 0; micros < 40_000; micros += 250) {
-                BrokerConnection connection = new BrokerConnection(rabbit.amqpUriThrough(proxy), "closed-at-" + micros + "us",
-                        transport, Duration.ofMillis(100));
+                BrokerConnection connection = new BrokerConnection(
+                        rabbit.amqpUriThrough(proxy), "closed-at-" + micros + "us", transport, Duration.ofMillis(100));
                 connection.start();
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(micros));
                 connection.close();
             }
-            assertThat(proxy.accepted()).as("most closes came after the connect had begun").isGreaterThan(100);
-            Poll.waitAtMost(Duration.ofSeconds(3), "every connection closed (a leaked one stays 10 s)", () -> proxy.connections() == 0);
+            assertThat(proxy.accepted())
+                    .as("most closes came after the connect had begun")
+                    .isGreaterThan(100);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(3),
+                    "every connection closed (a leaked one stays 10 s)",
+                    () -> proxy.connections() == 0);
         }
     }
 }

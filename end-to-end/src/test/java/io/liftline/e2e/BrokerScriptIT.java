@@ -22,7 +22,8 @@ class BrokerScriptIT {
 
     @Test
     void theBrokerScriptLoadsTheTopologyFromACheckoutOnlyItsOwnerCanRead() throws Exception {
-        assumeTrue(TestBroker.endpoint().source().equals("local broker"),
+        assumeTrue(
+                TestBroker.endpoint().source().equals("local broker"),
                 "scripts/broker manages the local broker; this run uses " + TestBroker.endpoint());
         Path checkout = Files.createDirectory(home.resolve("liftline"));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
@@ -31,12 +32,15 @@ class BrokerScriptIT {
         }
         Files.copy(RepositoryFiles.resolve("pom.xml"), checkout.resolve("pom.xml"));
 
-        ProcessBuilder builder = new ProcessBuilder("bash", checkout.resolve("scripts/broker").toString(), "start")
+        ProcessBuilder builder = new ProcessBuilder(
+                        "bash", checkout.resolve("scripts/broker").toString(), "start")
                 .redirectErrorStream(true);
         builder.environment().remove("LIFTLINE_AMQP_URI");
         Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("scripts/broker finished").isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as("scripts/broker finished")
+                .isTrue();
         assertThat(process.exitValue()).as(output).isZero();
         assertThat(output).contains("broker: ready").doesNotContain("could not load");
     }

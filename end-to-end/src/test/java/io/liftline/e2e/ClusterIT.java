@@ -44,29 +44,36 @@ class ClusterIT {
 
     /** Sizes: scripts/faults --cluster passes its own; CI uses these. */
     private static final int RIDES = Integer.getInteger("liftline.faults.rides", 4_000);
+
     private static final double RATE = Double.parseDouble(System.getProperty("liftline.faults.rate", "250"));
     private static final Path TABLE = RepositoryFiles.resolve("end-to-end/target/faults/cluster-table.txt");
-    private static final String HEADER = String.format("%-42s %8s %8s %7s %7s %4s %9s %9s%n", "cluster fault", "accepted", "stored",
-            "missing", "altered", "dup", "recover_s", "summaries");
+    private static final String HEADER = String.format(
+            "%-42s %8s %8s %7s %7s %4s %9s %9s%n",
+            "cluster fault", "accepted", "stored", "missing", "altered", "dup", "recover_s", "summaries");
 
     private static String uri;
     private static ProducerApp producer;
     private static ConsumerApp consumer;
 
     static String cluster(String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of("bash", RepositoryFiles.resolve("scripts/cluster").toString()));
+        List<String> command = new java.util.ArrayList<>(
+                List.of("bash", RepositoryFiles.resolve("scripts/cluster").toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue()).as("scripts/cluster " + String.join(" ", args) + ":\n" + out).isZero();
+        assertThat(process.exitValue())
+                .as("scripts/cluster " + String.join(" ", args) + ":\n" + out)
+                .isZero();
         return out.strip();
     }
 
     /** The node leading lift-rides, or "none" while no running node knows (an election under way). */
     static String leader() throws Exception {
-        Process process = new ProcessBuilder("bash", RepositoryFiles.resolve("scripts/cluster").toString(), "leader")
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        "bash", RepositoryFiles.resolve("scripts/cluster").toString(), "leader")
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
         return process.exitValue() == 0 ? out : "none";
@@ -76,11 +83,18 @@ class ClusterIT {
     static void startTheClusterAndThePipeline() throws Exception {
         Files.deleteIfExists(TABLE);
         String started = cluster("start");
-        uri = started.substring(started.lastIndexOf("LIFTLINE_AMQP_URI=") + "LIFTLINE_AMQP_URI=".length()).strip();
+        uri = started.substring(started.lastIndexOf("LIFTLINE_AMQP_URI=") + "LIFTLINE_AMQP_URI=".length())
+                .strip();
         assertThat(BrokerNodes.parse(uri).addresses()).hasSize(3);
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(uri).httpPort(0).adminPort(0).build());
-        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(uri).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).storeRetryMaxBackoff(Duration.ofSeconds(1)).build());
+        producer = ProducerApp.start(
+                ProducerConfig.builder().amqpUri(uri).httpPort(0).adminPort(0).build());
+        consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(uri)
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .storeRetryMaxBackoff(Duration.ofSeconds(1))
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(30))).isTrue();
         Poll.waitAtMost(Duration.ofSeconds(30), "the worker subscribed", () -> consumer.notReadyReason() == null);
     }
@@ -99,7 +113,8 @@ class ClusterIT {
     @BeforeEach
     void everyNodeUpAndTheQueueEmpty() throws Exception {
         cluster("start");
-        try (Connection connection = BrokerClients.connect(uri, "liftline-test"); Channel channel = connection.createChannel()) {
+        try (Connection connection = BrokerClients.connect(uri, "liftline-test");
+                Channel channel = connection.createChannel()) {
             channel.queuePurge(Topology.QUEUE);
         }
     }
@@ -110,17 +125,36 @@ class ClusterIT {
 
     /** @param maxRetries 0: a client that never retries, so any failed request shows */
     private static SimulatorConfig load(String runId, int maxRetries) {
-        return SimulatorConfig.builder().url("http://127.0.0.1:" + producer.port()).events(RIDES).mode("upic").batchSize(100)
-                .phase1Threads(0).phase1PerThread(1).threads(16).maxRetries(maxRetries)
-                .requestTimeout(Duration.ofSeconds(15)).runId(runId).verify(true).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(300)).progress(false)
-                .rate(RATE).build();
+        return SimulatorConfig.builder()
+                .url("http://127.0.0.1:" + producer.port())
+                .events(RIDES)
+                .mode("upic")
+                .batchSize(100)
+                .phase1Threads(0)
+                .phase1PerThread(1)
+                .threads(16)
+                .maxRetries(maxRetries)
+                .requestTimeout(Duration.ofSeconds(15))
+                .runId(runId)
+                .verify(true)
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .verifyTimeout(Duration.ofSeconds(300))
+                .progress(false)
+                .rate(RATE)
+                .build();
     }
 
     /** Seconds from the fault's end until every node serves, the worker consumes and the producer is connected. */
     private static double recover(long faultEnded) throws Exception {
-        Poll.waitAtMost(Duration.ofSeconds(120), "the cluster and the pipeline recovered", () -> listening(5681)
-                && listening(5682) && listening(5683) && consumer.notReadyReason() == null && producer.awaitBroker(Duration.ZERO));
+        Poll.waitAtMost(
+                Duration.ofSeconds(120),
+                "the cluster and the pipeline recovered",
+                () -> listening(5681)
+                        && listening(5682)
+                        && listening(5683)
+                        && consumer.notReadyReason() == null
+                        && producer.awaitBroker(Duration.ZERO));
         return (System.nanoTime() - faultEnded) / 1e9;
     }
 
@@ -134,13 +168,24 @@ class ClusterIT {
         // The read model counted every stored ride once: the workers count before they ack, so it is exact as soon
         // as the queue is empty and the last batch counted.
         SummaryCheck check = new SummaryCheck(new Summaries(mongo.database()));
-        List<SummaryCheck.Difference> differences = Poll.waitAtMost(Duration.ofSeconds(60), "the summaries exact",
-                () -> check.differences(null, null), List::isEmpty);
-        Files.writeString(TABLE, String.format("%-42s %8d %8d %7d %7d %4d %9.1f %9s%n", fault, outcome.accepted(), outcome.stored(),
-                outcome.missing(), outcome.altered(), outcome.duplicates(), recoverSeconds,
-                differences.isEmpty() ? "exact" : differences.size() + " differ"), StandardOpenOption.APPEND);
+        List<SummaryCheck.Difference> differences = Poll.waitAtMost(
+                Duration.ofSeconds(60), "the summaries exact", () -> check.differences(null, null), List::isEmpty);
+        Files.writeString(
+                TABLE,
+                String.format(
+                        "%-42s %8d %8d %7d %7d %4d %9.1f %9s%n",
+                        fault,
+                        outcome.accepted(),
+                        outcome.stored(),
+                        outcome.missing(),
+                        outcome.altered(),
+                        outcome.duplicates(),
+                        recoverSeconds,
+                        differences.isEmpty() ? "exact" : differences.size() + " differ"),
+                StandardOpenOption.APPEND);
         assertThat(outcome.ridesFailed()).as("rides never accepted").isZero();
-        assertThat(outcome.verification()).isEqualTo("verified: " + RIDES + " accepted, " + RIDES + " stored, 0 missing, 0 altered, 0 duplicate");
+        assertThat(outcome.verification())
+                .isEqualTo("verified: " + RIDES + " accepted, " + RIDES + " stored, 0 missing, 0 altered, 0 duplicate");
     }
 
     /** Rides stored so far (of every test: they stay), to see that a load is under way before its fault. */
@@ -155,28 +200,42 @@ class ClusterIT {
     @Test
     void killingTheLeaderOfTheQueueUnderLoadCostsAClientThatNeverRetriesNothing() throws Exception {
         long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-kill", 0)));
+        CompletableFuture<SimulatorMain.Outcome> run =
+                CompletableFuture.supplyAsync(() -> execute(load("cluster-kill", 0)));
         Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
-        String leader = Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
+        String leader =
+                Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
         cluster("kill", leader);
         long killed = System.nanoTime();
-        Poll.waitAtMost(Duration.ofSeconds(60), "a new leader elected", () -> !List.of(leader, "none").contains(leader()));
-        System.out.printf("leader %s killed; new leader %s after %d ms%n", leader, leader(),
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
-        Poll.waitAtMost(Duration.ofSeconds(60), "the worker subscribed on a surviving node", () -> consumer.notReadyReason() == null);
+        Poll.waitAtMost(
+                Duration.ofSeconds(60),
+                "a new leader elected",
+                () -> !List.of(leader, "none").contains(leader()));
+        System.out.printf(
+                "leader %s killed; new leader %s after %d ms%n",
+                leader, leader(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+        Poll.waitAtMost(
+                Duration.ofSeconds(60),
+                "the worker subscribed on a surviving node",
+                () -> consumer.notReadyReason() == null);
         double toLeader = (System.nanoTime() - killed) / 1e9;
         cluster("restart", leader);
         SimulatorMain.Outcome outcome = run.get(10, TimeUnit.MINUTES);
-        assertThat(outcome.unavailable()).as("503 answers to a client that never retries").isZero();
+        assertThat(outcome.unavailable())
+                .as("503 answers to a client that never retries")
+                .isZero();
         assertThat(outcome.retries()).as("retries (there are none to make)").isZero();
-        assertEveryRideStoredOnce("leader kill -9 (node " + leader + "), no client retries", outcome,
+        assertEveryRideStoredOnce(
+                "leader kill -9 (node " + leader + "), no client retries",
+                outcome,
                 Math.max(toLeader, recover(killed)));
     }
 
     @Test
     void aRollingRestartOfEveryNodeUnderLoadLosesNothing() throws Exception {
         long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-rolling")));
+        CompletableFuture<SimulatorMain.Outcome> run =
+                CompletableFuture.supplyAsync(() -> execute(load("cluster-rolling")));
         Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
         for (String node : List.of("1", "2", "3")) {
             cluster("restart", node);
@@ -188,29 +247,35 @@ class ClusterIT {
     @Test
     void aNodeCutOffFromTheOthersPausesWhileTheMajorityGoesOnAndNothingIsLost() throws Exception {
         long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-partition")));
+        CompletableFuture<SimulatorMain.Outcome> run =
+                CompletableFuture.supplyAsync(() -> execute(load("cluster-partition")));
         Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
-        String cut = Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
+        String cut =
+                Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
         int port = 5680 + Integer.parseInt(cut);
         cluster("partition", cut);
         try {
             // pause_minority: alone, the node stops serving clients (its listener closes) rather than diverge.
             Poll.waitAtMost(Duration.ofSeconds(60), "node " + cut + " paused", () -> !listening(port));
-            Poll.waitAtMost(Duration.ofSeconds(60), "a leader on the majority side", () -> !List.of(cut, "none").contains(leader()));
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "a leader on the majority side",
+                    () -> !List.of(cut, "none").contains(leader()));
             Thread.sleep(5_000);
         } finally {
             cluster("heal", cut);
         }
         long healed = System.nanoTime();
         Poll.waitAtMost(Duration.ofSeconds(90), "node " + cut + " serving again", () -> listening(port));
-        assertEveryRideStoredOnce("leader cut off (node " + cut + ", pause_minority)", run.get(10, TimeUnit.MINUTES),
-                recover(healed));
+        assertEveryRideStoredOnce(
+                "leader cut off (node " + cut + ", pause_minority)", run.get(10, TimeUnit.MINUTES), recover(healed));
     }
 
     @Test
     void everyNodeKilledAtOnceComesBackWithScriptsClusterStartAndNothingIsLost() throws Exception {
         long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load("cluster-kill-all")));
+        CompletableFuture<SimulatorMain.Outcome> run =
+                CompletableFuture.supplyAsync(() -> execute(load("cluster-kill-all")));
         Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
         for (String node : List.of("1", "2", "3")) {
             cluster("kill", node);
@@ -219,8 +284,8 @@ class ClusterIT {
         // so the nodes must start together: one at a time, the first waits minutes for the ones not yet started.
         cluster("start");
         long started = System.nanoTime();
-        assertEveryRideStoredOnce("all nodes kill -9, scripts/cluster start", run.get(10, TimeUnit.MINUTES),
-                recover(started));
+        assertEveryRideStoredOnce(
+                "all nodes kill -9, scripts/cluster start", run.get(10, TimeUnit.MINUTES), recover(started));
     }
 
     private static boolean listening(int port) {

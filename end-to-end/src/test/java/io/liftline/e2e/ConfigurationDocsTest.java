@@ -25,7 +25,12 @@ class ConfigurationDocsTest {
 
     /** The services as the table's "app" column names them. */
     private static final Map<String, Settings<?>> SERVICES = Map.of(
-            "producer", ProducerConfig.SETTINGS, "consumer", ConsumerConfig.SETTINGS, "query API", QueryConfig.SETTINGS);
+            "producer",
+            ProducerConfig.SETTINGS,
+            "consumer",
+            ConsumerConfig.SETTINGS,
+            "query API",
+            QueryConfig.SETTINGS);
 
     /** Rows the services do not read themselves, and the file that reads each. */
     private static final Map<String, String> READ_ELSEWHERE = Map.of(
@@ -37,8 +42,7 @@ class ConfigurationDocsTest {
             "LIFTLINE_MANAGEMENT_URI", "ops-tools/src/main/java/io/liftline/ops/OpsMain.java");
 
     /** One row: the services it names, each with its part of the default cell. */
-    private record Row(String variable, Map<String, String> defaults) {
-    }
+    private record Row(String variable, Map<String, String> defaults) {}
 
     private static Map<String, Row> rows;
 
@@ -61,7 +65,9 @@ class ConfigurationDocsTest {
             String variable = cells.get(0).replace("`", "");
             rows.put(variable, new Row(variable, defaults(cells.get(1), cells.get(2))));
         }
-        assertThat(rows).as("rows of the settings table in docs/configuration.md").hasSizeGreaterThan(30);
+        assertThat(rows)
+                .as("rows of the settings table in docs/configuration.md")
+                .hasSizeGreaterThan(30);
     }
 
     @Test
@@ -73,14 +79,17 @@ class ConfigurationDocsTest {
                 if (row == null) {
                     problems.add(setting.variable() + " (" + service + ") has no row");
                 } else if (!row.defaults().containsKey(service)) {
-                    problems.add(setting.variable() + "'s row does not name the " + service + " (it names " + row.defaults().keySet() + ")");
+                    problems.add(setting.variable() + "'s row does not name the " + service + " (it names "
+                            + row.defaults().keySet() + ")");
                 } else if (!row.defaults().get(service).contains(setting.defaultText())) {
-                    problems.add(setting.variable() + "'s row gives the " + service + "'s default as '" + row.defaults().get(service)
-                            + "'; declared: " + setting.defaultText());
+                    problems.add(setting.variable() + "'s row gives the " + service + "'s default as '"
+                            + row.defaults().get(service) + "'; declared: " + setting.defaultText());
                 }
             }
         });
-        assertThat(problems).as("docs/configuration.md against the declared settings").isEmpty();
+        assertThat(problems)
+                .as("docs/configuration.md against the declared settings")
+                .isEmpty();
     }
 
     @Test
@@ -103,7 +112,9 @@ class ConfigurationDocsTest {
                 }
             }
         }
-        assertThat(problems).as("docs/configuration.md rows against the declared settings").isEmpty();
+        assertThat(problems)
+                .as("docs/configuration.md rows against the declared settings")
+                .isEmpty();
     }
 
     private static List<String> cells(String line) {

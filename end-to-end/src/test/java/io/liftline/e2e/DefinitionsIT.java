@@ -31,7 +31,8 @@ class DefinitionsIT {
 
     @Test
     void theAppsStartAgainstABrokerLoadedFromDefinitionsJsonAndDeclareTheSameTopology() throws Exception {
-        JsonNode definitions = RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
+        JsonNode definitions =
+                RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
         for (String section : new String[] {"exchanges", "queues", "bindings", "policies"}) {
             for (JsonNode item : definitions.path(section)) {
                 ((ObjectNode) item).put("vhost", rabbit.vhost());
@@ -46,18 +47,37 @@ class DefinitionsIT {
             Topology.declare(channel);
             assertThat(channel.isOpen()).isTrue();
         }
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         try {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
             JsonNode declared = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
             assertThat(declared.path("arguments")).isEqualTo(queue.path("arguments"));
-            JsonNode effective = Poll.waitAtMost(Duration.ofSeconds(15), "the policy in effect",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE), q -> q.path("policy").isTextual());
-            assertThat(effective.path("effective_policy_definition").path("dead-letter-strategy").asText()).isEqualTo("at-least-once");
-            assertThat(effective.path("effective_policy_definition").path("overflow").asText()).isEqualTo("reject-publish");
+            JsonNode effective = Poll.waitAtMost(
+                    Duration.ofSeconds(15),
+                    "the policy in effect",
+                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE),
+                    q -> q.path("policy").isTextual());
+            assertThat(effective
+                            .path("effective_policy_definition")
+                            .path("dead-letter-strategy")
+                            .asText())
+                    .isEqualTo("at-least-once");
+            assertThat(effective
+                            .path("effective_policy_definition")
+                            .path("overflow")
+                            .asText())
+                    .isEqualTo("reject-publish");
         } finally {
             consumer.close();
             producer.close();

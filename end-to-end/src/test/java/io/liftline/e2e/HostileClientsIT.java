@@ -44,15 +44,16 @@ class HostileClientsIT {
 
     private static final Duration ATTACK = Duration.ofSeconds(20);
     private static final int MIB = 1024 * 1024;
-    private static final Pattern HEAP = Pattern.compile("jvm_memory_(used|max)_bytes\\{area=\"heap\",id=\"[^\"]+\"} ([0-9.E+]+)");
+    private static final Pattern HEAP =
+            Pattern.compile("jvm_memory_(used|max)_bytes\\{area=\"heap\",id=\"[^\"]+\"} ([0-9.E+]+)");
 
     /** Hostile 1 MiB bodies, each refused while it is read: none may cost the producer a tree of its size. */
     private static final List<IntFunction<String>> BODIES = List.of(
-            i -> "[" + "{},".repeat(MIB / 3 - 1) + "{}]",                                  // a third of a million empty rides
-            i -> "[{" + fields(MIB / 12) + "}]",                                          // one ride of 87,000 fields
-            i -> "[" + "[".repeat(MIB / 2 - 1) + "]".repeat(MIB / 2 - 1) + "]",          // nesting half a million deep
-            i -> "[{\"eventId\":\"" + "x".repeat(MIB - 20) + "\"}]",                     // a 1 MiB string
-            i -> "[" + "1,".repeat(MIB / 2 - 1) + "1]");                                  // half a million numbers
+            i -> "[" + "{},".repeat(MIB / 3 - 1) + "{}]", // a third of a million empty rides
+            i -> "[{" + fields(MIB / 12) + "}]", // one ride of 87,000 fields
+            i -> "[" + "[".repeat(MIB / 2 - 1) + "]".repeat(MIB / 2 - 1) + "]", // nesting half a million deep
+            i -> "[{\"eventId\":\"" + "x".repeat(MIB - 20) + "\"}]", // a 1 MiB string
+            i -> "[" + "1,".repeat(MIB / 2 - 1) + "1]"); // half a million numbers
 
     private static String fields(int n) {
         StringBuilder s = new StringBuilder();
@@ -70,18 +71,33 @@ class HostileClientsIT {
         int port = Ports.free();
         int admin = Ports.free();
         Path log = dir.resolve("producer.log");
-        ProcessBuilder builder = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-                "-Xms64m", "-Xmx160m", "-XX:+UseSerialGC", "-XX:MaxDirectMemorySize=64m",
-                "-jar", RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar").toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().putAll(Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUri(), "LIFTLINE_HTTP_PORT", Integer.toString(port),
-                "LIFTLINE_ADMIN_PORT", Integer.toString(admin)));
+        ProcessBuilder builder = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xms64m",
+                        "-Xmx160m",
+                        "-XX:+UseSerialGC",
+                        "-XX:MaxDirectMemorySize=64m",
+                        "-jar",
+                        RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar")
+                                .toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment()
+                .putAll(Map.of(
+                        "LIFTLINE_AMQP_URI",
+                        rabbit.amqpUri(),
+                        "LIFTLINE_HTTP_PORT",
+                        Integer.toString(port),
+                        "LIFTLINE_ADMIN_PORT",
+                        Integer.toString(admin)));
         Process producer = builder.start();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<Socket> idle = new ArrayList<>();
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
-            Poll.waitAtMost(Duration.ofSeconds(60), "the producer ready", () -> status(http, admin, "/health/ready") == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60), "the producer ready", () -> status(http, admin, "/health/ready") == 200);
             for (int i = 0; i < 600; i++) {
                 idle.add(new Socket(InetAddress.getLoopbackAddress(), port));
             }
@@ -94,9 +110,15 @@ class HostileClientsIT {
                     for (int i = 0; running.get(); i++) {
                         String body = BODIES.get((attacker + i) % BODIES.size()).apply(i);
                         try {
-                            int status = http.send(request(port, "/rides", body).timeout(Duration.ofSeconds(30)).build(),
-                                    HttpResponse.BodyHandlers.discarding()).statusCode();
-                            hostileAnswers.computeIfAbsent(status, s -> new LongAdder()).increment();
+                            int status = http.send(
+                                            request(port, "/rides", body)
+                                                    .timeout(Duration.ofSeconds(30))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.discarding())
+                                    .statusCode();
+                            hostileAnswers
+                                    .computeIfAbsent(status, s -> new LongAdder())
+                                    .increment();
                         } catch (Exception e) {
                             hostileFailures.increment();
                         }
@@ -112,8 +134,13 @@ class HostileClientsIT {
                     while (running.get()) {
                         long start = System.nanoTime();
                         try {
-                            HttpResponse<String> answer = http.send(request(port, "/skiers/3/seasons/2025/days/1/skiers/7",
-                                    "{\"time\": 1, \"liftID\": 1}").timeout(Duration.ofSeconds(10)).build(),
+                            HttpResponse<String> answer = http.send(
+                                    request(
+                                                    port,
+                                                    "/skiers/3/seasons/2025/days/1/skiers/7",
+                                                    "{\"time\": 1, \"liftID\": 1}")
+                                            .timeout(Duration.ofSeconds(10))
+                                            .build(),
                                     HttpResponse.BodyHandlers.ofString());
                             if (answer.statusCode() == 201) {
                                 created.increment();
@@ -146,16 +173,27 @@ class HostileClientsIT {
             assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 
             String output = Files.readString(log);
-            System.out.printf("hostile answers %s, hostile transport failures %d; scanners: %d created, slowest %d ms;"
-                            + " heap peak %.0f of %.0f MB%n", hostileAnswers, hostileFailures.sum(), created.sum(),
-                    TimeUnit.NANOSECONDS.toMillis(slowest.get()), heapUsedPeak / MIB, heapMax / MIB);
+            System.out.printf(
+                    "hostile answers %s, hostile transport failures %d; scanners: %d created, slowest %d ms;"
+                            + " heap peak %.0f of %.0f MB%n",
+                    hostileAnswers,
+                    hostileFailures.sum(),
+                    created.sum(),
+                    TimeUnit.NANOSECONDS.toMillis(slowest.get()),
+                    heapUsedPeak / MIB,
+                    heapMax / MIB);
             assertThat(producer.isAlive()).as("the producer survived").isTrue();
             assertThat(output).doesNotContain("OutOfMemoryError").doesNotContain("Exception");
             assertThat(notReady.get()).as("readiness checks that failed").isZero();
             assertThat(scannerFailures).as("scanners' requests that failed").isEmpty();
             assertThat(created.sum()).as("scanners' rides accepted").isGreaterThan(100);
-            assertThat(hostileAnswers.keySet()).as("hostile bodies are client errors, never 5xx").allMatch(s -> s == 400 || s == 413);
-            assertThat(hostileAnswers.values().stream().mapToLong(LongAdder::sum).sum()).as("hostile requests answered")
+            assertThat(hostileAnswers.keySet())
+                    .as("hostile bodies are client errors, never 5xx")
+                    .allMatch(s -> s == 400 || s == 413);
+            assertThat(hostileAnswers.values().stream()
+                            .mapToLong(LongAdder::sum)
+                            .sum())
+                    .as("hostile requests answered")
                     .isGreaterThan(100);
             assertThat(heapUsedPeak).isLessThan(heapMax);
         } finally {
@@ -169,14 +207,19 @@ class HostileClientsIT {
     }
 
     private static HttpRequest.Builder request(int port, String path, String body) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", "application/json")
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
     private static int status(HttpClient http, int port, String path) {
         try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2))
-                    .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return -1;
         }
@@ -188,8 +231,12 @@ class HostileClientsIT {
      * tighter bound than any scraper's failed the test once (CI, 2026-12-02) while readiness (2 s) held.
      */
     private static double[] heap(HttpClient http, int port) throws Exception {
-        String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         double used = 0;
         double max = 0;
         Matcher m = HEAP.matcher(metrics);

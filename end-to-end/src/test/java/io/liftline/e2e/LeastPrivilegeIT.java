@@ -50,29 +50,51 @@ class LeastPrivilegeIT {
 
     @Test
     void theProducerAndTheWorkerDoTheirJobsAsTheirOwnUsers() throws Exception {
-        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriAs("liftline-producer"))
-                .httpPort(0).adminPort(0).build());
-             ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUriAs("liftline-consumer"))
-                     .mongodbUri(mongo.uri()).mongodbDatabase(mongo.databaseName()).adminPort(-1).build())) {
-            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).as("the producer connected, checking the topology").isTrue();
+        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                        .amqpUri(rabbit.amqpUriAs("liftline-producer"))
+                        .httpPort(0)
+                        .adminPort(0)
+                        .build());
+                ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                        .amqpUri(rabbit.amqpUriAs("liftline-consumer"))
+                        .mongodbUri(mongo.uri())
+                        .mongodbDatabase(mongo.databaseName())
+                        .adminPort(-1)
+                        .build())) {
+            assertThat(producer.awaitBroker(Duration.ofSeconds(10)))
+                    .as("the producer connected, checking the topology")
+                    .isTrue();
             Poll.waitAtMost(Duration.ofSeconds(20), "the worker subscribed", () -> consumer.notReadyReason() == null);
-            HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create("http://127.0.0.1:" + producer.port() + "/skiers/7/seasons/2025/days/42/skiers/31337"))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
+                                            + "/skiers/7/seasons/2025/days/42/skiers/31337"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            String eventId = RideJson.MAPPER.readTree(created.body()).path("eventId").asText();
+            String eventId =
+                    RideJson.MAPPER.readTree(created.body()).path("eventId").asText();
             MongoCollection<Document> rides = mongo.database().getCollection("rides");
-            Poll.waitAtMost(Duration.ofSeconds(15), "the ride stored", () -> rides.find(new Document("_id", eventId)).first() != null);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(15),
+                    "the ride stored",
+                    () -> rides.find(new Document("_id", eventId)).first() != null);
 
             // A poison message: the worker may write to the dead-letter exchange, so it is dead-lettered, not stuck.
             try (Channel channel = rabbit.connection().createChannel()) {
-                channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, new AMQP.BasicProperties.Builder()
-                        .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION)).build(),
+                channel.basicPublish(
+                        Topology.EXCHANGE,
+                        Topology.ROUTING_KEY,
+                        new AMQP.BasicProperties.Builder()
+                                .headers(Map.of(Topology.SCHEMA_VERSION_HEADER, RideJson.SCHEMA_VERSION))
+                                .build(),
                         "not json".getBytes(StandardCharsets.UTF_8));
             }
-            Poll.waitAtMost(Duration.ofSeconds(15), "the poison dead-lettered",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(15),
+                    "the poison dead-lettered",
                     () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
         }
     }
@@ -83,7 +105,8 @@ class LeastPrivilegeIT {
             assertRefused(() -> producer.createChannel().basicConsume(Topology.QUEUE, new DefaultConsumer(null)));
             assertRefused(() -> producer.createChannel().basicGet(Topology.QUEUE, false));
             assertRefused(() -> producer.createChannel().queueDeclare("stolen", true, false, false, null));
-            assertRefused(() -> producer.createChannel().exchangeDeclare(Topology.EXCHANGE, BuiltinExchangeType.DIRECT, true));
+            assertRefused(() ->
+                    producer.createChannel().exchangeDeclare(Topology.EXCHANGE, BuiltinExchangeType.DIRECT, true));
             assertRefused(() -> producer.createChannel().queuePurge(Topology.QUEUE));
             assertRefused(() -> publishConfirmed(producer, Topology.DEAD_LETTER_EXCHANGE));
         }
@@ -107,7 +130,8 @@ class LeastPrivilegeIT {
     private static void publishConfirmed(Connection connection, String exchange) throws Exception {
         try (Channel channel = connection.createChannel()) {
             channel.confirmSelect();
-            channel.basicPublish(exchange, exchange.isEmpty() ? Topology.QUEUE : Topology.ROUTING_KEY, null, new byte[0]);
+            channel.basicPublish(
+                    exchange, exchange.isEmpty() ? Topology.QUEUE : Topology.ROUTING_KEY, null, new byte[0]);
             channel.waitForConfirmsOrDie(5_000);
         }
     }

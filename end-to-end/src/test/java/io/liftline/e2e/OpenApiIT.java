@@ -74,6 +74,7 @@ class OpenApiIT {
     private static final String API_KEY = "example-key-0123456789";
     /** A scanner's key: the ingest scope only, which the read API refuses. */
     private static final String INGEST_ONLY_KEY = "example-scanner-key-0123456789";
+
     private static final Set<String> METHODS = Set.of("get", "post", "put", "delete", "head", "patch");
     /** The examples not replayed, each with x-liftline-why; a new one must be added here deliberately. */
     private static final Set<String> NOT_REPLAYED = Set.of("batch-too-large", "slow-body", "ride-too-large");
@@ -87,7 +88,8 @@ class OpenApiIT {
 
     @BeforeAll
     static void startTheServersInEachSetUp() throws Exception {
-        doc = new YAMLMapper().readTree(RepositoryFiles.resolve("docs/openapi.yaml").toFile());
+        doc = new YAMLMapper()
+                .readTree(RepositoryFiles.resolve("docs/openapi.yaml").toFile());
         // The rides the read examples describe: resort 3, season 2025 day 17 (skiers 4242 and 77), and 2024.
         List<LiftRide> described = List.of(
                 new LiftRide("oa-1", 3, "2025", 17, 4242, 217, 21, Instant.now()),
@@ -98,24 +100,49 @@ class OpenApiIT {
         new SummaryWriter(new Summaries(mongo.database())).apply(described);
 
         Path keys = dir.resolve("api-keys");
-        String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8)));
-        String scannerHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(INGEST_ONLY_KEY.getBytes(StandardCharsets.UTF_8)));
+        String hash = HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(API_KEY.getBytes(StandardCharsets.UTF_8)));
+        String scannerHash = HexFormat.of()
+                .formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(INGEST_ONLY_KEY.getBytes(StandardCharsets.UTF_8)));
         Files.writeString(keys, hash + " gate7 3 ingest,read\n" + scannerHash + " scanner7 * ingest\n");
         int closed = closedPort();
 
         producer("default", ProducerConfig.builder().amqpUri(rabbit.amqpUri()));
-        producer("api-keys", ProducerConfig.builder().amqpUri(rabbit.amqpUri()).apiKeysFile(keys).rateLimit(1).rateLimitBurst(1));
+        producer(
+                "api-keys",
+                ProducerConfig.builder()
+                        .amqpUri(rabbit.amqpUri())
+                        .apiKeysFile(keys)
+                        .rateLimit(1)
+                        .rateLimitBurst(1));
         producer("broker-down", ProducerConfig.builder().amqpUri("amqp://127.0.0.1:" + closed));
         query("default", mongo.uri(), EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
-        query("api-keys", mongo.uri(), new EdgeSettings("127.0.0.1", 0, -1, null, EdgeSettings.DEFAULT_MAX_CONNECTIONS,
-                EdgeSettings.DEFAULT_IDLE_TIMEOUT, keys, 1, 1, "127.0.0.1", 0, Duration.ofSeconds(2)));
+        query(
+                "api-keys",
+                mongo.uri(),
+                new EdgeSettings(
+                        "127.0.0.1",
+                        0,
+                        -1,
+                        null,
+                        EdgeSettings.DEFAULT_MAX_CONNECTIONS,
+                        EdgeSettings.DEFAULT_IDLE_TIMEOUT,
+                        keys,
+                        1,
+                        1,
+                        "127.0.0.1",
+                        0,
+                        Duration.ofSeconds(2)));
         query("store-down", "mongodb://127.0.0.1:" + closed, EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
         for (String name : List.of("default", "api-keys")) {
             ProducerApp app = (ProducerApp) running.get("producer/" + name);
             assertThat(app.awaitBroker(Duration.ofSeconds(30))).isTrue();
         }
-        Poll.waitAtMost(Duration.ofSeconds(30), "query API ready", () -> status(ports.get("query-admin/default"), "/health/ready") == 200);
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                "query API ready",
+                () -> status(ports.get("query-admin/default"), "/health/ready") == 200);
     }
 
     @AfterAll
@@ -129,15 +156,23 @@ class OpenApiIT {
     void theReferenceParserAcceptsItAsOpenApi31() throws Exception {
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
-        SwaggerParseResult result = new OpenAPIV3Parser().readContents(
-                Files.readString(RepositoryFiles.resolve("docs/openapi.yaml")), null, options);
+        SwaggerParseResult result = new OpenAPIV3Parser()
+                .readContents(Files.readString(RepositoryFiles.resolve("docs/openapi.yaml")), null, options);
         assertThat(result.getMessages()).as("parser messages").isEmpty();
         assertThat(result.getOpenAPI().getOpenapi()).startsWith("3.1");
-        assertThat(result.getOpenAPI().getPaths().keySet()).as("every route of the three servers").containsExactlyInAnyOrder(
-                "/skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID}", "/rides",
-                "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/skiers", "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/lifts",
-                "/resorts/{resortID}/seasons/{seasonID}/top-skiers", "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/top-skiers",
-                "/skiers/{skierID}/vertical", "/health/live", "/health/ready", "/metrics");
+        assertThat(result.getOpenAPI().getPaths().keySet())
+                .as("every route of the three servers")
+                .containsExactlyInAnyOrder(
+                        "/skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID}",
+                        "/rides",
+                        "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/skiers",
+                        "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/lifts",
+                        "/resorts/{resortID}/seasons/{seasonID}/top-skiers",
+                        "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/top-skiers",
+                        "/skiers/{skierID}/vertical",
+                        "/health/live",
+                        "/health/ready",
+                        "/metrics");
     }
 
     @Test
@@ -147,8 +182,12 @@ class OpenApiIT {
             JsonNode body = resolve(op.path("requestBody")).path("content").path("application/json");
             body.path("examples").properties().forEach(e -> {
                 JsonNode example = resolve(e.getValue());
-                if (!example.path("x-liftline-raw").asBoolean() && !example.path("x-liftline-invalid").asBoolean()) {
-                    problems.addAll(validate(body.path("schema"), resolve(e.getValue()).path("value"), method + " " + path + " request " + e.getKey()));
+                if (!example.path("x-liftline-raw").asBoolean()
+                        && !example.path("x-liftline-invalid").asBoolean()) {
+                    problems.addAll(validate(
+                            body.path("schema"),
+                            resolve(e.getValue()).path("value"),
+                            method + " " + path + " request " + e.getKey()));
                 }
             });
             op.path("responses").properties().forEach(r -> {
@@ -160,8 +199,12 @@ class OpenApiIT {
                     }
                 }
                 JsonNode json = content.path("application/json");
-                json.path("examples").properties().forEach(e -> problems.addAll(validate(json.path("schema"),
-                        resolve(e.getValue()).path("value"), method + " " + path + " " + r.getKey() + " " + e.getKey())));
+                json.path("examples")
+                        .properties()
+                        .forEach(e -> problems.addAll(validate(
+                                json.path("schema"),
+                                resolve(e.getValue()).path("value"),
+                                method + " " + path + " " + r.getKey() + " " + e.getKey())));
             });
         });
         assertThat(problems).isEmpty();
@@ -178,19 +221,29 @@ class OpenApiIT {
             String path = (String) operation[0];
             String method = (String) operation[1];
             JsonNode op = (JsonNode) operation[2];
-            for (Iterator<Map.Entry<String, JsonNode>> responses = op.path("responses").properties().iterator(); responses.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> responses =
+                            op.path("responses").properties().iterator();
+                    responses.hasNext(); ) {
                 Map.Entry<String, JsonNode> r = responses.next();
                 int status = Integer.parseInt(r.getKey());
                 JsonNode response = resolve(r.getValue());
                 Map<String, JsonNode> examples = new LinkedHashMap<>();
-                response.path("content").properties().forEach(c -> c.getValue().path("examples").properties()
-                        .forEach(e -> examples.put(e.getKey(), resolve(e.getValue()))));
-                response.path("x-liftline-examples").forEach(name -> examples.put(name.asText(), JSON.createObjectNode()));
+                response.path("content")
+                        .properties()
+                        .forEach(c -> c.getValue()
+                                .path("examples")
+                                .properties()
+                                .forEach(e -> examples.put(e.getKey(), resolve(e.getValue()))));
+                response.path("x-liftline-examples")
+                        .forEach(name -> examples.put(name.asText(), JSON.createObjectNode()));
                 for (Map.Entry<String, JsonNode> example : examples.entrySet()) {
                     String name = example.getKey();
                     JsonNode ex = example.getValue();
-                    if (ex.has("x-liftline-replay") && !ex.path("x-liftline-replay").asBoolean()) {
-                        assertThat(ex.path("x-liftline-why").asText()).as(name + " says why it is not replayed").isNotBlank();
+                    if (ex.has("x-liftline-replay")
+                            && !ex.path("x-liftline-replay").asBoolean()) {
+                        assertThat(ex.path("x-liftline-why").asText())
+                                .as(name + " says why it is not replayed")
+                                .isNotBlank();
                         skipped.add(name);
                         continue;
                     }
@@ -214,7 +267,8 @@ class OpenApiIT {
     }
 
     /** Sends the request the example names and compares the answer with it; null when they agree. */
-    private String replay(String path, String method, JsonNode op, int status, JsonNode response, String name, JsonNode ex)
+    private String replay(
+            String path, String method, JsonNode op, int status, JsonNode response, String name, JsonNode ex)
             throws Exception {
         String setUp = ex.path("x-liftline-setup").asText("default");
         String app = op.path("x-liftline-app").asText();
@@ -229,15 +283,21 @@ class OpenApiIT {
         StringBuilder query = new StringBuilder();
         HttpRequest.Builder request = HttpRequest.newBuilder().timeout(Duration.ofSeconds(30));
         for (JsonNode p : parameters) {
-            JsonNode value = p.path("examples").has(name) ? p.path("examples").path(name).path("value")
-                    : p.path("in").asText().equals("path") ? p.path("examples").path("default").path("value") : null;
+            JsonNode value = p.path("examples").has(name)
+                    ? p.path("examples").path(name).path("value")
+                    : p.path("in").asText().equals("path")
+                            ? p.path("examples").path("default").path("value")
+                            : null;
             if (value == null || value.isMissingNode()) {
                 continue;
             }
             switch (p.path("in").asText()) {
                 case "path" -> target = target.replace("{" + p.path("name").asText() + "}", value.asText());
-                case "query" -> query.append(query.isEmpty() ? "?" : "&").append(p.path("name").asText()).append('=')
-                        .append(URLEncoder.encode(value.asText(), StandardCharsets.UTF_8));
+                case "query" ->
+                    query.append(query.isEmpty() ? "?" : "&")
+                            .append(p.path("name").asText())
+                            .append('=')
+                            .append(URLEncoder.encode(value.asText(), StandardCharsets.UTF_8));
                 case "header" -> request.header(p.path("name").asText(), value.asText());
                 default -> throw new AssertionError("parameter in " + p.path("in"));
             }
@@ -249,17 +309,25 @@ class OpenApiIT {
             case "valid" -> request.header("Authorization", "Bearer " + API_KEY);
             case "unknown" -> request.header("Authorization", "Bearer not-a-key");
             case "ingest-only" -> request.header("Authorization", "Bearer " + INGEST_ONLY_KEY);
-            default -> { }
+            default -> {}
         }
-        JsonNode bodies = resolve(op.path("requestBody")).path("content").path("application/json").path("examples");
+        JsonNode bodies = resolve(op.path("requestBody"))
+                .path("content")
+                .path("application/json")
+                .path("examples");
         String body = null;
         if (bodies.size() > 0) {
-            JsonNode chosen = resolve(bodies.has(name) ? bodies.path(name) : bodies.elements().next());
-            body = chosen.path("x-liftline-raw").asBoolean() ? chosen.path("value").asText() : JSON.writeValueAsString(chosen.path("value"));
+            JsonNode chosen = resolve(
+                    bodies.has(name) ? bodies.path(name) : bodies.elements().next());
+            body = chosen.path("x-liftline-raw").asBoolean()
+                    ? chosen.path("value").asText()
+                    : JSON.writeValueAsString(chosen.path("value"));
         }
         String httpMethod = ex.path("x-liftline-method").asText(method.toUpperCase());
         request.uri(URI.create("http://127.0.0.1:" + port + target + query));
-        request.method(httpMethod, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                httpMethod,
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             request.header("Content-Type", ex.path("x-liftline-content-type").asText("application/json"));
         }
@@ -303,8 +371,12 @@ class OpenApiIT {
         }
         return switch (compare) {
             case "schema" -> null;
-            case "prefix" -> actual.path("message").asText().startsWith(expected.path("message").asText()) ? null
-                    : "message " + actual.path("message");
+            case "prefix" ->
+                actual.path("message")
+                                .asText()
+                                .startsWith(expected.path("message").asText())
+                        ? null
+                        : "message " + actual.path("message");
             default -> actual.equals(JSON.readTree(JSON.writeValueAsString(expected))) ? null : "body " + actual;
         };
     }
@@ -317,11 +389,13 @@ class OpenApiIT {
     }
 
     private static void forEachOperation(OperationVisitor visitor) {
-        doc.path("paths").properties().forEach(p -> p.getValue().properties().forEach(m -> {
-            if (METHODS.contains(m.getKey())) {
-                visitor.visit(p.getKey(), m.getKey(), m.getValue());
-            }
-        }));
+        doc.path("paths")
+                .properties()
+                .forEach(p -> p.getValue().properties().forEach(m -> {
+                    if (METHODS.contains(m.getKey())) {
+                        visitor.visit(p.getKey(), m.getKey(), m.getValue());
+                    }
+                }));
     }
 
     /** The node a $ref names (one level: the document's references point at components). */
@@ -354,7 +428,8 @@ class OpenApiIT {
         if (schema.isMissingNode()) {
             return List.of(what + ": no schema");
         }
-        List<Error> errors = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(inline(schema).toString())
+        List<Error> errors = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+                .getSchema(inline(schema).toString())
                 .validate(value);
         return errors.stream().map(e -> what + ": " + e.getMessage()).toList();
     }
@@ -362,16 +437,27 @@ class OpenApiIT {
     // --- the servers
 
     private static void producer(String setUp, ProducerConfig.Builder config) throws Exception {
-        ProducerApp app = ProducerApp.start(config.httpPort(0).adminPort(0).bindAddress("127.0.0.1").adminBindAddress("127.0.0.1")
-                .publishTimeout(Duration.ofSeconds(2)).build());
+        ProducerApp app = ProducerApp.start(config.httpPort(0)
+                .adminPort(0)
+                .bindAddress("127.0.0.1")
+                .adminBindAddress("127.0.0.1")
+                .publishTimeout(Duration.ofSeconds(2))
+                .build());
         running.put("producer/" + setUp, app);
         ports.put("producer/" + setUp, app.port());
         ports.put("producer-admin/" + setUp, app.adminPort());
     }
 
     private static void query(String setUp, String mongodbUri, EdgeSettings edge) throws Exception {
-        QueryApp app = QueryApp.start(QueryConfig.of(mongodbUri, mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(),
-                edge, Duration.ofSeconds(1), QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC, RideRanges.defaults()));
+        QueryApp app = QueryApp.start(QueryConfig.of(
+                mongodbUri,
+                mongo.databaseName(),
+                QueryConfig.READ_PREFERENCE.defaultValue(),
+                edge,
+                Duration.ofSeconds(1),
+                QueryConfig.DEFAULT_CACHE_MAX_AGE,
+                ZoneOffset.UTC,
+                RideRanges.defaults()));
         running.put("query/" + setUp, app);
         ports.put("query/" + setUp, app.port());
         ports.put("query-admin/" + setUp, app.adminPort());
@@ -379,8 +465,11 @@ class OpenApiIT {
 
     private static int status(int port, String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (Exception e) {
             return -1;
         }

@@ -39,10 +39,20 @@ class PipelineIT {
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
-        assertThat(producer.awaitBroker(Duration.ofSeconds(10))).as("producer connected").isTrue();
-        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .build());
+        assertThat(producer.awaitBroker(Duration.ofSeconds(10)))
+                .as("producer connected")
+                .isTrue();
+        consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
     }
 
@@ -59,11 +69,13 @@ class PipelineIT {
     @Test
     void aPostedRideIsStoredAsExactlyTheContractDocument() throws Exception {
         Instant before = Instant.now();
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + producer.port() + "/skiers/7/seasons/2025/days/42/skiers/31337"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(
+                                "http://127.0.0.1:" + producer.port() + "/skiers/7/seasons/2025/days/42/skiers/31337"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         JsonNode body = RideJson.MAPPER.readTree(response.body());
@@ -71,13 +83,23 @@ class PipelineIT {
         assertThat(eventId).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
         MongoCollection<Document> rides = mongo.database().getCollection("rides");
-        Document stored = Poll.waitAtMost(Duration.ofSeconds(15), "ride " + eventId + " stored",
-                () -> rides.find(new Document("_id", eventId)).first(), d -> d != null);
+        Document stored = Poll.waitAtMost(
+                Duration.ofSeconds(15),
+                "ride " + eventId + " stored",
+                () -> rides.find(new Document("_id", eventId)).first(),
+                d -> d != null);
         Date receivedAt = stored.getDate("receivedAt");
         assertThat(receivedAt.toInstant()).isBetween(before.minusMillis(1), Instant.now());
-        assertThat(stored).isEqualTo(new Document("_id", eventId).append("resortId", 7).append("seasonId", "2025")
-                .append("dayId", 42).append("skierId", 31337).append("time", 217).append("liftId", 21)
-                .append("vertical", 210).append("receivedAt", receivedAt));
+        assertThat(stored)
+                .isEqualTo(new Document("_id", eventId)
+                        .append("resortId", 7)
+                        .append("seasonId", "2025")
+                        .append("dayId", 42)
+                        .append("skierId", 31337)
+                        .append("time", 217)
+                        .append("liftId", 21)
+                        .append("vertical", 210)
+                        .append("receivedAt", receivedAt));
         assertThat(rides.countDocuments()).isEqualTo(1);
     }
 }

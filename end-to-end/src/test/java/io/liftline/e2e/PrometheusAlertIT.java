@@ -52,19 +52,31 @@ class PrometheusAlertIT {
     @Test
     void promtoolAcceptsTheConfigAndTheRulesPassTheirTests() throws Exception {
         Path monitoring = RepositoryFiles.resolve("monitoring");
-        assertThat(run(monitoring, "promtool", "check", "config", "prometheus.yml")).contains("SUCCESS");
-        assertThat(run(monitoring, "promtool", "test", "rules", "tests/alerts-test.yml")).contains("SUCCESS");
+        assertThat(run(monitoring, "promtool", "check", "config", "prometheus.yml"))
+                .contains("SUCCESS");
+        assertThat(run(monitoring, "promtool", "test", "rules", "tests/alerts-test.yml"))
+                .contains("SUCCESS");
     }
 
     @Test
     void prometheusRaisesTheNoConsumerAlertWhenTheWorkersStopWithABacklog() throws Exception {
         URI management = TestBroker.endpoint().managementUri();
         int brokerMetrics = 15692;
-        assertThat(management.getHost()).as("the broker's Prometheus port is the local broker's :15692").isIn("127.0.0.1", "localhost");
+        assertThat(management.getHost())
+                .as("the broker's Prometheus port is the local broker's :15692")
+                .isIn("127.0.0.1", "localhost");
 
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(0).build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(0)
+                .build());
         Process prometheus = null;
         boolean consumerStopped = false;
         try {
@@ -72,31 +84,67 @@ class PrometheusAlertIT {
             // monitoring/ as shipped; only where things run, and a faster clock, are this test's
             Path config = dir.resolve("monitoring");
             copy(RepositoryFiles.resolve("monitoring"), config);
-            Files.writeString(config.resolve("targets/producer.yml"), "- targets: ['127.0.0.1:" + producer.adminPort() + "']\n");
-            Files.writeString(config.resolve("targets/consumer.yml"), "- targets: ['127.0.0.1:" + consumer.adminPort() + "']\n");
+            Files.writeString(
+                    config.resolve("targets/producer.yml"), "- targets: ['127.0.0.1:" + producer.adminPort() + "']\n");
+            Files.writeString(
+                    config.resolve("targets/consumer.yml"), "- targets: ['127.0.0.1:" + consumer.adminPort() + "']\n");
             Files.writeString(config.resolve("targets/query-api.yml"), "[]\n");
-            Files.writeString(config.resolve("targets/rabbitmq.yml"), "- targets: ['127.0.0.1:" + brokerMetrics + "']\n");
+            Files.writeString(
+                    config.resolve("targets/rabbitmq.yml"), "- targets: ['127.0.0.1:" + brokerMetrics + "']\n");
             String yml = Files.readString(config.resolve("prometheus.yml"));
             assertThat(yml).contains("scrape_interval: 15s", "evaluation_interval: 15s");
-            Files.writeString(config.resolve("prometheus.yml"),
-                    yml.replace("scrape_interval: 15s", "scrape_interval: 2s").replace("evaluation_interval: 15s", "evaluation_interval: 2s"));
-            assertThat(Files.readString(config.resolve("alerts.yml"))).isEqualTo(Files.readString(RepositoryFiles.resolve("monitoring/alerts.yml")));
+            Files.writeString(
+                    config.resolve("prometheus.yml"),
+                    yml.replace("scrape_interval: 15s", "scrape_interval: 2s")
+                            .replace("evaluation_interval: 15s", "evaluation_interval: 2s"));
+            assertThat(Files.readString(config.resolve("alerts.yml")))
+                    .isEqualTo(Files.readString(RepositoryFiles.resolve("monitoring/alerts.yml")));
 
             int port = Ports.free();
-            prometheus = new ProcessBuilder("prometheus", "--config.file=" + config.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port)
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+            prometheus = new ProcessBuilder(
+                            "prometheus",
+                            "--config.file=" + config.resolve("prometheus.yml"),
+                            "--storage.tsdb.path=" + dir.resolve("data"),
+                            "--web.listen-address=127.0.0.1:" + port)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("prometheus.log").toFile())
+                    .start();
             String api = "http://127.0.0.1:" + port + "/api/v1/";
-            Poll.waitAtMost(Duration.ofSeconds(60), "Prometheus scrapes the producer, the worker and the broker",
-                    () -> JSON.readTree(get(api + "query?query=" + enc("count(up == 1)"))).path("data").path("result").path(0)
-                            .path("value").path(1).asText().equals("4"));
-            Poll.waitAtMost(Duration.ofSeconds(30), "liftline_ready 1 on the producer and the worker",
-                    () -> JSON.readTree(get(api + "query?query=" + enc("sum(liftline_ready)"))).path("data").path("result").path(0)
-                            .path("value").path(1).asText().equals("2"));
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "Prometheus scrapes the producer, the worker and the broker",
+                    () -> JSON.readTree(get(api + "query?query=" + enc("count(up == 1)")))
+                            .path("data")
+                            .path("result")
+                            .path(0)
+                            .path("value")
+                            .path(1)
+                            .asText()
+                            .equals("4"));
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "liftline_ready 1 on the producer and the worker",
+                    () -> JSON.readTree(get(api + "query?query=" + enc("sum(liftline_ready)")))
+                            .path("data")
+                            .path("result")
+                            .path(0)
+                            .path("value")
+                            .path(1)
+                            .asText()
+                            .equals("2"));
             String vhostQueue = "{vhost=\"" + rabbit.vhost() + "\",queue=\"lift-rides\"}";
-            Poll.waitAtMost(Duration.ofSeconds(60), "the queue's consumers seen by Prometheus",
-                    () -> JSON.readTree(get(api + "query?query=" + enc("rabbitmq_detailed_queue_consumers" + vhostQueue)))
-                            .path("data").path("result").path(0).path("value").path(1).asInt() > 0);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "the queue's consumers seen by Prometheus",
+                    () -> JSON.readTree(get(api + "query?query="
+                                            + enc("rabbitmq_detailed_queue_consumers" + vhostQueue)))
+                                    .path("data")
+                                    .path("result")
+                                    .path(0)
+                                    .path("value")
+                                    .path(1)
+                                    .asInt()
+                            > 0);
 
             int status = post(producer.port(), 1);
             assertThat(status).isEqualTo(201);
@@ -109,10 +157,14 @@ class PrometheusAlertIT {
                 assertThat(post(producer.port(), i)).isEqualTo(201);
             }
             Poll.waitAtMost(Duration.ofSeconds(60), "the alert pending", () -> "pending".equals(state(alert(api))));
-            JsonNode firing = Poll.waitAtMost(Duration.ofSeconds(120), "the alert firing", () -> alert(api),
+            JsonNode firing = Poll.waitAtMost(
+                    Duration.ofSeconds(120),
+                    "the alert firing",
+                    () -> alert(api),
                     a -> a != null && "firing".equals(a.path("state").asText()));
             assertThat(firing.path("labels").path("severity").asText()).isEqualTo("critical");
-            assertThat(firing.path("annotations").path("summary").asText()).matches("lift-rides holds \\d+ rides and no worker consumes it");
+            assertThat(firing.path("annotations").path("summary").asText())
+                    .matches("lift-rides holds \\d+ rides and no worker consumes it");
             assertThat(firing.path("value").asText()).isNotEqualTo("0");
         } finally {
             if (prometheus != null) {
@@ -142,14 +194,23 @@ class PrometheusAlertIT {
     }
 
     private static int post(int port, int skier) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/skiers/3/seasons/2025/days/17/skiers/" + skier))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":7}")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + port + "/skiers/3/seasons/2025/days/17/skiers/" + skier))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":7}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static String get(String url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static String enc(String query) {
@@ -157,10 +218,15 @@ class PrometheusAlertIT {
     }
 
     private static String run(Path dir, String... command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + out).isZero();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + ":\n" + out)
+                .isZero();
         return out;
     }
 

@@ -40,25 +40,36 @@ class ShardsIT {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private void post(int port, String path, String body) throws Exception {
-        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse<String> answer = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(201);
     }
 
     @Test
     void ridesGoToTheirSkiersShardInOrderAndWorkersTakeTheShardsTheyAreGiven() throws Exception {
-        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0)
-                .adminPort(0).shards(3).build())) {
+        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .shards(3)
+                .build())) {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             List<String> batch = new ArrayList<>();
             for (int skier = 1; skier <= 300; skier++) {
-                batch.add("{\"eventId\":\"s" + skier + "\",\"resortID\":3,\"seasonID\":\"2025\",\"dayID\":1,\"skierID\":" + skier
-                        + ",\"time\":1,\"liftID\":1}");
+                batch.add(
+                        "{\"eventId\":\"s" + skier + "\",\"resortID\":3,\"seasonID\":\"2025\",\"dayID\":1,\"skierID\":"
+                                + skier + ",\"time\":1,\"liftID\":1}");
             }
             post(producer.port(), "/rides", "[" + String.join(",", batch) + "]");
             for (int time = 2; time <= 20; time++) { // one skier's day, one scan after another
-                post(producer.port(), "/skiers/3/seasons/2025/days/1/skiers/4242", "{\"time\":" + time + ",\"liftID\":1}");
+                post(
+                        producer.port(),
+                        "/skiers/3/seasons/2025/days/1/skiers/4242",
+                        "{\"time\":" + time + ",\"liftID\":1}");
             }
             int[] expected = new int[3];
             for (int skier = 1; skier <= 300; skier++) {
@@ -66,13 +77,16 @@ class ShardsIT {
             }
             expected[THREE.of(4242)] += 19;
             for (int shard = 0; shard < 3; shard++) {
-                assertThat(rabbit.readyMessages(THREE.queue(shard))).as(THREE.queue(shard)).isEqualTo(expected[shard]);
+                assertThat(rabbit.readyMessages(THREE.queue(shard)))
+                        .as(THREE.queue(shard))
+                        .isEqualTo(expected[shard]);
             }
             // Skier 4242's rides, in the order they were posted, all on its shard.
             List<Integer> times = new ArrayList<>();
             try (Channel channel = rabbit.connection().createChannel()) {
-                for (GetResponse got = channel.basicGet(THREE.queue(THREE.of(4242)), false); got != null;
-                     got = channel.basicGet(THREE.queue(THREE.of(4242)), false)) {
+                for (GetResponse got = channel.basicGet(THREE.queue(THREE.of(4242)), false);
+                        got != null;
+                        got = channel.basicGet(THREE.queue(THREE.of(4242)), false)) {
                     var ride = RideJson.fromMessage(got.getBody());
                     if (ride.skierId() == 4242 && ride.time() > 1) {
                         times.add(ride.time());
@@ -83,11 +97,20 @@ class ShardsIT {
 
             int untaken = THREE.of(4242) == 2 ? 0 : 2; // a shard the first worker leaves alone
             String taken = untaken == 2 ? "0,1" : untaken == 0 ? "1,2" : "0,2";
-            try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(3).consumeShards(taken).build())) {
+            try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder()
+                    .amqpUri(rabbit.amqpUri())
+                    .mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName())
+                    .adminPort(-1)
+                    .shards(3)
+                    .consumeShards(taken)
+                    .build())) {
                 MongoCollection<Document> rides = mongo.database().getCollection("rides");
                 long expectedStored = 319 - expected[untaken];
-                Poll.waitAtMost(Duration.ofSeconds(20), "the taken shards stored", () -> rides.countDocuments() == expectedStored);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(20),
+                        "the taken shards stored",
+                        () -> rides.countDocuments() == expectedStored);
                 Thread.sleep(500);
                 assertThat(rides.countDocuments()).isEqualTo(expectedStored);
                 assertThat(rabbit.readyMessages(THREE.queue(untaken))).isEqualTo(expected[untaken]);
@@ -97,11 +120,19 @@ class ShardsIT {
                 }
                 assertThat(shardsStored).doesNotContain(untaken);
             }
-            try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName()).adminPort(-1).shards(3).build())) {
-                Poll.waitAtMost(Duration.ofSeconds(20), "every shard stored",
+            try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.builder()
+                    .amqpUri(rabbit.amqpUri())
+                    .mongodbUri(mongo.uri())
+                    .mongodbDatabase(mongo.databaseName())
+                    .adminPort(-1)
+                    .shards(3)
+                    .build())) {
+                Poll.waitAtMost(
+                        Duration.ofSeconds(20),
+                        "every shard stored",
                         () -> mongo.database().getCollection("rides").countDocuments() == 319);
-                Poll.waitAtMost(Duration.ofSeconds(20), "six consumers, two per shard", () -> all.notReadyReason() == null);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(20), "six consumers, two per shard", () -> all.notReadyReason() == null);
             }
         }
     }

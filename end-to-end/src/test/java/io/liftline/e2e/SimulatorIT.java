@@ -46,11 +46,19 @@ class SimulatorIT {
     @BeforeAll
     static void startPipeline() throws Exception {
         proxy = rabbit.proxy(); // the producer reaches the broker through it, so a test can cut it off
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0).adminPort(0)
-                .publishTimeout(Duration.ofSeconds(2)).build());
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUriThrough(proxy))
+                .httpPort(0)
+                .adminPort(0)
+                .publishTimeout(Duration.ofSeconds(2))
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
-        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
     }
 
@@ -66,33 +74,51 @@ class SimulatorIT {
     }
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
-        return SimulatorConfig.builder().url("http://127.0.0.1:" + producer.port()).events(events).mode(mode).batchSize(50)
-                .phase1Threads(8).phase1PerThread(250).threads(16).maxRetries(5)
-                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).verifyTimeout(Duration.ofSeconds(60))
-                .html(html == null ? null : html.toString()).progress(false).idempotencyKeys(keyed)
-                .managementUri(html == null ? null : managementUri()).build();
+        return SimulatorConfig.builder()
+                .url("http://127.0.0.1:" + producer.port())
+                .events(events)
+                .mode(mode)
+                .batchSize(50)
+                .phase1Threads(8)
+                .phase1PerThread(250)
+                .threads(16)
+                .maxRetries(5)
+                .requestTimeout(Duration.ofSeconds(10))
+                .runId(runId)
+                .verify(true)
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .verifyTimeout(Duration.ofSeconds(60))
+                .html(html == null ? null : html.toString())
+                .progress(false)
+                .idempotencyKeys(keyed)
+                .managementUri(html == null ? null : managementUri())
+                .build();
     }
 
     /** The test broker's management API, the path naming this class's vhost: what the report samples. */
     private static String managementUri() {
         TestBroker.Endpoint broker = TestBroker.endpoint();
         URI api = broker.managementUri();
-        return api.getScheme() + "://" + broker.username() + ":" + broker.password() + "@" + api.getHost() + ":" + api.getPort()
-                + "/" + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
+        return api.getScheme() + "://" + broker.username() + ":" + broker.password() + "@" + api.getHost() + ":"
+                + api.getPort() + "/" + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
     }
 
     @Test
     void fiveThousandUpicRidesAreAllAcceptedAndVerifiedStoredOnce() throws Exception {
         assertThat(SimulatorMain.run(run("sim-upic", 5_000, "upic", null))).isZero();
-        assertThat(mongo.database().getCollection("rides").countDocuments(
-                com.mongodb.client.model.Filters.regex("_id", "^sim-upic-"))).isEqualTo(5_000);
+        assertThat(mongo.database()
+                        .getCollection("rides")
+                        .countDocuments(com.mongodb.client.model.Filters.regex("_id", "^sim-upic-")))
+                .isEqualTo(5_000);
     }
 
     @Test
     void aRunWithoutIdempotencyKeysIsVerifiedByContent() throws Exception {
-        assertThat(SimulatorMain.run(run("sim-unkeyed", 1_000, "upic", null, false))).isZero();
-        assertThat(SimulatorMain.run(run("sim-unkeyed-batch", 1_000, "batch", null, false))).isZero();
+        assertThat(SimulatorMain.run(run("sim-unkeyed", 1_000, "upic", null, false)))
+                .isZero();
+        assertThat(SimulatorMain.run(run("sim-unkeyed-batch", 1_000, "batch", null, false)))
+                .isZero();
     }
 
     @Test
@@ -125,33 +151,74 @@ class SimulatorIT {
         assertThat(ok + failed).as("every ride accounted for").isEqualTo(6_000);
         assertThat(exit).as("exit code matches the failures").isEqualTo(failed == 0 ? 0 : 1);
         assertThat(report).contains("verified: " + ok + " accepted").contains(" 0 missing, 0 altered, 0 duplicate");
-        assertThat(report).contains("<svg id=\"throughput\"", "<polyline", "<svg id=\"latency\"", "<rect class=\"bar\"");
-        assertThat(report).as("latency percentiles, 503s and retries over time").contains("<svg id=\"latency-over-time\"",
-                "data-name=\"p50\"", "data-name=\"p99\"", "<svg id=\"unavailable\"", "data-name=\"503 answers\"", "data-name=\"retries\"");
-        assertThat(report).as("queue depth and consumers sampled from the management API").contains("<svg id=\"queue-depth\"",
-                "data-name=\"ready\"", "data-name=\"unacked\"", "<svg id=\"consumers\"").doesNotContain("queue-absent");
-        assertThat(report).as("axes with ticks and units").contains("class=\"xtick\"", "class=\"ytick\"",
-                "time since the start (s)", ">rides/s</text>", ">ms</text>", ">messages</text>", ">requests/s</text>");
-        Matcher consumers = Pattern.compile("data-name=\"consumers\"[^>]*points=\"([^\"]*)\"").matcher(report);
+        assertThat(report)
+                .contains("<svg id=\"throughput\"", "<polyline", "<svg id=\"latency\"", "<rect class=\"bar\"");
+        assertThat(report)
+                .as("latency percentiles, 503s and retries over time")
+                .contains(
+                        "<svg id=\"latency-over-time\"",
+                        "data-name=\"p50\"",
+                        "data-name=\"p99\"",
+                        "<svg id=\"unavailable\"",
+                        "data-name=\"503 answers\"",
+                        "data-name=\"retries\"");
+        assertThat(report)
+                .as("queue depth and consumers sampled from the management API")
+                .contains(
+                        "<svg id=\"queue-depth\"",
+                        "data-name=\"ready\"",
+                        "data-name=\"unacked\"",
+                        "<svg id=\"consumers\"")
+                .doesNotContain("queue-absent");
+        assertThat(report)
+                .as("axes with ticks and units")
+                .contains(
+                        "class=\"xtick\"",
+                        "class=\"ytick\"",
+                        "time since the start (s)",
+                        ">rides/s</text>",
+                        ">ms</text>",
+                        ">messages</text>",
+                        ">requests/s</text>");
+        Matcher consumers = Pattern.compile("data-name=\"consumers\"[^>]*points=\"([^\"]*)\"")
+                .matcher(report);
         assertThat(consumers.find()).isTrue();
-        assertThat(consumers.group(1).split(" ").length).as("a consumer sample a second").isGreaterThanOrEqualTo(3);
+        assertThat(consumers.group(1).split(" ").length)
+                .as("a consumer sample a second")
+                .isGreaterThanOrEqualTo(3);
         Path screenshot = RepositoryFiles.resolve("end-to-end/target/load-report.png");
         screenshotByChromium(html, screenshot);
-        assertThat(Files.size(screenshot)).as("a screenshot of the rendered report").isGreaterThan(20_000);
+        assertThat(Files.size(screenshot))
+                .as("a screenshot of the rendered report")
+                .isGreaterThan(20_000);
     }
 
     /** The page as headless Chromium renders it (the DOM after parsing), so the report is checked as a browser sees it. */
     private static String renderedByChromium(Path html) throws Exception {
         String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
-                .filter(p -> new File(p).canExecute()).findFirst()
-                .orElseThrow(() -> new AssertionError("no headless Chromium: install Debian's chromium (scripts/test does)"));
+                .filter(p -> new File(p).canExecute())
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("no headless Chromium: install Debian's chromium (scripts/test does)"));
         Path profile = Files.createTempDirectory("liftline-chromium");
-        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process process = new ProcessBuilder(
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--user-data-dir=" + profile,
+                        "--dump-dom",
+                        html.toUri().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         byte[] dom = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("chromium finished")
+                .isTrue();
         assertThat(process.exitValue()).isZero();
         String rendered = new String(dom, StandardCharsets.UTF_8);
         assertThat(rendered).contains("<table id=\"summary\">");
@@ -161,13 +228,27 @@ class SimulatorIT {
     /** A PNG of the page as headless Chromium draws it (README shows one). */
     private static void screenshotByChromium(Path html, Path png) throws Exception {
         String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
-                .filter(p -> new File(p).canExecute()).findFirst().orElseThrow();
+                .filter(p -> new File(p).canExecute())
+                .findFirst()
+                .orElseThrow();
         Files.deleteIfExists(png);
-        Process process = new ProcessBuilder(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                "--hide-scrollbars", "--user-data-dir=" + Files.createTempDirectory("liftline-chromium"),
-                "--window-size=840,2750", "--screenshot=" + png, html.toUri().toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("chromium finished").isTrue();
+        Process process = new ProcessBuilder(
+                        chromium,
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--no-first-run",
+                        "--hide-scrollbars",
+                        "--user-data-dir=" + Files.createTempDirectory("liftline-chromium"),
+                        "--window-size=840,2750",
+                        "--screenshot=" + png,
+                        html.toUri().toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS))
+                .as("chromium finished")
+                .isTrue();
         assertThat(png).exists();
     }
 

@@ -42,14 +42,15 @@ class TlsIT {
     private static ProducerApp producer;
     private static ConsumerApp consumer;
 
-    private record Run(int exit, String out) {
-    }
+    private record Run(int exit, String out) {}
 
     private static Run run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS))
+                .as(String.join(" ", command))
+                .isTrue();
         return new Run(process.exitValue(), out);
     }
 
@@ -58,19 +59,74 @@ class TlsIT {
         Path keystore = dir.resolve("producer.p12");
         certificate = dir.resolve("producer.pem");
         truststore = dir.resolve("trust.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        assertThat(run(keytool, "-genkeypair", "-alias", "producer", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(), "-storepass", PASSWORD).exit()).isZero();
-        assertThat(run(keytool, "-exportcert", "-rfc", "-alias", "producer", "-keystore", keystore.toString(),
-                "-storepass", PASSWORD, "-file", certificate.toString()).exit()).isZero();
-        assertThat(run(keytool, "-importcert", "-noprompt", "-alias", "producer", "-file", certificate.toString(),
-                "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", "changeit").exit()).isZero();
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpsPort(0).adminPort(0)
-                .tls(new Tls(keystore, PASSWORD)).build());
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        assertThat(run(
+                                keytool,
+                                "-genkeypair",
+                                "-alias",
+                                "producer",
+                                "-keyalg",
+                                "EC",
+                                "-groupname",
+                                "secp256r1",
+                                "-dname",
+                                "CN=localhost",
+                                "-ext",
+                                "SAN=dns:localhost,ip:127.0.0.1",
+                                "-validity",
+                                "2",
+                                "-storetype",
+                                "PKCS12",
+                                "-keystore",
+                                keystore.toString(),
+                                "-storepass",
+                                PASSWORD)
+                        .exit())
+                .isZero();
+        assertThat(run(
+                                keytool,
+                                "-exportcert",
+                                "-rfc",
+                                "-alias",
+                                "producer",
+                                "-keystore",
+                                keystore.toString(),
+                                "-storepass",
+                                PASSWORD,
+                                "-file",
+                                certificate.toString())
+                        .exit())
+                .isZero();
+        assertThat(run(
+                                keytool,
+                                "-importcert",
+                                "-noprompt",
+                                "-alias",
+                                "producer",
+                                "-file",
+                                certificate.toString(),
+                                "-storetype",
+                                "PKCS12",
+                                "-keystore",
+                                truststore.toString(),
+                                "-storepass",
+                                "changeit")
+                        .exit())
+                .isZero();
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpsPort(0)
+                .adminPort(0)
+                .tls(new Tls(keystore, PASSWORD))
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
-        consumer = ConsumerApp.start(ConsumerConfig.builder().amqpUri(rabbit.amqpUri()).mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName()).adminPort(-1).build());
+        consumer = ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri(mongo.uri())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .build());
         Poll.waitAtMost(Duration.ofSeconds(20), "the worker subscribed", () -> consumer.notReadyReason() == null);
     }
 
@@ -88,11 +144,29 @@ class TlsIT {
 
     @Test
     void curlPostsARideOverHttps() throws Exception {
-        Run curl = run("curl", "-sS", "--cacert", certificate.toString(), "-o", "/dev/null", "-w", "%{http_code} %{ssl_verify_result}",
-                "-H", "Content-Type: application/json", "--data", "{\"time\": 217, \"liftID\": 21}",
+        Run curl = run(
+                "curl",
+                "-sS",
+                "--cacert",
+                certificate.toString(),
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code} %{ssl_verify_result}",
+                "-H",
+                "Content-Type: application/json",
+                "--data",
+                "{\"time\": 217, \"liftID\": 21}",
                 "https://localhost:" + producer.tlsPort() + "/skiers/3/seasons/2025/days/1/skiers/7");
         assertThat(curl.out()).isEqualTo("201 0");
-        Run plain = run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://localhost:" + producer.tlsPort() + "/rides");
+        Run plain = run(
+                "curl",
+                "-sS",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "http://localhost:" + producer.tlsPort() + "/rides");
         assertThat(plain.out()).as("plain HTTP on the TLS port is not served").doesNotStartWith("2");
     }
 
@@ -111,11 +185,20 @@ class TlsIT {
 
     @Test
     void theSimulatorRunsOverHttpsAndEveryRideIsStored() throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Djavax.net.ssl.trustStore=" + truststore, "-Djavax.net.ssl.trustStorePassword=changeit",
-                "-jar", RepositoryFiles.resolve("scanner-simulator/target/liftline-scanner-simulator.jar").toString(),
-                "--url=https://localhost:" + producer.tlsPort(), "--events=300", "--threads=4", "--verify",
-                "--mongodb-uri=" + mongo.uri(), "--mongodb-database=" + mongo.databaseName(), "--run-id=tls"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Djavax.net.ssl.trustStore=" + truststore,
+                "-Djavax.net.ssl.trustStorePassword=changeit",
+                "-jar",
+                RepositoryFiles.resolve("scanner-simulator/target/liftline-scanner-simulator.jar")
+                        .toString(),
+                "--url=https://localhost:" + producer.tlsPort(),
+                "--events=300",
+                "--threads=4",
+                "--verify",
+                "--mongodb-uri=" + mongo.uri(),
+                "--mongodb-database=" + mongo.databaseName(),
+                "--run-id=tls"));
         Run simulator = run(command.toArray(String[]::new));
         assertThat(simulator.exit()).as(simulator.out()).isZero();
         assertThat(simulator.out()).contains("verified: 300 accepted, 300 stored, 0 missing, 0 altered, 0 duplicate");

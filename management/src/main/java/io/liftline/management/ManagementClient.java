@@ -40,8 +40,8 @@ public final class ManagementClient {
     private ManagementClient(URI base, String vhost, String username, String password, Duration timeout) {
         this.base = base;
         this.vhost = vhost;
-        this.authorization = "Basic " + Base64.getEncoder()
-                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = "Basic "
+                + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.timeout = timeout;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1) // the management plugin drops h2c upgrades with a body
@@ -71,7 +71,8 @@ public final class ManagementClient {
         }
         String path = uri.getRawPath();
         String vhost = path == null || path.length() <= 1 ? "/" : decode(path.substring(1));
-        URI base = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort()));
+        URI base = URI.create(
+                uri.getScheme() + "://" + uri.getHost() + ":" + (uri.getPort() < 0 ? DEFAULT_PORT : uri.getPort()));
         return new ManagementClient(base, vhost, username, password, timeout);
     }
 
@@ -131,7 +132,10 @@ public final class ManagementClient {
 
     /** Grants a user configure, write and read permissions (regular expressions) on a vhost. */
     public void setPermissions(String vhost, String user, String configure, String write, String read) {
-        ObjectNode body = JSON.createObjectNode().put("configure", configure).put("write", write).put("read", read);
+        ObjectNode body = JSON.createObjectNode()
+                .put("configure", configure)
+                .put("write", write)
+                .put("read", read);
         send("PUT", "/api/permissions/" + encode(vhost) + "/" + encode(user), body.toString());
     }
 
@@ -142,7 +146,11 @@ public final class ManagementClient {
         body.put("apply-to", policy.get("apply-to").asText());
         body.put("priority", policy.path("priority").asInt(0));
         body.set("definition", policy.get("definition"));
-        send("PUT", "/api/policies/" + encode(vhost) + "/" + encode(policy.get("name").asText()), body.toString());
+        send(
+                "PUT",
+                "/api/policies/" + encode(vhost) + "/"
+                        + encode(policy.get("name").asText()),
+                body.toString());
     }
 
     /** Loads a definitions document (exchanges, queues, bindings, policies) into one vhost. */
@@ -164,20 +172,24 @@ public final class ManagementClient {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(timeout)
                 .header("Authorization", authorization)
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+                .method(
+                        method,
+                        json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 != 2) {
-                throw new ManagementException(method + " " + path + " answered " + response.statusCode() + ": "
-                        + abbreviate(response.body()), response.statusCode(), null);
+                throw new ManagementException(
+                        method + " " + path + " answered " + response.statusCode() + ": " + abbreviate(response.body()),
+                        response.statusCode(),
+                        null);
             }
             return response.body();
         } catch (IOException e) {
-            throw new ManagementException("the management API at " + base + " does not answer (" + e + ")", -1,
-                    new UncheckedIOException(e));
+            throw new ManagementException(
+                    "the management API at " + base + " does not answer (" + e + ")", -1, new UncheckedIOException(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ManagementException("interrupted calling " + method + " " + path, -1, e);

@@ -6,8 +6,7 @@ package io.liftline.management;
  */
 public final class PrometheusText {
 
-    private PrometheusText() {
-    }
+    private PrometheusText() {}
 
     /**
      * The value of one sample, e.g. {@code liftline_ride_lag_recent_seconds{quantile="0.99"}} or

@@ -30,9 +30,10 @@ class ManagementClientTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            String credentials = new String(Base64.getDecoder().decode(authorization.substring("Basic ".length())),
-                    StandardCharsets.UTF_8);
-            seen.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " as " + credentials);
+            String credentials = new String(
+                    Base64.getDecoder().decode(authorization.substring("Basic ".length())), StandardCharsets.UTF_8);
+            seen.add(
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath() + " as " + credentials);
             byte[] body = (status == 200 ? "[{\"name\":\"lift-rides\"}]" : "{\"error\":\"not_found\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
@@ -53,7 +54,8 @@ class ManagementClientTest {
 
     @Test
     void percentDecodesCredentialsAndKeepsAPlusAPlus() {
-        ManagementClient client = ManagementClient.of(URI.create(base().replace("://", "://ops%40resort:p+ss%3Aw@")), TIMEOUT);
+        ManagementClient client =
+                ManagementClient.of(URI.create(base().replace("://", "://ops%40resort:p+ss%3Aw@")), TIMEOUT);
 
         client.queues("/", "name");
 
@@ -77,7 +79,8 @@ class ManagementClientTest {
         ManagementClient client = ManagementClient.of(URI.create(base().replace("://", "://ops:secret@")), TIMEOUT);
 
         assertThatThrownBy(() -> client.queue("/", "nothing"))
-                .isInstanceOfSatisfying(ManagementException.class, e -> assertThat(e.status()).isEqualTo(404))
+                .isInstanceOfSatisfying(
+                        ManagementException.class, e -> assertThat(e.status()).isEqualTo(404))
                 .hasMessageContaining("GET /api/queues/%2F/nothing answered 404")
                 .hasMessageNotContaining("secret");
     }
@@ -91,13 +94,15 @@ class ManagementClientTest {
         ManagementClient client = ManagementClient.of(URI.create("http://127.0.0.1:" + closed), TIMEOUT);
 
         assertThatThrownBy(() -> client.get("/api/overview"))
-                .isInstanceOfSatisfying(ManagementException.class, e -> assertThat(e.status()).isEqualTo(-1))
+                .isInstanceOfSatisfying(
+                        ManagementException.class, e -> assertThat(e.status()).isEqualTo(-1))
                 .hasMessageContaining("does not answer");
     }
 
     @Test
     void refusesAUriThatIsNotHttp() {
         assertThatThrownBy(() -> ManagementClient.of(URI.create("amqp://guest:guest@127.0.0.1:5672"), TIMEOUT))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("guest");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageNotContaining("guest");
     }
 }

@@ -20,15 +20,22 @@ class PrometheusTextTest {
     @Test
     void readsOneSampleByItsNameAndLabels() {
         assertThat(PrometheusText.value(TEXT, "liftline_rides_stored_total")).isEqualTo(42.0);
-        assertThat(PrometheusText.value(TEXT, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}")).isEqualTo(0.25);
-        assertThat(PrometheusText.value(TEXT, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}")).isNaN();
-        assertThat(PrometheusText.value(TEXT, "liftline_rides_stored")).as("no such sample").isNaN();
+        assertThat(PrometheusText.value(TEXT, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}"))
+                .isEqualTo(0.25);
+        assertThat(PrometheusText.value(TEXT, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"))
+                .isNaN();
+        assertThat(PrometheusText.value(TEXT, "liftline_rides_stored"))
+                .as("no such sample")
+                .isNaN();
     }
 
     @Test
     void sumsEverySeriesOfAMetric() {
-        assertThat(PrometheusText.sum(TEXT, "liftline_http_requests_seconds_count")).isEqualTo(12.0);
-        assertThat(PrometheusText.sum(TEXT, "liftline_rides_stored_total")).as("not the _extra metric").isEqualTo(42.0);
+        assertThat(PrometheusText.sum(TEXT, "liftline_http_requests_seconds_count"))
+                .isEqualTo(12.0);
+        assertThat(PrometheusText.sum(TEXT, "liftline_rides_stored_total"))
+                .as("not the _extra metric")
+                .isEqualTo(42.0);
         assertThat(PrometheusText.sum(TEXT, "liftline_nothing")).isZero();
     }
 }

@@ -16,8 +16,15 @@ import java.util.regex.Pattern;
  * @param liftId     the lift
  * @param receivedAt when the producer accepted the event
  */
-public record LiftRide(String eventId, int resortId, String seasonId, int dayId, int skierId, int time, int liftId,
-                       Instant receivedAt) {
+public record LiftRide(
+        String eventId,
+        int resortId,
+        String seasonId,
+        int dayId,
+        int skierId,
+        int time,
+        int liftId,
+        Instant receivedAt) {
 
     /** Metres of vertical per ride are ten times the lift number, as in the Upic assignment. */
     public static final int VERTICAL_PER_LIFT_ID = 10;
@@ -50,6 +57,7 @@ public record LiftRide(String eventId, int resortId, String seasonId, int dayId,
     public static String clientEventId(String storedId) {
         int colon = storedId.indexOf(':');
         return colon > 0 && CLIENT_NAME.matcher(storedId.substring(0, colon)).matches()
-                ? storedId.substring(colon + 1) : storedId;
+                ? storedId.substring(colon + 1)
+                : storedId;
     }
 }

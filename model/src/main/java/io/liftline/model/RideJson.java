@@ -38,15 +38,15 @@ public final class RideJson {
             .build();
 
     /** Strict: duplicate keys and trailing content are errors, never silently resolved; bounded by {@link #CONSTRAINTS}. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build())
+    public static final ObjectMapper MAPPER = JsonMapper.builder(
+                    JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private static final int MAX_ERROR_DETAIL = 160;
 
-    private RideJson() {
-    }
+    private RideJson() {}
 
     /** The broker message body of a ride. */
     public static byte[] toMessage(LiftRide ride) {
@@ -81,11 +81,18 @@ public final class RideJson {
         try {
             received = Instant.parse(receivedAt);
         } catch (DateTimeParseException e) {
-            throw new InvalidRideException("receivedAt must be an ISO-8601 instant, was '" + abbreviate(receivedAt) + "'");
+            throw new InvalidRideException(
+                    "receivedAt must be an ISO-8601 instant, was '" + abbreviate(receivedAt) + "'");
         }
-        return new LiftRide(requireText(node, "eventId"), requireInt(node, "resortId"), requireText(node, "seasonId"),
-                requireInt(node, "dayId"), requireInt(node, "skierId"), requireInt(node, "time"),
-                requireInt(node, "liftId"), received);
+        return new LiftRide(
+                requireText(node, "eventId"),
+                requireInt(node, "resortId"),
+                requireText(node, "seasonId"),
+                requireInt(node, "dayId"),
+                requireInt(node, "skierId"),
+                requireInt(node, "time"),
+                requireInt(node, "liftId"),
+                received);
     }
 
     /** Parses JSON, turning any syntax error into a message with its line and column. */
@@ -101,14 +108,15 @@ public final class RideJson {
         }
     }
 
-    private static final Pattern SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:.*$",
-            Pattern.DOTALL);
+    private static final Pattern SOURCE_NOTE = Pattern.compile("\\s*\\(start marker at \\[Source:.*$", Pattern.DOTALL);
 
     /** A parse failure as a client error that says where: syntax, or a value beyond {@link #CONSTRAINTS}. */
     public static InvalidRideException malformed(IOException e) {
         if (e instanceof JsonProcessingException p) {
-            String where = p.getLocation() == null ? ""
-                    : " at line " + p.getLocation().getLineNr() + ", column " + p.getLocation().getColumnNr();
+            String where = p.getLocation() == null
+                    ? ""
+                    : " at line " + p.getLocation().getLineNr() + ", column "
+                            + p.getLocation().getColumnNr();
             // Jackson's own text may point at the start marker in "[Source: REDACTED ...]": the line and column say it
             String message = SOURCE_NOTE.matcher(p.getOriginalMessage()).replaceAll("");
             return new InvalidRideException("malformed JSON" + where + ": " + abbreviate(message));
@@ -161,7 +169,8 @@ public final class RideJson {
     public static String describe(JsonNode value) {
         return switch (value.getNodeType()) {
             case STRING -> "the string \"" + abbreviate(value.textValue()) + "\"";
-            case NUMBER, BOOLEAN -> value.getNodeType().name().toLowerCase(Locale.ROOT) + " " + abbreviate(value.asText());
+            case NUMBER, BOOLEAN ->
+                value.getNodeType().name().toLowerCase(Locale.ROOT) + " " + abbreviate(value.asText());
             case ARRAY -> "an array";
             case OBJECT -> "an object";
             default -> value.getNodeType().name().toLowerCase(Locale.ROOT);
@@ -174,5 +183,4 @@ public final class RideJson {
         }
         return s.length() <= MAX_ERROR_DETAIL ? s : s.substring(0, MAX_ERROR_DETAIL) + "...";
     }
-
 }

@@ -83,7 +83,8 @@ public final class RideRanges {
             }
             String field = m.group(1);
             if (!map.containsKey(field)) {
-                throw new IllegalArgumentException("ranges: unknown field '" + field + "', expected one of " + map.keySet());
+                throw new IllegalArgumentException(
+                        "ranges: unknown field '" + field + "', expected one of " + map.keySet());
             }
             map.put(field, new Range(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))));
         }
@@ -126,8 +127,18 @@ public final class RideRanges {
      */
     public void validateMessage(LiftRide ride) throws InvalidRideException {
         String clientId = LiftRide.clientEventId(ride.eventId());
-        validate(clientId.equals(ride.eventId()) ? ride : new LiftRide(clientId, ride.resortId(), ride.seasonId(),
-                ride.dayId(), ride.skierId(), ride.time(), ride.liftId(), ride.receivedAt()));
+        validate(
+                clientId.equals(ride.eventId())
+                        ? ride
+                        : new LiftRide(
+                                clientId,
+                                ride.resortId(),
+                                ride.seasonId(),
+                                ride.dayId(),
+                                ride.skierId(),
+                                ride.time(),
+                                ride.liftId(),
+                                ride.receivedAt()));
     }
 
     /** Why the event id is unacceptable, or null when it is fine. */
@@ -138,7 +149,8 @@ public final class RideRanges {
         for (int i = 0; i < eventId.length(); i++) {
             char c = eventId.charAt(i);
             if (c < 0x20 || c > 0x7e) {
-                return "eventId must be printable ASCII, has character " + String.format("U+%04X", (int) c) + " at " + i;
+                return "eventId must be printable ASCII, has character " + String.format("U+%04X", (int) c) + " at "
+                        + i;
             }
         }
         return null;

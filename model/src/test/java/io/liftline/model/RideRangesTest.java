@@ -21,20 +21,24 @@ class RideRangesTest {
 
     @Test
     void namesEachFieldOutsideItsRangeWithTheRangeAndTheValue() {
-        assertThat(RideRanges.defaults().violations(ride(0, "1999", 367, 100_001, 0, 41))).containsExactly(
-                "resortID must be in 1..10, was 0",
-                "seasonID must be a year in 2000..2100, was '1999'",
-                "dayID must be in 1..366, was 367",
-                "skierID must be in 1..100000, was 100001",
-                "time must be in 1..360, was 0",
-                "liftID must be in 1..40, was 41");
+        assertThat(RideRanges.defaults().violations(ride(0, "1999", 367, 100_001, 0, 41)))
+                .containsExactly(
+                        "resortID must be in 1..10, was 0",
+                        "seasonID must be a year in 2000..2100, was '1999'",
+                        "dayID must be in 1..366, was 367",
+                        "skierID must be in 1..100000, was 100001",
+                        "time must be in 1..360, was 0",
+                        "liftID must be in 1..40, was 41");
     }
 
     @Test
     void rejectsSeasonsThatAreNotFourDigitYears() {
         for (String season : new String[] {"", "25", "02025", "2025a", " 2025", "abcd"}) {
             assertThat(RideRanges.defaults().violations(ride(1, season, 1, 1, 1, 1)))
-                    .as(season).singleElement().asString().startsWith("seasonID must be a year");
+                    .as(season)
+                    .singleElement()
+                    .asString()
+                    .startsWith("seasonID must be a year");
         }
     }
 
@@ -45,7 +49,8 @@ class RideRangesTest {
         assertThat(RideRanges.eventIdProblem("x".repeat(128))).isNull();
         assertThat(RideRanges.eventIdProblem("")).isEqualTo("eventId must be 1..128 characters, was 0");
         assertThat(RideRanges.eventIdProblem("x".repeat(129))).isEqualTo("eventId must be 1..128 characters, was 129");
-        assertThat(RideRanges.eventIdProblem("tab\there")).isEqualTo("eventId must be printable ASCII, has character U+0009 at 3");
+        assertThat(RideRanges.eventIdProblem("tab\there"))
+                .isEqualTo("eventId must be printable ASCII, has character U+0009 at 3");
         assertThat(RideRanges.eventIdProblem("café")).contains("U+00E9 at 3");
     }
 
@@ -62,7 +67,8 @@ class RideRangesTest {
     @Test
     void parseExplainsWhatIsWrongWithASpec() {
         assertThatThrownBy(() -> RideRanges.parse("skier=1..5")).hasMessageContaining("unknown field 'skier'");
-        assertThatThrownBy(() -> RideRanges.parse("skierID=1-5")).hasMessageContaining("'skierID=1-5' is not field=min..max");
+        assertThatThrownBy(() -> RideRanges.parse("skierID=1-5"))
+                .hasMessageContaining("'skierID=1-5' is not field=min..max");
         assertThatThrownBy(() -> RideRanges.parse("skierID=5..1")).hasMessageContaining("range 5..1 is empty");
         assertThat(RideRanges.parse("  ")).isSameAs(RideRanges.defaults());
     }
@@ -81,7 +87,9 @@ class RideRangesTest {
         assertThat(queued.eventId()).isEqualTo("gate-7:" + "e".repeat(128));
         assertThat(LiftRide.clientEventId(queued.eventId())).isEqualTo(sent.eventId());
         RideRanges.defaults().validateMessage(queued);
-        assertThat(RideRanges.defaults().violations(queued)).as("a client may not send such an id itself").isNotEmpty();
+        assertThat(RideRanges.defaults().violations(queued))
+                .as("a client may not send such an id itself")
+                .isNotEmpty();
         assertThatThrownBy(() -> sent.ofClient("no spaces")).hasMessageStartingWith("client name must match");
         assertThat(LiftRide.clientEventId("with:colon:id")).isEqualTo("colon:id");
         assertThat(LiftRide.clientEventId(":leading")).isEqualTo(":leading");

@@ -32,20 +32,27 @@ import java.util.concurrent.TimeoutException;
 final class DeadLetterTool {
 
     /** One dead letter as the tool shows it. */
-    record DeadLetter(long tag, String eventId, String reason, String detail, Instant deadLetteredAt, String source,
-                      AMQP.BasicProperties properties, byte[] body) {
+    record DeadLetter(
+            long tag,
+            String eventId,
+            String reason,
+            String detail,
+            Instant deadLetteredAt,
+            String source,
+            AMQP.BasicProperties properties,
+            byte[] body) {
         DeadLetter withoutBody() {
             return new DeadLetter(tag, eventId, reason, detail, deadLetteredAt, source, null, new byte[0]);
         }
     }
 
     /** What a replay did: the letters moved (or, dry, that would be), and those whose copy reached no queue. */
-    record Replay(List<DeadLetter> moved, List<DeadLetter> unroutable) {
-    }
+    record Replay(List<DeadLetter> moved, List<DeadLetter> unroutable) {}
 
     static final String REPLAYED_AT = "x-liftline-replayed-at";
     /** Copies published before the tool waits for their confirms; bounds its memory and the broker's unacked. */
     static final int REPLAY_WINDOW = 200;
+
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(10);
 
     private final Connection connection;
@@ -68,11 +75,12 @@ final class DeadLetterTool {
      * acked), so the tool never holds more than a window of messages unacked, whatever the queue holds; a dry run
      * only reads, and holds what it read until it ends.
      */
-    Replay replay(String reason, Duration olderThan, boolean dryRun) throws IOException, TimeoutException,
-            InterruptedException {
+    Replay replay(String reason, Duration olderThan, boolean dryRun)
+            throws IOException, TimeoutException, InterruptedException {
         List<DeadLetter> moved = new ArrayList<>();
         List<DeadLetter> unroutable = new ArrayList<>();
-        try (Channel channel = connection.createChannel(); Channel publishing = connection.createChannel()) {
+        try (Channel channel = connection.createChannel();
+                Channel publishing = connection.createChannel()) {
             // Copies keep their message id, so the publisher tells a returned one by exchange and id.
             ConfirmedPublisher publisher = new ConfirmedPublisher(publishing);
             Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
@@ -86,7 +94,9 @@ final class DeadLetterTool {
                 }
                 DeadLetter letter = describe(response);
                 boolean matches = (reason == null || reason.equals(letter.reason()))
-                        && (cutoff == null || (letter.deadLetteredAt() != null && letter.deadLetteredAt().isBefore(cutoff)));
+                        && (cutoff == null
+                                || (letter.deadLetteredAt() != null
+                                        && letter.deadLetteredAt().isBefore(cutoff)));
                 if (dryRun) {
                     if (matches) {
                         moved.add(letter.withoutBody());
@@ -95,12 +105,16 @@ final class DeadLetterTool {
                 }
                 if (matches) {
                     // Back to the queue it came from: with shards, the skier's shard (lift-rides.2 → ride.2).
-                    publisher.publish(Topology.EXCHANGE, Shards.routingKeyOf(letter.source()), copyProperties(letter),
+                    publisher.publish(
+                            Topology.EXCHANGE,
+                            Shards.routingKeyOf(letter.source()),
+                            copyProperties(letter),
                             letter.body());
                 } else {
                     publisher.publish(Topology.DEAD_LETTER_EXCHANGE, "", letter.properties(), letter.body());
                 }
-                window.add(new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : Topology.DEAD_LETTER_EXCHANGE));
+                window.add(
+                        new Pending(letter.withoutBody(), matches ? Topology.EXCHANGE : Topology.DEAD_LETTER_EXCHANGE));
                 if (window.size() == REPLAY_WINDOW) {
                     settle(channel, publisher, window, moved, unroutable);
                 }
@@ -121,8 +135,12 @@ final class DeadLetterTool {
     }
 
     /** Waits for the window's confirms, then acks each original whose copy was routed; a nack throws, acking none. */
-    private static void settle(Channel channel, ConfirmedPublisher publisher, List<Pending> window,
-                               List<DeadLetter> moved, List<DeadLetter> unroutable)
+    private static void settle(
+            Channel channel,
+            ConfirmedPublisher publisher,
+            List<Pending> window,
+            List<DeadLetter> moved,
+            List<DeadLetter> unroutable)
             throws IOException, InterruptedException, TimeoutException {
         if (window.isEmpty()) {
             return;
@@ -192,8 +210,15 @@ final class DeadLetterTool {
                 at = time.toInstant();
             }
         }
-        return new DeadLetter(response.getEnvelope().getDeliveryTag(), props.getMessageId(), reason == null ? "unknown" : reason,
-                detail == null ? "" : detail, at, source == null ? "" : source, props, response.getBody());
+        return new DeadLetter(
+                response.getEnvelope().getDeliveryTag(),
+                props.getMessageId(),
+                reason == null ? "unknown" : reason,
+                detail == null ? "" : detail,
+                at,
+                source == null ? "" : source,
+                props,
+                response.getBody());
     }
 
     private static String text(Object value) {
@@ -209,12 +234,19 @@ final class DeadLetterTool {
     }
 
     static Table table(List<DeadLetter> letters, boolean withBody) {
-        Table table = withBody ? new Table("eventId", "reason", "deadLetteredAt", "source", "detail", "body")
+        Table table = withBody
+                ? new Table("eventId", "reason", "deadLetteredAt", "source", "detail", "body")
                 : new Table("eventId", "reason", "deadLetteredAt", "source", "detail");
         for (DeadLetter l : letters) {
             String at = l.deadLetteredAt() == null ? "" : l.deadLetteredAt().toString();
             if (withBody) {
-                table.add(l.eventId(), l.reason(), at, l.source(), l.detail(), new String(l.body(), StandardCharsets.UTF_8));
+                table.add(
+                        l.eventId(),
+                        l.reason(),
+                        at,
+                        l.source(),
+                        l.detail(),
+                        new String(l.body(), StandardCharsets.UTF_8));
             } else {
                 table.add(l.eventId(), l.reason(), at, l.source(), l.detail());
             }

@@ -15,8 +15,10 @@ final class Freshness {
     /** The worker's own lag percentiles of about the last minute (the histogram is for Prometheus). */
     private static final String RECENT = "liftline_ride_lag_recent_seconds";
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
     private final List<URI> workers;
 
     /** @param workers the workers' admin base URIs, e.g. {@code http://127.0.0.1:9091} */
@@ -30,8 +32,12 @@ final class Freshness {
         for (URI worker : workers) {
             String metrics;
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(worker.resolve("/metrics"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = http.send(
+                        HttpRequest.newBuilder(worker.resolve("/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) {
                     throw new IOException("answered " + response.statusCode());
                 }
@@ -40,8 +46,12 @@ final class Freshness {
                 table.add(worker.getAuthority(), "unreachable", "-", "-", "-");
                 continue;
             }
-            table.add(worker.getAuthority(), value(metrics, RECENT + "{quantile=\"0.5\"}"), value(metrics, RECENT + "{quantile=\"0.99\"}"),
-                    value(metrics, RECENT + "_max"), value(metrics, "liftline_rides_stored_total"));
+            table.add(
+                    worker.getAuthority(),
+                    value(metrics, RECENT + "{quantile=\"0.5\"}"),
+                    value(metrics, RECENT + "{quantile=\"0.99\"}"),
+                    value(metrics, RECENT + "_max"),
+                    value(metrics, "liftline_rides_stored_total"));
         }
         return table;
     }

@@ -40,11 +40,26 @@ public final class OpsMain {
     static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
     /** The workers' admin ports, whose freshness status shows: comma-separated base URLs. */
     static final String WORKERS = "LIFTLINE_WORKERS";
+
     static final String DEFAULT_WORKERS = "http://127.0.0.1:9091";
-    private static final List<String> VARIABLES = List.of(AMQP_URI, MANAGEMENT_URI, MONGODB_URI, MONGODB_DATABASE, WORKERS,
-            "LIFTLINE_JSON", "LIFTLINE_WATCH", "LIFTLINE_INTERVAL", "LIFTLINE_LIMIT", "LIFTLINE_REASON",
-            "LIFTLINE_OLDER_THAN", "LIFTLINE_DRY_RUN", "LIFTLINE_YES", "LIFTLINE_SKIER", "LIFTLINE_SEASON",
-            "LIFTLINE_DAY", "LIFTLINE_RESORT");
+    private static final List<String> VARIABLES = List.of(
+            AMQP_URI,
+            MANAGEMENT_URI,
+            MONGODB_URI,
+            MONGODB_DATABASE,
+            WORKERS,
+            "LIFTLINE_JSON",
+            "LIFTLINE_WATCH",
+            "LIFTLINE_INTERVAL",
+            "LIFTLINE_LIMIT",
+            "LIFTLINE_REASON",
+            "LIFTLINE_OLDER_THAN",
+            "LIFTLINE_DRY_RUN",
+            "LIFTLINE_YES",
+            "LIFTLINE_SKIER",
+            "LIFTLINE_SEASON",
+            "LIFTLINE_DAY",
+            "LIFTLINE_RESORT");
 
     static final String USAGE = """
             usage:
@@ -70,8 +85,7 @@ public final class OpsMain {
                          LIFTLINE_MONGODB_URI, LIFTLINE_MONGODB_DATABASE, or the matching --flags
             """;
 
-    private OpsMain() {
-    }
+    private OpsMain() {}
 
     public static void main(String[] args) {
         System.exit(run(args, System::getenv, System.out, System.in));
@@ -117,13 +131,18 @@ public final class OpsMain {
     }
 
     private static int status(ConfigSource config, boolean json, PrintStream out) throws Exception {
-        QueueStatus status = new QueueStatus(ManagementClient.of(URI.create(config.get(MANAGEMENT_URI,
-                "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10)),
+        QueueStatus status = new QueueStatus(
+                ManagementClient.of(
+                        URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")),
+                        Duration.ofSeconds(10)),
                 vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
         boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
         Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
-        List<URI> workers = Arrays.stream(config.get(WORKERS, DEFAULT_WORKERS).split(",")).map(String::strip)
-                .filter(w -> !w.isEmpty()).map(URI::create).toList();
+        List<URI> workers = Arrays.stream(config.get(WORKERS, DEFAULT_WORKERS).split(","))
+                .map(String::strip)
+                .filter(w -> !w.isEmpty())
+                .map(URI::create)
+                .toList();
         Freshness freshness = new Freshness(workers);
         do {
             out.print(status.snapshot().render(json));
@@ -140,8 +159,8 @@ public final class OpsMain {
         return 0;
     }
 
-    private static int deadLetters(List<String> command, ConfigSource config, boolean json, PrintStream out, InputStream in)
-            throws Exception {
+    private static int deadLetters(
+            List<String> command, ConfigSource config, boolean json, PrintStream out, InputStream in) throws Exception {
         if (command.size() != 2) {
             return usage(out, "dead-letters needs one of list, peek, replay, purge");
         }
@@ -149,28 +168,38 @@ public final class OpsMain {
         try (Connection connection = BrokerClients.connect(uri, "liftline-ops")) {
             DeadLetterTool tool = new DeadLetterTool(connection);
             switch (command.get(1)) {
-                case "list" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 20)), false).render(json));
-                case "peek" -> out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 5)), true).render(json));
+                case "list" ->
+                    out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 20)), false)
+                            .render(json));
+                case "peek" ->
+                    out.print(DeadLetterTool.table(tool.list(config.getInt("LIFTLINE_LIMIT", 5)), true)
+                            .render(json));
                 case "replay" -> {
                     boolean dryRun = config.getBoolean("LIFTLINE_DRY_RUN", false);
                     String older = config.get("LIFTLINE_OLDER_THAN", null);
-                    var replay = tool.replay(config.get("LIFTLINE_REASON", null),
-                            older == null ? null : config.getDuration("LIFTLINE_OLDER_THAN", null), dryRun);
+                    var replay = tool.replay(
+                            config.get("LIFTLINE_REASON", null),
+                            older == null ? null : config.getDuration("LIFTLINE_OLDER_THAN", null),
+                            dryRun);
                     out.print(DeadLetterTool.table(replay.moved(), false).render(json));
                     if (!json) {
-                        out.println((dryRun ? "would replay " : "replayed ") + replay.moved().size() + " dead letters to lift-rides");
+                        out.println((dryRun ? "would replay " : "replayed ")
+                                + replay.moved().size() + " dead letters to lift-rides");
                     }
                     if (!replay.unroutable().isEmpty()) {
-                        out.println(replay.unroutable().size() + " not replayed: lift-rides routed their copies to no queue "
+                        out.println(replay.unroutable().size()
+                                + " not replayed: lift-rides routed their copies to no queue "
                                 + "(is the queue bound to the exchange?); they stay in lift-rides.dead");
                         return 1;
                     }
                 }
                 case "purge" -> {
                     if (!config.switchGiven("LIFTLINE_YES")) { // only this command line may skip the question
-                        out.print("delete every message in lift-rides.dead of " + Secrets.maskUri(uri) + "? type 'purge': ");
+                        out.print("delete every message in lift-rides.dead of " + Secrets.maskUri(uri)
+                                + "? type 'purge': ");
                         out.flush();
-                        String answer = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
+                        String answer =
+                                new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)).readLine();
                         if (!"purge".equals(answer == null ? null : answer.strip())) {
                             out.println("not purged");
                             return 1;
@@ -194,15 +223,22 @@ public final class OpsMain {
         try (MongoClient client = mongo(config, ReadPreference.secondaryPreferred())) {
             Queries queries = new Queries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
             Table table = switch (command.get(1)) {
-                case "skier-day" -> queries.skierDay(required(config, "LIFTLINE_SKIER"), season(config), required(config, "LIFTLINE_DAY"));
+                case "skier-day" ->
+                    queries.skierDay(
+                            required(config, "LIFTLINE_SKIER"), season(config), required(config, "LIFTLINE_DAY"));
                 case "skier-seasons" -> queries.skierSeasons(required(config, "LIFTLINE_SKIER"));
-                case "unique-skiers" -> queries.uniqueSkiers(required(config, "LIFTLINE_RESORT"), season(config),
-                        required(config, "LIFTLINE_DAY"));
-                case "lift-hours" -> queries.liftHours(required(config, "LIFTLINE_RESORT"), season(config),
-                        required(config, "LIFTLINE_DAY"));
-                case "top-skiers" -> queries.topSkiers(required(config, "LIFTLINE_RESORT"), season(config),
-                        config.get("LIFTLINE_DAY", null) == null ? null : config.getInt("LIFTLINE_DAY", 0),
-                        config.getInt("LIFTLINE_LIMIT", 10));
+                case "unique-skiers" ->
+                    queries.uniqueSkiers(
+                            required(config, "LIFTLINE_RESORT"), season(config), required(config, "LIFTLINE_DAY"));
+                case "lift-hours" ->
+                    queries.liftHours(
+                            required(config, "LIFTLINE_RESORT"), season(config), required(config, "LIFTLINE_DAY"));
+                case "top-skiers" ->
+                    queries.topSkiers(
+                            required(config, "LIFTLINE_RESORT"),
+                            season(config),
+                            config.get("LIFTLINE_DAY", null) == null ? null : config.getInt("LIFTLINE_DAY", 0),
+                            config.getInt("LIFTLINE_LIMIT", 10));
                 default -> null;
             };
             if (table == null) {
@@ -211,7 +247,8 @@ public final class OpsMain {
             out.print(table.render(json));
             return 0;
         } catch (MongoTimeoutException e) {
-            out.println("error: cannot reach MongoDB at " + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+            out.println("error: cannot reach MongoDB at "
+                    + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
             return 1;
         }
@@ -230,7 +267,8 @@ public final class OpsMain {
     /** How long a ride may wait between its write and its counting: a worker's batch, written and counted. */
     static final Duration IN_FLIGHT = Duration.ofSeconds(3);
 
-    private static int summaries(List<String> command, ConfigSource config, boolean json, PrintStream out) throws Exception {
+    private static int summaries(List<String> command, ConfigSource config, boolean json, PrintStream out)
+            throws Exception {
         if (command.size() != 2 || !List.of("verify", "rebuild").contains(command.get(1))) {
             return usage(out, "summaries needs verify or rebuild");
         }
@@ -240,7 +278,8 @@ public final class OpsMain {
         try (MongoClient client = mongo(config, ReadPreference.primary())) {
             Summaries summaries = new Summaries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
             if (command.get(1).equals("rebuild")) {
-                for (SummaryRebuild.Rebuilt rebuilt : new SummaryRebuild(summaries).rebuild(resort, season, out::println)) {
+                for (SummaryRebuild.Rebuilt rebuilt :
+                        new SummaryRebuild(summaries).rebuild(resort, season, out::println)) {
                     out.println(rebuilt);
                 }
                 return 0;
@@ -251,8 +290,11 @@ public final class OpsMain {
             if (!first.isEmpty()) {
                 // With ingest running, a ride stored a moment ago may not be counted yet: only what lasts is reported.
                 Thread.sleep(IN_FLIGHT.toMillis());
-                differences = check.differences(resort, season).stream().filter(d -> first.stream()
-                        .anyMatch(f -> f.summary().equals(d.summary()) && f.key().equals(d.key()))).toList();
+                differences = check.differences(resort, season).stream()
+                        .filter(d -> first.stream()
+                                .anyMatch(f -> f.summary().equals(d.summary())
+                                        && f.key().equals(d.key())))
+                        .toList();
             }
             Table table = new Table("summary", "key", "the rides say", "the summary says");
             differences.forEach(d -> table.add(d.summary(), d.key(), d.expected(), d.found()));
@@ -260,12 +302,16 @@ public final class OpsMain {
                 out.print(table.render(json));
             }
             if (!json) {
-                out.println(differences.isEmpty() ? "summaries exact: every summary equals the raw rides"
-                        : differences.size() + " summaries differ from the raw rides (liftline-ops summaries rebuild recomputes them)");
+                out.println(
+                        differences.isEmpty()
+                                ? "summaries exact: every summary equals the raw rides"
+                                : differences.size()
+                                        + " summaries differ from the raw rides (liftline-ops summaries rebuild recomputes them)");
             }
             return differences.isEmpty() ? 0 : 1;
         } catch (MongoTimeoutException e) {
-            out.println("error: cannot reach MongoDB at " + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+            out.println("error: cannot reach MongoDB at "
+                    + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
             return 1;
         }

@@ -39,8 +39,13 @@ final class QueueStatus {
         for (JsonNode q : queues) {
             String name = q.path("name").asText();
             JsonNode stats = q.path("message_stats");
-            table.add(name, q.path("messages_ready").asLong(), q.path("messages_unacknowledged").asLong(),
-                    q.path("consumers").asLong(), rate(stats, "publish_details"), rate(stats, "deliver_get_details"),
+            table.add(
+                    name,
+                    q.path("messages_ready").asLong(),
+                    q.path("messages_unacknowledged").asLong(),
+                    q.path("consumers").asLong(),
+                    rate(stats, "publish_details"),
+                    rate(stats, "deliver_get_details"),
                     rate(stats, "ack_details"));
         }
         return table;

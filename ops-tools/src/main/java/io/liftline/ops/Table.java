@@ -41,7 +41,8 @@ final class Table {
         for (int i = 0; i < columns.size(); i++) {
             widths[i] = columns.get(i).length();
             for (Map<String, Object> row : rows) {
-                widths[i] = Math.max(widths[i], String.valueOf(row.get(columns.get(i))).length());
+                widths[i] = Math.max(
+                        widths[i], String.valueOf(row.get(columns.get(i))).length());
             }
         }
         StringBuilder sb = new StringBuilder();

@@ -37,8 +37,11 @@ class FreshnessTest {
             Table table = new Freshness(List.of(up, gone)).snapshot();
 
             assertThat(table.rows()).hasSize(2);
-            assertThat(table.rows().get(0)).containsEntry("lag p50 s", 0.123).containsEntry("lag p99 s", 2.5)
-                    .containsEntry("lag max s", 3.75).containsEntry("rides stored", 1200.0);
+            assertThat(table.rows().get(0))
+                    .containsEntry("lag p50 s", 0.123)
+                    .containsEntry("lag p99 s", 2.5)
+                    .containsEntry("lag max s", 3.75)
+                    .containsEntry("rides stored", 1200.0);
             assertThat(table.rows().get(1)).containsEntry("lag p50 s", "unreachable");
         } finally {
             worker.stop(0);
@@ -47,8 +50,11 @@ class FreshnessTest {
 
     @Test
     void aWorkerThatStoredNothingYetShowsDashes() {
-        assertThat(Freshness.value("liftline_rides_stored_total 0.0\n", "liftline_ride_lag_recent_seconds_max")).isEqualTo("-");
-        assertThat(Freshness.value("liftline_ride_lag_seconds{quantile=\"0.99\"} NaN\n", "liftline_ride_lag_seconds{quantile=\"0.99\"}"))
+        assertThat(Freshness.value("liftline_rides_stored_total 0.0\n", "liftline_ride_lag_recent_seconds_max"))
+                .isEqualTo("-");
+        assertThat(Freshness.value(
+                        "liftline_ride_lag_seconds{quantile=\"0.99\"} NaN\n",
+                        "liftline_ride_lag_seconds{quantile=\"0.99\"}"))
                 .isEqualTo("-");
     }
 }

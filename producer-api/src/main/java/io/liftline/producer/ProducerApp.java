@@ -32,23 +32,46 @@ public final class ProducerApp implements AutoCloseable {
 
     private ProducerApp(ProducerConfig config) throws java.io.IOException {
         this.config = config;
-        this.broker = new BrokerConnection(config.amqpUri(), "liftline-producer", BrokerConnection.Transport.NETTY,
-                BrokerConnection.DEFAULT_RETRY_INTERVAL, config.shards());
+        this.broker = new BrokerConnection(
+                config.amqpUri(),
+                "liftline-producer",
+                BrokerConnection.Transport.NETTY,
+                BrokerConnection.DEFAULT_RETRY_INTERVAL,
+                config.shards());
         ProducerMetrics metrics = new ProducerMetrics();
-        this.pool = new ChannelPool(broker, config.channelPoolSize(), config.maxInFlightPerChannel(),
-                config.channelAcquireTimeout(), metrics);
+        this.pool = new ChannelPool(
+                broker,
+                config.channelPoolSize(),
+                config.maxInFlightPerChannel(),
+                config.channelAcquireTimeout(),
+                metrics);
         metrics.bind(pool, broker);
-        this.publisher = new RidePublisher(broker, pool, config.publishTimeout(), config.shards(),
+        this.publisher = new RidePublisher(
+                broker,
+                pool,
+                config.publishTimeout(),
+                config.shards(),
                 new RidePublisher.HoldLimits(config.holdMaxRequests(), config.holdMaxBytes()));
         metrics.bind(publisher);
         TimeBasedEpochGenerator uuidV7 = Generators.timeBasedEpochGenerator();
         Edge.Guard guard = Edge.guard(config.edge(), ApiKeys.Scope.INGEST, RateLimiting.Charge.RIDES, "ingest API");
-        this.admin = new AdminHandler(() -> {
-            String unavailable = broker.unavailableReason();
-            return unavailable != null ? unavailable : publisher.confirmsOverdueReason();
-        }, metrics);
-        this.server = Edge.server(config.edge(), Edge.chain(guard, new IngestHandler(config, publisher, metrics,
-                () -> uuidV7.generate().toString(), guard.limits())), admin);
+        this.admin = new AdminHandler(
+                () -> {
+                    String unavailable = broker.unavailableReason();
+                    return unavailable != null ? unavailable : publisher.confirmsOverdueReason();
+                },
+                metrics);
+        this.server = Edge.server(
+                config.edge(),
+                Edge.chain(
+                        guard,
+                        new IngestHandler(
+                                config,
+                                publisher,
+                                metrics,
+                                () -> uuidV7.generate().toString(),
+                                guard.limits())),
+                admin);
     }
 
     /**
@@ -103,15 +126,19 @@ public final class ProducerApp implements AutoCloseable {
     public void close() throws Exception {
         admin.stopAccepting();
         if (!config.drainDelay().isZero()) {
-            log.info("shutting down: readiness DOWN, serving {} ms more while load balancers notice", config.drainDelay().toMillis());
+            log.info(
+                    "shutting down: readiness DOWN, serving {} ms more while load balancers notice",
+                    config.drainDelay().toMillis());
             Thread.sleep(config.drainDelay().toMillis());
         }
         long start = System.nanoTime();
         server.stop(); // graceful: stops accepting, waits for in-flight requests up to the stop timeout
         Duration left = config.shutdownTimeout().minusNanos(System.nanoTime() - start);
         if (!publisher.drain(left.isNegative() ? Duration.ZERO : left)) {
-            log.warn("shutdown: {} publishes still unconfirmed after {} ms; their requests are answered 503",
-                    publisher.inFlightCalls(), config.shutdownTimeout().toMillis());
+            log.warn(
+                    "shutdown: {} publishes still unconfirmed after {} ms; their requests are answered 503",
+                    publisher.inFlightCalls(),
+                    config.shutdownTimeout().toMillis());
         }
         pool.close();
         broker.close();

@@ -6,11 +6,15 @@ import io.liftline.runtime.Launcher;
 /** {@code java -jar liftline-producer-api.jar [--flag=value ...]}: runs the producer until SIGTERM. */
 public final class ProducerMain {
 
-    private ProducerMain() {
-    }
+    private ProducerMain() {}
 
     public static void main(String[] args) throws Exception {
-        Launcher.run("liftline-producer", "liftline-producer-api.jar", ProducerConfig.SETTINGS, args, ProducerConfig::from,
+        Launcher.run(
+                "liftline-producer",
+                "liftline-producer-api.jar",
+                ProducerConfig.SETTINGS,
+                args,
+                ProducerConfig::from,
                 ProducerApp::start);
     }
 }

@@ -39,15 +39,23 @@ class ApiKeysIT {
     private static ProducerClient client;
 
     static String sha256(String key) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of()
+                .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     @BeforeAll
     static void startProducerWithKeys() throws Exception {
         keys = Files.createTempFile("liftline-keys", ".txt");
-        Files.writeString(keys, "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n"
-                + sha256(ANALYST) + " analyst-3 3 read\n");
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).apiKeysFile(keys).build());
+        Files.writeString(
+                keys,
+                "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n" + sha256(ANALYST)
+                        + " analyst-3 3 read\n");
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .apiKeysFile(keys)
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
     }
@@ -81,7 +89,8 @@ class ApiKeysIT {
     void aRequestWithoutAKeyIsRefused401WithAChallenge() throws Exception {
         HttpResponse<String> refused = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, null);
         assertThat(refused.statusCode()).isEqualTo(401);
-        assertThat(refused.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        assertThat(refused.headers().firstValue("WWW-Authenticate"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
         assertThat(message(refused)).contains("API key is required");
         assertThat(rabbit.readyMessages(Topology.QUEUE)).isZero();
     }
@@ -95,7 +104,8 @@ class ApiKeysIT {
 
     @Test
     void anAnalystsKeyCannotPostRides() throws Exception {
-        HttpResponse<String> refused = post("/skiers/3/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, ANALYST);
+        HttpResponse<String> refused =
+                post("/skiers/3/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, ANALYST);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(RideJson.MAPPER.readTree(refused.body()).path("message").asText())
                 .isEqualTo("the API key of client analyst-3 may not post rides (its scope: read)");
@@ -103,18 +113,24 @@ class ApiKeysIT {
 
     @Test
     void aKeyPostsForTheResortsItCoversAndIsRefused403ForOthers() throws Exception {
-        assertThat(post("/skiers/3/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, GATE7).statusCode()).isEqualTo(201);
-        HttpResponse<String> refused = post("/skiers/5/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, GATE7);
+        assertThat(post("/skiers/3/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, GATE7)
+                        .statusCode())
+                .isEqualTo(201);
+        HttpResponse<String> refused =
+                post("/skiers/5/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, GATE7);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(message(refused)).isEqualTo("resortID 5 is not covered by the API key of client gate7");
-        assertThat(post("/skiers/5/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, OPS).statusCode()).isEqualTo(201);
+        assertThat(post("/skiers/5/seasons/2025/days/17/skiers/4242", ProducerClient.RIDE_BODY, OPS)
+                        .statusCode())
+                .isEqualTo(201);
         assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(2);
     }
 
     @Test
     void aBatchWithOneUncoveredRideIsRefusedWholeSayingWhich() throws Exception {
-        String batch = "[{\"resortID\": 3, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 1, \"time\": 1, \"liftID\": 1},"
-                + "{\"resortID\": 9, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 2, \"time\": 2, \"liftID\": 2}]";
+        String batch =
+                "[{\"resortID\": 3, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 1, \"time\": 1, \"liftID\": 1},"
+                        + "{\"resortID\": 9, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 2, \"time\": 2, \"liftID\": 2}]";
         HttpResponse<String> refused = post("/rides", batch, GATE7);
         assertThat(refused.statusCode()).isEqualTo(403);
         assertThat(message(refused)).startsWith("rides[1].resortID 9 is not covered by the API key of client gate7");
@@ -123,32 +139,53 @@ class ApiKeysIT {
 
     @Test
     void aKeyedRideIsQueuedUnderItsClientsNameSoNoOtherClientCanTakeItsId() throws Exception {
-        HttpResponse<String> mine = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, GATE7, "Idempotency-Key", "gate7-000124");
-        HttpResponse<String> squatter = post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, OPS, "Idempotency-Key", "gate7-000124");
+        HttpResponse<String> mine =
+                post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, GATE7, "Idempotency-Key", "gate7-000124");
+        HttpResponse<String> squatter =
+                post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, OPS, "Idempotency-Key", "gate7-000124");
         assertThat(mine.statusCode()).isEqualTo(201);
         assertThat(squatter.statusCode()).isEqualTo(201);
-        assertThat(RideJson.MAPPER.readTree(mine.body()).path("eventId").asText()).as("the client sees its own id")
+        assertThat(RideJson.MAPPER.readTree(mine.body()).path("eventId").asText())
+                .as("the client sees its own id")
                 .isEqualTo("gate7-000124");
         List<String> queued = new ArrayList<>();
         try (Channel channel = rabbit.connection().createChannel()) {
-            for (GetResponse got = channel.basicGet(Topology.QUEUE, true); got != null; got = channel.basicGet(Topology.QUEUE, true)) {
-                queued.add(got.getProps().getMessageId() + " " + RideJson.MAPPER.readTree(got.getBody()).path("eventId").asText());
+            for (GetResponse got = channel.basicGet(Topology.QUEUE, true);
+                    got != null;
+                    got = channel.basicGet(Topology.QUEUE, true)) {
+                queued.add(got.getProps().getMessageId() + " "
+                        + RideJson.MAPPER
+                                .readTree(got.getBody())
+                                .path("eventId")
+                                .asText());
             }
         }
-        assertThat(queued).containsExactlyInAnyOrder("gate7:gate7-000124 gate7:gate7-000124", "ops:gate7-000124 ops:gate7-000124");
+        assertThat(queued)
+                .containsExactlyInAnyOrder(
+                        "gate7:gate7-000124 gate7:gate7-000124", "ops:gate7-000124 ops:gate7-000124");
     }
 
     @Test
     void theKeysFileIsReadAgainWhenItChanges() throws Exception {
         String late = "ll_added-while-running-42";
-        assertThat(post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late).statusCode()).isEqualTo(401);
+        assertThat(post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late)
+                        .statusCode())
+                .isEqualTo(401);
         Files.writeString(keys, sha256(late) + " late-gate *\n", StandardOpenOption.APPEND);
-        Poll.waitAtMost(Duration.ofSeconds(10), "the added key accepted",
-                () -> post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late).statusCode() == 201);
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the added key accepted",
+                () -> post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late)
+                                .statusCode()
+                        == 201);
         // Revoked: the line removed.
         Files.writeString(keys, sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n");
-        Poll.waitAtMost(Duration.ofSeconds(10), "the removed key refused",
-                () -> post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late).statusCode() == 401);
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the removed key refused",
+                () -> post(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, late)
+                                .statusCode()
+                        == 401);
     }
 
     @Test

@@ -35,8 +35,12 @@ class BrokerOutageIT {
     @BeforeAll
     static void startProducerBehindAProxy() throws Exception {
         proxy = rabbit.proxy();
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy)).httpPort(0).adminPort(0)
-                .publishTimeout(PUBLISH_TIMEOUT).build());
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUriThrough(proxy))
+                .httpPort(0)
+                .adminPort(0)
+                .publishTimeout(PUBLISH_TIMEOUT)
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
         admin = new ProducerClient(producer.adminPort());
@@ -52,7 +56,10 @@ class BrokerOutageIT {
     void brokerBack() throws Exception {
         proxy.restore();
         TestBroker.memoryAlarm(false);
-        Poll.waitAtMost(Duration.ofSeconds(20), "producer ready again", () -> admin.get("/health/ready").statusCode() == 200);
+        Poll.waitAtMost(
+                Duration.ofSeconds(20),
+                "producer ready again",
+                () -> admin.get("/health/ready").statusCode() == 200);
     }
 
     @Test
@@ -70,15 +77,17 @@ class BrokerOutageIT {
         assertThat(message(refused)).startsWith("not stored, retry with the same event ids:");
         var assigned = RideJson.MAPPER.readTree(refused.body()).path("eventIds");
         assertThat(assigned).as("the ids to retry under").hasSize(1);
-        assertThat(assigned.get(0).asText()).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
-        HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN", () -> admin.get("/health/ready"),
-                r -> r.statusCode() == 503);
+        assertThat(assigned.get(0).asText())
+                .matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        HttpResponse<String> ready = Poll.waitAtMost(
+                Duration.ofSeconds(10), "readiness DOWN", () -> admin.get("/health/ready"), r -> r.statusCode() == 503);
         assertThat(ready.body()).contains("\"status\":\"DOWN\"", "broker unreachable");
 
         proxy.restore();
-        HttpResponse<String> accepted = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after recovery", this::post,
-                r -> r.statusCode() == 201);
-        String eventId = RideJson.MAPPER.readTree(accepted.body()).path("eventId").asText();
+        HttpResponse<String> accepted =
+                Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after recovery", this::post, r -> r.statusCode() == 201);
+        String eventId =
+                RideJson.MAPPER.readTree(accepted.body()).path("eventId").asText();
         assertThat(queuedIds()).contains(eventId);
     }
 
@@ -94,14 +103,22 @@ class BrokerOutageIT {
         HttpResponse<String> ready = admin.get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(503);
         assertThat(ready.body()).contains("confirmed nothing since a publish timed out");
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("DOWN long before the heartbeats give up")
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("DOWN long before the heartbeats give up")
                 .isLessThan(ANSWER_BOUND);
 
         proxy.restore(); // the held frames go through: the late confirm shows the link works again
-        Poll.waitAtMost(Duration.ofSeconds(10), "ready once a confirm arrives", () -> admin.get("/health/ready").statusCode() == 200);
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "ready once a confirm arrives",
+                () -> admin.get("/health/ready").statusCode() == 200);
         HttpResponse<String> accepted = post();
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
-        assertThat(queuedIds()).contains(RideJson.MAPPER.readTree(accepted.body()).path("eventId").asText());
+        assertThat(queuedIds())
+                .contains(RideJson.MAPPER
+                        .readTree(accepted.body())
+                        .path("eventId")
+                        .asText());
     }
 
     @Test
@@ -109,12 +126,17 @@ class BrokerOutageIT {
         assertThat(post().statusCode()).isEqualTo(201);
         proxy.blackHole();
         assertThat(post().statusCode()).isEqualTo(503);
-        Poll.waitAtMost(Duration.ofSeconds(5), "DOWN: nothing confirmed", () -> admin.get("/health/ready").body()
-                .contains("confirmed nothing"));
+        Poll.waitAtMost(
+                Duration.ofSeconds(5),
+                "DOWN: nothing confirmed",
+                () -> admin.get("/health/ready").body().contains("confirmed nothing"));
 
         proxy.cut(); // that connection dies with its publish unconfirmed; the producer connects anew
         proxy.restore();
-        Poll.waitAtMost(Duration.ofSeconds(20), "ready on the new connection", () -> admin.get("/health/ready").statusCode() == 200);
+        Poll.waitAtMost(
+                Duration.ofSeconds(20),
+                "ready on the new connection",
+                () -> admin.get("/health/ready").statusCode() == 200);
         assertThat(post().statusCode()).isEqualTo(201);
     }
 
@@ -129,8 +151,11 @@ class BrokerOutageIT {
             assertThat(first.statusCode()).as(first.body()).isEqualTo(503);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(ANSWER_BOUND);
             // Once the broker said "blocked", requests are refused at once instead of tying up a thread.
-            HttpResponse<String> ready = Poll.waitAtMost(Duration.ofSeconds(10), "readiness says blocked",
-                    () -> admin.get("/health/ready"), r -> r.body().contains("resource alarm"));
+            HttpResponse<String> ready = Poll.waitAtMost(
+                    Duration.ofSeconds(10),
+                    "readiness says blocked",
+                    () -> admin.get("/health/ready"),
+                    r -> r.body().contains("resource alarm"));
             assertThat(ready.statusCode()).isEqualTo(503);
             long fastStart = System.nanoTime();
             HttpResponse<String> fast = post();
@@ -140,43 +165,57 @@ class BrokerOutageIT {
         } finally {
             TestBroker.memoryAlarm(false);
         }
-        HttpResponse<String> after = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after the alarm clears", this::post,
-                r -> r.statusCode() == 201);
-        assertThat(queuedIds()).contains(RideJson.MAPPER.readTree(after.body()).path("eventId").asText());
+        HttpResponse<String> after = Poll.waitAtMost(
+                Duration.ofSeconds(20), "a 201 after the alarm clears", this::post, r -> r.statusCode() == 201);
+        assertThat(queuedIds())
+                .contains(RideJson.MAPPER.readTree(after.body()).path("eventId").asText());
     }
 
     @Test
     void everyRequestWaitingForItsConfirmAnswers503SoonAfterAnAlarmNotAfterThePublishTimeout() throws Exception {
         // A publish timeout far longer than the bound below: only the connection.blocked notice can answer in time.
         Duration longTimeout = Duration.ofSeconds(30);
-        ProducerApp patient = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
-                .publishTimeout(longTimeout).build());
+        ProducerApp patient = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .publishTimeout(longTimeout)
+                .build());
         try {
             assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient patientClient = new ProducerClient(patient.port());
-            assertThat(patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+            assertThat(patientClient
+                            .postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                            .statusCode())
+                    .isEqualTo(201);
             java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(20);
             try {
                 TestBroker.memoryAlarm(true);
                 long start = System.nanoTime();
                 java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
                 for (int i = 0; i < 40; i++) {
-                    answers.add(scanners.submit(() -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
+                    answers.add(scanners.submit(
+                            () -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
                 }
                 for (var answer : answers) {
-                    HttpResponse<String> response = answer.get(longTimeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
+                    HttpResponse<String> response =
+                            answer.get(longTimeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
                     assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
                     assertThat(message(response)).contains("blocked by a resource alarm");
                     assertThat(response.headers().firstValue("Retry-After")).isPresent();
                 }
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all 40 answered")
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("all 40 answered")
                         .isLessThan(longTimeout.dividedBy(6));
             } finally {
                 TestBroker.memoryAlarm(false);
                 scanners.shutdownNow();
             }
-            HttpResponse<String> after = Poll.waitAtMost(Duration.ofSeconds(20), "a 201 after the alarm clears",
-                    () -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY), r -> r.statusCode() == 201);
+            HttpResponse<String> after = Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "a 201 after the alarm clears",
+                    () -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY),
+                    r -> r.statusCode() == 201);
             assertThat(after.statusCode()).isEqualTo(201);
         } finally {
             patient.close();
@@ -193,15 +232,20 @@ class BrokerOutageIT {
         java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(40);
         try (TcpProxy silent = rabbit.proxy()) {
             silent.pauseRepliesAtChannelOpen(2); // after the topology's channel: the pool's first gets no answer
-            ProducerApp fresh = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(silent)).httpPort(0)
-                    .adminPort(0).publishTimeout(Duration.ofSeconds(30)).build());
+            ProducerApp fresh = ProducerApp.start(ProducerConfig.builder()
+                    .amqpUri(rabbit.amqpUriThrough(silent))
+                    .httpPort(0)
+                    .adminPort(0)
+                    .publishTimeout(Duration.ofSeconds(30))
+                    .build());
             try {
                 assertThat(fresh.awaitBroker(Duration.ofSeconds(10))).isTrue();
                 ProducerClient freshClient = new ProducerClient(fresh.port());
                 long start = System.nanoTime();
                 java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
                 for (int i = 0; i < 40; i++) {
-                    answers.add(scanners.submit(() -> freshClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
+                    answers.add(scanners.submit(
+                            () -> freshClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
                 }
                 for (var answer : answers) {
                     HttpResponse<String> response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -209,7 +253,8 @@ class BrokerOutageIT {
                     assertThat(message(response)).contains("no channel free within 1000 ms");
                     assertThat(response.headers().firstValue("Retry-After")).isPresent();
                 }
-                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("all 40 answered within the acquire timeout")
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("all 40 answered within the acquire timeout")
                         .isLessThan(Duration.ofSeconds(5));
             } finally {
                 silent.resume();

@@ -35,7 +35,8 @@ class EdgeIT {
     @RegisterExtension
     static final RabbitVhost rabbit = new RabbitVhost();
 
-    private static final String RIDE = "{\"resortID\": 3, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 1, \"time\": 1, \"liftID\": 1}";
+    private static final String RIDE =
+            "{\"resortID\": 3, \"seasonID\": \"2025\", \"dayID\": 1, \"skierID\": 1, \"time\": 1, \"liftID\": 1}";
 
     private final List<AutoCloseable> open = new ArrayList<>();
 
@@ -47,7 +48,8 @@ class EdgeIT {
     }
 
     private ProducerApp start(ProducerConfig.Builder config) throws Exception {
-        ProducerApp producer = ProducerApp.start(config.amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
+        ProducerApp producer = ProducerApp.start(
+                config.amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
         open.add(producer);
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         try (Channel channel = rabbit.connection().createChannel()) { // the producer declared the queue
@@ -62,20 +64,32 @@ class EdgeIT {
 
     @Test
     void aClientBeyondItsRateGets429WithRetryAfterAndItsRidesAreNotPublished() throws Exception {
-        ProducerClient client = new ProducerClient(start(ProducerConfig.builder().rateLimit(2).rateLimitBurst(10)).port());
-        assertThat(client.postJson("/rides", batch(11)).statusCode()).as("more than the burst can never pass").isEqualTo(400);
+        ProducerClient client = new ProducerClient(
+                start(ProducerConfig.builder().rateLimit(2).rateLimitBurst(10)).port());
+        assertThat(client.postJson("/rides", batch(11)).statusCode())
+                .as("more than the burst can never pass")
+                .isEqualTo(400);
         assertThat(client.postJson("/rides", batch(8)).statusCode()).isEqualTo(201);
-        assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+        assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                        .statusCode())
+                .isEqualTo(201);
         HttpResponse<String> refused = client.postJson("/rides", batch(5)); // a batch counts its rides: 9 + 5 > 10
         assertThat(refused.statusCode()).isEqualTo(429);
         assertThat(refused.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(refused.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(s -> assertThat(s).isBetween(1L, 3L));
+        assertThat(refused.headers().firstValue("Retry-After").map(Long::parseLong))
+                .hasValueSatisfying(s -> assertThat(s).isBetween(1L, 3L));
         assertThat(RideJson.MAPPER.readTree(refused.body()).path("message").asText())
                 .startsWith("rate limit: at most 2 rides per second per client (bursts of 10)");
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).as("only the 9 accepted rides").isEqualTo(9);
+        assertThat(rabbit.readyMessages(Topology.QUEUE))
+                .as("only the 9 accepted rides")
+                .isEqualTo(9);
         // Refilled at 2 rides a second, so a single ride passes again within a second or so.
-        Poll.waitAtMost(Duration.ofSeconds(5), "a ride accepted after the refill",
-                () -> client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode() == 201);
+        Poll.waitAtMost(
+                Duration.ofSeconds(5),
+                "a ride accepted after the refill",
+                () -> client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                                .statusCode()
+                        == 201);
     }
 
     @Test
@@ -85,7 +99,8 @@ class EdgeIT {
             assertThat(rawPost("127.0.0.1", producer.port(), batch(1))).startsWith("HTTP/1.1 201");
         }
         assertThat(rawPost("127.0.0.1", producer.port(), batch(1))).startsWith("HTTP/1.1 429");
-        assertThat(rawPost("127.0.0.2", producer.port(), batch(1))).as("another address has its own allowance")
+        assertThat(rawPost("127.0.0.2", producer.port(), batch(1)))
+                .as("another address has its own allowance")
                 .startsWith("HTTP/1.1 201");
     }
 
@@ -94,8 +109,10 @@ class EdgeIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port, InetAddress.getByName(from), 0)) {
             socket.setSoTimeout(10_000);
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            socket.getOutputStream().write(("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                    + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write(("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n"
+                                    + "Content-Length: " + bytes.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().write(bytes);
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
@@ -107,8 +124,9 @@ class EdgeIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[")
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.write(
+                    ("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n[")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             long start = System.nanoTime();
             InputStream in = socket.getInputStream();
             for (int i = 0; i < 60 && in.available() == 0; i++) { // 1 byte each 250 ms, never idle, never done
@@ -117,8 +135,10 @@ class EdgeIT {
                 Thread.sleep(250);
             }
             String answer = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(ProducerConfig.DEFAULT_BODY_TIMEOUT.minusSeconds(1),
-                    ProducerConfig.DEFAULT_BODY_TIMEOUT.plusSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(
+                            ProducerConfig.DEFAULT_BODY_TIMEOUT.minusSeconds(1),
+                            ProducerConfig.DEFAULT_BODY_TIMEOUT.plusSeconds(4));
             assertThat(answer).startsWith("HTTP/1.1 408");
         }
         assertThat(rabbit.readyMessages(Topology.QUEUE)).isZero();
@@ -130,14 +150,18 @@ class EdgeIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(10_000);
             long start = System.nanoTime();
-            assertThat(socket.getInputStream().read()).as("closed by the producer").isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
+            assertThat(socket.getInputStream().read())
+                    .as("closed by the producer")
+                    .isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .isBetween(Duration.ofMillis(500), Duration.ofSeconds(5));
         }
     }
 
     @Test
     void atTheConnectionLimitIdleConnectionsMakeRoomForRealRequests() throws Exception {
-        // At the limit, connections open then are given 1 s of idleness; those accepted later wait out the idle timeout.
+        // At the limit, connections open then are given 1 s of idleness; those accepted later wait out the idle
+        // timeout.
         ProducerApp producer = start(ProducerConfig.builder().maxConnections(20).idleTimeout(Duration.ofSeconds(3)));
         List<Socket> idle = new ArrayList<>();
         try {
@@ -148,10 +172,15 @@ class EdgeIT {
             }
             ProducerClient client = new ProducerClient(producer.port());
             long start = System.nanoTime();
-            assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+            assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                            .statusCode())
+                    .isEqualTo(201);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
-            assertThat(new ProducerClient(producer.adminPort()).get("/health/ready").statusCode())
-                    .as("the admin port is outside the limit").isEqualTo(200);
+            assertThat(new ProducerClient(producer.adminPort())
+                            .get("/health/ready")
+                            .statusCode())
+                    .as("the admin port is outside the limit")
+                    .isEqualTo(200);
         } finally {
             for (Socket socket : idle) {
                 socket.close();
@@ -161,11 +190,16 @@ class EdgeIT {
 
     @Test
     void bindAddressesChooseTheInterfacesOfEachPort() throws Exception {
-        ProducerApp producer = start(ProducerConfig.builder().bindAddress("127.0.0.1").adminBindAddress("127.0.0.3"));
-        assertThat(new ProducerClient(producer.port()).postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode())
+        ProducerApp producer =
+                start(ProducerConfig.builder().bindAddress("127.0.0.1").adminBindAddress("127.0.0.3"));
+        assertThat(new ProducerClient(producer.port())
+                        .postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                        .statusCode())
                 .isEqualTo(201);
-        assertThatThrownBy(() -> new Socket("127.0.0.2", producer.port()).close()).isInstanceOf(ConnectException.class);
-        assertThatThrownBy(() -> new Socket("127.0.0.1", producer.adminPort()).close()).isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new Socket("127.0.0.2", producer.port()).close())
+                .isInstanceOf(ConnectException.class);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", producer.adminPort()).close())
+                .isInstanceOf(ConnectException.class);
         try (Socket admin = new Socket("127.0.0.3", producer.adminPort())) {
             assertThat(admin.isConnected()).isTrue();
         }
@@ -177,8 +211,13 @@ class EdgeIT {
                 .hasMessageContaining("the service would serve nothing");
         Path keystore = Files.writeString(dir.resolve("not-a-keystore.p12"), "nope");
         try (TcpProxy proxy = rabbit.proxy()) {
-            assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy))
-                    .httpsPort(0).adminPort(0).tls(new Tls(keystore, "secret")).build()).close())
+            assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder()
+                                    .amqpUri(rabbit.amqpUriThrough(proxy))
+                                    .httpsPort(0)
+                                    .adminPort(0)
+                                    .tls(new Tls(keystore, "secret"))
+                                    .build())
+                            .close())
                     .isInstanceOf(Exception.class);
             // A start that failed leaves no broker connection behind, even one that was still being made.
             Poll.waitAtMost(Duration.ofSeconds(10), "no broker connection left open", () -> proxy.connections() == 0);

@@ -42,8 +42,12 @@ class IngestIT {
 
     @BeforeAll
     static void startProducer() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0)
-                .maxBodyBytes(64 * 1024).build());
+        producer = ProducerApp.start(ProducerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .httpPort(0)
+                .adminPort(0)
+                .maxBodyBytes(64 * 1024)
+                .build());
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
     }
@@ -63,7 +67,9 @@ class IngestIT {
     private static List<GetResponse> drain() throws Exception {
         List<GetResponse> messages = new ArrayList<>();
         try (Channel channel = rabbit.connection().createChannel()) {
-            for (GetResponse m = channel.basicGet(Topology.QUEUE, true); m != null; m = channel.basicGet(Topology.QUEUE, true)) {
+            for (GetResponse m = channel.basicGet(Topology.QUEUE, true);
+                    m != null;
+                    m = channel.basicGet(Topology.QUEUE, true)) {
                 messages.add(m);
             }
         }
@@ -72,12 +78,13 @@ class IngestIT {
 
     @Test
     void a201MeansThePersistentMessageIsInTheQueue() throws Exception {
-        HttpResponse<String> response = client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY,
-                "Idempotency-Key", "gate7-000123");
+        HttpResponse<String> response =
+                client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY, "Idempotency-Key", "gate7-000123");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(RideJson.MAPPER.readTree(response.body()).path("eventId").asText()).isEqualTo("gate7-000123");
+        assertThat(RideJson.MAPPER.readTree(response.body()).path("eventId").asText())
+                .isEqualTo("gate7-000123");
         // No polling: the 201 came after the broker's confirm, so the message must be there now.
         List<GetResponse> messages = drain();
         assertThat(messages).hasSize(1);
@@ -87,19 +94,36 @@ class IngestIT {
         assertThat(message.getProps().getContentType()).isEqualTo("application/json");
         assertThat(message.getProps().getTimestamp()).isNotNull();
         assertThat(message.getProps().getHeaders()).containsKey(Topology.SCHEMA_VERSION_HEADER);
-        assertThat(message.getProps().getHeaders().get(Topology.SCHEMA_VERSION_HEADER).toString()).isEqualTo("1");
+        assertThat(message.getProps()
+                        .getHeaders()
+                        .get(Topology.SCHEMA_VERSION_HEADER)
+                        .toString())
+                .isEqualTo("1");
         LiftRide ride = RideJson.fromMessage(message.getBody());
-        assertThat(ride).extracting(LiftRide::eventId, LiftRide::resortId, LiftRide::seasonId, LiftRide::dayId,
-                LiftRide::skierId, LiftRide::time, LiftRide::liftId)
+        assertThat(ride)
+                .extracting(
+                        LiftRide::eventId,
+                        LiftRide::resortId,
+                        LiftRide::seasonId,
+                        LiftRide::dayId,
+                        LiftRide::skierId,
+                        LiftRide::time,
+                        LiftRide::liftId)
                 .containsExactly("gate7-000123", 3, "2025", 17, 4242, 217, 21);
     }
 
     @Test
     void withoutAnIdempotencyKeyEachRideGetsAFreshUuidV7() throws Exception {
-        String first = RideJson.MAPPER.readTree(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).body())
-                .path("eventId").asText();
-        String second = RideJson.MAPPER.readTree(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).body())
-                .path("eventId").asText();
+        String first = RideJson.MAPPER
+                .readTree(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                        .body())
+                .path("eventId")
+                .asText();
+        String second = RideJson.MAPPER
+                .readTree(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                        .body())
+                .path("eventId")
+                .asText();
         assertThat(first).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
         assertThat(second).isNotEqualTo(first);
         assertThat(second.compareTo(first)).as("time-ordered").isPositive();
@@ -110,18 +134,25 @@ class IngestIT {
     void aBatchIsPublishedWholeWithItsIdsInOrder() throws Exception {
         StringBuilder body = new StringBuilder("[");
         for (int i = 0; i < 100; i++) {
-            body.append(i == 0 ? "" : ",").append("{\"eventId\":\"b-").append(i)
-                    .append("\",\"resortID\":1,\"seasonID\":\"2025\",\"dayID\":2,\"skierID\":").append(i + 1)
+            body.append(i == 0 ? "" : ",")
+                    .append("{\"eventId\":\"b-")
+                    .append(i)
+                    .append("\",\"resortID\":1,\"seasonID\":\"2025\",\"dayID\":2,\"skierID\":")
+                    .append(i + 1)
                     .append(",\"time\":5,\"liftID\":7}");
         }
-        HttpResponse<String> response = client.postJson("/rides", body.append("]").toString());
+        HttpResponse<String> response =
+                client.postJson("/rides", body.append("]").toString());
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         JsonNode ids = RideJson.MAPPER.readTree(response.body()).path("eventIds");
         assertThat(ids).hasSize(100);
         assertThat(ids.get(0).asText()).isEqualTo("b-0");
         assertThat(ids.get(99).asText()).isEqualTo("b-99");
-        assertThat(drain()).extracting(m -> m.getProps().getMessageId()).hasSize(100).contains("b-0", "b-99");
+        assertThat(drain())
+                .extracting(m -> m.getProps().getMessageId())
+                .hasSize(100)
+                .contains("b-0", "b-99");
     }
 
     @Test
@@ -144,20 +175,60 @@ class IngestIT {
                 // path values
                 bad("POST", "/skiers/0/seasons/2025/days/1/skiers/1", ok, 400, "resortID must be in 1..10, was 0"),
                 bad("POST", "/skiers/11/seasons/2025/days/1/skiers/1", ok, 400, "resortID must be in 1..10, was 11"),
-                bad("POST", "/skiers/abc/seasons/2025/days/1/skiers/1", ok, 400, "resortID in the path must be an integer, was 'abc'"),
-                bad("POST", "/skiers/-1/seasons/2025/days/1/skiers/1", ok, 400, "resortID in the path must be an integer"),
-                bad("POST", "/skiers/1/seasons/1999/days/1/skiers/1", ok, 400, "seasonID must be a year in 2000..2100, was '1999'"),
+                bad(
+                        "POST",
+                        "/skiers/abc/seasons/2025/days/1/skiers/1",
+                        ok,
+                        400,
+                        "resortID in the path must be an integer, was 'abc'"),
+                bad(
+                        "POST",
+                        "/skiers/-1/seasons/2025/days/1/skiers/1",
+                        ok,
+                        400,
+                        "resortID in the path must be an integer"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/1999/days/1/skiers/1",
+                        ok,
+                        400,
+                        "seasonID must be a year in 2000..2100, was '1999'"),
                 bad("POST", "/skiers/1/seasons/2101/days/1/skiers/1", ok, 400, "seasonID must be a year in 2000..2100"),
                 bad("POST", "/skiers/1/seasons/abcd/days/1/skiers/1", ok, 400, "seasonID must be a year"),
                 bad("POST", "/skiers/1/seasons/20250/days/1/skiers/1", ok, 400, "seasonID must be a year"),
                 bad("POST", "/skiers/1/seasons/2025/days/0/skiers/1", ok, 400, "dayID must be in 1..366, was 0"),
                 bad("POST", "/skiers/1/seasons/2025/days/367/skiers/1", ok, 400, "dayID must be in 1..366, was 367"),
                 bad("POST", "/skiers/1/seasons/2025/days/1/skiers/0", ok, 400, "skierID must be in 1..100000, was 0"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/100001", ok, 400, "skierID must be in 1..100000, was 100001"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/99999999999", ok, 400, "skierID in the path must be an integer"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/1.5", ok, 400, "skierID in the path must be an integer, was '1.5'"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/%20", ok, 400, "skierID in the path must be an integer"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/", ok, 400, "skierID in the path must be an integer, was ''"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/100001",
+                        ok,
+                        400,
+                        "skierID must be in 1..100000, was 100001"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/99999999999",
+                        ok,
+                        400,
+                        "skierID in the path must be an integer"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/1.5",
+                        ok,
+                        400,
+                        "skierID in the path must be an integer, was '1.5'"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/%20",
+                        ok,
+                        400,
+                        "skierID in the path must be an integer"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/",
+                        ok,
+                        400,
+                        "skierID in the path must be an integer, was ''"),
                 // unknown paths and wrong methods
                 bad("POST", "/skiers/1/seasons/2025/days/1/skier/1", ok, 404, "no such resource"),
                 bad("POST", p + "/extra", ok, 404, "no such resource"),
@@ -173,11 +244,32 @@ class IngestIT {
                 badType(p, "text/plain", 415, "Content-Type must be application/json, was 'text/plain'"),
                 badType(p, "application/x-www-form-urlencoded", 415, "Content-Type must be application/json"),
                 badType(p, "application/xml", 415, "Content-Type must be application/json"),
-                bad("POST", p, ok, 400, "Idempotency-Key header: eventId must be 1..128 characters, was 129",
-                        "Idempotency-Key", "k".repeat(129)),
-                bad("POST", p, ok, 400, "Idempotency-Key must be sent once, was sent 2 times",
-                        "Idempotency-Key", "a", "Idempotency-Key", "b"),
-                bad("POST", "/rides", "[" + valid + "]", 400, "Idempotency-Key is for single POSTs", "Idempotency-Key", "a"),
+                bad(
+                        "POST",
+                        p,
+                        ok,
+                        400,
+                        "Idempotency-Key header: eventId must be 1..128 characters, was 129",
+                        "Idempotency-Key",
+                        "k".repeat(129)),
+                bad(
+                        "POST",
+                        p,
+                        ok,
+                        400,
+                        "Idempotency-Key must be sent once, was sent 2 times",
+                        "Idempotency-Key",
+                        "a",
+                        "Idempotency-Key",
+                        "b"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[" + valid + "]",
+                        400,
+                        "Idempotency-Key is for single POSTs",
+                        "Idempotency-Key",
+                        "a"),
                 // single bodies
                 bad("POST", p, "", 400, "body is empty, expected JSON"),
                 bad("POST", p, "{", 400, "malformed JSON at line 1"),
@@ -194,47 +286,114 @@ class IngestIT {
                 bad("POST", p, "{\"time\":1,\"liftID\":1,\"time\":2}", 400, "Duplicate field 'time'"),
                 bad("POST", p, "{\"time\":1,\"liftID\":1} {}", 400, "malformed JSON"),
                 bad("POST", p, "{\"time\":99999999999,\"liftID\":1}", 400, "time must be a 32-bit integer"),
-                bad("POST", p, "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(5_000) + "\"}", 413, "request body exceeds 4096 bytes"),
-                bad("POST", "/rides", "[{\"pad\":\"" + "x".repeat(70_000) + "\"}]", 413, "request body exceeds 65536 bytes"),
+                bad(
+                        "POST",
+                        p,
+                        "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(5_000) + "\"}",
+                        413,
+                        "request body exceeds 4096 bytes"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[{\"pad\":\"" + "x".repeat(70_000) + "\"}]",
+                        413,
+                        "request body exceeds 65536 bytes"),
                 // hostile JSON: refused while parsing, never held whole
-                bad("POST", p, "{\"time\":1,\"liftID\":1,\"x\":" + "[".repeat(100) + "]".repeat(100) + "}", 400,
+                bad(
+                        "POST",
+                        p,
+                        "{\"time\":1,\"liftID\":1,\"x\":" + "[".repeat(100) + "]".repeat(100) + "}",
+                        400,
                         "exceeds the maximum allowed"),
                 bad("POST", p, "{\"time\":1" + "0".repeat(100) + ",\"liftID\":1}", 400, "malformed JSON"),
-                bad("POST", "/rides", "[" + "[".repeat(100) + "]".repeat(100) + "]", 400, "exceeds the maximum allowed"),
-                bad("POST", "/rides", "[{\"eventId\":\"" + "e".repeat(20_000) + "\"}]", 400, "exceeds the maximum allowed"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[" + "[".repeat(100) + "]".repeat(100) + "]",
+                        400,
+                        "exceeds the maximum allowed"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[{\"eventId\":\"" + "e".repeat(20_000) + "\"}]",
+                        400,
+                        "exceeds the maximum allowed"),
                 bad("POST", "/rides", "[" + "{},".repeat(5_000) + "{}]", 400, "batch has more than 1000 rides"),
                 // batches
                 bad("POST", "/rides", "{}", 400, "body must be a JSON array of rides, was an object"),
                 bad("POST", "/rides", "[]", 400, "batch is empty"),
                 bad("POST", "/rides", "[1]", 400, "rides[0] must be a JSON object, was number 1"),
                 bad("POST", "/rides", tooMany, 400, "batch has more than 1000 rides, at most 1000 are allowed"),
-                bad("POST", "/rides", "[" + valid + "," + valid.replace("\"dayID\":2", "\"dayID\":\"2\"") + "]", 400,
+                bad(
+                        "POST",
+                        "/rides",
+                        "[" + valid + "," + valid.replace("\"dayID\":2", "\"dayID\":\"2\"") + "]",
+                        400,
                         "rides[1].dayID must be an integer"),
-                bad("POST", "/rides", "[{\"eventId\":\"same\"," + valid.substring(1) + ",{\"eventId\":\"same\"," + valid.substring(1) + "]",
-                        400, "rides[1].eventId 'same' repeats rides[0].eventId"),
-                bad("POST", "/rides", "[{\"eventId\":\"" + "e".repeat(129) + "\"," + valid.substring(1) + "]", 400,
+                bad(
+                        "POST",
+                        "/rides",
+                        "[{\"eventId\":\"same\"," + valid.substring(1) + ",{\"eventId\":\"same\"," + valid.substring(1)
+                                + "]",
+                        400,
+                        "rides[1].eventId 'same' repeats rides[0].eventId"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[{\"eventId\":\"" + "e".repeat(129) + "\"," + valid.substring(1) + "]",
+                        400,
                         "rides[0].eventId must be 1..128 characters, was 129"),
-                bad("POST", "/rides", "[{\"eventId\":7," + valid.substring(1) + "]", 400, "rides[0].eventId must be a string, was number 7"),
+                bad(
+                        "POST",
+                        "/rides",
+                        "[{\"eventId\":7," + valid.substring(1) + "]",
+                        400,
+                        "rides[0].eventId must be a string, was number 7"),
                 bad("POST", "/rides", "[{\"seasonID\":true}]", 400, "rides[0].resortID is required"));
     }
 
-    private static Arguments bad(String method, String path, String body, int status, String message, String... headers) {
-        return Arguments.of(method + " " + path.substring(0, Math.min(path.length(), 60)) + " "
-                + (body == null ? "" : body.substring(0, Math.min(body.length(), 40))), method, path, "application/json",
-                body, status, message, headers);
+    private static Arguments bad(
+            String method, String path, String body, int status, String message, String... headers) {
+        return Arguments.of(
+                method + " " + path.substring(0, Math.min(path.length(), 60)) + " "
+                        + (body == null ? "" : body.substring(0, Math.min(body.length(), 40))),
+                method,
+                path,
+                "application/json",
+                body,
+                status,
+                message,
+                headers);
     }
 
     private static Arguments badType(String path, String contentType, int status, String message) {
-        return Arguments.of("POST " + path + " as " + contentType, "POST", path, contentType, ProducerClient.RIDE_BODY,
-                status, message, new String[0]);
+        return Arguments.of(
+                "POST " + path + " as " + contentType,
+                "POST",
+                path,
+                contentType,
+                ProducerClient.RIDE_BODY,
+                status,
+                message,
+                new String[0]);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformedRequests")
-    void malformedRequestsGetA4xxThatSaysWhatIsWrong(String name, String method, String path, String contentType,
-                                                     String body, int status, String message, String[] headers) throws Exception {
+    void malformedRequestsGetA4xxThatSaysWhatIsWrong(
+            String name,
+            String method,
+            String path,
+            String contentType,
+            String body,
+            int status,
+            String message,
+            String[] headers)
+            throws Exception {
         HttpRequest.Builder request = client.request(path)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -245,26 +404,37 @@ class IngestIT {
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(message(response)).contains(message).doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(message(response))
+                .contains(message)
+                .doesNotContain("Exception")
+                .doesNotContain("\tat ");
         assertThat(drain()).as("nothing published").isEmpty();
     }
 
     @Test
     void rawProtocolGarbageGetsAJsonErrorNotAStackTrace() throws Exception {
-        for (String raw : new String[] {"GARBAGE\r\n\r\n", "POST /rides HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
-                "GET /rides HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"}) {
+        for (String raw : new String[] {
+            "GARBAGE\r\n\r\n",
+            "POST /rides HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+            "GET /rides HTTP/1.1\r\nHost: x\r\nX-Big: " + "y".repeat(20_000) + "\r\n\r\n"
+        }) {
             String answer = rawExchange(raw);
             assertThat(answer).as(raw.substring(0, Math.min(raw.length(), 20))).startsWith("HTTP/1.1 4");
-            assertThat(answer).contains("application/json").contains("{\"message\":").doesNotContain("Exception");
+            assertThat(answer)
+                    .contains("application/json")
+                    .contains("{\"message\":")
+                    .doesNotContain("Exception");
         }
     }
 
     @Test
     void aChunkedBodyThatOutgrowsTheLimitGets413() throws Exception {
         String chunk = "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(70_000) + "\"}";
-        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk
-                + "\r\n0\r\n\r\n");
+        String answer = rawExchange(
+                "POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                        + Integer.toHexString(chunk.length()) + "\r\n" + chunk
+                        + "\r\n0\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 4096 bytes\"}");
         assertThat(drain()).isEmpty();
     }
@@ -281,16 +451,21 @@ class IngestIT {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n" + chunk.substring(0, 5_000))
+                            + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(chunk.length()) + "\r\n"
+                            + chunk.substring(0, 5_000))
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             Thread.sleep(200); // not a wait for a condition: the gap between two TCP writes that this test is about
-            out.write((chunk.substring(5_000) + "\r\n0\r\n\r\nGET /rides HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            out.write((chunk.substring(5_000)
+                            + "\r\n0\r\n\r\nGET /rides HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 4096 bytes\"}")
-                    .contains("HTTP/1.1 405").doesNotContain("HTTP/1.1 400");
+            assertThat(answer)
+                    .startsWith("HTTP/1.1 413")
+                    .contains("{\"message\":\"request body exceeds 4096 bytes\"}")
+                    .contains("HTTP/1.1 405")
+                    .doesNotContain("HTTP/1.1 400");
         }
         assertThat(drain()).isEmpty();
     }
@@ -301,7 +476,9 @@ class IngestIT {
                 Arguments.of("POST /nowhere", json, "HTTP/1.1 404"),
                 Arguments.of("PUT " + ProducerClient.RIDE_PATH, json, "HTTP/1.1 405"),
                 Arguments.of("POST " + ProducerClient.RIDE_PATH, "Content-Type: text/plain\r\n", "HTTP/1.1 415"),
-                Arguments.of("POST " + ProducerClient.RIDE_PATH, json + "Idempotency-Key: a\r\nIdempotency-Key: b\r\n",
+                Arguments.of(
+                        "POST " + ProducerClient.RIDE_PATH,
+                        json + "Idempotency-Key: a\r\nIdempotency-Key: b\r\n",
                         "HTTP/1.1 400"));
     }
 
@@ -318,14 +495,18 @@ class IngestIT {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write((requestLine + " HTTP/1.1\r\nHost: x\r\n" + headers + "Content-Length: " + body.length() + "\r\n\r\n")
+            out.write((requestLine + " HTTP/1.1\r\nHost: x\r\n" + headers + "Content-Length: " + body.length()
+                            + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             Thread.sleep(200); // not a wait for a condition: the gap between headers and body that this test is about
-            out.write((body + "POST /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write((body + "POST /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            assertThat(answer).startsWith(status).as("the second request on the connection is answered")
+            assertThat(answer)
+                    .startsWith(status)
+                    .as("the second request on the connection is answered")
                     .contains("no such resource: /second");
         }
         assertThat(drain()).isEmpty();
@@ -336,18 +517,22 @@ class IngestIT {
         // The whole body is written before anything is read, as simple clients do: unless the producer reads
         // the refused body, the client's write or read meets a connection reset instead of the 413.
         String body = "{\"time\":1,\"liftID\":1,\"pad\":\"" + "x".repeat(300_000) + "\"}";
-        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + body.length() + "\r\n\r\n" + body
-                + "GET /rides HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        assertThat(answer).startsWith("HTTP/1.1 413").contains("{\"message\":\"request body exceeds 4096 bytes\"}")
+        String answer = rawExchange(
+                "POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length() + "\r\n\r\n" + body
+                        + "GET /rides HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertThat(answer)
+                .startsWith("HTTP/1.1 413")
+                .contains("{\"message\":\"request body exceeds 4096 bytes\"}")
                 .contains("HTTP/1.1 405");
         assertThat(drain()).isEmpty();
     }
 
     @Test
     void aHugeDeclaredBodyIsRefusedWithoutWaitingForIt() throws Exception {
-        String answer = rawExchange("POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 100000000\r\n\r\n{\"time\":1,");
+        String answer = rawExchange(
+                "POST " + ProducerClient.RIDE_PATH + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100000000\r\n\r\n{\"time\":1,");
         assertThat(answer).startsWith("HTTP/1.1 413").contains("request body exceeds 4096 bytes");
         String batch = rawExchange("POST /rides HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 100000000\r\n\r\n[{");
@@ -369,23 +554,34 @@ class IngestIT {
     void healthAndMetricsAnswerOnTheAdminPort() throws Exception {
         ProducerClient admin = new ProducerClient(producer.adminPort());
         assertThat(admin.get("/health/live").statusCode()).isEqualTo(200);
-        assertThat(admin.get("/rides").statusCode()).as("the API is not on the admin port").isEqualTo(404);
-        assertThat(admin.send(admin.request("/metrics").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode())
+        assertThat(admin.get("/rides").statusCode())
+                .as("the API is not on the admin port")
+                .isEqualTo(404);
+        assertThat(admin.send(admin.request("/metrics")
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build())
+                        .statusCode())
                 .isEqualTo(405);
         HttpResponse<String> ready = admin.get("/health/ready");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"status\":\"UP\"");
         String before = admin.get("/metrics").body();
-        assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY).statusCode()).isEqualTo(201);
+        assertThat(client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
+                        .statusCode())
+                .isEqualTo(201);
         HttpResponse<String> metrics = admin.get("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
         // Values that moved with the one ride, not names: the meters exist from the start.
-        assertThat(PrometheusText.value(metrics.body(), "liftline_publish_confirmed_total")).as("the ride's confirm counted")
+        assertThat(PrometheusText.value(metrics.body(), "liftline_publish_confirmed_total"))
+                .as("the ride's confirm counted")
                 .isGreaterThanOrEqualTo(PrometheusText.value(before, "liftline_publish_confirmed_total") + 1);
-        assertThat(PrometheusText.sum(metrics.body(), "liftline_http_requests_seconds_count")).as("the request timed")
+        assertThat(PrometheusText.sum(metrics.body(), "liftline_http_requests_seconds_count"))
+                .as("the request timed")
                 .isGreaterThan(PrometheusText.sum(before, "liftline_http_requests_seconds_count"));
-        assertThat(PrometheusText.value(metrics.body(), "liftline_broker_connected")).isEqualTo(1.0);
-        assertThat(PrometheusText.value(metrics.body(), "liftline_pool_channels_idle")).as("the channel back in the pool")
+        assertThat(PrometheusText.value(metrics.body(), "liftline_broker_connected"))
+                .isEqualTo(1.0);
+        assertThat(PrometheusText.value(metrics.body(), "liftline_pool_channels_idle"))
+                .as("the channel back in the pool")
                 .isPositive();
     }
 

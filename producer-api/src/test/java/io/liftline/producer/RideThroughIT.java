@@ -50,7 +50,8 @@ class RideThroughIT {
     }
 
     private ProducerApp producer(String amqpUri, ProducerConfig.Builder settings) throws Exception {
-        ProducerApp producer = ProducerApp.start(settings.amqpUri(amqpUri).httpPort(0).adminPort(0).build());
+        ProducerApp producer = ProducerApp.start(
+                settings.amqpUri(amqpUri).httpPort(0).adminPort(0).build());
         opened.add(0, producer);
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         return producer;
@@ -60,13 +61,16 @@ class RideThroughIT {
     void requestsThatMeetALostConnectionWaitForTheReconnectAndAreAllStored() throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        ProducerApp producer = producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
+        ProducerApp producer =
+                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
         ProducerClient client = new ProducerClient(producer.port());
         ProducerClient admin = new ProducerClient(producer.adminPort());
         assertThat(post(client).statusCode()).isEqualTo(201);
 
         link.cut();
-        Poll.waitAtMost(Duration.ofSeconds(10), "readiness DOWN while the connection is lost",
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "readiness DOWN while the connection is lost",
                 () -> admin.get("/health/ready").statusCode() == 503);
         List<Future<HttpResponse<String>>> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -87,10 +91,12 @@ class RideThroughIT {
     }
 
     @Test
-    void requestsWaitingForConfirmsWhenTheConnectionDropsArePublishedAgainAndAnswered201OnlyWhenConfirmed() throws Exception {
+    void requestsWaitingForConfirmsWhenTheConnectionDropsArePublishedAgainAndAnswered201OnlyWhenConfirmed()
+            throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        ProducerApp producer = producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
+        ProducerApp producer =
+                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
         ProducerClient client = new ProducerClient(producer.port());
         assertThat(post(client).statusCode()).isEqualTo(201);
 
@@ -99,7 +105,8 @@ class RideThroughIT {
         for (int i = 0; i < 10; i++) {
             answers.add(scanners.submit(() -> post(client)));
         }
-        Poll.waitAtMost(Duration.ofSeconds(3), "10 publishes awaiting confirms", () -> producer.inFlightPublishes() == 10);
+        Poll.waitAtMost(
+                Duration.ofSeconds(3), "10 publishes awaiting confirms", () -> producer.inFlightPublishes() == 10);
         link.cut(); // the connection dies under them: published again on the next one
         link.restore();
 
@@ -117,7 +124,8 @@ class RideThroughIT {
     void aBrokerUnreachableForThreeSecondsUnderLoadCostsNoRequest() throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        Load load = underLoad(producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT)));
+        Load load = underLoad(
+                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT)));
         link.cut(); // the connection drops and every reconnect is refused, for the fault's 3 s
         Thread.sleep(3_000);
         link.restore();
@@ -125,7 +133,9 @@ class RideThroughIT {
         load.stop();
 
         assertThat(load.refused).as("answers other than 201").isEmpty();
-        assertThat(load.acceptedDuringOutage()).as("requests held through the outage and answered 201").isPositive();
+        assertThat(load.acceptedDuringOutage())
+                .as("requests held through the outage and answered 201")
+                .isPositive();
         assertThat(queuedIds()).containsAll(load.accepted);
     }
 
@@ -136,27 +146,32 @@ class RideThroughIT {
      */
     @Test
     void aBrokerRestartUnderLoadCostsNoRequestWhenThePublishTimeoutOutlastsIt() throws Exception {
-        Load load = underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(Duration.ofSeconds(20))));
+        Load load =
+                underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(Duration.ofSeconds(20))));
         TestBroker.restart(Duration.ZERO);
         load.awaitMore(200);
         load.stop();
 
         assertThat(load.refused).as("answers other than 201").isEmpty();
-        assertThat(load.acceptedDuringOutage()).as("requests held through the restart and answered 201").isPositive();
+        assertThat(load.acceptedDuringOutage())
+                .as("requests held through the restart and answered 201")
+                .isPositive();
         assertThat(queuedIds()).containsAll(load.accepted);
     }
 
     @Test
     void aBrokerStoppedLongerThanThePublishTimeoutGets503sAfterTheTimeoutAndLosesNothingAnswered201() throws Exception {
         Duration timeout = Duration.ofSeconds(3);
-        Load load = underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(timeout)));
+        Load load =
+                underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(timeout)));
         TestBroker.restart(Duration.ofSeconds(12));
         load.awaitMore(200);
         load.stop();
 
         assertThat(load.refused).as("503s while the broker stayed down").isNotEmpty();
         assertThat(load.refused).allSatisfy(r -> assertThat(r).startsWith("503 "));
-        assertThat(load.slowestRefusal()).as("a 503 comes after the timeout, not at once and not long after")
+        assertThat(load.slowestRefusal())
+                .as("a 503 comes after the timeout, not at once and not long after")
                 .isBetween(timeout.minusMillis(200), timeout.plusSeconds(2));
         assertThat(queuedIds()).containsAll(load.accepted);
     }
@@ -172,7 +187,10 @@ class RideThroughIT {
 
         void awaitMore(int rides) {
             int target = accepted.size() + rides;
-            Poll.waitAtMost(Duration.ofSeconds(60), rides + " more 201s after the broker is back", () -> accepted.size() >= target);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    rides + " more 201s after the broker is back",
+                    () -> accepted.size() >= target);
         }
 
         void stop() throws Exception {
@@ -187,7 +205,8 @@ class RideThroughIT {
         }
 
         Duration slowestRefusal() {
-            return Duration.ofMillis(refusalMillis.stream().mapToLong(Long::longValue).max().orElse(0));
+            return Duration.ofMillis(
+                    refusalMillis.stream().mapToLong(Long::longValue).max().orElse(0));
         }
     }
 

@@ -31,21 +31,31 @@ class ShutdownIT {
     @Test
     void shutdownWaitsForTheConfirmsOfRequestsInFlightAndAnswersThem201() throws Exception {
         try (TcpProxy proxy = rabbit.proxy()) {
-            ProducerApp producer = ProducerApp.start(ProducerConfig.builder().amqpUri(rabbit.amqpUriThrough(proxy))
-                    .httpPort(0).adminPort(0).publishTimeout(Duration.ofSeconds(20)).shutdownTimeout(Duration.ofSeconds(20)).build());
+            ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
+                    .amqpUri(rabbit.amqpUriThrough(proxy))
+                    .httpPort(0)
+                    .adminPort(0)
+                    .publishTimeout(Duration.ofSeconds(20))
+                    .shutdownTimeout(Duration.ofSeconds(20))
+                    .build());
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient client = new ProducerClient(producer.port());
-            HttpClient async = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient async =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
             proxy.pauseReplies(); // the broker stores the messages, but its confirms are held back
             List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
             for (int i = 0; i < IN_FLIGHT; i++) {
-                HttpRequest request = client.request(ProducerClient.RIDE_PATH).header("Content-Type", "application/json")
+                HttpRequest request = client.request(ProducerClient.RIDE_PATH)
+                        .header("Content-Type", "application/json")
                         .header("Idempotency-Key", "drain-" + i)
-                        .POST(HttpRequest.BodyPublishers.ofString(ProducerClient.RIDE_BODY)).build();
+                        .POST(HttpRequest.BodyPublishers.ofString(ProducerClient.RIDE_BODY))
+                        .build();
                 answers.add(async.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
             }
-            Poll.waitAtMost(Duration.ofSeconds(10), IN_FLIGHT + " publishes awaiting confirms",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(10),
+                    IN_FLIGHT + " publishes awaiting confirms",
                     () -> producer.inFlightPublishes() == IN_FLIGHT);
 
             CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> {
@@ -57,7 +67,9 @@ class ShutdownIT {
             });
             Thread.sleep(500);
             assertThat(closed).as("close() waits for the confirms in flight").isNotDone();
-            assertThat(answers).as("no request in flight is answered before its confirm").noneMatch(CompletableFuture::isDone);
+            assertThat(answers)
+                    .as("no request in flight is answered before its confirm")
+                    .noneMatch(CompletableFuture::isDone);
 
             proxy.resume();
             closed.get(30, TimeUnit.SECONDS);
@@ -65,7 +77,10 @@ class ShutdownIT {
             for (CompletableFuture<HttpResponse<String>> answer : answers) {
                 HttpResponse<String> response = answer.get(5, TimeUnit.SECONDS);
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-                accepted.add(RideJson.MAPPER.readTree(response.body()).path("eventId").asText());
+                accepted.add(RideJson.MAPPER
+                        .readTree(response.body())
+                        .path("eventId")
+                        .asText());
             }
             assertThat(accepted).hasSize(IN_FLIGHT);
             assertThat(queuedIds()).containsAll(accepted);

@@ -32,12 +32,14 @@ public final class QueryApp implements AutoCloseable {
 
     private QueryApp(QueryConfig config, Clock clock) throws java.io.IOException {
         this.client = MongoClients.create(storeSettings(config));
-        SummaryReader queries = new SummaryReader(new Summaries(client.getDatabase(config.mongodbDatabase())), config.queryTimeout());
+        SummaryReader queries =
+                new SummaryReader(new Summaries(client.getDatabase(config.mongodbDatabase())), config.queryTimeout());
         StoreHealth store = new StoreHealth(client, config.readPreference());
         ServiceMetrics metrics = new ServiceMetrics();
         this.admin = new AdminHandler(store::unavailableReason, metrics);
         Edge.Guard guard = Edge.guard(config.edge(), ApiKeys.Scope.READ, RateLimiting.Charge.REQUEST, "read API");
-        this.server = Edge.server(config.edge(), Edge.chain(guard, new QueryHandler(config, queries, store, metrics, clock)), admin);
+        this.server = Edge.server(
+                config.edge(), Edge.chain(guard, new QueryHandler(config, queries, store, metrics, clock)), admin);
     }
 
     /** Starts serving at once; until the store answers, queries get 503 and readiness says why. */

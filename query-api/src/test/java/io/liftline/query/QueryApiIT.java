@@ -50,6 +50,7 @@ class QueryApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** "Today" for the API: February 10, 2025, day 41 of season 2025. */
     private static final Clock TODAY = Clock.fixed(Instant.parse("2025-02-10T12:00:00Z"), ZoneOffset.UTC);
+
     private static final int TODAY_DAY = 41;
     private static final List<Integer> RESORTS = List.of(1, 2, 3); // resort 3 has no rides
     private static final List<String> SEASONS = List.of("2024", "2025");
@@ -65,8 +66,15 @@ class QueryApiIT {
         Random random = new Random(16);
         for (int i = 0; i < 4_000; i++) {
             int day = DAYS.get(random.nextInt(DAYS.size() - 1));
-            rides.add(new LiftRide("q-" + i, RESORTS.get(random.nextInt(2)), SEASONS.get(random.nextInt(2)), day,
-                    1 + random.nextInt(SKIERS), 1 + random.nextInt(360), 1 + random.nextInt(40), Instant.now()));
+            rides.add(new LiftRide(
+                    "q-" + i,
+                    RESORTS.get(random.nextInt(2)),
+                    SEASONS.get(random.nextInt(2)),
+                    day,
+                    1 + random.nextInt(SKIERS),
+                    1 + random.nextInt(360),
+                    1 + random.nextInt(40),
+                    Instant.now()));
         }
         RideStore store = new RideStore(mongo.client(), mongo.databaseName());
         SummaryWriter summaries = new SummaryWriter(new Summaries(mongo.database()));
@@ -89,10 +97,15 @@ class QueryApiIT {
         for (int resort : RESORTS) {
             for (String season : SEASONS) {
                 for (int day : DAYS) {
-                    long expected = matching(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day)
-                            .stream().map(LiftRide::skierId).distinct().count();
+                    long expected =
+                            matching(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day)
+                                    .stream()
+                                    .map(LiftRide::skierId)
+                                    .distinct()
+                                    .count();
                     JsonNode answer = getJson("/resorts/" + resort + "/seasons/" + season + "/day/" + day + "/skiers");
-                    assertThat(answer).isEqualTo(tree(ordered("resort", Integer.toString(resort), "numSkiers", expected)));
+                    assertThat(answer)
+                            .isEqualTo(tree(ordered("resort", Integer.toString(resort), "numSkiers", expected)));
                 }
             }
         }
@@ -106,11 +119,19 @@ class QueryApiIT {
                 for (int day : DAYS) {
                     for (int skier = 1; skier <= SKIERS + 1; skier++) {
                         int s = skier;
-                        long expected = matching(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day
-                                && r.skierId() == s).stream().mapToLong(r -> r.liftId() * 10L).sum();
-                        HttpResponse<String> response = get("/skiers/" + resort + "/seasons/" + season + "/days/" + day + "/skiers/" + skier);
+                        long expected = matching(r -> r.resortId() == resort
+                                        && r.seasonId().equals(season)
+                                        && r.dayId() == day
+                                        && r.skierId() == s)
+                                .stream()
+                                .mapToLong(r -> r.liftId() * 10L)
+                                .sum();
+                        HttpResponse<String> response =
+                                get("/skiers/" + resort + "/seasons/" + season + "/days/" + day + "/skiers/" + skier);
                         assertThat(response.statusCode()).isEqualTo(200);
-                        assertThat(response.body()).as("skier %d at %d/%s/%d", skier, resort, season, day).isEqualTo(Long.toString(expected));
+                        assertThat(response.body())
+                                .as("skier %d at %d/%s/%d", skier, resort, season, day)
+                                .isEqualTo(Long.toString(expected));
                         nonZero += expected > 0 ? 1 : 0;
                     }
                 }
@@ -124,15 +145,18 @@ class QueryApiIT {
         for (int skier = 1; skier <= SKIERS + 1; skier++) {
             for (int resort : RESORTS) {
                 int s = skier;
-                Map<String, Long> perSeason = new TreeMap<>(matching(r -> r.skierId() == s && r.resortId() == resort).stream()
-                        .collect(Collectors.groupingBy(LiftRide::seasonId, Collectors.summingLong(r -> r.liftId() * 10L))));
+                Map<String, Long> perSeason =
+                        new TreeMap<>(matching(r -> r.skierId() == s && r.resortId() == resort).stream()
+                                .collect(Collectors.groupingBy(
+                                        LiftRide::seasonId, Collectors.summingLong(r -> r.liftId() * 10L))));
                 List<Object> all = new ArrayList<>();
                 perSeason.forEach((season, vertical) -> all.add(ordered("seasonID", season, "totalVert", vertical)));
                 assertThat(getJson("/skiers/" + skier + "/vertical?resort=" + resort))
                         .isEqualTo(tree(ordered("resorts", all)));
                 for (String season : SEASONS) {
                     List<Object> one = perSeason.containsKey(season)
-                            ? List.of(ordered("seasonID", season, "totalVert", perSeason.get(season))) : List.of();
+                            ? List.of(ordered("seasonID", season, "totalVert", perSeason.get(season)))
+                            : List.of();
                     assertThat(getJson("/skiers/" + skier + "/vertical?resort=" + resort + "&season=" + season))
                             .isEqualTo(tree(ordered("resorts", one)));
                 }
@@ -146,14 +170,24 @@ class QueryApiIT {
             for (String season : SEASONS) {
                 for (int day : DAYS) {
                     Map<Integer, Map<Integer, Long>> counts = new TreeMap<>();
-                    for (LiftRide r : matching(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day)) {
-                        counts.computeIfAbsent(r.liftId(), l -> new TreeMap<>()).merge((r.time() - 1) / 60, 1L, Long::sum);
+                    for (LiftRide r :
+                            matching(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day)) {
+                        counts.computeIfAbsent(r.liftId(), l -> new TreeMap<>())
+                                .merge((r.time() - 1) / 60, 1L, Long::sum);
                     }
                     List<Object> lifts = new ArrayList<>();
-                    counts.forEach((lift, hours) -> hours.forEach((hour, n) -> lifts.add(ordered("liftID", lift, "hour", hour, "rides", n))));
+                    counts.forEach((lift, hours) ->
+                            hours.forEach((hour, n) -> lifts.add(ordered("liftID", lift, "hour", hour, "rides", n))));
                     assertThat(getJson("/resorts/" + resort + "/seasons/" + season + "/day/" + day + "/lifts"))
-                            .isEqualTo(tree(ordered("resort", Integer.toString(resort), "seasonID", season,
-                                    "dayID", day, "lifts", lifts)));
+                            .isEqualTo(tree(ordered(
+                                    "resort",
+                                    Integer.toString(resort),
+                                    "seasonID",
+                                    season,
+                                    "dayID",
+                                    day,
+                                    "lifts",
+                                    lifts)));
                 }
             }
         }
@@ -164,30 +198,60 @@ class QueryApiIT {
         for (int resort : RESORTS) {
             for (String season : SEASONS) {
                 assertThat(getJson("/resorts/" + resort + "/seasons/" + season + "/top-skiers?limit=7"))
-                        .isEqualTo(tree(ordered("resort", Integer.toString(resort), "seasonID", season,
-                                "skiers", top(r -> r.resortId() == resort && r.seasonId().equals(season), 7))));
+                        .isEqualTo(tree(ordered(
+                                "resort",
+                                Integer.toString(resort),
+                                "seasonID",
+                                season,
+                                "skiers",
+                                top(r -> r.resortId() == resort && r.seasonId().equals(season), 7))));
                 for (int day : DAYS) {
                     assertThat(getJson("/resorts/" + resort + "/seasons/" + season + "/day/" + day + "/top-skiers"))
-                            .isEqualTo(tree(ordered("resort", Integer.toString(resort), "seasonID", season, "dayID", day,
-                                    "skiers", top(r -> r.resortId() == resort && r.seasonId().equals(season) && r.dayId() == day, 10))));
+                            .isEqualTo(tree(ordered(
+                                    "resort",
+                                    Integer.toString(resort),
+                                    "seasonID",
+                                    season,
+                                    "dayID",
+                                    day,
+                                    "skiers",
+                                    top(
+                                            r -> r.resortId() == resort
+                                                    && r.seasonId().equals(season)
+                                                    && r.dayId() == day,
+                                            10))));
                 }
             }
         }
-        assertThat(getJson("/resorts/1/seasons/2025/top-skiers?limit=100").path("skiers").size()).isEqualTo(SKIERS);
+        assertThat(getJson("/resorts/1/seasons/2025/top-skiers?limit=100")
+                        .path("skiers")
+                        .size())
+                .isEqualTo(SKIERS);
     }
 
     @Test
     void badInputIs400NamingTheFieldAndTheRule() throws Exception {
-        assertError("/resorts/abc/seasons/2025/day/1/skiers", 400, "resortID in the path must be an integer, was 'abc'");
+        assertError(
+                "/resorts/abc/seasons/2025/day/1/skiers", 400, "resortID in the path must be an integer, was 'abc'");
         assertError("/resorts/11/seasons/2025/day/1/skiers", 400, "resortID in the path must be in 1..10, was 11");
-        assertError("/resorts/1/seasons/25/day/1/skiers", 400, "seasonID in the path must be a year in 2000..2100, was '25'");
+        assertError(
+                "/resorts/1/seasons/25/day/1/skiers",
+                400,
+                "seasonID in the path must be a year in 2000..2100, was '25'");
         assertError("/resorts/1/seasons/2025/day/367/lifts", 400, "dayID in the path must be in 1..366, was 367");
         assertError("/skiers/1/seasons/2025/days/1/skiers/0", 400, "skierID in the path must be in 1..100000, was 0");
         assertError("/skiers/7/vertical", 400, "query parameter 'resort' is required");
-        assertError("/skiers/7/vertical?resort=x", 400, "resortID (query parameter 'resort') must be an integer, was 'x'");
+        assertError(
+                "/skiers/7/vertical?resort=x", 400, "resortID (query parameter 'resort') must be an integer, was 'x'");
         assertError("/skiers/7/vertical?resort=1&resort=2", 400, "query parameter 'resort' must be given once");
-        assertError("/skiers/7/vertical?resort=1&season=1999", 400, "seasonID (query parameter 'season') must be a year in 2000..2100");
-        assertError("/skiers/7/vertical?resort=1&seson=2025", 400, "unknown query parameter 'seson', expected [resort, season]");
+        assertError(
+                "/skiers/7/vertical?resort=1&season=1999",
+                400,
+                "seasonID (query parameter 'season') must be a year in 2000..2100");
+        assertError(
+                "/skiers/7/vertical?resort=1&seson=2025",
+                400,
+                "unknown query parameter 'seson', expected [resort, season]");
         assertError("/resorts/1/seasons/2025/top-skiers?limit=0", 400, "limit must be in 1..100, was 0");
         assertError("/resorts/1/seasons/2025/top-skiers?limit=many", 400, "limit must be an integer, was 'many'");
         HttpResponse<String> both = get("/resorts/0/seasons/1/day/0/skiers");
@@ -200,16 +264,23 @@ class QueryApiIT {
         assertError("/resorts/1/seasons/2025/day/1", 404, "no such resource: /resorts/1/seasons/2025/day/1");
         assertError("/", 404, "no such resource");
         assertError("/skiers/7/vertical/", 404, "no such resource");
-        HttpResponse<String> post = http.send(HttpRequest.newBuilder(uri("/skiers/1/seasons/2025/days/1/skiers/7"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> post = http.send(
+                HttpRequest.newBuilder(uri("/skiers/1/seasons/2025/days/1/skiers/7"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).hasValue("GET, HEAD");
         assertThat(JSON.readTree(post.body()).path("message").asText()).isEqualTo("method not allowed: use GET");
         try (Socket socket = new Socket("127.0.0.1", app.port())) { // a path no HTTP client library would send
-            socket.getOutputStream().write("GET /resorts/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write("GET /resorts/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
             String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(raw).startsWith("HTTP/1.1 400").contains("application/json").contains("{\"message\":");
+            assertThat(raw)
+                    .startsWith("HTTP/1.1 400")
+                    .contains("application/json")
+                    .contains("{\"message\":");
         }
     }
 
@@ -217,15 +288,19 @@ class QueryApiIT {
     void aRefusedRequestWhoseBodyComesLateKeepsItsConnection() throws Exception {
         // Answered before its body arrived, a request left the connection unreusable and Jetty closed it
         // without saying so, under a client that had pooled it.
-        for (String requestLine : List.of("POST /resorts/1/seasons/2025/day/40/skiers", "POST /nowhere",
+        for (String requestLine : List.of(
+                "POST /resorts/1/seasons/2025/day/40/skiers",
+                "POST /nowhere",
                 "GET /resorts/1/seasons/2025/day/40/skiers")) {
             try (Socket socket = new Socket("127.0.0.1", app.port())) {
                 socket.setSoTimeout(10_000);
                 OutputStream out = socket.getOutputStream();
-                out.write((requestLine + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write((requestLine + " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 Thread.sleep(200); // not a wait for a condition: the gap between headers and body this test is about
-                out.write("{}GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write("{}GET /second HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertThat(raw).as(requestLine).contains("no such resource: /second");
@@ -237,12 +312,19 @@ class QueryApiIT {
     void headAnswersWithGetsHeadersAndNoBody() throws Exception {
         HttpResponse<String> got = get("/resorts/1/seasons/2025/day/40/skiers");
         try (Socket socket = new Socket("127.0.0.1", app.port())) {
-            socket.getOutputStream().write(("HEAD /resorts/1/seasons/2025/day/40/skiers HTTP/1.1\r\nHost: liftline\r\n"
-                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("HEAD /resorts/1/seasons/2025/day/40/skiers HTTP/1.1\r\nHost: liftline\r\n"
+                                    + "Connection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String raw = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(raw).startsWith("HTTP/1.1 200").endsWith("\r\n\r\n").as("no body after the headers")
-                    .containsIgnoringCase("Content-Length: " + got.body().getBytes(StandardCharsets.UTF_8).length + "\r\n")
-                    .containsIgnoringCase("ETag: " + got.headers().firstValue("ETag").orElseThrow() + "\r\n")
+            assertThat(raw)
+                    .startsWith("HTTP/1.1 200")
+                    .endsWith("\r\n\r\n")
+                    .as("no body after the headers")
+                    .containsIgnoringCase(
+                            "Content-Length: " + got.body().getBytes(StandardCharsets.UTF_8).length + "\r\n")
+                    .containsIgnoringCase(
+                            "ETag: " + got.headers().firstValue("ETag").orElseThrow() + "\r\n")
                     .containsIgnoringCase("Cache-Control: public, max-age=3600\r\n");
         }
     }
@@ -253,61 +335,88 @@ class QueryApiIT {
         assertThat(past.headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
         String etag = past.headers().firstValue("ETag").orElseThrow();
         assertThat(etag).matches("\"[0-9a-f]{32}\"");
-        HttpResponse<String> again = http.send(HttpRequest.newBuilder(uri("/resorts/1/seasons/2025/day/40/skiers"))
-                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> again = http.send(
+                HttpRequest.newBuilder(uri("/resorts/1/seasons/2025/day/40/skiers"))
+                        .header("If-None-Match", etag)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
         assertThat(again.headers().firstValue("ETag")).hasValue(etag);
-        HttpResponse<String> otherDay = http.send(HttpRequest.newBuilder(uri("/resorts/1/seasons/2025/day/2/skiers"))
-                .header("If-None-Match", etag).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> otherDay = http.send(
+                HttpRequest.newBuilder(uri("/resorts/1/seasons/2025/day/2/skiers"))
+                        .header("If-None-Match", etag)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(otherDay.statusCode()).as("another answer, another tag").isEqualTo(200);
 
-        for (String today : List.of("/resorts/1/seasons/2025/day/" + TODAY_DAY + "/skiers",
-                "/skiers/1/seasons/2025/days/" + TODAY_DAY + "/skiers/5", "/resorts/1/seasons/2025/day/100/lifts",
-                "/resorts/1/seasons/2025/top-skiers", "/skiers/5/vertical?resort=1")) {
+        for (String today : List.of(
+                "/resorts/1/seasons/2025/day/" + TODAY_DAY + "/skiers",
+                "/skiers/1/seasons/2025/days/" + TODAY_DAY + "/skiers/5",
+                "/resorts/1/seasons/2025/day/100/lifts",
+                "/resorts/1/seasons/2025/top-skiers",
+                "/skiers/5/vertical?resort=1")) {
             HttpResponse<String> response = get(today);
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.headers().firstValue("Cache-Control")).as(today).hasValue("no-store");
             assertThat(response.headers().firstValue("ETag")).as(today).isEmpty();
         }
-        assertThat(get("/skiers/5/vertical?resort=1&season=2024").headers().firstValue("ETag")).as("a past season").isPresent();
-        assertThat(get("/resorts/1/seasons/2024/top-skiers").headers().firstValue("Cache-Control")).hasValue("public, max-age=3600");
+        assertThat(get("/skiers/5/vertical?resort=1&season=2024").headers().firstValue("ETag"))
+                .as("a past season")
+                .isPresent();
+        assertThat(get("/resorts/1/seasons/2024/top-skiers").headers().firstValue("Cache-Control"))
+                .hasValue("public, max-age=3600");
     }
 
     @Test
     void aStoreThatIsDownOrHungGets503AndNotReadyThenAnswersAgain() throws Exception {
         URI store = URI.create(mongo.uri());
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort());
-             QueryApp proxied = QueryApp.start(config("mongodb://127.0.0.1:" + proxy.port()), TODAY)) {
+                QueryApp proxied = QueryApp.start(config("mongodb://127.0.0.1:" + proxy.port()), TODAY)) {
             String path = "/resorts/1/seasons/2025/day/40/skiers";
             JsonNode expected = getJson(path);
-            Poll.waitAtMost(Duration.ofSeconds(20), "ready", () -> get(proxied.adminPort(), "/health/ready").statusCode() == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(20),
+                    "ready",
+                    () -> get(proxied.adminPort(), "/health/ready").statusCode() == 200);
             assertThat(JSON.readTree(get(proxied.port(), path).body())).isEqualTo(expected);
 
             proxy.cut();
             HttpResponse<String> down = get(proxied.port(), path);
             assertThat(down.statusCode()).isEqualTo(503);
             assertThat(down.headers().firstValue("Retry-After")).hasValue("1");
-            assertThat(JSON.readTree(down.body()).path("message").asText()).isEqualTo("the ride store did not answer; retry shortly");
+            assertThat(JSON.readTree(down.body()).path("message").asText())
+                    .isEqualTo("the ride store did not answer; retry shortly");
             HttpResponse<String> notReady = get(proxied.adminPort(), "/health/ready");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(JSON.readTree(notReady.body()).path("status").asText()).isEqualTo("DOWN");
 
             proxy.restore();
-            Poll.waitAtMost(Duration.ofSeconds(30), "answers after the store returned", () -> get(proxied.port(), path).statusCode() == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "answers after the store returned",
+                    () -> get(proxied.port(), path).statusCode() == 200);
             assertThat(JSON.readTree(get(proxied.port(), path).body())).isEqualTo(expected);
 
             proxy.blackHole();
             long start = System.nanoTime();
             HttpResponse<String> hung = get(proxied.port(), path);
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
-            assertThat(hung.statusCode()).as("a hung store gets a 503 after the query timeout, not a hang").isEqualTo(503);
+            assertThat(hung.statusCode())
+                    .as("a hung store gets a 503 after the query timeout, not a hang")
+                    .isEqualTo(503);
             assertThat(waitedMillis).isLessThan(15_000);
             assertThat(get(proxied.adminPort(), "/health/ready").statusCode()).isEqualTo(503);
 
             proxy.restore();
-            Poll.waitAtMost(Duration.ofSeconds(60), "answers after the hang", () -> get(proxied.port(), path).statusCode() == 200);
-            Poll.waitAtMost(Duration.ofSeconds(30), "ready again", () -> get(proxied.adminPort(), "/health/ready").statusCode() == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "answers after the hang",
+                    () -> get(proxied.port(), path).statusCode() == 200);
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "ready again",
+                    () -> get(proxied.adminPort(), "/health/ready").statusCode() == 200);
             assertThat(get(proxied.adminPort(), "/metrics").body())
                     .contains("liftline_http_requests_seconds_count{route=\"resort-day-skiers\",status=\"503\"}");
         }
@@ -325,9 +434,15 @@ class QueryApiIT {
     // --- helpers
 
     private static QueryConfig config(String mongodbUri) {
-        return QueryConfig.of(mongodbUri, mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(),
-                EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0), Duration.ofSeconds(2), QueryConfig.DEFAULT_CACHE_MAX_AGE,
-                ZoneOffset.UTC, io.liftline.model.RideRanges.defaults());
+        return QueryConfig.of(
+                mongodbUri,
+                mongo.databaseName(),
+                QueryConfig.READ_PREFERENCE.defaultValue(),
+                EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0),
+                Duration.ofSeconds(2),
+                QueryConfig.DEFAULT_CACHE_MAX_AGE,
+                ZoneOffset.UTC,
+                io.liftline.model.RideRanges.defaults());
     }
 
     private static List<LiftRide> matching(Predicate<LiftRide> filter) {
@@ -342,10 +457,19 @@ class QueryApiIT {
             t[1] += r.liftId() * 10L;
         }
         List<Map.Entry<Integer, long[]>> ranked = new ArrayList<>(totals.entrySet());
-        ranked.sort(Comparator.<Map.Entry<Integer, long[]>>comparingLong(e -> -e.getValue()[1]).thenComparing(Map.Entry::getKey));
+        ranked.sort(Comparator.<Map.Entry<Integer, long[]>>comparingLong(e -> -e.getValue()[1])
+                .thenComparing(Map.Entry::getKey));
         List<Object> top = new ArrayList<>();
         for (Map.Entry<Integer, long[]> e : ranked.subList(0, Math.min(limit, ranked.size()))) {
-            top.add(ordered("rank", top.size() + 1, "skierID", e.getKey(), "rides", e.getValue()[0], "totalVert", e.getValue()[1]));
+            top.add(ordered(
+                    "rank",
+                    top.size() + 1,
+                    "skierID",
+                    e.getKey(),
+                    "rides",
+                    e.getValue()[0],
+                    "totalVert",
+                    e.getValue()[1]));
         }
         return top;
     }
@@ -367,7 +491,9 @@ class QueryApiIT {
         HttpResponse<String> response = get(path);
         assertThat(response.statusCode()).as(path).isEqualTo(status);
         assertThat(response.headers().firstValue("Content-Type")).hasValue("application/json");
-        assertThat(JSON.readTree(response.body()).path("message").asText()).as(path).contains(message);
+        assertThat(JSON.readTree(response.body()).path("message").asText())
+                .as(path)
+                .contains(message);
     }
 
     private static JsonNode getJson(String path) throws Exception {
@@ -382,7 +508,10 @@ class QueryApiIT {
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 

@@ -65,31 +65,108 @@ class ReadEdgeIT {
 
     @BeforeAll
     static void storeRidesAndStartThreeReadApis() throws Exception {
-        List<LiftRide> rides = List.of(new LiftRide("e-1", 3, "2025", 17, 4242, 217, 21, Instant.now()),
+        List<LiftRide> rides = List.of(
+                new LiftRide("e-1", 3, "2025", 17, 4242, 217, 21, Instant.now()),
                 new LiftRide("e-2", 5, "2025", 17, 4242, 30, 5, Instant.now()),
                 new LiftRide("e-3", 4, "2025", 17, 77, 90, 2, Instant.now()));
         new RideStore(mongo.client(), mongo.databaseName()).insert(rides);
         new SummaryWriter(new Summaries(mongo.database())).apply(rides);
-        Path keys = Files.writeString(dir.resolve("keys"), hash(SCANNER) + " gate7 *\n" // no scope: ingest, as before scopes
-                + hash(ANALYST_3_4) + " analyst-3 3,4 read\n" + hash(ANALYST_ALL) + " analyst-all * read\n"
-                + hash(BOTH) + " ops * ingest,read\n");
-        withKeys = QueryApp.start(config(new EdgeSettings("127.0.0.1", 0, -1, null, 100, Duration.ofSeconds(30), keys, 0, 1,
-                "127.0.0.1", 0, Duration.ofSeconds(2))));
-        limited = QueryApp.start(config(new EdgeSettings("127.0.0.1", 0, -1, null, 100, Duration.ofSeconds(30), keys, 0.5, 2,
-                "127.0.0.1", 0, Duration.ofSeconds(2))));
+        Path keys = Files.writeString(
+                dir.resolve("keys"),
+                hash(SCANNER) + " gate7 *\n" // no scope: ingest, as before scopes
+                        + hash(ANALYST_3_4) + " analyst-3 3,4 read\n" + hash(ANALYST_ALL) + " analyst-all * read\n"
+                        + hash(BOTH) + " ops * ingest,read\n");
+        withKeys = QueryApp.start(config(new EdgeSettings(
+                "127.0.0.1",
+                0,
+                -1,
+                null,
+                100,
+                Duration.ofSeconds(30),
+                keys,
+                0,
+                1,
+                "127.0.0.1",
+                0,
+                Duration.ofSeconds(2))));
+        limited = QueryApp.start(config(new EdgeSettings(
+                "127.0.0.1",
+                0,
+                -1,
+                null,
+                100,
+                Duration.ofSeconds(30),
+                keys,
+                0.5,
+                2,
+                "127.0.0.1",
+                0,
+                Duration.ofSeconds(2))));
         Path keystore = dir.resolve("query.p12");
         truststore = dir.resolve("trust.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(keytool, "-genkeypair", "-alias", "query", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12", "-keystore",
-                keystore.toString(), "-storepass", PASSWORD);
-        run(keytool, "-exportcert", "-rfc", "-alias", "query", "-keystore", keystore.toString(), "-storepass", PASSWORD,
-                "-file", dir.resolve("query.pem").toString());
-        run(keytool, "-importcert", "-noprompt", "-alias", "query", "-file", dir.resolve("query.pem").toString(),
-                "-storetype", "PKCS12", "-keystore", truststore.toString(), "-storepass", "changeit");
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "query",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                PASSWORD);
+        run(
+                keytool,
+                "-exportcert",
+                "-rfc",
+                "-alias",
+                "query",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                PASSWORD,
+                "-file",
+                dir.resolve("query.pem").toString());
+        run(
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "query",
+                "-file",
+                dir.resolve("query.pem").toString(),
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                truststore.toString(),
+                "-storepass",
+                "changeit");
         Tls tls = new Tls(keystore, PASSWORD);
-        overTls = QueryApp.start(config(new EdgeSettings("127.0.0.1", EdgeSettings.defaultHttpPort(tls, QueryConfig.PORTS), 0, tls,
-                100, Duration.ofSeconds(30), keys, 0, 1, "127.0.0.1", 0, Duration.ofSeconds(2))));
+        overTls = QueryApp.start(config(new EdgeSettings(
+                "127.0.0.1",
+                EdgeSettings.defaultHttpPort(tls, QueryConfig.PORTS),
+                0,
+                tls,
+                100,
+                Duration.ofSeconds(30),
+                keys,
+                0,
+                1,
+                "127.0.0.1",
+                0,
+                Duration.ofSeconds(2))));
     }
 
     @AfterAll
@@ -102,8 +179,15 @@ class ReadEdgeIT {
     }
 
     private static QueryConfig config(EdgeSettings edge) {
-        return QueryConfig.of(mongo.uri(), mongo.databaseName(), QueryConfig.READ_PREFERENCE.defaultValue(), edge, Duration.ofSeconds(2),
-                QueryConfig.DEFAULT_CACHE_MAX_AGE, ZoneOffset.UTC, RideRanges.defaults());
+        return QueryConfig.of(
+                mongo.uri(),
+                mongo.databaseName(),
+                QueryConfig.READ_PREFERENCE.defaultValue(),
+                edge,
+                Duration.ofSeconds(2),
+                QueryConfig.DEFAULT_CACHE_MAX_AGE,
+                ZoneOffset.UTC,
+                RideRanges.defaults());
     }
 
     private static String hash(String key) {
@@ -119,7 +203,8 @@ class ReadEdgeIT {
     }
 
     private static HttpResponse<String> get(QueryApp app, String path, String key) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path)).GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .GET();
         if (key != null) {
             request.header("Authorization", "Bearer " + key);
         }
@@ -142,7 +227,8 @@ class ReadEdgeIT {
         HttpResponse<String> unknown = get(withKeys, RESORT_3, "ll_made-up");
         assertThat(unknown.statusCode()).isEqualTo(401);
         assertThat(message(unknown)).isEqualTo("unknown API key");
-        assertThat(get(withKeys, "/no/such/route", null).statusCode()).as("the key first: routes are not told to strangers")
+        assertThat(get(withKeys, "/no/such/route", null).statusCode())
+                .as("the key first: routes are not told to strangers")
                 .isEqualTo(401);
     }
 
@@ -161,15 +247,19 @@ class ReadEdgeIT {
         HttpResponse<String> other = get(withKeys, RESORT_5, ANALYST_3_4);
         assertThat(other.statusCode()).isEqualTo(403);
         assertThat(message(other)).isEqualTo("resortID 5 is not covered by the API key of client analyst-3");
-        for (String path : List.of("/resorts/5/seasons/2025/day/17/lifts", "/resorts/5/seasons/2025/top-skiers",
-                "/resorts/5/seasons/2025/day/17/top-skiers", "/skiers/5/seasons/2025/days/17/skiers/4242",
+        for (String path : List.of(
+                "/resorts/5/seasons/2025/day/17/lifts",
+                "/resorts/5/seasons/2025/top-skiers",
+                "/resorts/5/seasons/2025/day/17/top-skiers",
+                "/skiers/5/seasons/2025/days/17/skiers/4242",
                 "/skiers/4242/vertical?resort=5")) {
             assertThat(get(withKeys, path, ANALYST_3_4).statusCode()).as(path).isEqualTo(403);
         }
         HttpResponse<String> vertical = get(withKeys, "/skiers/4242/vertical?resort=3", ANALYST_3_4);
         assertThat(vertical.statusCode()).isEqualTo(200);
         assertThat(vertical.body()).isEqualTo("{\"resorts\":[{\"seasonID\":\"2025\",\"totalVert\":210}]}");
-        assertThat(get(withKeys, "/skiers/4242/vertical?resort=11", ANALYST_3_4).statusCode()).as("a bad id is a 400 first")
+        assertThat(get(withKeys, "/skiers/4242/vertical?resort=11", ANALYST_3_4).statusCode())
+                .as("a bad id is a 400 first")
                 .isEqualTo(400);
         assertThat(get(withKeys, RESORT_5, ANALYST_ALL).statusCode()).isEqualTo(200);
         assertThat(get(withKeys, RESORT_5, BOTH).statusCode()).isEqualTo(200);
@@ -181,10 +271,16 @@ class ReadEdgeIT {
         assertThat(get(limited, RESORT_3, ANALYST_ALL).statusCode()).isEqualTo(200);
         HttpResponse<String> refused = get(limited, RESORT_3, ANALYST_ALL); // a burst of 2 at 0.5 requests/s
         assertThat(refused.statusCode()).isEqualTo(429);
-        assertThat(refused.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(s -> assertThat(s).isBetween(1L, 2L));
-        assertThat(message(refused)).startsWith("rate limit: at most 0.5 requests per second per client (bursts of 2); retry in ");
-        assertThat(get(limited, RESORT_3, BOTH).statusCode()).as("another key, another allowance").isEqualTo(200);
-        assertThat(get(limited, RESORT_3, "ll_made-up").statusCode()).as("a refused key spends nothing").isEqualTo(401);
+        assertThat(refused.headers().firstValue("Retry-After").map(Long::parseLong))
+                .hasValueSatisfying(s -> assertThat(s).isBetween(1L, 2L));
+        assertThat(message(refused))
+                .startsWith("rate limit: at most 0.5 requests per second per client (bursts of 2); retry in ");
+        assertThat(get(limited, RESORT_3, BOTH).statusCode())
+                .as("another key, another allowance")
+                .isEqualTo(200);
+        assertThat(get(limited, RESORT_3, "ll_made-up").statusCode())
+                .as("a refused key spends nothing")
+                .isEqualTo(401);
     }
 
     @Test
@@ -199,8 +295,11 @@ class ReadEdgeIT {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, factory.getTrustManagers(), null);
         HttpClient https = HttpClient.newBuilder().sslContext(context).build();
-        HttpResponse<String> answer = https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + overTls.tlsPort() + RESORT_3))
-                .header("Authorization", "Bearer " + ANALYST_3_4).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> answer = https.send(
+                HttpRequest.newBuilder(URI.create("https://localhost:" + overTls.tlsPort() + RESORT_3))
+                        .header("Authorization", "Bearer " + ANALYST_3_4)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).isEqualTo(200);
         assertThat(answer.body()).isEqualTo("{\"resort\":\"3\",\"numSkiers\":1}");
     }
@@ -209,14 +308,20 @@ class ReadEdgeIT {
     void headersBeyondTheBoundAreRefusedAndTheAdminPortIsApart() throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), withKeys.port())) {
             socket.setSoTimeout(5_000);
-            socket.getOutputStream().write(("GET " + RESORT_3 + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + "x".repeat(10_000)
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream()
+                    .write(("GET " + RESORT_3 + " HTTP/1.1\r\nHost: x\r\nX-Pad: " + "x".repeat(10_000)
+                                    + "\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.ISO_8859_1));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             assertThat(answer).startsWith("HTTP/1.1 431");
         }
-        HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + withKeys.adminPort()
-                + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> ready = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + withKeys.adminPort() + "/health/ready"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as("no key on the admin port").isEqualTo(200);
-        assertThat(get(withKeys, "/health/ready", ANALYST_ALL).statusCode()).as("not on the public port").isEqualTo(404);
+        assertThat(get(withKeys, "/health/ready", ANALYST_ALL).statusCode())
+                .as("not on the public port")
+                .isEqualTo(404);
     }
 }

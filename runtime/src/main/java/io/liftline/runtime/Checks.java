@@ -8,26 +8,29 @@ public final class Checks {
     /** A count or a size: more than zero. */
     public static final Setting.Check<Number> POSITIVE = v -> v.doubleValue() > 0 ? null : "must be > 0";
     /** Zero (none, off) or more. */
-    public static final Setting.Check<Number> NOT_NEGATIVE = v -> v.doubleValue() >= 0 && !Double.isInfinite(v.doubleValue())
-            ? null : "must be 0 or more";
+    public static final Setting.Check<Number> NOT_NEGATIVE =
+            v -> v.doubleValue() >= 0 && !Double.isInfinite(v.doubleValue()) ? null : "must be 0 or more";
     /** A timeout or an interval: longer than zero. */
-    public static final Setting.Check<java.time.Duration> POSITIVE_DURATION = v -> v.isNegative() || v.isZero() ? "must be > 0" : null;
+    public static final Setting.Check<java.time.Duration> POSITIVE_DURATION =
+            v -> v.isNegative() || v.isZero() ? "must be > 0" : null;
     /** A delay that may be none. */
-    public static final Setting.Check<java.time.Duration> NOT_NEGATIVE_DURATION = v -> v.isNegative() ? "must be 0 or more" : null;
+    public static final Setting.Check<java.time.Duration> NOT_NEGATIVE_DURATION =
+            v -> v.isNegative() ? "must be 0 or more" : null;
     /** A port to listen on: 0 picks a free one, -1 turns it off. */
-    public static final Setting.Check<Integer> PORT = v -> v >= -1 && v <= 65_535 ? null
-            : "must be 0..65535 (0 picks a free port) or -1 (off)";
+    public static final Setting.Check<Integer> PORT =
+            v -> v >= -1 && v <= 65_535 ? null : "must be 0..65535 (0 picks a free port) or -1 (off)";
     /** An AMQP URI (the message masks the password). */
-    public static final Setting.Check<String> AMQP_URI = v -> v.startsWith("amqp://") || v.startsWith("amqps://") ? null
-            : "must start with amqp:// or amqps://";
+    public static final Setting.Check<String> AMQP_URI =
+            v -> v.startsWith("amqp://") || v.startsWith("amqps://") ? null : "must start with amqp:// or amqps://";
     /** A MongoDB connection string. */
-    public static final Setting.Check<String> MONGODB_URI = v -> v.startsWith("mongodb://") || v.startsWith("mongodb+srv://")
-            ? null : "must start with mongodb:// or mongodb+srv://";
+    public static final Setting.Check<String> MONGODB_URI =
+            v -> v.startsWith("mongodb://") || v.startsWith("mongodb+srv://")
+                    ? null
+                    : "must start with mongodb:// or mongodb+srv://";
     /** Not blank. */
     public static final Setting.Check<String> NOT_BLANK = v -> v.isBlank() ? "must not be blank" : null;
 
-    private Checks() {
-    }
+    private Checks() {}
 
     public static <T> T required(T value, String name) {
         if (value == null) {
@@ -55,7 +58,8 @@ public final class Checks {
     public static String amqpUri(String uri, String name) {
         required(uri, name);
         if (!uri.startsWith("amqp://") && !uri.startsWith("amqps://")) {
-            throw new IllegalArgumentException(name + " must start with amqp:// or amqps://, was " + Secrets.maskUri(uri));
+            throw new IllegalArgumentException(
+                    name + " must start with amqp:// or amqps://, was " + Secrets.maskUri(uri));
         }
         return uri;
     }

@@ -57,7 +57,8 @@ public final class ConfigSource {
                 continue;
             }
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new IllegalArgumentException("unexpected argument '" + arg + "': settings are --name=value flags");
+                throw new IllegalArgumentException(
+                        "unexpected argument '" + arg + "': settings are --name=value flags");
             }
             String name;
             String value;
@@ -84,7 +85,8 @@ public final class ConfigSource {
 
     /** {@code LIFTLINE_AMQP_URI} → {@code --amqp-uri}. */
     public static String flagName(String variable) {
-        return "--" + variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
+        return "--"
+                + variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private static String variableName(String flag) {
@@ -98,7 +100,8 @@ public final class ConfigSource {
     /** Fails on a flag that is none of the given settings, listing the ones that exist. */
     public void rejectUnknownFlags(Collection<String> variables) {
         for (String given : flags.keySet()) {
-            String setting = given.endsWith(FILE_SUFFIX) ? given.substring(0, given.length() - FILE_SUFFIX.length()) : given;
+            String setting =
+                    given.endsWith(FILE_SUFFIX) ? given.substring(0, given.length() - FILE_SUFFIX.length()) : given;
             if (!variables.contains(given) && !variables.contains(setting)) {
                 TreeSet<String> known = new TreeSet<>();
                 variables.forEach(v -> known.add(flagName(v)));
@@ -148,10 +151,11 @@ public final class ConfigSource {
      */
     public boolean switchGiven(String variable) {
         String value = flags.get(variable);
-        return value != null && switch (value.strip().toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "1" -> true;
-            default -> false;
-        };
+        return value != null
+                && switch (value.strip().toLowerCase(Locale.ROOT)) {
+                    case "true", "yes", "1" -> true;
+                    default -> false;
+                };
     }
 
     /** True for true, yes, 1 (and a bare switch), false for false, no, 0. */
@@ -241,7 +245,7 @@ public final class ConfigSource {
     }
 
     private static IllegalArgumentException invalid(String variable, String value, String expected) {
-        return new IllegalArgumentException(variable + " (" + flagName(variable) + ") must be " + expected
-                + ", was '" + value + "'");
+        return new IllegalArgumentException(
+                variable + " (" + flagName(variable) + ") must be " + expected + ", was '" + value + "'");
     }
 }

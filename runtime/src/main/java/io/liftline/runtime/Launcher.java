@@ -22,11 +22,16 @@ public final class Launcher {
 
     private static final Logger log = LoggerFactory.getLogger(Launcher.class);
 
-    private Launcher() {
-    }
+    private Launcher() {}
 
-    public static <C> void run(String name, String jar, Settings<C> settings, String[] args,
-                               Function<ConfigSource, C> configure, Starter<C> starter) throws Exception {
+    public static <C> void run(
+            String name,
+            String jar,
+            Settings<C> settings,
+            String[] args,
+            Function<ConfigSource, C> configure,
+            Starter<C> starter)
+            throws Exception {
         String logFormatProblem = logFormatProblem(System::getenv);
         if (logFormatProblem != null) {
             System.err.println(name + ": " + logFormatProblem);
@@ -48,16 +53,19 @@ public final class Launcher {
         }
         AutoCloseable app = starter.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("SIGTERM: stopping the {}", name.replace("liftline-", ""));
-            try {
-                app.close();
-            } catch (Exception e) {
-                log.warn("shutdown failed: {}", e.toString());
-            } finally {
-                stopped.countDown();
-            }
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("SIGTERM: stopping the {}", name.replace("liftline-", ""));
+                            try {
+                                app.close();
+                            } catch (Exception e) {
+                                log.warn("shutdown failed: {}", e.toString());
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "shutdown"));
         stopped.await();
     }
 
@@ -67,7 +75,8 @@ public final class Launcher {
      */
     static String logFormatProblem(Function<String, String> env) {
         String format = env.apply(LOG_FORMAT);
-        return format == null || format.equals("text") || format.equals("json") ? null
+        return format == null || format.equals("text") || format.equals("json")
+                ? null
                 : LOG_FORMAT + " must be text or json, was '" + format + "'";
     }
 }

@@ -9,8 +9,7 @@ public final class Secrets {
     private static final Pattern PASSWORD_PARAMETER =
             Pattern.compile("((?:password|pwd|secret|token)=)[^&\\s]*", Pattern.CASE_INSENSITIVE);
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /** {@code amqp://user:secret@host} → {@code amqp://user:****@host}; password query parameters likewise. */
     public static String maskUri(String uri) {

@@ -52,9 +52,18 @@ public final class Setting<C, T> {
     private final Function<? super T, String> shown;
     private final String oldName;
 
-    private Setting(String variable, Function<C, T> getter, Parser<T> parser, String expected, T defaultValue,
-                    String defaultText, Check<? super T> check, String doc, boolean secret,
-                    Function<? super T, String> shown, String oldName) {
+    private Setting(
+            String variable,
+            Function<C, T> getter,
+            Parser<T> parser,
+            String expected,
+            T defaultValue,
+            String defaultText,
+            Check<? super T> check,
+            String doc,
+            boolean secret,
+            Function<? super T, String> shown,
+            String oldName) {
         if (!variable.startsWith(PREFIX)) {
             throw new IllegalArgumentException("a setting's variable starts with " + PREFIX + ": " + variable);
         }
@@ -126,27 +135,32 @@ public final class Setting<C, T> {
 
     /** What a value must be; checked when read and when a config built in code is checked. Null values pass. */
     public Setting<C, T> check(Check<? super T> rule) {
-        return new Setting<>(variable, getter, parser, expected, defaultValue, defaultText, rule, doc, secret, shown, oldName);
+        return new Setting<>(
+                variable, getter, parser, expected, defaultValue, defaultText, rule, doc, secret, shown, oldName);
     }
 
     /** What the setting means: one line for {@code --help}. */
     public Setting<C, T> doc(String text) {
-        return new Setting<>(variable, getter, parser, expected, defaultValue, defaultText, check, text, secret, shown, oldName);
+        return new Setting<>(
+                variable, getter, parser, expected, defaultValue, defaultText, check, text, secret, shown, oldName);
     }
 
     /** Never shown: the start-up line and every message say {@code ****}. */
     public Setting<C, T> secret() {
-        return new Setting<>(variable, getter, parser, expected, defaultValue, defaultText, check, doc, true, shown, oldName);
+        return new Setting<>(
+                variable, getter, parser, expected, defaultValue, defaultText, check, doc, true, shown, oldName);
     }
 
     /** How the start-up line shows a value, e.g. {@code -1} as {@code off}. */
     public Setting<C, T> shown(Function<? super T, String> how) {
-        return new Setting<>(variable, getter, parser, expected, defaultValue, defaultText, check, doc, secret, how, oldName);
+        return new Setting<>(
+                variable, getter, parser, expected, defaultValue, defaultText, check, doc, secret, how, oldName);
     }
 
     /** An old name still read, with a warning, so that existing installations keep working. */
     public Setting<C, T> formerly(String oldVariable) {
-        return new Setting<>(variable, getter, parser, expected, defaultValue, defaultText, check, doc, secret, shown, oldVariable);
+        return new Setting<>(
+                variable, getter, parser, expected, defaultValue, defaultText, check, doc, secret, shown, oldVariable);
     }
 
     /** The same setting, held by a part of a bigger config ({@code ProducerConfig::edge}). */
@@ -155,7 +169,8 @@ public final class Setting<C, T> {
             C c = part.apply(d);
             return c == null ? null : getter.apply(c);
         };
-        return new Setting<>(variable, whole, parser, expected, defaultValue, defaultText, check, doc, secret, shown, oldName);
+        return new Setting<>(
+                variable, whole, parser, expected, defaultValue, defaultText, check, doc, secret, shown, oldName);
     }
 
     /** {@code LIFTLINE_CHANNEL_POOL_SIZE}. */
@@ -170,7 +185,8 @@ public final class Setting<C, T> {
 
     /** {@code channelPoolSize}: the name in the start-up line. */
     public String name() {
-        String[] words = variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
+        String[] words =
+                variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split("_");
         StringBuilder name = new StringBuilder(words[0]);
         for (int i = 1; i < words.length; i++) {
             name.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
@@ -217,8 +233,13 @@ public final class Setting<C, T> {
                             + (secret ? "****" : text) + " and " + (secret ? "****" : old) + "): set only " + variable);
                 }
                 if (text == null) {
-                    LoggerFactory.getLogger(Setting.class).warn("{} ({}) is the old name of {} ({}); it still works, but rename it",
-                            oldName, ConfigSource.flagName(oldName), variable, flag());
+                    LoggerFactory.getLogger(Setting.class)
+                            .warn(
+                                    "{} ({}) is the old name of {} ({}); it still works, but rename it",
+                                    oldName,
+                                    ConfigSource.flagName(oldName),
+                                    variable,
+                                    flag());
                     text = old;
                     from = oldName;
                 }
@@ -232,10 +253,14 @@ public final class Setting<C, T> {
             value = parser.parse(text);
         } catch (RuntimeException e) {
             // A parser's own IllegalArgumentException says what is wrong (ranges: unknown field 'x'); the JDK's do not.
-            String why = e instanceof IllegalArgumentException && !(e instanceof NumberFormatException)
-                    && e.getMessage() != null && !secret ? " (" + e.getMessage() + ")" : "";
-            throw new IllegalArgumentException(label(from) + " must be " + expected + ", was '" + (secret ? "****" : text) + "'"
-                    + why);
+            String why = e instanceof IllegalArgumentException
+                            && !(e instanceof NumberFormatException)
+                            && e.getMessage() != null
+                            && !secret
+                    ? " (" + e.getMessage() + ")"
+                    : "";
+            throw new IllegalArgumentException(
+                    label(from) + " must be " + expected + ", was '" + (secret ? "****" : text) + "'" + why);
         }
         return requireValid(value);
     }
@@ -295,7 +320,10 @@ public final class Setting<C, T> {
             return ms % 1_000 == 0 ? ms / 1_000 + "s" : ms + "ms";
         }
         if (value instanceof List<?> list) {
-            return list.stream().map(Setting::format).reduce((a, b) -> a + "," + b).orElse("");
+            return list.stream()
+                    .map(Setting::format)
+                    .reduce((a, b) -> a + "," + b)
+                    .orElse("");
         }
         return Secrets.maskUri(String.valueOf(value));
     }

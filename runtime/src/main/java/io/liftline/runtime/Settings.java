@@ -92,8 +92,9 @@ public final class Settings<C> {
                 + "Each setting is a LIFTLINE_* environment variable or its --flag (flags win); any may instead name a file\n"
                 + "holding its value with _FILE (--flag-file). Defaults in brackets.\n");
         for (Setting<C, ?> setting : all) {
-            sb.append(String.format("  %-36s %s [%s]%n", setting.flag(), setting.variable(),
-                    setting.defaultText().replace("`", "")));
+            sb.append(String.format(
+                    "  %-36s %s [%s]%n",
+                    setting.flag(), setting.variable(), setting.defaultText().replace("`", "")));
             if (!setting.doc().isEmpty()) {
                 sb.append(String.format("  %-36s   %s%n", "", setting.doc()));
             }

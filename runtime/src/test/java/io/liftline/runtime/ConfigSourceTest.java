@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ConfigSourceTest {
 
-    private static final Map<String, String> ENV = Map.of("LIFTLINE_HTTP_PORT", "9000", "LIFTLINE_AMQP_URI", "amqp://env");
+    private static final Map<String, String> ENV =
+            Map.of("LIFTLINE_HTTP_PORT", "9000", "LIFTLINE_AMQP_URI", "amqp://env");
 
     @Test
     void flagsWinOverEnvironmentWhichWinsOverDefaults() {
@@ -33,24 +34,29 @@ class ConfigSourceTest {
     @Test
     void aSettingMayComeFromTheFileItsFileVariableNames(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("amqp-uri"), "amqp://producer:s3cret@broker:5672/%2F\n");
-        ConfigSource fromEnv = ConfigSource.from(new String[0], Map.of("LIFTLINE_AMQP_URI_FILE", secret.toString())::get);
-        assertThat(fromEnv.get("LIFTLINE_AMQP_URI", "amqp://default")).isEqualTo("amqp://producer:s3cret@broker:5672/%2F");
+        ConfigSource fromEnv =
+                ConfigSource.from(new String[0], Map.of("LIFTLINE_AMQP_URI_FILE", secret.toString())::get);
+        assertThat(fromEnv.get("LIFTLINE_AMQP_URI", "amqp://default"))
+                .isEqualTo("amqp://producer:s3cret@broker:5672/%2F");
 
         ConfigSource fromFlag = ConfigSource.from(new String[] {"--amqp-uri-file=" + secret}, ENV::get);
         fromFlag.rejectUnknownFlags(List.of("LIFTLINE_AMQP_URI"));
         assertThat(fromFlag.get("LIFTLINE_AMQP_URI", "amqp://default")).startsWith("amqp://producer:");
 
-        ConfigSource valueWins = ConfigSource.from(new String[0],
+        ConfigSource valueWins = ConfigSource.from(
+                new String[0],
                 Map.of("LIFTLINE_AMQP_URI", "amqp://env", "LIFTLINE_AMQP_URI_FILE", secret.toString())::get);
         assertThat(valueWins.get("LIFTLINE_AMQP_URI", null)).isEqualTo("amqp://env");
     }
 
     @Test
     void anUnreadableSecretFileIsNamedButNeverQuoted(@TempDir Path dir) {
-        ConfigSource config = ConfigSource.from(new String[0],
+        ConfigSource config = ConfigSource.from(
+                new String[0],
                 Map.of("LIFTLINE_AMQP_URI_FILE", dir.resolve("missing").toString())::get);
         assertThatThrownBy(() -> config.get("LIFTLINE_AMQP_URI", null))
-                .hasMessageStartingWith("LIFTLINE_AMQP_URI_FILE (--amqp-uri-file) names '" + dir.resolve("missing") + "'");
+                .hasMessageStartingWith(
+                        "LIFTLINE_AMQP_URI_FILE (--amqp-uri-file) names '" + dir.resolve("missing") + "'");
     }
 
     @Test
@@ -61,16 +67,19 @@ class ConfigSourceTest {
 
     @Test
     void badValuesAreNamedWithTheirVariableAndFlag() {
-        ConfigSource config = ConfigSource.from(new String[] {"--http-port=eighty", "--publish-timeout=soon"}, ENV::get);
+        ConfigSource config =
+                ConfigSource.from(new String[] {"--http-port=eighty", "--publish-timeout=soon"}, ENV::get);
         assertThatThrownBy(() -> config.getInt("LIFTLINE_HTTP_PORT", 8080))
                 .hasMessage("LIFTLINE_HTTP_PORT (--http-port) must be an integer, was 'eighty'");
         assertThatThrownBy(() -> config.getDuration("LIFTLINE_PUBLISH_TIMEOUT", Duration.ofSeconds(5)))
-                .hasMessage("LIFTLINE_PUBLISH_TIMEOUT (--publish-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
+                .hasMessage(
+                        "LIFTLINE_PUBLISH_TIMEOUT (--publish-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
     }
 
     @Test
     void durationsTakeUnitsOrIso8601() {
-        Map<String, String> env = Map.of("LIFTLINE_A", "250ms", "LIFTLINE_B", "5s", "LIFTLINE_C", "2m", "LIFTLINE_D", "PT1.5S");
+        Map<String, String> env =
+                Map.of("LIFTLINE_A", "250ms", "LIFTLINE_B", "5s", "LIFTLINE_C", "2m", "LIFTLINE_D", "PT1.5S");
         ConfigSource config = ConfigSource.fromEnvironment(env::get);
         assertThat(config.getDuration("LIFTLINE_A", null)).isEqualTo(Duration.ofMillis(250));
         assertThat(config.getDuration("LIFTLINE_B", null)).isEqualTo(Duration.ofSeconds(5));
@@ -86,7 +95,8 @@ class ConfigSourceTest {
                 .hasMessage("unknown flag --htp-port; known flags: [--amqp-uri, --http-port]");
         assertThatThrownBy(() -> ConfigSource.from(new String[] {"8080"}, ENV::get))
                 .hasMessageContaining("unexpected argument '8080'");
-        assertThatThrownBy(() -> ConfigSource.from(new String[] {"--http-port"}, ENV::get).getInt("LIFTLINE_HTTP_PORT", 1))
+        assertThatThrownBy(() -> ConfigSource.from(new String[] {"--http-port"}, ENV::get)
+                        .getInt("LIFTLINE_HTTP_PORT", 1))
                 .hasMessage("LIFTLINE_HTTP_PORT (--http-port) must be an integer, was 'true'");
     }
 
@@ -96,8 +106,11 @@ class ConfigSourceTest {
         assertThat(config.getBoolean("LIFTLINE_VERIFY", false)).isTrue();
         assertThat(config.getBoolean("LIFTLINE_KEEP", false)).isTrue();
         assertThat(config.getInt("LIFTLINE_EVENTS", 0)).isEqualTo(10);
-        assertThat(ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "no")::get).getBoolean("LIFTLINE_VERIFY", true)).isFalse();
-        assertThatThrownBy(() -> ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "maybe")::get).getBoolean("LIFTLINE_VERIFY", true))
+        assertThat(ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "no")::get)
+                        .getBoolean("LIFTLINE_VERIFY", true))
+                .isFalse();
+        assertThatThrownBy(() -> ConfigSource.fromEnvironment(Map.of("LIFTLINE_VERIFY", "maybe")::get)
+                        .getBoolean("LIFTLINE_VERIFY", true))
                 .hasMessage("LIFTLINE_VERIFY (--verify) must be true or false, was 'maybe'");
     }
 

@@ -10,16 +10,22 @@ import org.junit.jupiter.api.Test;
 class SettingTest {
 
     /** A config as an application declares one. */
-    record Pool(String uri, int size, Duration timeout, String password) {
-    }
+    record Pool(String uri, int size, Duration timeout, String password) {}
 
     static final Setting<Pool, String> URI = Setting.text("LIFTLINE_POOL_URI", Pool::uri)
-            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F").check(Checks.AMQP_URI).doc("the broker");
+            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F")
+            .check(Checks.AMQP_URI)
+            .doc("the broker");
     static final Setting<Pool, Integer> SIZE = Setting.integer("LIFTLINE_POOL_SIZE", Pool::size)
-            .byDefault(4).check(Checks.POSITIVE).formerly("LIFTLINE_OLD_SIZE").doc("channels in the pool");
+            .byDefault(4)
+            .check(Checks.POSITIVE)
+            .formerly("LIFTLINE_OLD_SIZE")
+            .doc("channels in the pool");
     static final Setting<Pool, Duration> TIMEOUT = Setting.duration("LIFTLINE_POOL_TIMEOUT", Pool::timeout)
-            .byDefault(Duration.ofMillis(1500)).check(Checks.POSITIVE_DURATION);
-    static final Setting<Pool, String> PASSWORD = Setting.text("LIFTLINE_POOL_PASSWORD", Pool::password).secret()
+            .byDefault(Duration.ofMillis(1500))
+            .check(Checks.POSITIVE_DURATION);
+    static final Setting<Pool, String> PASSWORD = Setting.text("LIFTLINE_POOL_PASSWORD", Pool::password)
+            .secret()
             .check(v -> v.length() >= 8 ? null : "must be 8 characters or more");
     static final Settings<Pool> SETTINGS = Settings.of(URI, SIZE, TIMEOUT, PASSWORD);
 
@@ -34,7 +40,8 @@ class SettingTest {
 
     @Test
     void aFlagWinsOverItsVariableWhichWinsOverTheDefault() {
-        Pool pool = read(source(Map.of("LIFTLINE_POOL_SIZE", "6", "LIFTLINE_POOL_TIMEOUT", "2s"), "--pool-timeout=250ms"));
+        Pool pool =
+                read(source(Map.of("LIFTLINE_POOL_SIZE", "6", "LIFTLINE_POOL_TIMEOUT", "2s"), "--pool-timeout=250ms"));
 
         assertThat(pool.size()).isEqualTo(6);
         assertThat(pool.timeout()).isEqualTo(Duration.ofMillis(250));
@@ -48,7 +55,8 @@ class SettingTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("LIFTLINE_POOL_SIZE (--pool-size) must be an integer, was 'four'");
         assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_TIMEOUT", "soon"))))
-                .hasMessage("LIFTLINE_POOL_TIMEOUT (--pool-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
+                .hasMessage(
+                        "LIFTLINE_POOL_TIMEOUT (--pool-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
     }
 
     @Test
@@ -56,7 +64,8 @@ class SettingTest {
         assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_SIZE", "0"))))
                 .hasMessage("LIFTLINE_POOL_SIZE (--pool-size) must be > 0, was 0");
         assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_URI", "http://user:pw@host"))))
-                .hasMessage("LIFTLINE_POOL_URI (--pool-uri) must start with amqp:// or amqps://, was http://user:****@host");
+                .hasMessage(
+                        "LIFTLINE_POOL_URI (--pool-uri) must start with amqp:// or amqps://, was http://user:****@host");
     }
 
     @Test
@@ -72,7 +81,9 @@ class SettingTest {
     @Test
     void theOldNameStillWorksAndDisagreeingWithTheNewOneIsAnError() {
         assertThat(read(source(Map.of("LIFTLINE_OLD_SIZE", "3"))).size()).isEqualTo(3);
-        assertThat(read(source(Map.of("LIFTLINE_OLD_SIZE", "3", "LIFTLINE_POOL_SIZE", "3"))).size()).isEqualTo(3);
+        assertThat(read(source(Map.of("LIFTLINE_OLD_SIZE", "3", "LIFTLINE_POOL_SIZE", "3")))
+                        .size())
+                .isEqualTo(3);
         assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_OLD_SIZE", "3", "LIFTLINE_POOL_SIZE", "5"))))
                 .hasMessageContaining("LIFTLINE_POOL_SIZE (--pool-size) and its old name LIFTLINE_OLD_SIZE disagree");
         assertThatThrownBy(() -> read(source(Map.of(), "--old-size", "x")))
@@ -82,12 +93,15 @@ class SettingTest {
     @Test
     void anUnknownFlagIsRefusedListingTheKnownOnes() {
         assertThatThrownBy(() -> read(source(Map.of(), "--pool-sise=3")))
-                .hasMessageStartingWith("unknown flag --pool-sise").hasMessageContaining("--pool-size", "--old-size");
+                .hasMessageStartingWith("unknown flag --pool-sise")
+                .hasMessageContaining("--pool-size", "--old-size");
     }
 
     @Test
     void aConfigBuiltInCodeMeetsTheSameRules() {
-        assertThat(SETTINGS.check(new Pool("amqp://h", 1, Duration.ofSeconds(1), null)).size()).isEqualTo(1);
+        assertThat(SETTINGS.check(new Pool("amqp://h", 1, Duration.ofSeconds(1), null))
+                        .size())
+                .isEqualTo(1);
         assertThatThrownBy(() -> SETTINGS.check(new Pool("amqp://h", 1, Duration.ZERO, null)))
                 .hasMessage("LIFTLINE_POOL_TIMEOUT (--pool-timeout) must be > 0, was 0s");
     }

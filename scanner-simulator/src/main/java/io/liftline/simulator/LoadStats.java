@@ -32,8 +32,7 @@ final class LoadStats {
     private final Map<Long, Histogram> latencySeconds = new java.util.HashMap<>();
 
     /** One second of the run: rides answered 201, 503 answers, retries, and latency percentiles (ms). */
-    record Second(long second, long ok, long unavailable, long retries, double p50Ms, double p95Ms, double p99Ms) {
-    }
+    record Second(long second, long ok, long unavailable, long retries, double p50Ms, double p95Ms, double p99Ms) {}
 
     LoadStats(long startNanos) {
         this.startNanos = startNanos;
@@ -48,7 +47,9 @@ final class LoadStats {
         requests.increment();
         long micros = Math.min(MAX_TRACKED_MICROS, Math.max(1, TimeUnit.NANOSECONDS.toMicros(nanos)));
         recorder.recordValue(micros);
-        latencyPerSecond.computeIfAbsent(second(nowNanos), x -> new Recorder(MAX_TRACKED_MICROS, 2)).recordValue(micros);
+        latencyPerSecond
+                .computeIfAbsent(second(nowNanos), x -> new Recorder(MAX_TRACKED_MICROS, 2))
+                .recordValue(micros);
     }
 
     private long second(long nowNanos) {
@@ -89,7 +90,9 @@ final class LoadStats {
 
     void unavailable(long nowNanos) {
         unavailable.increment();
-        unavailablePerSecond.computeIfAbsent(second(nowNanos), s -> new LongAdder()).increment();
+        unavailablePerSecond
+                .computeIfAbsent(second(nowNanos), s -> new LongAdder())
+                .increment();
     }
 
     long unavailableCount() {
@@ -107,16 +110,26 @@ final class LoadStats {
     /** Every second of the run from 0 to the last with a recorded event, quiet seconds as zeros. */
     synchronized java.util.List<Second> seconds() {
         long last = -1;
-        for (Map<Long, ?> series : java.util.List.of(okPerSecond, unavailablePerSecond, retriesPerSecond, latencyPerSecond)) {
-            last = Math.max(last, series.keySet().stream().mapToLong(Long::longValue).max().orElse(-1));
+        for (Map<Long, ?> series :
+                java.util.List.of(okPerSecond, unavailablePerSecond, retriesPerSecond, latencyPerSecond)) {
+            last = Math.max(
+                    last,
+                    series.keySet().stream().mapToLong(Long::longValue).max().orElse(-1));
         }
-        latencyPerSecond.forEach((second, recorder) -> latencySeconds.computeIfAbsent(second, x -> new Histogram(MAX_TRACKED_MICROS, 2))
+        latencyPerSecond.forEach((second, recorder) -> latencySeconds
+                .computeIfAbsent(second, x -> new Histogram(MAX_TRACKED_MICROS, 2))
                 .add(recorder.getIntervalHistogram()));
         java.util.List<Second> seconds = new java.util.ArrayList<>();
         for (long s = 0; s <= last; s++) {
             Histogram h = latencySeconds.get(s);
-            seconds.add(new Second(s, sum(okPerSecond, s), sum(unavailablePerSecond, s), sum(retriesPerSecond, s),
-                    ms(h, 50), ms(h, 95), ms(h, 99)));
+            seconds.add(new Second(
+                    s,
+                    sum(okPerSecond, s),
+                    sum(unavailablePerSecond, s),
+                    sum(retriesPerSecond, s),
+                    ms(h, 50),
+                    ms(h, 95),
+                    ms(h, 99)));
         }
         return seconds;
     }

@@ -1,5 +1,6 @@
 package io.liftline.simulator;
 
+import io.liftline.simulator.http.HttpTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -30,7 +31,6 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.liftline.simulator.http.HttpTransport;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -51,22 +51,22 @@ final class NettyScanners {
     private static final int MAX_RESPONSE_BYTES = 1 << 20;
     private static final int IO_THREADS = Math.min(2, Runtime.getRuntime().availableProcessors());
 
-    private NettyScanners() {
-    }
+    private NettyScanners() {}
 
     /** Runs the scanners of both phases (phase two once the first phase-one scanner is done) until all are done. */
     static void run(Simulator simulator, SimulatorConfig config, int phase1) throws InterruptedException {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("scanners", true),
-                NioIoHandler.newFactory());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                IO_THREADS, new DefaultThreadFactory("scanners", true), NioIoHandler.newFactory());
         SslContext tls = tls(config);
         CountDownLatch done = new CountDownLatch(phase1 + config.threads());
         CountDownLatch firstPhaseOneDone = new CountDownLatch(phase1 == 0 ? 0 : 1);
         try {
             for (int i = 0; i < phase1; i++) {
                 new Scanner(simulator, config, group.next(), tls, config.phase1PerThread(), () -> {
-                    firstPhaseOneDone.countDown();
-                    done.countDown();
-                }).start();
+                            firstPhaseOneDone.countDown();
+                            done.countDown();
+                        })
+                        .start();
             }
             firstPhaseOneDone.await();
             for (int i = 0; i < config.threads(); i++) {
@@ -106,20 +106,30 @@ final class NettyScanners {
         private long start;
         /** The attempt under way has no outcome yet; an outcome that comes later (a late close, a timeout) is ignored. */
         private boolean awaiting;
+
         private ScheduledFuture<?> timeout;
         private Channel channel;
         private String channelBase;
         private String channelHost;
 
-        Scanner(Simulator simulator, SimulatorConfig config, EventLoop loop, SslContext tls, int quota, Runnable onDone) {
+        Scanner(
+                Simulator simulator,
+                SimulatorConfig config,
+                EventLoop loop,
+                SslContext tls,
+                int quota,
+                Runnable onDone) {
             this.simulator = simulator;
             this.config = config;
             this.loop = loop;
             this.tls = tls;
             this.quota = quota;
             this.onDone = onDone;
-            this.bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
+            this.bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
         }
 
         void start() {
@@ -151,8 +161,11 @@ final class NettyScanners {
             String base = simulator.url(first, attempt);
             start = System.nanoTime();
             awaiting = true;
-            timeout = loop.schedule(() -> failed(new IOException("no answer within " + config.requestTimeout().toMillis() + " ms")),
-                    config.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            timeout = loop.schedule(
+                    () -> failed(new IOException(
+                            "no answer within " + config.requestTimeout().toMillis() + " ms")),
+                    config.requestTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
             if (channel != null && channel.isActive() && base.equals(channelBase)) {
                 write(channel);
                 return;
@@ -172,7 +185,10 @@ final class NettyScanners {
                         ssl.engine().setSSLParameters(parameters);
                         pipeline.addLast(ssl);
                     }
-                    pipeline.addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES), new Answers(Scanner.this));
+                    pipeline.addLast(
+                            new HttpClientCodec(),
+                            new HttpObjectAggregator(MAX_RESPONSE_BYTES),
+                            new Answers(Scanner.this));
                 }
             });
             bootstrap.connect(uri.getHost(), port).addListener(f -> {
@@ -192,8 +208,10 @@ final class NettyScanners {
 
         private void write(Channel ch) {
             ByteBuf body = ByteBufUtil.writeUtf8(ch.alloc(), request.body());
-            FullHttpRequest http = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.path(), body);
-            http.headers().set(HttpHeaderNames.HOST, channelHost)
+            FullHttpRequest http =
+                    new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, request.path(), body);
+            http.headers()
+                    .set(HttpHeaderNames.HOST, channelHost)
                     .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
             simulator.headers(request).forEach((name, value) -> http.headers().set(name, value));
@@ -212,8 +230,11 @@ final class NettyScanners {
             timeout.cancel(false);
             int status = response.status().code();
             // the body is read only where it says something: an error, or the ids the producer assigned
-            String body = status == 201 && request.eventIds() != null ? "" : response.content().toString(StandardCharsets.UTF_8);
-            HttpTransport.Answer answer = new HttpTransport.Answer(status, body, response.headers().get(HttpHeaderNames.RETRY_AFTER));
+            String body = status == 201 && request.eventIds() != null
+                    ? ""
+                    : response.content().toString(StandardCharsets.UTF_8);
+            HttpTransport.Answer answer =
+                    new HttpTransport.Answer(status, body, response.headers().get(HttpHeaderNames.RETRY_AFTER));
             if (!HttpUtil.isKeepAlive(response)) {
                 closeChannel();
             }

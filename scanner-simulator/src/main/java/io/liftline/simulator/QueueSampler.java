@@ -27,13 +27,13 @@ import org.slf4j.LoggerFactory;
 final class QueueSampler implements AutoCloseable {
 
     /** One sample, at a second of the run; the lags in seconds, NaN when no worker told. */
-    record Sample(double second, long ready, long unacked, long consumers, double lagP50, double lagP99) {
-    }
+    record Sample(double second, long ready, long unacked, long consumers, double lagP50, double lagP99) {}
 
     private static final Logger log = LoggerFactory.getLogger(QueueSampler.class);
     private static final Pattern RIDE_QUEUE = Pattern.compile("lift-rides(\\.[0-9]+)?");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final ManagementClient management; // null: no queue sampled
     private final long startNanos;
     private final List<Sample> samples = new ArrayList<>();
@@ -98,8 +98,8 @@ final class QueueSampler implements AutoCloseable {
             long ready = 0;
             long unacked = 0;
             long consumers = 0;
-            for (JsonNode queue : management.queues(management.vhost(), "name", "messages_ready",
-                    "messages_unacknowledged", "consumers")) {
+            for (JsonNode queue : management.queues(
+                    management.vhost(), "name", "messages_ready", "messages_unacknowledged", "consumers")) {
                 if (RIDE_QUEUE.matcher(queue.path("name").asText()).matches()) {
                     ready += queue.path("messages_ready").asLong();
                     unacked += queue.path("messages_unacknowledged").asLong();
@@ -119,8 +119,12 @@ final class QueueSampler implements AutoCloseable {
         double p99 = Double.NaN;
         for (URI worker : workers) {
             try {
-                String metrics = http.send(HttpRequest.newBuilder(worker.resolve("/metrics")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
+                String metrics = http.send(
+                                HttpRequest.newBuilder(worker.resolve("/metrics"))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
                 p50 = max(p50, PrometheusText.value(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.5\"}"));
                 p99 = max(p99, PrometheusText.value(metrics, "liftline_ride_lag_recent_seconds{quantile=\"0.99\"}"));
             } catch (java.io.IOException e) {

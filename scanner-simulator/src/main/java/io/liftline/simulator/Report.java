@@ -56,22 +56,38 @@ final class Report {
     }
 
     String text() {
-        return String.format(Locale.ROOT, "%d rides ok, %d failed, %d retries, %d requests in %.1f s: %.0f rides/s; "
+        return String.format(
+                Locale.ROOT,
+                "%d rides ok, %d failed, %d retries, %d requests in %.1f s: %.0f rides/s; "
                         + "latency ms mean %.1f, median %.1f, p95 %.1f, p99 %.1f, max %.1f",
-                ok, failed, retries, requests, seconds, throughput(), meanMs(), percentileMs(50), percentileMs(95),
-                percentileMs(99), maxMs());
+                ok,
+                failed,
+                retries,
+                requests,
+                seconds,
+                throughput(),
+                meanMs(),
+                percentileMs(50),
+                percentileMs(95),
+                percentileMs(99),
+                maxMs());
     }
 
     String html(SimulatorConfig config, String verification) {
         StringBuilder h = new StringBuilder(16_384);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Liftline load report ")
-                .append(escape(config.runId())).append("</title>\n<style>")
+                .append(escape(config.runId()))
+                .append("</title>\n<style>")
                 .append("body{font-family:system-ui,sans-serif;margin:2rem;color:#222}h1{font-size:1.4rem}")
-                .append("table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .7rem;text-align:right}")
+                .append(
+                        "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.3rem .7rem;text-align:right}")
                 .append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}.bad{color:#b00020}")
                 .append("svg{background:#fafafa;border:1px solid #ddd}</style></head><body>\n");
-        h.append("<h1>Liftline load report: ").append(escape(config.runId())).append("</h1>\n<p>")
-                .append(escape(config.toString())).append("</p>\n");
+        h.append("<h1>Liftline load report: ")
+                .append(escape(config.runId()))
+                .append("</h1>\n<p>")
+                .append(escape(config.toString()))
+                .append("</p>\n");
         h.append("<table id=\"summary\"><tr><th>figure</th><th>value</th></tr>\n");
         row(h, "rides ok (201)", Long.toString(ok));
         row(h, "rides failed", Long.toString(failed));
@@ -90,36 +106,61 @@ final class Report {
         }
         h.append("</table>\n");
         double end = Math.max(1, timeline.size());
-        h.append("<h2>Throughput</h2>\n").append(timeChart("throughput", "rides/s", end, List.of(
-                series("rides answered 201", "#1565c0", timeline, x -> (double) x.ok()))));
-        h.append("<h2>Latency over time</h2>\n").append(timeChart("latency-over-time", "ms", end, List.of(
-                series("p50", "#2e7d32", timeline, LoadStats.Second::p50Ms),
-                series("p95", "#f9a825", timeline, LoadStats.Second::p95Ms),
-                series("p99", "#c62828", timeline, LoadStats.Second::p99Ms))));
-        h.append("<h2>503 answers and retries</h2>\n").append(timeChart("unavailable", "requests/s", end, List.of(
-                series("503 answers", "#c62828", timeline, x -> (double) x.unavailable()),
-                series("retries", "#6a1b9a", timeline, x -> (double) x.retries()))));
-        List<QueueSampler.Sample> depths = queue.stream().filter(s -> s.ready() >= 0).toList();
+        h.append("<h2>Throughput</h2>\n")
+                .append(timeChart(
+                        "throughput", "rides/s", end, List.of(series("rides answered 201", "#1565c0", timeline, x ->
+                                (double) x.ok()))));
+        h.append("<h2>Latency over time</h2>\n")
+                .append(timeChart(
+                        "latency-over-time",
+                        "ms",
+                        end,
+                        List.of(
+                                series("p50", "#2e7d32", timeline, LoadStats.Second::p50Ms),
+                                series("p95", "#f9a825", timeline, LoadStats.Second::p95Ms),
+                                series("p99", "#c62828", timeline, LoadStats.Second::p99Ms))));
+        h.append("<h2>503 answers and retries</h2>\n")
+                .append(timeChart(
+                        "unavailable",
+                        "requests/s",
+                        end,
+                        List.of(
+                                series("503 answers", "#c62828", timeline, x -> (double) x.unavailable()),
+                                series("retries", "#6a1b9a", timeline, x -> (double) x.retries()))));
+        List<QueueSampler.Sample> depths =
+                queue.stream().filter(s -> s.ready() >= 0).toList();
         if (depths.isEmpty()) {
             h.append("<p id=\"queue-absent\">Queue depth and consumers were not sampled (no --management-uri).</p>\n");
         } else {
             List<QueueSampler.Sample> queue = depths;
             double queueEnd = Math.max(end, queue.get(queue.size() - 1).second());
-            h.append("<h2>Queue depth (lift-rides, sampled from the management API)</h2>\n").append(timeChart("queue-depth",
-                    "messages", queueEnd, List.of(
-                            samples("ready", "#1565c0", queue, QueueSampler.Sample::ready),
-                            samples("unacked", "#ef6c00", queue, QueueSampler.Sample::unacked))));
-            h.append("<h2>Consumers (lift-rides)</h2>\n").append(timeChart("consumers", "consumers", queueEnd, List.of(
-                    samples("consumers", "#2e7d32", queue, QueueSampler.Sample::consumers))));
+            h.append("<h2>Queue depth (lift-rides, sampled from the management API)</h2>\n")
+                    .append(timeChart(
+                            "queue-depth",
+                            "messages",
+                            queueEnd,
+                            List.of(
+                                    samples("ready", "#1565c0", queue, QueueSampler.Sample::ready),
+                                    samples("unacked", "#ef6c00", queue, QueueSampler.Sample::unacked))));
+            h.append("<h2>Consumers (lift-rides)</h2>\n")
+                    .append(timeChart(
+                            "consumers",
+                            "consumers",
+                            queueEnd,
+                            List.of(samples("consumers", "#2e7d32", queue, QueueSampler.Sample::consumers))));
         }
         if (queue.stream().noneMatch(s -> !Double.isNaN(s.lagP99()))) {
             h.append("<p id=\"lag-absent\">Freshness was not sampled (no --workers).</p>\n");
         } else {
             double lagEnd = Math.max(end, queue.get(queue.size() - 1).second());
             h.append("<h2>Freshness: from a ride's 201 to its store (the workers' lag over their last minute)</h2>\n")
-                    .append(timeChart("lag", "seconds", lagEnd, List.of(
-                            lagSamples("lag p50", "#2e7d32", queue, QueueSampler.Sample::lagP50),
-                            lagSamples("lag p99", "#c62828", queue, QueueSampler.Sample::lagP99))));
+                    .append(timeChart(
+                            "lag",
+                            "seconds",
+                            lagEnd,
+                            List.of(
+                                    lagSamples("lag p50", "#2e7d32", queue, QueueSampler.Sample::lagP50),
+                                    lagSamples("lag p99", "#c62828", queue, QueueSampler.Sample::lagP99))));
         }
         h.append("<h2>Latency percentiles over the whole run (ms)</h2>\n");
         List<String> labels = new ArrayList<>();
@@ -136,11 +177,13 @@ final class Report {
     }
 
     /** A line of a chart: its name, colour and points (x in seconds of the run). */
-    record Series(String name, String color, List<double[]> points) {
-    }
+    record Series(String name, String color, List<double[]> points) {}
 
-    private static Series series(String name, String color, List<LoadStats.Second> seconds,
-                                 java.util.function.ToDoubleFunction<LoadStats.Second> y) {
+    private static Series series(
+            String name,
+            String color,
+            List<LoadStats.Second> seconds,
+            java.util.function.ToDoubleFunction<LoadStats.Second> y) {
         List<double[]> points = new ArrayList<>();
         for (LoadStats.Second second : seconds) {
             points.add(new double[] {second.second(), y.applyAsDouble(second)});
@@ -148,8 +191,11 @@ final class Report {
         return new Series(name, color, points);
     }
 
-    private static Series lagSamples(String name, String color, List<QueueSampler.Sample> samples,
-                                     java.util.function.ToDoubleFunction<QueueSampler.Sample> y) {
+    private static Series lagSamples(
+            String name,
+            String color,
+            List<QueueSampler.Sample> samples,
+            java.util.function.ToDoubleFunction<QueueSampler.Sample> y) {
         List<double[]> points = new ArrayList<>();
         for (QueueSampler.Sample sample : samples) {
             if (!Double.isNaN(y.applyAsDouble(sample))) {
@@ -159,8 +205,11 @@ final class Report {
         return new Series(name, color, points);
     }
 
-    private static Series samples(String name, String color, List<QueueSampler.Sample> samples,
-                                  java.util.function.ToLongFunction<QueueSampler.Sample> y) {
+    private static Series samples(
+            String name,
+            String color,
+            List<QueueSampler.Sample> samples,
+            java.util.function.ToLongFunction<QueueSampler.Sample> y) {
         List<double[]> points = new ArrayList<>();
         for (QueueSampler.Sample sample : samples) {
             points.add(new double[] {sample.second(), y.applyAsLong(sample)});
@@ -190,35 +239,79 @@ final class Report {
         double plotW = width - left - right;
         double plotH = height - top - bottom;
         StringBuilder svg = new StringBuilder(4_096);
-        svg.append("<svg id=\"").append(id).append("\" width=\"").append(width).append("\" height=\"").append(height)
-                .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\" xmlns=\"http://www.w3.org/2000/svg\">");
+        svg.append("<svg id=\"")
+                .append(id)
+                .append("\" width=\"")
+                .append(width)
+                .append("\" height=\"")
+                .append(height)
+                .append("\" viewBox=\"0 0 ")
+                .append(width)
+                .append(' ')
+                .append(height)
+                .append("\" xmlns=\"http://www.w3.org/2000/svg\">");
         for (double y = 0; y <= yTop + yStep / 2; y += yStep) {
             double py = top + plotH - plotH * y / yTop;
-            svg.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
-                    + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-                    left, py, width - right, py, left - 6, py + 4, tick(y)));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e3e3e3\"/>"
+                            + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                    left,
+                    py,
+                    width - right,
+                    py,
+                    left - 6,
+                    py + 4,
+                    tick(y)));
         }
         for (double x = 0; x <= xEnd + xStep / 2; x += xStep) {
             double px = left + plotW * x / xEnd;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>"
-                    + "<text class=\"xtick\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
-                    px, top + plotH, px, top + plotH + 5, px, top + plotH + 18, tick(x)));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>"
+                            + "<text class=\"xtick\" x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
+                    px,
+                    top + plotH,
+                    px,
+                    top + plotH + 5,
+                    px,
+                    top + plotH + 18,
+                    tick(x)));
         }
         svg.append(axes(left, top, width - right, top + plotH));
-        svg.append(String.format(Locale.ROOT, "<text class=\"xlabel\" x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">"
-                + "time since the start (s)</text>", left + plotW / 2, height - 6));
-        svg.append(String.format(Locale.ROOT, "<text class=\"ylabel\" transform=\"translate(14,%.1f) rotate(-90)\" font-size=\"12\" "
-                + "text-anchor=\"middle\">%s</text>", top + plotH / 2, escape(unit)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text class=\"xlabel\" x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">"
+                        + "time since the start (s)</text>",
+                left + plotW / 2,
+                height - 6));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text class=\"ylabel\" transform=\"translate(14,%.1f) rotate(-90)\" font-size=\"12\" "
+                        + "text-anchor=\"middle\">%s</text>",
+                top + plotH / 2,
+                escape(unit)));
         int legendX = left + 8;
         for (Series line : lines) {
             StringBuilder points = new StringBuilder();
             for (double[] p : line.points()) {
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", left + plotW * p[0] / xEnd, top + plotH - plotH * p[1] / yTop));
+                points.append(String.format(
+                        Locale.ROOT, "%.1f,%.1f ", left + plotW * p[0] / xEnd, top + plotH - plotH * p[1] / yTop));
             }
-            svg.append("<polyline class=\"series\" data-name=\"").append(escape(line.name())).append("\" fill=\"none\" stroke=\"")
-                    .append(line.color()).append("\" stroke-width=\"2\" points=\"").append(points.toString().strip()).append("\"/>");
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"8\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                    + "<text class=\"legend\" x=\"%d\" y=\"18\" font-size=\"12\">%s</text>", legendX, line.color(), legendX + 16,
+            svg.append("<polyline class=\"series\" data-name=\"")
+                    .append(escape(line.name()))
+                    .append("\" fill=\"none\" stroke=\"")
+                    .append(line.color())
+                    .append("\" stroke-width=\"2\" points=\"")
+                    .append(points.toString().strip())
+                    .append("\"/>");
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"8\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                            + "<text class=\"legend\" x=\"%d\" y=\"18\" font-size=\"12\">%s</text>",
+                    legendX,
+                    line.color(),
+                    legendX + 16,
                     escape(line.name())));
             legendX += 28 + 7 * line.name().length();
         }
@@ -251,18 +344,28 @@ final class Report {
         int width = 760;
         int height = 260;
         int pad = 40;
-        double max = Math.max(0.001, values.stream().mapToDouble(Double::doubleValue).max().orElse(1));
+        double max = Math.max(
+                0.001, values.stream().mapToDouble(Double::doubleValue).max().orElse(1));
         double slot = (width - 2.0 * pad) / labels.size();
         StringBuilder bars = new StringBuilder();
         for (int i = 0; i < labels.size(); i++) {
             double h = (height - 2.0 * pad) * values.get(i) / max;
             double x = pad + i * slot + slot * 0.15;
-            bars.append(String.format(Locale.ROOT,
+            bars.append(String.format(
+                    Locale.ROOT,
                     "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#2e7d32\"/>"
                             + "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>"
                             + "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%s</text>",
-                    x, height - pad - h, slot * 0.7, h, x + slot * 0.35, height - pad + 16, labels.get(i),
-                    x + slot * 0.35, height - pad - h - 4, fmt(values.get(i))));
+                    x,
+                    height - pad - h,
+                    slot * 0.7,
+                    h,
+                    x + slot * 0.35,
+                    height - pad + 16,
+                    labels.get(i),
+                    x + slot * 0.35,
+                    height - pad - h - 4,
+                    fmt(values.get(i))));
         }
         StringBuilder ticks = new StringBuilder();
         double step = niceStep(max);
@@ -270,21 +373,41 @@ final class Report {
         for (double y = 0; y <= yTop + step / 2; y += step) {
             double py = height - pad - (height - 2.0 * pad) * y / max;
             if (py >= pad - 1) {
-                ticks.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>"
-                        + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-                        pad - 5, py, pad, py, pad - 7, py + 4, tick(y)));
+                ticks.append(String.format(
+                        Locale.ROOT,
+                        "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#888\"/>"
+                                + "<text class=\"ytick\" x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>",
+                        pad - 5,
+                        py,
+                        pad,
+                        py,
+                        pad - 7,
+                        py + 4,
+                        tick(y)));
             }
         }
-        return "<svg id=\"latency\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " " + height
+        return "<svg id=\"latency\" width=\"" + width + "\" height=\"" + height + "\" viewBox=\"0 0 " + width + " "
+                + height
                 + "\" xmlns=\"http://www.w3.org/2000/svg\">" + axes(pad, pad, width - pad, height - pad) + ticks
-                + "<text class=\"ylabel\" transform=\"translate(12," + height / 2 + ") rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">ms</text>"
+                + "<text class=\"ylabel\" transform=\"translate(12," + height / 2
+                + ") rotate(-90)\" font-size=\"12\" text-anchor=\"middle\">ms</text>"
                 + bars + "</svg>\n";
     }
 
     /** The x axis along the bottom and the y axis along the left of the plot area. */
     private static String axes(double x0, double y0, double x1, double y1) {
-        return String.format(Locale.ROOT, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>"
-                + "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>", x0, y1, x1, y1, x0, y0, x0, y1);
+        return String.format(
+                Locale.ROOT,
+                "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>"
+                        + "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>",
+                x0,
+                y1,
+                x1,
+                y1,
+                x0,
+                y0,
+                x0,
+                y1);
     }
 
     private static void row(StringBuilder h, String name, String value) {

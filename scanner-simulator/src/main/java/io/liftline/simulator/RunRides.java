@@ -10,8 +10,7 @@ import java.math.BigInteger;
 final class RunRides {
 
     /** One ride's content in the Upic ranges. */
-    record Ride(int resortId, int skierId, int time, int liftId) {
-    }
+    record Ride(int resortId, int skierId, int time, int liftId) {}
 
     static final String SEASON = "2025";
     static final int DAY = 1;
@@ -22,12 +21,15 @@ final class RunRides {
     private static final BigInteger SPACE = BigInteger.valueOf((long) RESORTS * SKIERS * TIMES * LIFTS);
     /** A prime that divides no factor of the space (2, 3, 5): n -> n * STRIDE + offset is a bijection of the space. */
     private static final BigInteger STRIDE = BigInteger.valueOf(1_000_000_007L);
+
     private static final BigInteger INVERSE = STRIDE.modInverse(SPACE);
 
     private final BigInteger offset;
 
     RunRides(String runId) {
-        this.offset = BigInteger.valueOf(runId.hashCode()).multiply(BigInteger.valueOf(0x9E3779B97F4A7C15L)).mod(SPACE);
+        this.offset = BigInteger.valueOf(runId.hashCode())
+                .multiply(BigInteger.valueOf(0x9E3779B97F4A7C15L))
+                .mod(SPACE);
     }
 
     Ride ride(long n) {
@@ -43,12 +45,23 @@ final class RunRides {
 
     /** The n whose ride has this content, or -1 when the content lies outside the run's ranges. */
     long indexOf(Ride ride) {
-        if (ride.resortId() < 1 || ride.resortId() > RESORTS || ride.skierId() < 1 || ride.skierId() > SKIERS
-                || ride.time() < 1 || ride.time() > TIMES || ride.liftId() < 1 || ride.liftId() > LIFTS) {
+        if (ride.resortId() < 1
+                || ride.resortId() > RESORTS
+                || ride.skierId() < 1
+                || ride.skierId() > SKIERS
+                || ride.time() < 1
+                || ride.time() > TIMES
+                || ride.liftId() < 1
+                || ride.liftId() > LIFTS) {
             return -1;
         }
         long x = (((ride.resortId() - 1L) * SKIERS + (ride.skierId() - 1)) * TIMES + (ride.time() - 1)) * LIFTS
                 + (ride.liftId() - 1);
-        return BigInteger.valueOf(x).subtract(offset).mod(SPACE).multiply(INVERSE).mod(SPACE).longValue();
+        return BigInteger.valueOf(x)
+                .subtract(offset)
+                .mod(SPACE)
+                .multiply(INVERSE)
+                .mod(SPACE)
+                .longValue();
     }
 }

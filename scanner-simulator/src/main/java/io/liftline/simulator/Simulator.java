@@ -51,11 +51,13 @@ final class Simulator {
     private final RunRides run;
     /** Event id of every ride the producer answered 201 for, with the ride's n. */
     private final Map<String, Integer> accepted = new ConcurrentHashMap<>();
+
     private final AtomicInteger loggedFailures = new AtomicInteger();
     private final List<String> urls;
     private final AtomicInteger nextUrl = new AtomicInteger();
     /** The first ride no scanner has claimed yet. */
     private final AtomicInteger nextRide = new AtomicInteger();
+
     private BufferedWriter csv;
 
     Simulator(SimulatorConfig config) {
@@ -63,8 +65,9 @@ final class Simulator {
         this.run = new RunRides(config.runId());
         this.urls = config.urls();
         // netty runs its own engine (NettyScanners): scanners as connections on an event loop, not threads
-        this.http = config.httpClient().equals("netty") ? null : HttpTransport.create(config.httpClient(),
-                config.phase1Threads() + config.threads());
+        this.http = config.httpClient().equals("netty")
+                ? null
+                : HttpTransport.create(config.httpClient(), config.phase1Threads() + config.threads());
     }
 
     LoadStats stats() {
@@ -147,7 +150,9 @@ final class Simulator {
         }
         int n = Math.min(perRequest, config.events() - i);
         String keyedRun = config.idempotencyKeys() ? config.runId() : null;
-        return perRequest == 1 ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i) : batch(run, keyedRun, i, n);
+        return perRequest == 1
+                ? single(run, keyedRun == null ? null : keyedRun + "-" + i, i)
+                : batch(run, keyedRun, i, n);
     }
 
     /** Paced (--rate), when the request may leave: its first ride's share of the run; unpaced, at once (0). */
@@ -172,8 +177,8 @@ final class Simulator {
      */
     static Request single(RunRides run, String eventId, int n) {
         RunRides.Ride ride = run.ride(n);
-        String path = "/skiers/" + ride.resortId() + "/seasons/" + RunRides.SEASON + "/days/" + RunRides.DAY + "/skiers/"
-                + ride.skierId();
+        String path = "/skiers/" + ride.resortId() + "/seasons/" + RunRides.SEASON + "/days/" + RunRides.DAY
+                + "/skiers/" + ride.skierId();
         String body = "{\"time\":" + ride.time() + ",\"liftID\":" + ride.liftId() + "}";
         return new Request(n, 1, eventId == null ? null : List.of(eventId), path, body);
     }
@@ -190,9 +195,19 @@ final class Simulator {
                 ids.add(id);
                 body.append("\"eventId\":\"").append(id).append("\",");
             }
-            body.append("\"resortID\":").append(ride.resortId()).append(",\"seasonID\":\"").append(RunRides.SEASON)
-                    .append("\",\"dayID\":").append(RunRides.DAY).append(",\"skierID\":").append(ride.skierId())
-                    .append(",\"time\":").append(ride.time()).append(",\"liftID\":").append(ride.liftId()).append('}');
+            body.append("\"resortID\":")
+                    .append(ride.resortId())
+                    .append(",\"seasonID\":\"")
+                    .append(RunRides.SEASON)
+                    .append("\",\"dayID\":")
+                    .append(RunRides.DAY)
+                    .append(",\"skierID\":")
+                    .append(ride.skierId())
+                    .append(",\"time\":")
+                    .append(ride.time())
+                    .append(",\"liftID\":")
+                    .append(ride.liftId())
+                    .append('}');
         }
         return new Request(from, count, ids, "/rides", body.append(']').toString());
     }
@@ -217,7 +232,9 @@ final class Simulator {
             return keyed ? Map.of("Idempotency-Key", ride.eventIds().get(0)) : Map.of();
         }
         String bearer = "Bearer " + config.apiKey();
-        return keyed ? Map.of("Idempotency-Key", ride.eventIds().get(0), "Authorization", bearer) : Map.of("Authorization", bearer);
+        return keyed
+                ? Map.of("Idempotency-Key", ride.eventIds().get(0), "Authorization", bearer)
+                : Map.of("Authorization", bearer);
     }
 
     private void send(Request ride) throws InterruptedException {
@@ -307,8 +324,15 @@ final class Simulator {
         if (csv == null) {
             return;
         }
-        String line = String.format(java.util.Locale.ROOT, "%d,%s,%d,%d,%s,%.3f%n", (startNanos - this.startNanos) / 1_000_000,
-                ride.label(), ride.count(), attempt, status, nanos / 1e6);
+        String line = String.format(
+                java.util.Locale.ROOT,
+                "%d,%s,%d,%d,%s,%.3f%n",
+                (startNanos - this.startNanos) / 1_000_000,
+                ride.label(),
+                ride.count(),
+                attempt,
+                status,
+                nanos / 1e6);
         synchronized (this) {
             try {
                 csv.write(line);
@@ -319,24 +343,31 @@ final class Simulator {
     }
 
     private Thread startProgress() {
-        Thread t = new Thread(() -> {
-            long lastOk = 0;
-            long interval = config.progressInterval().toMillis();
-            try {
-                while (true) {
-                    Thread.sleep(interval);
-                    long ok = stats.okCount();
-                    System.out.println(String.format(java.util.Locale.ROOT,
-                            "[%4ds] sent %d requests, ok %d, failed %d, retries %d, %.0f rides/s, p99 %.1f ms",
-                            (System.nanoTime() - startNanos) / 1_000_000_000L, stats.requestCount(), ok, stats.failedCount(),
-                            stats.retryCount(), (ok - lastOk) * 1000.0 / interval,
-                            stats.sinceLastCall().getValueAtPercentile(99) / 1000.0));
-                    lastOk = ok;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "progress");
+        Thread t = new Thread(
+                () -> {
+                    long lastOk = 0;
+                    long interval = config.progressInterval().toMillis();
+                    try {
+                        while (true) {
+                            Thread.sleep(interval);
+                            long ok = stats.okCount();
+                            System.out.println(String.format(
+                                    java.util.Locale.ROOT,
+                                    "[%4ds] sent %d requests, ok %d, failed %d, retries %d, %.0f rides/s, p99 %.1f ms",
+                                    (System.nanoTime() - startNanos) / 1_000_000_000L,
+                                    stats.requestCount(),
+                                    ok,
+                                    stats.failedCount(),
+                                    stats.retryCount(),
+                                    (ok - lastOk) * 1000.0 / interval,
+                                    stats.sinceLastCall().getValueAtPercentile(99) / 1000.0));
+                            lastOk = ok;
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "progress");
         t.setDaemon(true);
         t.start();
         return t;

@@ -53,94 +53,197 @@ import java.util.List;
  * @param noBackoff      retry at once, ignoring Retry-After, as a stock Upic client does ({@code --no-backoff}); the
  *                       default backs off and honours Retry-After
  */
-public record SimulatorConfig(String url, int events, String mode, int batchSize, int phase1Threads, int phase1PerThread,
-                              int threads, int maxRetries, Duration requestTimeout, String runId, boolean verify,
-                              String mongodbUri, String mongodbDatabase, Duration verifyTimeout, String csv, String html,
-                              boolean progress, Duration progressInterval, double rate, boolean idempotencyKeys,
-                              String apiKey, String httpClient, String managementUri, String workers, boolean noBackoff) {
+public record SimulatorConfig(
+        String url,
+        int events,
+        String mode,
+        int batchSize,
+        int phase1Threads,
+        int phase1PerThread,
+        int threads,
+        int maxRetries,
+        Duration requestTimeout,
+        String runId,
+        boolean verify,
+        String mongodbUri,
+        String mongodbDatabase,
+        Duration verifyTimeout,
+        String csv,
+        String html,
+        boolean progress,
+        Duration progressInterval,
+        double rate,
+        boolean idempotencyKeys,
+        String apiKey,
+        String httpClient,
+        String managementUri,
+        String workers,
+        boolean noBackoff) {
 
     public static final String DEFAULT_HTTP_CLIENT = "netty";
 
     private static final Setting.Check<String> HTTP_URLS = urls -> java.util.Arrays.stream(urls.split(","))
-            .map(String::strip).allMatch(u -> u.startsWith("http://") || u.startsWith("https://")) ? null
+                    .map(String::strip)
+                    .allMatch(u -> u.startsWith("http://") || u.startsWith("https://"))
+            ? null
             : "must be http:// or https:// URLs, comma-separated";
 
     public static final Setting<SimulatorConfig, String> URL = Setting.text("LIFTLINE_URL", SimulatorConfig::url)
-            .byDefault("http://127.0.0.1:8080").check(HTTP_URLS)
+            .byDefault("http://127.0.0.1:8080")
+            .check(HTTP_URLS)
             .doc("the producer, or several comma-separated: round-robin, a retry goes to the next");
     public static final Setting<SimulatorConfig, Integer> EVENTS = integer("LIFTLINE_EVENTS", SimulatorConfig::events)
-            .byDefault(200_000).check(Checks.POSITIVE).doc("rides to send");
+            .byDefault(200_000)
+            .check(Checks.POSITIVE)
+            .doc("rides to send");
     public static final Setting<SimulatorConfig, String> MODE = Setting.text("LIFTLINE_MODE", SimulatorConfig::mode)
-            .byDefault("upic").check(m -> m.equals("upic") || m.equals("batch") ? null : "must be upic or batch")
+            .byDefault("upic")
+            .check(m -> m.equals("upic") || m.equals("batch") ? null : "must be upic or batch")
             .doc("upic: one ride per POST, in two phases; batch: POST /rides");
-    public static final Setting<SimulatorConfig, Integer> BATCH_SIZE = integer("LIFTLINE_BATCH_SIZE", SimulatorConfig::batchSize)
-            .byDefault(100).check(n -> n >= 1 && n <= 1_000 ? null : "must be 1..1000").doc("rides per request in batch mode");
-    public static final Setting<SimulatorConfig, Integer> PHASE1_THREADS = integer("LIFTLINE_PHASE1_THREADS",
-            SimulatorConfig::phase1Threads).byDefault(32).check(Checks.NOT_NEGATIVE).doc("Upic phase one: scanners");
-    public static final Setting<SimulatorConfig, Integer> PHASE1_PER_THREAD = integer("LIFTLINE_PHASE1_PER_THREAD",
-            SimulatorConfig::phase1PerThread).byDefault(1_000).check(Checks.POSITIVE).doc("rides per phase-one scanner");
-    public static final Setting<SimulatorConfig, Integer> THREADS = integer("LIFTLINE_THREADS", SimulatorConfig::threads)
-            .byDefault(64).check(Checks.POSITIVE).doc("scanners of phase two, or of batch mode");
-    public static final Setting<SimulatorConfig, Integer> MAX_RETRIES = integer("LIFTLINE_MAX_RETRIES", SimulatorConfig::maxRetries)
-            .byDefault(5).check(Checks.NOT_NEGATIVE).doc("retries of one request on 5xx, 429 or a network error");
-    public static final Setting<SimulatorConfig, Duration> REQUEST_TIMEOUT = Setting.duration("LIFTLINE_REQUEST_TIMEOUT",
-            SimulatorConfig::requestTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<SimulatorConfig, Integer> BATCH_SIZE = integer(
+                    "LIFTLINE_BATCH_SIZE", SimulatorConfig::batchSize)
+            .byDefault(100)
+            .check(n -> n >= 1 && n <= 1_000 ? null : "must be 1..1000")
+            .doc("rides per request in batch mode");
+    public static final Setting<SimulatorConfig, Integer> PHASE1_THREADS = integer(
+                    "LIFTLINE_PHASE1_THREADS", SimulatorConfig::phase1Threads)
+            .byDefault(32)
+            .check(Checks.NOT_NEGATIVE)
+            .doc("Upic phase one: scanners");
+    public static final Setting<SimulatorConfig, Integer> PHASE1_PER_THREAD = integer(
+                    "LIFTLINE_PHASE1_PER_THREAD", SimulatorConfig::phase1PerThread)
+            .byDefault(1_000)
+            .check(Checks.POSITIVE)
+            .doc("rides per phase-one scanner");
+    public static final Setting<SimulatorConfig, Integer> THREADS = integer(
+                    "LIFTLINE_THREADS", SimulatorConfig::threads)
+            .byDefault(64)
+            .check(Checks.POSITIVE)
+            .doc("scanners of phase two, or of batch mode");
+    public static final Setting<SimulatorConfig, Integer> MAX_RETRIES = integer(
+                    "LIFTLINE_MAX_RETRIES", SimulatorConfig::maxRetries)
+            .byDefault(5)
+            .check(Checks.NOT_NEGATIVE)
+            .doc("retries of one request on 5xx, 429 or a network error");
+    public static final Setting<SimulatorConfig, Duration> REQUEST_TIMEOUT = Setting.duration(
+                    "LIFTLINE_REQUEST_TIMEOUT", SimulatorConfig::requestTimeout)
+            .byDefault(Duration.ofSeconds(10))
+            .check(Checks.POSITIVE_DURATION)
             .doc("one request's budget; then it counts as failed and is retried");
-    public static final Setting<SimulatorConfig, String> RUN_ID = Setting.text("LIFTLINE_RUN_ID", SimulatorConfig::runId)
-            .byDefault(null, "run-<UTC time>").check(Checks.NOT_BLANK).doc("prefix of every event id of the run");
-    public static final Setting<SimulatorConfig, Boolean> VERIFY = Setting.bool("LIFTLINE_VERIFY", SimulatorConfig::verify)
-            .byDefault(false).doc("after the load, check that every accepted ride is stored exactly once");
-    public static final Setting<SimulatorConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI",
-            SimulatorConfig::mongodbUri).byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI)
+    public static final Setting<SimulatorConfig, String> RUN_ID = Setting.text(
+                    "LIFTLINE_RUN_ID", SimulatorConfig::runId)
+            .byDefault(null, "run-<UTC time>")
+            .check(Checks.NOT_BLANK)
+            .doc("prefix of every event id of the run");
+    public static final Setting<SimulatorConfig, Boolean> VERIFY = Setting.bool(
+                    "LIFTLINE_VERIFY", SimulatorConfig::verify)
+            .byDefault(false)
+            .doc("after the load, check that every accepted ride is stored exactly once");
+    public static final Setting<SimulatorConfig, String> MONGODB_URI = Setting.text(
+                    "LIFTLINE_MONGODB_URI", SimulatorConfig::mongodbUri)
+            .byDefault("mongodb://127.0.0.1:27017")
+            .check(Checks.MONGODB_URI)
             .doc("the store, for --verify");
-    public static final Setting<SimulatorConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
-            SimulatorConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK).doc("the database, for --verify");
-    public static final Setting<SimulatorConfig, Duration> VERIFY_TIMEOUT = Setting.duration("LIFTLINE_VERIFY_TIMEOUT",
-            SimulatorConfig::verifyTimeout).byDefault(Duration.ofMinutes(3)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<SimulatorConfig, String> MONGODB_DATABASE = Setting.text(
+                    "LIFTLINE_MONGODB_DATABASE", SimulatorConfig::mongodbDatabase)
+            .byDefault("liftline")
+            .check(Checks.NOT_BLANK)
+            .doc("the database, for --verify");
+    public static final Setting<SimulatorConfig, Duration> VERIFY_TIMEOUT = Setting.duration(
+                    "LIFTLINE_VERIFY_TIMEOUT", SimulatorConfig::verifyTimeout)
+            .byDefault(Duration.ofMinutes(3))
+            .check(Checks.POSITIVE_DURATION)
             .doc("how long --verify waits for the queue to drain into the store");
-    public static final Setting<SimulatorConfig, String> CSV = Setting.text("LIFTLINE_CSV", SimulatorConfig::csv)
-            .doc("a file for one line per request");
-    public static final Setting<SimulatorConfig, String> HTML = Setting.text("LIFTLINE_HTML", SimulatorConfig::html)
-            .doc("a file for the self-contained HTML report");
-    public static final Setting<SimulatorConfig, Boolean> PROGRESS = Setting.bool("LIFTLINE_PROGRESS", SimulatorConfig::progress)
-            .byDefault(true).doc("a progress line every interval: counts, rate, p99");
-    public static final Setting<SimulatorConfig, Duration> PROGRESS_INTERVAL = Setting.duration("LIFTLINE_PROGRESS_INTERVAL",
-            SimulatorConfig::progressInterval).byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<SimulatorConfig, String> CSV =
+            Setting.text("LIFTLINE_CSV", SimulatorConfig::csv).doc("a file for one line per request");
+    public static final Setting<SimulatorConfig, String> HTML =
+            Setting.text("LIFTLINE_HTML", SimulatorConfig::html).doc("a file for the self-contained HTML report");
+    public static final Setting<SimulatorConfig, Boolean> PROGRESS = Setting.bool(
+                    "LIFTLINE_PROGRESS", SimulatorConfig::progress)
+            .byDefault(true)
+            .doc("a progress line every interval: counts, rate, p99");
+    public static final Setting<SimulatorConfig, Duration> PROGRESS_INTERVAL = Setting.duration(
+                    "LIFTLINE_PROGRESS_INTERVAL", SimulatorConfig::progressInterval)
+            .byDefault(Duration.ofSeconds(1))
+            .check(Checks.POSITIVE_DURATION)
             .doc("how often the progress line comes");
     public static final Setting<SimulatorConfig, Double> RATE = Setting.number("LIFTLINE_RATE", SimulatorConfig::rate)
-            .byDefault(0.0, "unset (unpaced)").check(Checks.NOT_NEGATIVE).doc("rides per second at most; 0 = unpaced");
+            .byDefault(0.0, "unset (unpaced)")
+            .check(Checks.NOT_NEGATIVE)
+            .doc("rides per second at most; 0 = unpaced");
     /** A switch, {@code --no-idempotency-keys}: as stock Upic clients, the producer assigns the ids. */
-    public static final Setting<SimulatorConfig, Boolean> NO_IDEMPOTENCY_KEYS = Setting.bool("LIFTLINE_NO_IDEMPOTENCY_KEYS",
-            (SimulatorConfig c) -> !c.idempotencyKeys()).byDefault(false).doc("send no ride ids (a retry may store a ride twice)");
-    public static final Setting<SimulatorConfig, String> API_KEY = Setting.text("LIFTLINE_API_KEY", SimulatorConfig::apiKey)
-            .secret().doc("sent as Authorization: Bearer (prefer the variable to the flag)");
-    public static final Setting<SimulatorConfig, String> HTTP_CLIENT = Setting.text("LIFTLINE_HTTP_CLIENT",
-                    SimulatorConfig::httpClient).byDefault(DEFAULT_HTTP_CLIENT)
+    public static final Setting<SimulatorConfig, Boolean> NO_IDEMPOTENCY_KEYS = Setting.bool(
+                    "LIFTLINE_NO_IDEMPOTENCY_KEYS", (SimulatorConfig c) -> !c.idempotencyKeys())
+            .byDefault(false)
+            .doc("send no ride ids (a retry may store a ride twice)");
+
+    public static final Setting<SimulatorConfig, String> API_KEY = Setting.text(
+                    "LIFTLINE_API_KEY", SimulatorConfig::apiKey)
+            .secret()
+            .doc("sent as Authorization: Bearer (prefer the variable to the flag)");
+    public static final Setting<SimulatorConfig, String> HTTP_CLIENT = Setting.text(
+                    "LIFTLINE_HTTP_CLIENT", SimulatorConfig::httpClient)
+            .byDefault(DEFAULT_HTTP_CLIENT)
             .check(c -> HttpTransport.NAMES.contains(c) ? null : "must be one of " + HttpTransport.NAMES)
             .doc("netty: scanners as connections on an event loop; apache, jetty, jdk: a thread per scanner");
-    public static final Setting<SimulatorConfig, String> MANAGEMENT_URI = Setting.text("LIFTLINE_MANAGEMENT_URI",
-            SimulatorConfig::managementUri).doc("RabbitMQ's management API: the report charts the ride queues over the run");
-    public static final Setting<SimulatorConfig, String> WORKERS = Setting.text("LIFTLINE_WORKERS", SimulatorConfig::workers)
+    public static final Setting<SimulatorConfig, String> MANAGEMENT_URI = Setting.text(
+                    "LIFTLINE_MANAGEMENT_URI", SimulatorConfig::managementUri)
+            .doc("RabbitMQ's management API: the report charts the ride queues over the run");
+    public static final Setting<SimulatorConfig, String> WORKERS = Setting.text(
+                    "LIFTLINE_WORKERS", SimulatorConfig::workers)
             .doc("the workers' admin ports, comma-separated: the report charts freshness over the run");
     /** A switch, {@code --no-backoff}: retry at once, ignoring Retry-After, as a stock Upic client does. */
-    public static final Setting<SimulatorConfig, Boolean> NO_BACKOFF = Setting.bool("LIFTLINE_NO_BACKOFF",
-            SimulatorConfig::noBackoff).byDefault(false).doc("retry at once and ignore Retry-After, as a stock client");
+    public static final Setting<SimulatorConfig, Boolean> NO_BACKOFF = Setting.bool(
+                    "LIFTLINE_NO_BACKOFF", SimulatorConfig::noBackoff)
+            .byDefault(false)
+            .doc("retry at once and ignore Retry-After, as a stock client");
 
-    public static final Settings<SimulatorConfig> SETTINGS = Settings.of(URL, EVENTS, MODE, BATCH_SIZE, PHASE1_THREADS,
-            PHASE1_PER_THREAD, THREADS, MAX_RETRIES, REQUEST_TIMEOUT, RUN_ID, VERIFY, MONGODB_URI, MONGODB_DATABASE,
-            VERIFY_TIMEOUT, CSV, HTML, PROGRESS, PROGRESS_INTERVAL, RATE, NO_IDEMPOTENCY_KEYS, API_KEY, HTTP_CLIENT,
-            MANAGEMENT_URI, WORKERS, NO_BACKOFF);
+    public static final Settings<SimulatorConfig> SETTINGS = Settings.of(
+            URL,
+            EVENTS,
+            MODE,
+            BATCH_SIZE,
+            PHASE1_THREADS,
+            PHASE1_PER_THREAD,
+            THREADS,
+            MAX_RETRIES,
+            REQUEST_TIMEOUT,
+            RUN_ID,
+            VERIFY,
+            MONGODB_URI,
+            MONGODB_DATABASE,
+            VERIFY_TIMEOUT,
+            CSV,
+            HTML,
+            PROGRESS,
+            PROGRESS_INTERVAL,
+            RATE,
+            NO_IDEMPOTENCY_KEYS,
+            API_KEY,
+            HTTP_CLIENT,
+            MANAGEMENT_URI,
+            WORKERS,
+            NO_BACKOFF);
 
     /** Normalises the producers' URLs (no trailing slash); each value is checked by its declaration. */
     public SimulatorConfig {
-        url = String.join(",", java.util.Arrays.stream(url.split(",")).map(String::strip)
-                .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList());
+        url = String.join(
+                ",",
+                java.util.Arrays.stream(url.split(","))
+                        .map(String::strip)
+                        .map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u)
+                        .toList());
     }
 
     /** The workers' admin base URIs whose lag the report plots (empty: none). */
     public List<java.net.URI> workerUris() {
-        return workers == null ? List.of() : java.util.Arrays.stream(workers.split(",")).map(String::strip)
-                .filter(w -> !w.isEmpty()).map(java.net.URI::create).toList();
+        return workers == null
+                ? List.of()
+                : java.util.Arrays.stream(workers.split(","))
+                        .map(String::strip)
+                        .filter(w -> !w.isEmpty())
+                        .map(java.net.URI::create)
+                        .toList();
     }
 
     /** The producers' base URLs. */
@@ -150,17 +253,33 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
 
     static SimulatorConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return builder().url(URL.read(source)).events(EVENTS.read(source)).mode(MODE.read(source))
-                .batchSize(BATCH_SIZE.read(source)).phase1Threads(PHASE1_THREADS.read(source))
-                .phase1PerThread(PHASE1_PER_THREAD.read(source)).threads(THREADS.read(source))
-                .maxRetries(MAX_RETRIES.read(source)).requestTimeout(REQUEST_TIMEOUT.read(source))
-                .runId(RUN_ID.read(source)).verify(VERIFY.read(source)).mongodbUri(MONGODB_URI.read(source))
-                .mongodbDatabase(MONGODB_DATABASE.read(source)).verifyTimeout(VERIFY_TIMEOUT.read(source))
-                .csv(CSV.read(source)).html(HTML.read(source)).progress(PROGRESS.read(source))
-                .progressInterval(PROGRESS_INTERVAL.read(source)).rate(RATE.read(source))
-                .idempotencyKeys(!NO_IDEMPOTENCY_KEYS.read(source)).apiKey(API_KEY.read(source))
-                .httpClient(HTTP_CLIENT.read(source)).managementUri(MANAGEMENT_URI.read(source))
-                .workers(WORKERS.read(source)).noBackoff(NO_BACKOFF.read(source)).build();
+        return builder()
+                .url(URL.read(source))
+                .events(EVENTS.read(source))
+                .mode(MODE.read(source))
+                .batchSize(BATCH_SIZE.read(source))
+                .phase1Threads(PHASE1_THREADS.read(source))
+                .phase1PerThread(PHASE1_PER_THREAD.read(source))
+                .threads(THREADS.read(source))
+                .maxRetries(MAX_RETRIES.read(source))
+                .requestTimeout(REQUEST_TIMEOUT.read(source))
+                .runId(RUN_ID.read(source))
+                .verify(VERIFY.read(source))
+                .mongodbUri(MONGODB_URI.read(source))
+                .mongodbDatabase(MONGODB_DATABASE.read(source))
+                .verifyTimeout(VERIFY_TIMEOUT.read(source))
+                .csv(CSV.read(source))
+                .html(HTML.read(source))
+                .progress(PROGRESS.read(source))
+                .progressInterval(PROGRESS_INTERVAL.read(source))
+                .rate(RATE.read(source))
+                .idempotencyKeys(!NO_IDEMPOTENCY_KEYS.read(source))
+                .apiKey(API_KEY.read(source))
+                .httpClient(HTTP_CLIENT.read(source))
+                .managementUri(MANAGEMENT_URI.read(source))
+                .workers(WORKERS.read(source))
+                .noBackoff(NO_BACKOFF.read(source))
+                .build();
     }
 
     public static Builder builder() {
@@ -329,12 +448,39 @@ public record SimulatorConfig(String url, int events, String mode, int batchSize
 
         /** Resolves the run id, then checks every value against its declaration. */
         public SimulatorConfig build() {
-            String id = runId != null ? runId
-                    : "run-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+            String id = runId != null
+                    ? runId
+                    : "run-"
+                            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                                    .withZone(ZoneOffset.UTC)
+                                    .format(Instant.now());
             URL.requireValid(url);
-            return SETTINGS.check(new SimulatorConfig(url, events, mode, batchSize, phase1Threads, phase1PerThread, threads,
-                    maxRetries, requestTimeout, id, verify, mongodbUri, mongodbDatabase, verifyTimeout, csv, html, progress,
-                    progressInterval, rate, idempotencyKeys, apiKey, httpClient, managementUri, workers, noBackoff));
+            return SETTINGS.check(new SimulatorConfig(
+                    url,
+                    events,
+                    mode,
+                    batchSize,
+                    phase1Threads,
+                    phase1PerThread,
+                    threads,
+                    maxRetries,
+                    requestTimeout,
+                    id,
+                    verify,
+                    mongodbUri,
+                    mongodbDatabase,
+                    verifyTimeout,
+                    csv,
+                    html,
+                    progress,
+                    progressInterval,
+                    rate,
+                    idempotencyKeys,
+                    apiKey,
+                    httpClient,
+                    managementUri,
+                    workers,
+                    noBackoff));
         }
     }
 }

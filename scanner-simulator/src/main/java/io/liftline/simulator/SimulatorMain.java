@@ -9,8 +9,7 @@ import java.util.List;
 /** {@code java -jar liftline-scanner-simulator.jar [--url=...] [--events=N] [--mode=upic|batch] [--verify] [--html=FILE]}. */
 public final class SimulatorMain {
 
-    private SimulatorMain() {
-    }
+    private SimulatorMain() {}
 
     public static void main(String[] args) throws Exception {
         SimulatorConfig config;
@@ -35,9 +34,18 @@ public final class SimulatorMain {
      * @param exit     0, or 1 on failed requests or any missing, altered or twice-stored ride
      * @param accepted rides answered 201; the verification's figures are -1 without {@code verify}
      */
-    public record Outcome(int exit, long ridesOk, long ridesFailed, long retries, long unavailable, int accepted, long stored,
-                          int missing, int altered, long duplicates, String verification) {
-    }
+    public record Outcome(
+            int exit,
+            long ridesOk,
+            long ridesFailed,
+            long retries,
+            long unavailable,
+            int accepted,
+            long stored,
+            int missing,
+            int altered,
+            long duplicates,
+            String verification) {}
 
     /** Runs the load (and the verification); returns the exit code: 0, or 1 on failures or loss. */
     public static int run(SimulatorConfig config) throws InterruptedException, IOException {
@@ -49,8 +57,10 @@ public final class SimulatorMain {
         System.out.println("simulating scanners: " + config);
         java.time.Instant started = java.time.Instant.now();
         Simulator simulator = new Simulator(config);
-        QueueSampler sampler = config.managementUri() == null && config.workerUris().isEmpty() ? null
-                : new QueueSampler(config.managementUri(), config.workerUris(), simulator.startNanos());
+        QueueSampler sampler =
+                config.managementUri() == null && config.workerUris().isEmpty()
+                        ? null
+                        : new QueueSampler(config.managementUri(), config.workerUris(), simulator.startNanos());
         try {
             simulator.run();
         } finally {
@@ -58,22 +68,32 @@ public final class SimulatorMain {
                 sampler.close();
             }
         }
-        Report report = new Report(simulator.stats(), System.nanoTime() - simulator.startNanos(),
+        Report report = new Report(
+                simulator.stats(),
+                System.nanoTime() - simulator.startNanos(),
                 sampler == null ? List.of() : sampler.samples());
         System.out.println("result: " + report.text());
         int exit = simulator.stats().failedCount() == 0 ? 0 : 1;
         String verification = null;
         Verifier.Result verified = null;
         if (config.verify()) {
-            Verifier.Result result = Verifier.verify(config.mongodbUri(), config.mongodbDatabase(), config.runId(),
-                    simulator.rides(), config.events(), simulator.accepted(), config.idempotencyKeys(), started,
+            Verifier.Result result = Verifier.verify(
+                    config.mongodbUri(),
+                    config.mongodbDatabase(),
+                    config.runId(),
+                    simulator.rides(),
+                    config.events(),
+                    simulator.accepted(),
+                    config.idempotencyKeys(),
+                    started,
                     config.verifyTimeout());
             verified = result;
             verification = result.summary();
             System.out.println(verification);
             if (!result.lossless()) {
-                System.out.println("LOSS: first missing ids: " + result.missing().stream().limit(10).toList()
-                        + ", first altered ids: " + result.altered().stream().limit(10).toList());
+                System.out.println("LOSS: first missing ids: "
+                        + result.missing().stream().limit(10).toList() + ", first altered ids: "
+                        + result.altered().stream().limit(10).toList());
                 exit = 1;
             }
         }
@@ -90,12 +110,29 @@ public final class SimulatorMain {
         }
         LoadStats stats = simulator.stats();
         return verified == null
-                ? new Outcome(exit, stats.okCount(), stats.failedCount(), stats.retryCount(), stats.unavailableCount(),
-                        simulator.accepted().size(), -1, -1,
-                        -1, -1, null)
-                : new Outcome(exit, stats.okCount(), stats.failedCount(), stats.retryCount(), stats.unavailableCount(),
+                ? new Outcome(
+                        exit,
+                        stats.okCount(),
+                        stats.failedCount(),
+                        stats.retryCount(),
+                        stats.unavailableCount(),
+                        simulator.accepted().size(),
+                        -1,
+                        -1,
+                        -1,
+                        -1,
+                        null)
+                : new Outcome(
+                        exit,
+                        stats.okCount(),
+                        stats.failedCount(),
+                        stats.retryCount(),
+                        stats.unavailableCount(),
                         verified.accepted(),
-                        verified.stored(), verified.missing().size(), verified.altered().size(), verified.duplicates(),
+                        verified.stored(),
+                        verified.missing().size(),
+                        verified.altered().size(),
+                        verified.duplicates(),
                         verification);
     }
 }

@@ -33,7 +33,13 @@ final class Verifier {
      * @param duplicates stored copies beyond the first of the same ride
      * @param extra      stored but never answered 201 (the client gave up after a late confirm): not a loss
      */
-    record Result(int accepted, long stored, List<String> missing, List<String> altered, long duplicates, List<String> extra) {
+    record Result(
+            int accepted,
+            long stored,
+            List<String> missing,
+            List<String> altered,
+            long duplicates,
+            List<String> extra) {
         boolean lossless() {
             return missing.isEmpty() && altered.isEmpty() && duplicates == 0;
         }
@@ -51,8 +57,7 @@ final class Verifier {
     /** Clock skew allowed between the producer, which stamps receivedAt, and the simulator. */
     private static final Duration SKEW = Duration.ofSeconds(5);
 
-    private Verifier() {
-    }
+    private Verifier() {}
 
     /**
      * Waits until the store holds as many rides of the run as were accepted (or the timeout passes), then compares.
@@ -61,14 +66,25 @@ final class Verifier {
      * @param keyed    whether the run sent its own ids ({@code runId-n}); else the run's documents are those of its
      *                 rides' contents received since {@code start}
      */
-    static Result verify(String mongodbUri, String database, String runId, RunRides run, int events,
-                         Map<String, Integer> accepted, boolean keyed, Instant start, Duration timeout)
+    static Result verify(
+            String mongodbUri,
+            String database,
+            String runId,
+            RunRides run,
+            int events,
+            Map<String, Integer> accepted,
+            boolean keyed,
+            Instant start,
+            Duration timeout)
             throws InterruptedException {
         try (MongoClient client = MongoClients.create(mongodbUri)) {
             MongoCollection<Document> rides = client.getDatabase(database).getCollection(RideStore.COLLECTION);
             // With API keys on, the producer stores <client>:<eventId>: the run's ids may carry any client's prefix.
-            Bson ofRun = keyed ? Filters.regex("_id", "^(?:" + LiftRide.CLIENT_NAME.pattern() + ":)?" + Pattern.quote(runId + "-"))
-                    : Filters.and(Filters.eq("seasonId", RunRides.SEASON), Filters.eq("dayId", RunRides.DAY),
+            Bson ofRun = keyed
+                    ? Filters.regex("_id", "^(?:" + LiftRide.CLIENT_NAME.pattern() + ":)?" + Pattern.quote(runId + "-"))
+                    : Filters.and(
+                            Filters.eq("seasonId", RunRides.SEASON),
+                            Filters.eq("dayId", RunRides.DAY),
                             Filters.gte("receivedAt", Date.from(start.minus(SKEW))));
             long deadline = System.nanoTime() + timeout.toNanos();
             // The count waits for a keyed run's documents; an unkeyed run's filter also matches other runs' rides of
@@ -85,8 +101,14 @@ final class Verifier {
         }
     }
 
-    private static Result scan(MongoCollection<Document> rides, Bson ofRun, String runId, RunRides run, int events,
-                               Map<String, Integer> accepted, boolean keyed) {
+    private static Result scan(
+            MongoCollection<Document> rides,
+            Bson ofRun,
+            String runId,
+            RunRides run,
+            int events,
+            Map<String, Integer> accepted,
+            boolean keyed) {
         int[] copies = new int[events];
         Set<String> storedAccepted = new HashSet<>();
         List<String> altered = new ArrayList<>();
@@ -138,7 +160,10 @@ final class Verifier {
             public boolean hasNext() {
                 if (!page.hasNext() && !exhausted) {
                     Bson filter = last == null ? ofRun : Filters.and(ofRun, Filters.gt("_id", last));
-                    List<Document> next = rides.find(filter).sort(new Document("_id", 1)).limit(PAGE).into(new ArrayList<>());
+                    List<Document> next = rides.find(filter)
+                            .sort(new Document("_id", 1))
+                            .limit(PAGE)
+                            .into(new ArrayList<>());
                     exhausted = next.size() < PAGE;
                     if (!next.isEmpty()) {
                         last = next.get(next.size() - 1).get("_id");
@@ -177,8 +202,10 @@ final class Verifier {
 
     /** Every field of the contract's document as the ride was sent (receivedAt is the producer's, so only present). */
     private static boolean matches(Document d, RunRides.Ride sent) {
-        return content(d).equals(sent) && RunRides.SEASON.equals(d.get("seasonId"))
+        return content(d).equals(sent)
+                && RunRides.SEASON.equals(d.get("seasonId"))
                 && Integer.valueOf(RunRides.DAY).equals(d.get("dayId"))
-                && Integer.valueOf(sent.liftId() * 10).equals(d.get("vertical")) && d.get("receivedAt") instanceof Date;
+                && Integer.valueOf(sent.liftId() * 10).equals(d.get("vertical"))
+                && d.get("receivedAt") instanceof Date;
     }
 }

@@ -15,11 +15,23 @@ class ReportTest {
     private static final long START = 1_000_000_000L;
 
     private static SimulatorConfig config() {
-        return SimulatorConfig.builder().url("http://127.0.0.1:8080").events(100).mode("upic").batchSize(100)
-                .phase1Threads(32).phase1PerThread(1000).threads(64).maxRetries(5)
-                .requestTimeout(Duration.ofSeconds(10)).runId("run<&>").verify(false)
-                .mongodbUri("mongodb://x").mongodbDatabase("liftline").verifyTimeout(Duration.ofMinutes(1))
-                .progress(false).build();
+        return SimulatorConfig.builder()
+                .url("http://127.0.0.1:8080")
+                .events(100)
+                .mode("upic")
+                .batchSize(100)
+                .phase1Threads(32)
+                .phase1PerThread(1000)
+                .threads(64)
+                .maxRetries(5)
+                .requestTimeout(Duration.ofSeconds(10))
+                .runId("run<&>")
+                .verify(false)
+                .mongodbUri("mongodb://x")
+                .mongodbDatabase("liftline")
+                .verifyTimeout(Duration.ofMinutes(1))
+                .progress(false)
+                .build();
     }
 
     @Test
@@ -47,9 +59,12 @@ class ReportTest {
         assertThat(stats.okCount()).isEqualTo(101);
         assertThat(stats.failedCount()).isEqualTo(7);
         assertThat(report.throughput()).isCloseTo(101 / 4.0, within(0.001));
-        assertThat(stats.seconds()).extracting(LoadStats.Second::second, LoadStats.Second::ok).containsExactly(
-                org.assertj.core.groups.Tuple.tuple(0L, 1L), org.assertj.core.groups.Tuple.tuple(1L, 0L),
-                org.assertj.core.groups.Tuple.tuple(2L, 100L));
+        assertThat(stats.seconds())
+                .extracting(LoadStats.Second::second, LoadStats.Second::ok)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0L, 1L),
+                        org.assertj.core.groups.Tuple.tuple(1L, 0L),
+                        org.assertj.core.groups.Tuple.tuple(2L, 100L));
     }
 
     @Test
@@ -65,7 +80,8 @@ class ReportTest {
         assertThat(stats.requestCount()).isEqualTo(3);
         assertThat(stats.retryCount()).isEqualTo(2);
         assertThat(stats.okCount()).isEqualTo(1);
-        assertThat(new Report(stats, 1_000_000_000L).text()).startsWith("1 rides ok, 0 failed, 2 retries, 3 requests in 1.0 s");
+        assertThat(new Report(stats, 1_000_000_000L).text())
+                .startsWith("1 rides ok, 0 failed, 2 retries, 3 requests in 1.0 s");
     }
 
     @Test
@@ -81,7 +97,8 @@ class ReportTest {
         LoadStats stats = new LoadStats(START);
         stats.latency(TimeUnit.MILLISECONDS.toNanos(12));
         stats.ok(1, START);
-        String html = new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), "verified: 1 accepted, 1 stored, 0 missing, 0 duplicate");
+        String html = new Report(stats, TimeUnit.SECONDS.toNanos(1))
+                .html(config(), "verified: 1 accepted, 1 stored, 0 missing, 0 duplicate");
         assertThat(html).contains("run&lt;&amp;&gt;").doesNotContain("run<&>");
         assertThat(html).doesNotContain("http://cdn", "https://", "<script src", "<link");
         assertThat(html).contains("<svg id=\"latency\"", "verified: 1 accepted");
@@ -104,7 +121,8 @@ class ReportTest {
     void unkeyedBatchesCarryNoEventIds() throws Exception {
         Simulator.Request request = Simulator.batch(new RunRides("r"), null, 0, 2);
         assertThat(request.eventIds()).isNull();
-        assertThat(RideJson.MAPPER.readTree(request.body()).get(0).has("eventId")).isFalse();
+        assertThat(RideJson.MAPPER.readTree(request.body()).get(0).has("eventId"))
+                .isFalse();
     }
 
     @Test
@@ -127,10 +145,12 @@ class ReportTest {
         stats.ok(3, START + TimeUnit.MILLISECONDS.toNanos(3_100));
         java.util.List<LoadStats.Second> seconds = stats.seconds();
         assertThat(seconds).hasSize(4);
-        assertThat(seconds.get(0)).extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
+        assertThat(seconds.get(0))
+                .extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
                 .containsExactly(1L, 0L, 0L);
         assertThat(seconds.get(0).p50Ms()).isCloseTo(10, within(0.5));
-        assertThat(seconds.get(1)).extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
+        assertThat(seconds.get(1))
+                .extracting(LoadStats.Second::ok, LoadStats.Second::unavailable, LoadStats.Second::retries)
                 .containsExactly(0L, 1L, 1L);
         assertThat(seconds.get(1).p99Ms()).isCloseTo(200, within(5.0));
         assertThat(seconds.get(2).p99Ms()).as("a quiet second").isZero();
@@ -144,12 +164,26 @@ class ReportTest {
         assertThat(Report.niceStep(1234)).isEqualTo(500);
         assertThat(Report.niceStep(9)).isEqualTo(2);
         assertThat(Report.niceStep(0.9)).isCloseTo(0.2, within(1e-9));
-        String chart = Report.timeChart("c", "rides/s", 60, java.util.List.of(new Report.Series("ok", "#000",
-                java.util.List.of(new double[] {0, 0}, new double[] {30, 1234}, new double[] {60, 900}))));
+        String chart = Report.timeChart(
+                "c",
+                "rides/s",
+                60,
+                java.util.List.of(new Report.Series(
+                        "ok",
+                        "#000",
+                        java.util.List.of(new double[] {0, 0}, new double[] {30, 1234}, new double[] {60, 900}))));
         assertThat(chart).contains(">rides/s</text>", "time since the start (s)", "data-name=\"ok\"");
-        assertThat(Pattern.compile("class=\"ytick\"[^>]*>([^<]+)<").matcher(chart).results().map(m -> m.group(1)).toList())
+        assertThat(Pattern.compile("class=\"ytick\"[^>]*>([^<]+)<")
+                        .matcher(chart)
+                        .results()
+                        .map(m -> m.group(1))
+                        .toList())
                 .containsExactly("0", "500", "1000", "1500");
-        assertThat(Pattern.compile("class=\"xtick\"[^>]*>([^<]+)<").matcher(chart).results().map(m -> m.group(1)).toList())
+        assertThat(Pattern.compile("class=\"xtick\"[^>]*>([^<]+)<")
+                        .matcher(chart)
+                        .results()
+                        .map(m -> m.group(1))
+                        .toList())
                 .containsExactly("0", "20", "40", "60");
     }
 
@@ -157,12 +191,22 @@ class ReportTest {
     void withoutQueueSamplesTheReportSaysSo() {
         LoadStats stats = new LoadStats(START);
         stats.ok(1, START);
-        assertThat(new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), null)).contains("id=\"queue-absent\"")
+        assertThat(new Report(stats, TimeUnit.SECONDS.toNanos(1)).html(config(), null))
+                .contains("id=\"queue-absent\"")
                 .doesNotContain("<svg id=\"queue-depth\"");
-        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(1), java.util.List.of(
-                new QueueSampler.Sample(0.5, 120, 40, 2, Double.NaN, Double.NaN),
-                new QueueSampler.Sample(1.5, 0, 0, 0, Double.NaN, Double.NaN))).html(config(), null);
-        assertThat(sampled).contains("<svg id=\"queue-depth\"", "<svg id=\"consumers\"", "data-name=\"unacked\"", "id=\"lag-absent\"")
+        String sampled = new Report(
+                        stats,
+                        TimeUnit.SECONDS.toNanos(1),
+                        java.util.List.of(
+                                new QueueSampler.Sample(0.5, 120, 40, 2, Double.NaN, Double.NaN),
+                                new QueueSampler.Sample(1.5, 0, 0, 0, Double.NaN, Double.NaN)))
+                .html(config(), null);
+        assertThat(sampled)
+                .contains(
+                        "<svg id=\"queue-depth\"",
+                        "<svg id=\"consumers\"",
+                        "data-name=\"unacked\"",
+                        "id=\"lag-absent\"")
                 .doesNotContain("queue-absent", "<svg id=\"lag\"");
     }
 
@@ -170,11 +214,17 @@ class ReportTest {
     void freshnessSampledFromTheWorkersIsPlottedBesideTheQueue() {
         LoadStats stats = new LoadStats(START);
         stats.ok(1, START);
-        String sampled = new Report(stats, TimeUnit.SECONDS.toNanos(3), java.util.List.of(
-                new QueueSampler.Sample(0.5, 10, 0, 2, 0.05, 0.2),
-                new QueueSampler.Sample(1.5, 900, 0, 2, 4.0, 12.5),
-                new QueueSampler.Sample(2.5, -1, -1, -1, 3.0, 11.0))).html(config(), null);
-        assertThat(sampled).contains("<svg id=\"lag\"", "data-name=\"lag p50\"", "data-name=\"lag p99\"", "<svg id=\"queue-depth\"")
+        String sampled = new Report(
+                        stats,
+                        TimeUnit.SECONDS.toNanos(3),
+                        java.util.List.of(
+                                new QueueSampler.Sample(0.5, 10, 0, 2, 0.05, 0.2),
+                                new QueueSampler.Sample(1.5, 900, 0, 2, 4.0, 12.5),
+                                new QueueSampler.Sample(2.5, -1, -1, -1, 3.0, 11.0)))
+                .html(config(), null);
+        assertThat(sampled)
+                .contains(
+                        "<svg id=\"lag\"", "data-name=\"lag p50\"", "data-name=\"lag p99\"", "<svg id=\"queue-depth\"")
                 .doesNotContain("lag-absent");
     }
 }

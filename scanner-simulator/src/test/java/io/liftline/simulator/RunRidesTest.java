@@ -23,7 +23,9 @@ class RunRidesTest {
             assertThat(r.time()).isBetween(1, 360);
             assertThat(r.liftId()).isBetween(1, 40);
         });
-        assertThat(seen.stream().map(RunRides.Ride::resortId).distinct().count()).as("spread over resorts").isEqualTo(10);
+        assertThat(seen.stream().map(RunRides.Ride::resortId).distinct().count())
+                .as("spread over resorts")
+                .isEqualTo(10);
     }
 
     @Test

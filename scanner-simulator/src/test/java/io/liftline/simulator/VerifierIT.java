@@ -26,9 +26,15 @@ class VerifierIT {
     private static final int EVENTS = 200;
 
     private static Document stored(String id, RunRides.Ride ride) {
-        return new Document("_id", id).append("resortId", ride.resortId()).append("seasonId", RunRides.SEASON)
-                .append("dayId", RunRides.DAY).append("skierId", ride.skierId()).append("time", ride.time())
-                .append("liftId", ride.liftId()).append("vertical", ride.liftId() * 10).append("receivedAt", new Date());
+        return new Document("_id", id)
+                .append("resortId", ride.resortId())
+                .append("seasonId", RunRides.SEASON)
+                .append("dayId", RunRides.DAY)
+                .append("skierId", ride.skierId())
+                .append("time", ride.time())
+                .append("liftId", ride.liftId())
+                .append("vertical", ride.liftId() * 10)
+                .append("receivedAt", new Date());
     }
 
     /** Stores the run's rides as the consumer would, and returns what the simulator would have accepted. */
@@ -45,8 +51,17 @@ class VerifierIT {
         return accepted;
     }
 
-    private static Verifier.Result verify(String runId, Map<String, Integer> accepted, boolean keyed, Instant start) throws Exception {
-        return Verifier.verify(mongo.uri(), mongo.databaseName(), runId, new RunRides(runId), EVENTS, accepted, keyed, start,
+    private static Verifier.Result verify(String runId, Map<String, Integer> accepted, boolean keyed, Instant start)
+            throws Exception {
+        return Verifier.verify(
+                mongo.uri(),
+                mongo.databaseName(),
+                runId,
+                new RunRides(runId),
+                EVENTS,
+                accepted,
+                keyed,
+                start,
                 Duration.ofSeconds(10));
     }
 
@@ -67,7 +82,9 @@ class VerifierIT {
         MongoCollection<Document> rides = mongo.database().getCollection("rides");
         RunRides sent = new RunRides(runId);
         rides.deleteOne(Filters.eq("_id", runId + "-3"));
-        rides.updateOne(Filters.eq("_id", runId + "-5"), Updates.set("liftId", sent.ride(5).liftId() % 40 + 1));
+        rides.updateOne(
+                Filters.eq("_id", runId + "-5"),
+                Updates.set("liftId", sent.ride(5).liftId() % 40 + 1));
         rides.insertOne(stored(runId + "-copy-of-9", sent.ride(9)));
 
         Verifier.Result result = verify(runId, accepted, true, start);
@@ -84,7 +101,9 @@ class VerifierIT {
         Instant start = Instant.now();
         Map<String, Integer> accepted = storeRun(runId, false);
         // A retry after a lost 201: the producer assigned a new id, the ride is stored again.
-        mongo.database().getCollection("rides").insertOne(stored(java.util.UUID.randomUUID().toString(), new RunRides(runId).ride(42)));
+        mongo.database()
+                .getCollection("rides")
+                .insertOne(stored(java.util.UUID.randomUUID().toString(), new RunRides(runId).ride(42)));
         // Another run's ride on the same day is none of this run's business.
         mongo.database().getCollection("rides").insertOne(stored("other-run-1", new RunRides("other-run").ride(1)));
 
@@ -107,9 +126,18 @@ class VerifierIT {
             accepted.put(runId + "-" + n, n);
         }
         mongo.database().getCollection("rides").insertMany(documents);
-        Verifier.Result result = Verifier.verify(mongo.uri(), mongo.databaseName(), runId, run, events, accepted, true,
-                Instant.now().minusSeconds(60), Duration.ofSeconds(5));
-        assertThat(result.summary()).isEqualTo("verified: 45000 accepted, 45000 stored, 0 missing, 0 altered, 0 duplicate");
+        Verifier.Result result = Verifier.verify(
+                mongo.uri(),
+                mongo.databaseName(),
+                runId,
+                run,
+                events,
+                accepted,
+                true,
+                Instant.now().minusSeconds(60),
+                Duration.ofSeconds(5));
+        assertThat(result.summary())
+                .isEqualTo("verified: 45000 accepted, 45000 stored, 0 missing, 0 altered, 0 duplicate");
     }
 
     @Test

@@ -42,8 +42,12 @@ public final class AdminHandler extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
         if (!path.equals("/health/live") && !path.equals("/health/ready") && !path.equals("/metrics")) {
-            JsonResponses.message(response, callback, 404, "no such resource: " + path
-                    + " (the admin port serves GET /health/live, /health/ready and /metrics)");
+            JsonResponses.message(
+                    response,
+                    callback,
+                    404,
+                    "no such resource: " + path
+                            + " (the admin port serves GET /health/live, /health/ready and /metrics)");
         } else if (!request.getMethod().equals("GET")) {
             response.getHeaders().put(HttpHeader.ALLOW, "GET");
             JsonResponses.message(response, callback, 405, "method not allowed: use GET");
@@ -55,7 +59,10 @@ public final class AdminHandler extends Handler.Abstract {
             JsonResponses.json(response, callback, 200, Map.of("status", "UP"));
         } else {
             String reason = notReadyReason();
-            JsonResponses.json(response, callback, reason == null ? 200 : 503,
+            JsonResponses.json(
+                    response,
+                    callback,
+                    reason == null ? 200 : 503,
                     reason == null ? Map.of("status", "UP") : Map.of("status", "DOWN", "reason", reason));
         }
         return true;

@@ -20,8 +20,7 @@ public final class Connectors {
     /** The admin connector's name. */
     public static final String ADMIN = "admin";
 
-    private Connectors() {
-    }
+    private Connectors() {}
 
     /** A server whose request threads are named {@code http} (Jetty's default bounds: 8 to 200). */
     public static Server newServer() {
@@ -42,11 +41,18 @@ public final class Connectors {
      * -1: none) ahead of {@code api}, JSON errors, and a graceful stop that lets requests in flight finish within
      * {@code stopTimeout}.
      */
-    public static void serve(Server server, Handler api, Handler admin, String adminHost, int adminPort,
-                             Duration idleTimeout, Duration stopTimeout) {
+    public static void serve(
+            Server server,
+            Handler api,
+            Handler admin,
+            String adminHost,
+            int adminPort,
+            Duration idleTimeout,
+            Duration stopTimeout) {
         Handler handler = api;
         if (adminPort != -1) {
-            server.addConnector(named(server, ADMIN, adminHost, adminPort, idleTimeout, new HttpConnectionFactory(http())));
+            server.addConnector(
+                    named(server, ADMIN, adminHost, adminPort, idleTimeout, new HttpConnectionFactory(http())));
             handler = new Handler.Sequence(only(ADMIN, admin), api);
         }
         server.setHandler(new GracefulHandler(handler));
@@ -55,8 +61,8 @@ public final class Connectors {
     }
 
     /** A connector named {@code name} on {@code host} (null: every interface) and {@code port} (0: a free one). */
-    public static ServerConnector named(Server server, String name, String host, int port, Duration idleTimeout,
-                                       ConnectionFactory... factories) {
+    public static ServerConnector named(
+            Server server, String name, String host, int port, Duration idleTimeout, ConnectionFactory... factories) {
         ServerConnector connector = new ServerConnector(server, factories);
         connector.setName(name);
         connector.setHost(host);
@@ -80,8 +86,12 @@ public final class Connectors {
         StringBuilder ports = new StringBuilder();
         for (Connector connector : server.getConnectors()) {
             ServerConnector c = (ServerConnector) connector;
-            ports.append(ports.isEmpty() ? "" : ", ").append(c.getName()).append(' ')
-                    .append(c.getHost() == null ? "*" : c.getHost()).append(':').append(c.getLocalPort());
+            ports.append(ports.isEmpty() ? "" : ", ")
+                    .append(c.getName())
+                    .append(' ')
+                    .append(c.getHost() == null ? "*" : c.getHost())
+                    .append(':')
+                    .append(c.getLocalPort());
         }
         return ports.toString();
     }
@@ -91,7 +101,9 @@ public final class Connectors {
         return new Handler.Wrapper(handler) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
-                return name.equals(request.getConnectionMetaData().getConnector().getName()) && super.handle(request, response, callback);
+                return name.equals(
+                                request.getConnectionMetaData().getConnector().getName())
+                        && super.handle(request, response, callback);
             }
         };
     }

@@ -13,8 +13,8 @@ import org.eclipse.jetty.util.Callback;
 public final class JsonErrorHandler extends ErrorHandler {
 
     @Override
-    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                    Callback callback) {
+    protected void generateResponse(
+            Request request, Response response, int code, String message, Throwable cause, Callback callback) {
         // never leak internals of a server-side failure
         String text = code >= 500 || message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
         JsonResponses.message(response, callback, code, text);

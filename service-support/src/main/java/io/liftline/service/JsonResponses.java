@@ -14,8 +14,7 @@ public final class JsonResponses {
 
     public static final String JSON = "application/json";
 
-    private JsonResponses() {
-    }
+    private JsonResponses() {}
 
     public static void json(Response response, Callback callback, int status, Object body) {
         byte[] bytes;

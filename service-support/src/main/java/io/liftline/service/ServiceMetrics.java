@@ -35,13 +35,18 @@ public class ServiceMetrics {
 
     /** One answered request: its route, status and latency. */
     public void request(String route, int status, long nanos) {
-        requestTimers.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
-                .computeIfAbsent(status, s -> Timer.builder("liftline.http.requests")
-                        .description("HTTP requests by route and status")
-                        .tag("route", route).tag("status", Integer.toString(s))
-                        .publishPercentileHistogram()
-                        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-                        .register(registry))
+        requestTimers
+                .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(
+                        status,
+                        s -> Timer.builder("liftline.http.requests")
+                                .description("HTTP requests by route and status")
+                                .tag("route", route)
+                                .tag("status", Integer.toString(s))
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(10))
+                                .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -49,8 +54,10 @@ public class ServiceMetrics {
     public void readiness(Supplier<String> notReadyReason) {
         // strongly held: Micrometer keeps a gauge's object weakly, and a method reference nobody else holds would be
         // collected, leaving the gauge NaN
-        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0).strongReference(true)
-                .description("1 while the process does its job (as /health/ready)").register(registry);
+        Gauge.builder("liftline.ready", notReadyReason, r -> r.get() == null ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the process does its job (as /health/ready)")
+                .register(registry);
     }
 
     public String scrape() {

@@ -24,12 +24,16 @@ class AdminHandlerTest {
         ServiceMetrics metrics = new ServiceMetrics();
         AdminHandler admin = new AdminHandler(reason::get, metrics);
         Server server = new Server();
-        server.addConnector(Connectors.named(server, "api", "127.0.0.1", 0, Duration.ofSeconds(5), new HttpConnectionFactory()));
-        server.addConnector(Connectors.named(server, Connectors.ADMIN, "127.0.0.1", 0, Duration.ofSeconds(5), new HttpConnectionFactory()));
+        server.addConnector(
+                Connectors.named(server, "api", "127.0.0.1", 0, Duration.ofSeconds(5), new HttpConnectionFactory()));
+        server.addConnector(Connectors.named(
+                server, Connectors.ADMIN, "127.0.0.1", 0, Duration.ofSeconds(5), new HttpConnectionFactory()));
         Handler api = new Handler.Abstract() {
             @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                  org.eclipse.jetty.util.Callback callback) {
+            public boolean handle(
+                    org.eclipse.jetty.server.Request request,
+                    org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) {
                 org.eclipse.jetty.server.Response.writeError(request, response, callback, HttpStatus.IM_A_TEAPOT_418);
                 return true;
             }
@@ -53,12 +57,16 @@ class AdminHandlerTest {
             assertThat(get(port, "/health/ready").body()).contains("shutting down");
             assertThat(get(port, "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
-            HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(post.headers().firstValue("Allow")).hasValue("GET");
             assertThat(get(Connectors.localPort(server, "api"), "/health/ready").statusCode())
-                    .as("the public port does not serve the admin routes").isEqualTo(418);
+                    .as("the public port does not serve the admin routes")
+                    .isEqualTo(418);
             assertThat(Connectors.localPort(server, "none")).isEqualTo(-1);
         } finally {
             server.stop();
@@ -66,6 +74,9 @@ class AdminHandlerTest {
     }
 
     private static HttpResponse<String> get(int port, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

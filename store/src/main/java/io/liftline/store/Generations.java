@@ -23,8 +23,7 @@ import org.bson.conversions.Bson;
 final class Generations {
 
     /** A resort-season. */
-    record ResortSeason(int resortId, String seasonId) {
-    }
+    record ResortSeason(int resortId, String seasonId) {}
 
     /**
      * A resort-season's generations: the one read, and the one a rebuild fills (or null).
@@ -55,8 +54,12 @@ final class Generations {
         for (ResortSeason key : keys) {
             if (!found.containsKey(key)) {
                 try {
-                    resorts.updateOne(Filters.and(Filters.eq("_id", key.resortId()), Filters.exists(seasonField(key.seasonId()), false)),
-                            Updates.set(seasonField(key.seasonId()) + ".current", Summaries.FIRST_GENERATION), new UpdateOptions().upsert(true));
+                    resorts.updateOne(
+                            Filters.and(
+                                    Filters.eq("_id", key.resortId()),
+                                    Filters.exists(seasonField(key.seasonId()), false)),
+                            Updates.set(seasonField(key.seasonId()) + ".current", Summaries.FIRST_GENERATION),
+                            new UpdateOptions().upsert(true));
                 } catch (MongoWriteException e) {
                     if (ErrorCategory.fromErrorCode(e.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                         throw e;
@@ -77,7 +80,9 @@ final class Generations {
         for (Document resort : resorts.find(Filters.in("_id", ids))) {
             Document seasons = resort.get("seasons", Document.class);
             for (ResortSeason key : keys) {
-                if (key.resortId() == resort.getInteger("_id") && seasons != null && seasons.get(key.seasonId()) instanceof Document g) {
+                if (key.resortId() == resort.getInteger("_id")
+                        && seasons != null
+                        && seasons.get(key.seasonId()) instanceof Document g) {
                     found.put(key, of(g));
                 }
             }
@@ -126,20 +131,29 @@ final class Generations {
     /** Starts filling {@code building} beside {@code seen} (unchanged since read); false when it had changed. */
     boolean startBuilding(ResortSeason key, Generation seen, int building) {
         return resorts.updateOne(matches(key, seen), Updates.set(seasonField(key.seasonId()) + ".building", building))
-                .getModifiedCount() == 1;
+                        .getModifiedCount()
+                == 1;
     }
 
     /** Makes the generation being built the one read; false when the pointer had changed meanwhile. */
     boolean finishBuilding(ResortSeason key, Generation seen) {
-        return resorts.updateOne(matches(key, seen), Updates.combine(
-                Updates.set(seasonField(key.seasonId()) + ".current", seen.building()),
-                Updates.unset(seasonField(key.seasonId()) + ".building"))).getModifiedCount() == 1;
+        return resorts.updateOne(
+                                matches(key, seen),
+                                Updates.combine(
+                                        Updates.set(seasonField(key.seasonId()) + ".current", seen.building()),
+                                        Updates.unset(seasonField(key.seasonId()) + ".building")))
+                        .getModifiedCount()
+                == 1;
     }
 
     private static Bson matches(ResortSeason key, Generation seen) {
         String field = seasonField(key.seasonId());
-        return Filters.and(Filters.eq("_id", key.resortId()), Filters.eq(field + ".current", seen.current()),
-                seen.building() == null ? Filters.exists(field + ".building", false) : Filters.eq(field + ".building", seen.building()));
+        return Filters.and(
+                Filters.eq("_id", key.resortId()),
+                Filters.eq(field + ".current", seen.current()),
+                seen.building() == null
+                        ? Filters.exists(field + ".building", false)
+                        : Filters.eq(field + ".building", seen.building()));
     }
 
     private static String seasonField(String season) {

@@ -36,15 +36,15 @@ public final class RideStore {
      * One ride the store refused: its index in the batch, the dead-letter reason ({@link #STORE_REJECTED} or
      * {@link #CONFLICTING_DUPLICATE}) and what the store said.
      */
-    public record Rejected(int index, String reason, String detail) {
-    }
+    public record Rejected(int index, String reason, String detail) {}
 
     /** The store refused this one document (a schema validator, a unique index other than the event id). */
     public static final String STORE_REJECTED = "store-rejected";
     /** The event id is stored already, with another ride: not a redelivery, and never overwritten. */
     public static final String CONFLICTING_DUPLICATE = "conflicting-duplicate";
     /** The fields that make a ride; receivedAt differs between a ride and its client's retry, vertical follows liftId. */
-    private static final List<String> RIDE_FIELDS = List.of("resortId", "seasonId", "dayId", "skierId", "time", "liftId");
+    private static final List<String> RIDE_FIELDS =
+            List.of("resortId", "seasonId", "dayId", "skierId", "time", "liftId");
 
     private static final InsertManyOptions UNORDERED = new InsertManyOptions().ordered(false);
 
@@ -55,8 +55,7 @@ public final class RideStore {
     }
 
     /** An ascending compound index: its name and its keys in order. */
-    public record Index(String name, List<String> keys) {
-    }
+    public record Index(String name, List<String> keys) {}
 
     /** The contract's indexes (docs/stored-rides.md); every analysts' query is answered from one of them. */
     public static final List<Index> INDEXES = List.of(
@@ -98,14 +97,15 @@ public final class RideStore {
                 if (isDuplicateEventId(error)) {
                     duplicateIndexes.add(error.getIndex());
                 } else {
-                    rejected.add(new Rejected(error.getIndex(), STORE_REJECTED, "code " + error.getCode() + ": " + error.getMessage()));
+                    rejected.add(new Rejected(
+                            error.getIndex(), STORE_REJECTED, "code " + error.getCode() + ": " + error.getMessage()));
                 }
             }
             List<Rejected> conflicts = conflicts(documents, duplicateIndexes);
             rejected.addAll(conflicts);
             // An unordered insert wrote every document that has no error.
-            return new WriteResult(batch.size() - e.getWriteErrors().size(), duplicateIndexes.size() - conflicts.size(),
-                    rejected);
+            return new WriteResult(
+                    batch.size() - e.getWriteErrors().size(), duplicateIndexes.size() - conflicts.size(), rejected);
         }
     }
 
@@ -132,9 +132,13 @@ public final class RideStore {
             }
             for (String field : RIDE_FIELDS) {
                 if (!java.util.Objects.equals(sent.get(field), existing.get(field))) {
-                    conflicts.add(new Rejected(i, CONFLICTING_DUPLICATE, "event id " + sent.get("_id")
-                            + " is stored with another ride (" + field + " " + existing.get(field) + ", this one "
-                            + sent.get(field) + ")"));
+                    conflicts.add(new Rejected(
+                            i,
+                            CONFLICTING_DUPLICATE,
+                            "event id " + sent.get("_id")
+                                    + " is stored with another ride (" + field + " " + existing.get(field)
+                                    + ", this one "
+                                    + sent.get(field) + ")"));
                     break;
                 }
             }
@@ -148,7 +152,8 @@ public final class RideStore {
             return false;
         }
         Document keyPattern = error.getDetails().containsKey("keyPattern")
-                ? new Document(error.getDetails().getDocument("keyPattern")) : null;
+                ? new Document(error.getDetails().getDocument("keyPattern"))
+                : null;
         if (keyPattern != null) {
             return keyPattern.keySet().equals(java.util.Set.of("_id"));
         }
@@ -172,7 +177,14 @@ public final class RideStore {
 
     /** A stored ride as the ride it is. */
     public static LiftRide fromDocument(Document d) {
-        return new LiftRide(d.getString("_id"), d.getInteger("resortId"), d.getString("seasonId"), d.getInteger("dayId"),
-                d.getInteger("skierId"), d.getInteger("time"), d.getInteger("liftId"), d.getDate("receivedAt").toInstant());
+        return new LiftRide(
+                d.getString("_id"),
+                d.getInteger("resortId"),
+                d.getString("seasonId"),
+                d.getInteger("dayId"),
+                d.getInteger("skierId"),
+                d.getInteger("time"),
+                d.getInteger("liftId"),
+                d.getDate("receivedAt").toInstant());
     }
 }

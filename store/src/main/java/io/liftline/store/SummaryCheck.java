@@ -51,7 +51,9 @@ public final class SummaryCheck {
         Expected expected = recount(resort, season);
         Set<String> seasons = new TreeSet<>(expected.resortSeasons);
         for (int r : resort == null ? generations.resortIds() : List.of(resort)) {
-            generations.seasons(r).keySet().stream().filter(s -> season == null || season.equals(s)).forEach(s -> seasons.add(r + "/" + s));
+            generations.seasons(r).keySet().stream()
+                    .filter(s -> season == null || season.equals(s))
+                    .forEach(s -> seasons.add(r + "/" + s));
         }
         List<Difference> differences = new ArrayList<>();
         for (String resortSeason : seasons) {
@@ -70,8 +72,8 @@ public final class SummaryCheck {
     /** What the raw rides say, per summary. */
     private static final class Expected {
         final Set<String> resortSeasons = new TreeSet<>();
-        final Map<String, DayCount> skierDays = new TreeMap<>();        // key(r, s, d, k)
-        final Map<String, Set<Integer>> dayskiers = new HashMap<>();    // key(r, s, d)
+        final Map<String, DayCount> skierDays = new TreeMap<>(); // key(r, s, d, k)
+        final Map<String, Set<Integer>> dayskiers = new HashMap<>(); // key(r, s, d)
         final Map<String, Map<String, Long>> dayLifts = new HashMap<>(); // key(r, s, d) -> "lift/hour" -> rides
         final Map<String, Map<Integer, DayCount>> skierSeasons = new HashMap<>(); // key(r, s, k) -> day -> count
     }
@@ -92,7 +94,8 @@ public final class SummaryCheck {
         }
         Expected e = new Expected();
         MongoCollection<Document> rides = summaries.rides();
-        for (Document d : (filters.isEmpty() ? rides.find() : rides.find(Filters.and(filters))).batchSize(Summaries.SCAN_BATCH)) {
+        for (Document d :
+                (filters.isEmpty() ? rides.find() : rides.find(Filters.and(filters))).batchSize(Summaries.SCAN_BATCH)) {
             LiftRide ride = RideStore.fromDocument(d);
             int r = ride.resortId();
             String s = ride.seasonId();
@@ -101,9 +104,14 @@ public final class SummaryCheck {
             day.rides++;
             day.vertical += ride.vertical();
             day.events.add(ride.eventId());
-            e.skierSeasons.computeIfAbsent(key(r, s) + " skier " + ride.skierId(), k -> new TreeMap<>()).put(ride.dayId(), day);
-            e.dayskiers.computeIfAbsent(key(r, s, ride.dayId()), k -> new HashSet<>()).add(ride.skierId());
-            e.dayLifts.computeIfAbsent(key(r, s, ride.dayId()), k -> new TreeMap<>())
+            e.skierSeasons
+                    .computeIfAbsent(key(r, s) + " skier " + ride.skierId(), k -> new TreeMap<>())
+                    .put(ride.dayId(), day);
+            e.dayskiers
+                    .computeIfAbsent(key(r, s, ride.dayId()), k -> new HashSet<>())
+                    .add(ride.skierId());
+            e.dayLifts
+                    .computeIfAbsent(key(r, s, ride.dayId()), k -> new TreeMap<>())
                     .merge(ride.liftId() + "/" + Summaries.hour(ride.time()), 1L, Long::sum);
         }
         return e;
@@ -120,7 +128,9 @@ public final class SummaryCheck {
                 SummaryWriter.SkierDay d = SummaryWriter.skierDay(season, Integer.parseInt(day));
                 Document counts = season.get("days", Document.class).get(day, Document.class);
                 String k = key(r, s, d.dayId(), skier);
-                dayCounts.put(k, new long[] {SummaryWriter.number(counts.get("rides")), SummaryWriter.number(counts.get("vertical"))});
+                dayCounts.put(k, new long[] {
+                    SummaryWriter.number(counts.get("rides")), SummaryWriter.number(counts.get("vertical"))
+                });
                 Set<String> ids = new HashSet<>();
                 d.events().forEach(event -> ids.add(event.eventId()));
                 dayLedgers.put(k, ids);
@@ -137,11 +147,17 @@ public final class SummaryCheck {
             if (!wanted.equals(found)) {
                 out.add(new Difference("skier-day", k, wanted, found));
             } else if (want != null && !want.events.equals(dayLedgers.get(k))) {
-                out.add(new Difference("skier-day", k, "events " + new TreeSet<>(want.events), "events " + new TreeSet<>(dayLedgers.get(k))));
+                out.add(new Difference(
+                        "skier-day",
+                        k,
+                        "events " + new TreeSet<>(want.events),
+                        "events " + new TreeSet<>(dayLedgers.get(k))));
             }
             if (want != null) {
                 String day = k.substring(0, k.lastIndexOf(" skier "));
-                dayRankings.computeIfAbsent(day, x -> new ArrayList<>()).add(new Totals(skierOf(k), want.rides, want.vertical));
+                dayRankings
+                        .computeIfAbsent(day, x -> new ArrayList<>())
+                        .add(new Totals(skierOf(k), want.rides, want.vertical));
             }
         }
         // Resort-days: distinct skiers and rides per lift per hour, summed over the buckets.
@@ -151,8 +167,10 @@ public final class SummaryCheck {
             String day = key(r, s, bucket.getInteger("dayId"));
             skiers.computeIfAbsent(day, x -> new long[1])[0] += SummaryWriter.number(bucket.get("skiers"));
             Map<String, Long> dayLifts = lifts.computeIfAbsent(day, x -> new TreeMap<>());
-            bucket.get("lifts", new Document()).forEach((lift, hours) -> ((Document) hours).forEach((hour, n) ->
-                    dayLifts.merge(lift + "/" + hour, SummaryWriter.number(n), Long::sum)));
+            bucket.get("lifts", new Document())
+                    .forEach((lift, hours) -> ((Document) hours)
+                            .forEach((hour, n) ->
+                                    dayLifts.merge(lift + "/" + hour, SummaryWriter.number(n), Long::sum)));
         }
         Set<String> resortDays = new TreeSet<>(skiers.keySet());
         e.dayskiers.keySet().stream().filter(k -> k.startsWith(key(r, s) + " ")).forEach(resortDays::add);
@@ -166,7 +184,10 @@ public final class SummaryCheck {
             Map<String, Long> gotLifts = lifts.getOrDefault(day, Map.of());
             gotLifts.values().removeIf(n -> n == 0);
             if (!new TreeMap<>(wantLifts).equals(new TreeMap<>(gotLifts))) {
-                out.add(new Difference("resort-day", day, "rides per lift/hour " + new TreeMap<>(wantLifts),
+                out.add(new Difference(
+                        "resort-day",
+                        day,
+                        "rides per lift/hour " + new TreeMap<>(wantLifts),
                         "rides per lift/hour " + new TreeMap<>(gotLifts)));
             }
         }
@@ -184,8 +205,10 @@ public final class SummaryCheck {
             }
         }
         // Top lists: the exact top of the day's and of the season's totals.
-        Map<String, Document> tops = byKey(summaries.topSkiers(), prefix, d -> d.get("dayId") == null ? key(r, s)
-                : key(r, s, d.getInteger("dayId")));
+        Map<String, Document> tops = byKey(
+                summaries.topSkiers(),
+                prefix,
+                d -> d.get("dayId") == null ? key(r, s) : key(r, s, d.getInteger("dayId")));
         compareTop(key(r, s), seasonRanking, tops.remove(key(r, s)), out);
         for (var day : dayRankings.entrySet()) {
             compareTop(day.getKey(), day.getValue(), tops.remove(day.getKey()), out);
@@ -214,8 +237,8 @@ public final class SummaryCheck {
         return top.size() + " skiers, first " + String.join(", ", first);
     }
 
-    private static Map<String, Document> byKey(MongoCollection<Document> collection, String prefix,
-                                               java.util.function.Function<Document, String> key) {
+    private static Map<String, Document> byKey(
+            MongoCollection<Document> collection, String prefix, java.util.function.Function<Document, String> key) {
         Map<String, Document> docs = new HashMap<>();
         for (Document d : inGeneration(collection, prefix)) {
             docs.put(key.apply(d), d);

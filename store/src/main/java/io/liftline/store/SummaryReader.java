@@ -20,20 +20,16 @@ import org.bson.Document;
 public final class SummaryReader {
 
     /** A skier's rides and vertical over some span (a day, a season). */
-    public record Totals(long rides, long vertical) {
-    }
+    public record Totals(long rides, long vertical) {}
 
     /** A skier's rides and vertical at one resort in one season. */
-    public record SeasonTotals(int resortId, String seasonId, long rides, long vertical) {
-    }
+    public record SeasonTotals(int resortId, String seasonId, long rides, long vertical) {}
 
     /** Rides on one lift in one hour of the ski day (hour 0 holds times 1..60). */
-    public record LiftHour(int liftId, int hour, long rides) {
-    }
+    public record LiftHour(int liftId, int hour, long rides) {}
 
     /** One skier of a ranking. */
-    public record SkierTotals(int skierId, long rides, long vertical) {
-    }
+    public record SkierTotals(int skierId, long rides, long vertical) {}
 
     private final Summaries summaries;
     private final Generations generations;
@@ -67,9 +63,14 @@ public final class SummaryReader {
                 if (generation == null) {
                     continue;
                 }
-                Document d = bounded(summaries.skierSeasons().find(Filters.eq("_id", Summaries.skierSeasonId(generation, r.getKey(),
-                        season, skier)))).projection(Projections.include("days." + day)).first();
-                Document counts = d == null ? null : d.get("days", new Document()).get(String.valueOf(day), Document.class);
+                Document d = bounded(summaries
+                                .skierSeasons()
+                                .find(Filters.eq(
+                                        "_id", Summaries.skierSeasonId(generation, r.getKey(), season, skier))))
+                        .projection(Projections.include("days." + day))
+                        .first();
+                Document counts =
+                        d == null ? null : d.get("days", new Document()).get(String.valueOf(day), Document.class);
                 if (counts != null) {
                     rides += SummaryWriter.number(counts.get("rides"));
                     vertical += SummaryWriter.number(counts.get("vertical"));
@@ -92,12 +93,14 @@ public final class SummaryReader {
             if (ids.isEmpty()) {
                 return totals;
             }
-            for (Document d : bounded(summaries.skierSeasons().find(Filters.in("_id", ids))).projection(Projections.include("resortId",
-                    "seasonId", "skierId", "days"))) {
+            for (Document d : bounded(summaries.skierSeasons().find(Filters.in("_id", ids)))
+                    .projection(Projections.include("resortId", "seasonId", "skierId", "days"))) {
                 SummaryWriter.Totals t = SummaryWriter.seasonTotals(d);
-                totals.add(new SeasonTotals(d.getInteger("resortId"), d.getString("seasonId"), t.rides(), t.vertical()));
+                totals.add(
+                        new SeasonTotals(d.getInteger("resortId"), d.getString("seasonId"), t.rides(), t.vertical()));
             }
-            totals.sort((a, b) -> a.resortId() != b.resortId() ? Integer.compare(a.resortId(), b.resortId())
+            totals.sort((a, b) -> a.resortId() != b.resortId()
+                    ? Integer.compare(a.resortId(), b.resortId())
                     : a.seasonId().compareTo(b.seasonId()));
             return totals;
         });
@@ -108,12 +111,15 @@ public final class SummaryReader {
         return stable(resort, currents -> {
             Map<Integer, Map<Integer, Long>> lifts = new TreeMap<>();
             for (Document bucket : resortDay(currents, resort, season, day, "lifts")) {
-                bucket.get("lifts", new Document()).forEach((lift, hours) -> ((Document) hours).forEach((hour, rides) ->
-                        lifts.computeIfAbsent(Integer.parseInt(lift), l -> new TreeMap<>())
-                                .merge(Integer.parseInt(hour), SummaryWriter.number(rides), Long::sum)));
+                bucket.get("lifts", new Document())
+                        .forEach((lift, hours) -> ((Document) hours)
+                                .forEach((hour, rides) -> lifts.computeIfAbsent(
+                                                Integer.parseInt(lift), l -> new TreeMap<>())
+                                        .merge(Integer.parseInt(hour), SummaryWriter.number(rides), Long::sum)));
             }
             List<LiftHour> hours = new ArrayList<>();
-            lifts.forEach((lift, byHour) -> byHour.forEach((hour, rides) -> hours.add(new LiftHour(lift, hour, rides))));
+            lifts.forEach(
+                    (lift, byHour) -> byHour.forEach((hour, rides) -> hours.add(new LiftHour(lift, hour, rides))));
             return hours;
         });
     }
@@ -121,7 +127,8 @@ public final class SummaryReader {
     /** The skiers with most vertical at a resort in a season, or on one day of it (day not null); ties by skier id. */
     public List<SkierTotals> topSkiers(int resort, String season, Integer day, int limit) {
         if (limit > Summaries.TOP_SIZE) {
-            throw new IllegalArgumentException("the top lists keep " + Summaries.TOP_SIZE + " skiers, asked for " + limit);
+            throw new IllegalArgumentException(
+                    "the top lists keep " + Summaries.TOP_SIZE + " skiers, asked for " + limit);
         }
         return stable(resort, currents -> {
             Integer generation = current(currents, resort, season);
@@ -129,9 +136,11 @@ public final class SummaryReader {
             if (generation == null) {
                 return top;
             }
-            String id = day == null ? Summaries.topSeasonId(generation, resort, season)
+            String id = day == null
+                    ? Summaries.topSeasonId(generation, resort, season)
                     : Summaries.topDayId(generation, resort, season, day);
-            Document list = bounded(summaries.topSkiers().find(Filters.eq("_id", id))).first();
+            Document list =
+                    bounded(summaries.topSkiers().find(Filters.eq("_id", id))).first();
             if (list != null) {
                 for (SummaryWriter.Totals t : SummaryWriter.topList(list)) {
                     if (top.size() == limit) {
@@ -167,7 +176,8 @@ public final class SummaryReader {
     }
 
     /** The resort-day's buckets, with one field each. */
-    private List<Document> resortDay(Map<Integer, Map<String, Integer>> currents, int resort, String season, int day, String field) {
+    private List<Document> resortDay(
+            Map<Integer, Map<String, Integer>> currents, int resort, String season, int day, String field) {
         Integer generation = current(currents, resort, season);
         List<Document> buckets = new ArrayList<>();
         if (generation == null) {
@@ -177,7 +187,8 @@ public final class SummaryReader {
         for (int b = 0; b < Summaries.RESORT_DAY_BUCKETS; b++) {
             ids.add(Summaries.resortDayId(generation, resort, season, day, b));
         }
-        return bounded(summaries.resortDays().find(Filters.in("_id", ids))).projection(Projections.include(field))
+        return bounded(summaries.resortDays().find(Filters.in("_id", ids)))
+                .projection(Projections.include(field))
                 .into(buckets);
     }
 

@@ -41,8 +41,8 @@ public final class SummaryRebuild {
     public record Rebuilt(int resortId, String seasonId, int generation, long rides) {
         @Override
         public String toString() {
-            return "resort " + resortId + " season " + seasonId + ": " + rides + " rides counted into generation " + generation
-                    + ", now the one read";
+            return "resort " + resortId + " season " + seasonId + ": " + rides + " rides counted into generation "
+                    + generation + ", now the one read";
         }
     }
 
@@ -56,7 +56,8 @@ public final class SummaryRebuild {
     }
 
     private Set<ResortSeason> scope(Integer resort, String season) {
-        Set<ResortSeason> keys = new TreeSet<>((a, b) -> a.resortId() != b.resortId() ? Integer.compare(a.resortId(), b.resortId())
+        Set<ResortSeason> keys = new TreeSet<>((a, b) -> a.resortId() != b.resortId()
+                ? Integer.compare(a.resortId(), b.resortId())
                 : a.seasonId().compareTo(b.seasonId()));
         List<Bson> filters = new ArrayList<>();
         if (resort != null) {
@@ -65,8 +66,11 @@ public final class SummaryRebuild {
         if (season != null) {
             filters.add(Filters.eq("seasonId", season));
         }
-        var rides = summaries.rides().find(filters.isEmpty() ? new Document() : Filters.and(filters))
-                .projection(new Document("resortId", 1).append("seasonId", 1)).batchSize(Summaries.SCAN_BATCH);
+        var rides = summaries
+                .rides()
+                .find(filters.isEmpty() ? new Document() : Filters.and(filters))
+                .projection(new Document("resortId", 1).append("seasonId", 1))
+                .batchSize(Summaries.SCAN_BATCH);
         for (Document d : rides) {
             keys.add(new ResortSeason(d.getInteger("resortId"), d.getString("seasonId")));
         }
@@ -93,7 +97,9 @@ public final class SummaryRebuild {
                 + " beside generation " + seen.current() + " (which readers keep using meanwhile)");
         long rides = 0;
         List<LiftRide> batch = new ArrayList<>(BATCH);
-        for (Document d : summaries.rides().find(Filters.and(Filters.eq("resortId", key.resortId()), Filters.eq("seasonId", key.seasonId())))
+        for (Document d : summaries
+                .rides()
+                .find(Filters.and(Filters.eq("resortId", key.resortId()), Filters.eq("seasonId", key.seasonId())))
                 .batchSize(Summaries.SCAN_BATCH)) {
             batch.add(RideStore.fromDocument(d));
             if (batch.size() == BATCH) {
@@ -109,7 +115,8 @@ public final class SummaryRebuild {
         rides += batch.size();
         if (!generations.finishBuilding(key, building)) {
             throw new IllegalStateException("the generations of resort " + key.resortId() + " season " + key.seasonId()
-                    + " changed during the rebuild (another rebuild?); generation " + seen.current() + " is still the one read");
+                    + " changed during the rebuild (another rebuild?); generation " + seen.current()
+                    + " is still the one read");
         }
         for (int old = Summaries.FIRST_GENERATION; old < next; old++) {
             String prefix = Summaries.generationPrefix(key.resortId(), key.seasonId(), old);

@@ -51,6 +51,7 @@ public final class SummaryWriter {
     private static final int MAX_CONFLICTS = 200;
     /** Bucket slots and top lists remembered per writer: enough for the days being ingested, bounded in memory. */
     private static final int REMEMBERED_SLOTS = 200_000;
+
     private static final int REMEMBERED_LISTS = 2_000;
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
     private static final UpdateOptions NO_UPSERT = new UpdateOptions();
@@ -60,6 +61,7 @@ public final class SummaryWriter {
     private final Generations generations;
     /** bucket id and skier ("3/2025/g1/17/b5 4242") to the events of the skier's day the bucket has counted. */
     private final Recent<String, Integer> counted = new Recent<>(REMEMBERED_SLOTS);
+
     private final Recent<String, TopList> lists = new Recent<>(REMEMBERED_LISTS);
     private final Object sharedDocuments = new Object();
 
@@ -69,8 +71,7 @@ public final class SummaryWriter {
     }
 
     /** One event of a skier-day's ledger. */
-    record Event(String eventId, int liftId, int time) {
-    }
+    record Event(String eventId, int liftId, int time) {}
 
     /** A skier's day at a resort as stored: its ledger, in the order counted, and its vertical. */
     record SkierDay(int resortId, String seasonId, int dayId, int skierId, List<Event> events, long vertical) {
@@ -80,12 +81,10 @@ public final class SummaryWriter {
     }
 
     /** A skier's totals over some span; the entries of a top list. */
-    record Totals(int skierId, long rides, long vertical) {
-    }
+    record Totals(int skierId, long rides, long vertical) {}
 
     /** A top list as stored, with its version. */
-    private record TopList(long version, List<Totals> skiers) {
-    }
+    private record TopList(long version, List<Totals> skiers) {}
 
     /**
      * Counts these stored rides into every generation that readers use or a rebuild fills. Throws when the store
@@ -100,7 +99,8 @@ public final class SummaryWriter {
         Map<ResortSeason, Generation> targets = generations.forWriting(keys);
         Map<ResortSeason, Set<Integer>> countedInto = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
-            targets.forEach((key, g) -> countedInto.computeIfAbsent(key, k -> new TreeSet<>()).addAll(g.targets()));
+            targets.forEach((key, g) ->
+                    countedInto.computeIfAbsent(key, k -> new TreeSet<>()).addAll(g.targets()));
             try {
                 countInto(targets, rides);
                 break;
@@ -121,7 +121,8 @@ public final class SummaryWriter {
     private void countInto(Map<ResortSeason, Generation> targets, List<LiftRide> rides) {
         Map<Integer, List<LiftRide>> byGeneration = new HashMap<>();
         for (LiftRide ride : rides) {
-            for (int generation : targets.get(new ResortSeason(ride.resortId(), ride.seasonId())).targets()) {
+            for (int generation : targets.get(new ResortSeason(ride.resortId(), ride.seasonId()))
+                    .targets()) {
                 byGeneration.computeIfAbsent(generation, g -> new ArrayList<>()).add(ride);
             }
         }
@@ -135,7 +136,8 @@ public final class SummaryWriter {
      * when the generations read now are still those counted into, the writes came before any switch, and the
      * rebuild's own deletion takes them.
      */
-    private void deleteLeftBehind(Set<ResortSeason> keys, Map<ResortSeason, Set<Integer>> countedInto, List<LiftRide> rides) {
+    private void deleteLeftBehind(
+            Set<ResortSeason> keys, Map<ResortSeason, Set<Integer>> countedInto, List<LiftRide> rides) {
         Map<ResortSeason, Generation> now = generations.forWriting(keys);
         Map<String, Set<String>> idsByCollection = new HashMap<>();
         for (LiftRide ride : rides) {
@@ -144,16 +146,24 @@ public final class SummaryWriter {
                 if (now.get(key).targets().contains(generation)) {
                     continue;
                 }
-                idsByCollection.computeIfAbsent(Summaries.SKIER_SEASONS, c -> new HashSet<>())
+                idsByCollection
+                        .computeIfAbsent(Summaries.SKIER_SEASONS, c -> new HashSet<>())
                         .add(Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId()));
-                idsByCollection.computeIfAbsent(Summaries.RESORT_DAYS, c -> new HashSet<>()).add(Summaries.resortDayId(generation,
-                        ride.resortId(), ride.seasonId(), ride.dayId(), Summaries.bucket(ride.skierId())));
+                idsByCollection
+                        .computeIfAbsent(Summaries.RESORT_DAYS, c -> new HashSet<>())
+                        .add(Summaries.resortDayId(
+                                generation,
+                                ride.resortId(),
+                                ride.seasonId(),
+                                ride.dayId(),
+                                Summaries.bucket(ride.skierId())));
                 Set<String> lists = idsByCollection.computeIfAbsent(Summaries.TOP_SKIERS, c -> new HashSet<>());
                 lists.add(Summaries.topSeasonId(generation, ride.resortId(), ride.seasonId()));
                 lists.add(Summaries.topDayId(generation, ride.resortId(), ride.seasonId(), ride.dayId()));
             }
         }
-        idsByCollection.forEach((collection, ids) -> summaries.database().getCollection(collection).deleteMany(Filters.in("_id", ids)));
+        idsByCollection.forEach((collection, ids) ->
+                summaries.database().getCollection(collection).deleteMany(Filters.in("_id", ids)));
     }
 
     /** Counts the rides into one generation (of each ride's resort-season): for workers, and for a rebuild. */
@@ -176,8 +186,7 @@ public final class SummaryWriter {
     // The steps, package-private so that tests can stop after any of them, as a worker that dies there would.
 
     /** A skier's season as read back after counting: the days of the batch, and the season's totals. */
-    record SkierSeason(Map<Integer, SkierDay> days, Totals season) {
-    }
+    record SkierSeason(Map<Integer, SkierDay> days, Totals season) {}
 
     // 1. Skier-seasons: the ledger of each day.
 
@@ -191,10 +200,15 @@ public final class SummaryWriter {
             pushes.add(new UpdateOneModel<>(
                     Filters.and(Filters.eq("_id", id), Filters.ne("events." + day + ".eventId", ride.eventId())),
                     Updates.combine(
-                            Updates.push("events." + day, new Document("eventId", ride.eventId()).append("liftId", ride.liftId())
-                                    .append("time", ride.time())),
-                            Updates.inc("days." + day + ".rides", 1), Updates.inc("days." + day + ".vertical", ride.vertical()),
-                            Updates.setOnInsert("resortId", ride.resortId()), Updates.setOnInsert("seasonId", ride.seasonId()),
+                            Updates.push(
+                                    "events." + day,
+                                    new Document("eventId", ride.eventId())
+                                            .append("liftId", ride.liftId())
+                                            .append("time", ride.time())),
+                            Updates.inc("days." + day + ".rides", 1),
+                            Updates.inc("days." + day + ".vertical", ride.vertical()),
+                            Updates.setOnInsert("resortId", ride.resortId()),
+                            Updates.setOnInsert("seasonId", ride.seasonId()),
                             Updates.setOnInsert("skierId", ride.skierId())),
                     UPSERT));
         }
@@ -218,8 +232,8 @@ public final class SummaryWriter {
             seasons.put(d.getString("_id"), new SkierSeason(days, seasonTotals(d)));
         }
         if (seasons.size() != daysOf.size()) {
-            throw new IllegalStateException("skier-season summaries written but not found: " + daysOf.size() + " asked, "
-                    + seasons.size() + " read");
+            throw new IllegalStateException("skier-season summaries written but not found: " + daysOf.size()
+                    + " asked, " + seasons.size() + " read");
         }
         return seasons;
     }
@@ -234,13 +248,19 @@ public final class SummaryWriter {
      */
     private List<Document> readBack(Map<String, Set<Integer>> daysOf) {
         Map<Integer, List<String>> idsByDay = new LinkedHashMap<>();
-        daysOf.forEach((id, days) -> days.forEach(day -> idsByDay.computeIfAbsent(day, d -> new ArrayList<>()).add(id)));
+        daysOf.forEach((id, days) -> days.forEach(
+                day -> idsByDay.computeIfAbsent(day, d -> new ArrayList<>()).add(id)));
         if (idsByDay.size() > DAYS_READ_ONE_BY_ONE) {
-            return summaries.skierSeasons().find(Filters.in("_id", daysOf.keySet())).into(new ArrayList<>());
+            return summaries
+                    .skierSeasons()
+                    .find(Filters.in("_id", daysOf.keySet()))
+                    .into(new ArrayList<>());
         }
         Map<String, Document> merged = new LinkedHashMap<>();
         idsByDay.forEach((day, ids) -> {
-            for (Document d : summaries.skierSeasons().find(Filters.in("_id", ids))
+            for (Document d : summaries
+                    .skierSeasons()
+                    .find(Filters.in("_id", ids))
                     .projection(Projections.include("resortId", "seasonId", "skierId", "days", "events." + day))) {
                 Document seen = merged.putIfAbsent(d.getString("_id"), d);
                 if (seen != null) {
@@ -254,12 +274,18 @@ public final class SummaryWriter {
     /** One day of a skier-season document (read with that day's events). */
     static SkierDay skierDay(Document season, int day) {
         List<Event> events = new ArrayList<>();
-        for (Document e : season.get("events", new Document()).getList(String.valueOf(day), Document.class, List.of())) {
+        for (Document e :
+                season.get("events", new Document()).getList(String.valueOf(day), Document.class, List.of())) {
             events.add(new Event(e.getString("eventId"), e.getInteger("liftId"), e.getInteger("time")));
         }
         Document counts = season.get("days", new Document()).get(String.valueOf(day), new Document());
-        return new SkierDay(season.getInteger("resortId"), season.getString("seasonId"), day, season.getInteger("skierId"),
-                events, number(counts.get("vertical")));
+        return new SkierDay(
+                season.getInteger("resortId"),
+                season.getString("seasonId"),
+                day,
+                season.getInteger("skierId"),
+                events,
+                number(counts.get("vertical")));
     }
 
     static Totals seasonTotals(Document skierSeason) {
@@ -277,10 +303,18 @@ public final class SummaryWriter {
     void countInResortDays(int generation, Collection<SkierDay> days) {
         Map<String, List<SkierDay>> byBucket = new LinkedHashMap<>();
         for (SkierDay day : days) {
-            byBucket.computeIfAbsent(Summaries.resortDayId(generation, day.resortId(), day.seasonId(), day.dayId(),
-                    Summaries.bucket(day.skierId())), b -> new ArrayList<>()).add(day);
+            byBucket.computeIfAbsent(
+                            Summaries.resortDayId(
+                                    generation,
+                                    day.resortId(),
+                                    day.seasonId(),
+                                    day.dayId(),
+                                    Summaries.bucket(day.skierId())),
+                            b -> new ArrayList<>())
+                    .add(day);
         }
-        Map<String, Document> read = null; // what the store holds, once a check has failed; until then, what we remember
+        Map<String, Document> read =
+                null; // what the store holds, once a check has failed; until then, what we remember
         for (int attempt = 0; ; attempt++) {
             conflictBound(attempt, "resort-day");
             List<UpdateOneModel<Document>> updates = new ArrayList<>();
@@ -294,8 +328,11 @@ public final class SummaryWriter {
                 for (SkierDay day : bucket.getValue()) {
                     String slot = "counted." + day.skierId();
                     String remembered = bucket.getKey() + " " + day.skierId();
-                    Integer known = read == null ? counted.get(remembered)
-                            : intOrNull(read.getOrDefault(bucket.getKey(), new Document()).get("counted", new Document()).get(String.valueOf(day.skierId())));
+                    Integer known = read == null
+                            ? counted.get(remembered)
+                            : intOrNull(read.getOrDefault(bucket.getKey(), new Document())
+                                    .get("counted", new Document())
+                                    .get(String.valueOf(day.skierId())));
                     int done = known == null ? 0 : known;
                     if (done >= day.rides()) {
                         continue; // the bucket has counted at least what this worker sees of the skier's day
@@ -306,7 +343,8 @@ public final class SummaryWriter {
                     written.put(remembered, day.rides());
                     newSkiers += done == 0 ? 1 : 0;
                     for (Event event : day.events().subList(done, day.rides())) {
-                        liftHours.merge("lifts." + event.liftId() + "." + Summaries.hour(event.time()), 1, Integer::sum);
+                        liftHours.merge(
+                                "lifts." + event.liftId() + "." + Summaries.hour(event.time()), 1, Integer::sum);
                     }
                 }
                 if (changes.isEmpty()) {
@@ -320,9 +358,11 @@ public final class SummaryWriter {
                 changes.add(Updates.setOnInsert("resortId", any.resortId()));
                 changes.add(Updates.setOnInsert("seasonId", any.seasonId()));
                 changes.add(Updates.setOnInsert("dayId", any.dayId()));
-                // Made anew only when nothing of it is expected: a bucket that was deleted under a worker that remembers
+                // Made anew only when nothing of it is expected: a bucket that was deleted under a worker that
+                // remembers
                 // its counts must fail the check (and be read), never be made with those counts assumed.
-                updates.add(new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), expectsCounts ? NO_UPSERT : UPSERT));
+                updates.add(new UpdateOneModel<>(
+                        Filters.and(expect), Updates.combine(changes), expectsCounts ? NO_UPSERT : UPSERT));
             }
             if (updates.isEmpty()) {
                 return;
@@ -337,7 +377,10 @@ public final class SummaryWriter {
             List<String> slots = new ArrayList<>();
             byBucket.values().forEach(list -> list.forEach(d -> slots.add("counted." + d.skierId())));
             read = new HashMap<>();
-            for (Document d : summaries.resortDays().find(Filters.in("_id", byBucket.keySet())).projection(Projections.include(slots))) {
+            for (Document d : summaries
+                    .resortDays()
+                    .find(Filters.in("_id", byBucket.keySet()))
+                    .projection(Projections.include(slots))) {
                 read.put(d.getString("_id"), d);
             }
         }
@@ -351,13 +394,21 @@ public final class SummaryWriter {
         for (SkierSeason season : seasons) {
             for (SkierDay day : season.days().values()) {
                 String dayList = Summaries.topDayId(generation, day.resortId(), day.seasonId(), day.dayId());
-                offers.computeIfAbsent(dayList, k -> new HashMap<>()).merge(day.skierId(),
-                        new Totals(day.skierId(), day.rides(), day.vertical()), SummaryWriter::larger);
-                fields.putIfAbsent(dayList, new Document("resortId", day.resortId()).append("seasonId", day.seasonId())
-                        .append("dayId", day.dayId()));
+                offers.computeIfAbsent(dayList, k -> new HashMap<>())
+                        .merge(
+                                day.skierId(),
+                                new Totals(day.skierId(), day.rides(), day.vertical()),
+                                SummaryWriter::larger);
+                fields.putIfAbsent(
+                        dayList,
+                        new Document("resortId", day.resortId())
+                                .append("seasonId", day.seasonId())
+                                .append("dayId", day.dayId()));
                 String seasonList = Summaries.topSeasonId(generation, day.resortId(), day.seasonId());
-                offers.computeIfAbsent(seasonList, k -> new HashMap<>()).merge(day.skierId(), season.season(), SummaryWriter::larger);
-                fields.putIfAbsent(seasonList, new Document("resortId", day.resortId()).append("seasonId", day.seasonId()));
+                offers.computeIfAbsent(seasonList, k -> new HashMap<>())
+                        .merge(day.skierId(), season.season(), SummaryWriter::larger);
+                fields.putIfAbsent(
+                        seasonList, new Document("resortId", day.resortId()).append("seasonId", day.seasonId()));
             }
         }
         Map<String, TopList> read = null;
@@ -374,14 +425,22 @@ public final class SummaryWriter {
                 if (after.equals(before)) {
                     continue;
                 }
-                Bson expect = current == null ? Filters.and(Filters.eq("_id", list.getKey()), Filters.exists("version", false))
+                Bson expect = current == null
+                        ? Filters.and(Filters.eq("_id", list.getKey()), Filters.exists("version", false))
                         : Filters.and(Filters.eq("_id", list.getKey()), Filters.eq("version", current.version()));
                 long version = current == null ? 1 : current.version() + 1;
-                List<Bson> changes = new ArrayList<>(List.of(Updates.set("version", version),
-                        Updates.set("skiers", after.stream().map(t -> new Document("skierId", t.skierId())
-                                .append("rides", t.rides()).append("vertical", t.vertical())).toList())));
+                List<Bson> changes = new ArrayList<>(List.of(
+                        Updates.set("version", version),
+                        Updates.set(
+                                "skiers",
+                                after.stream()
+                                        .map(t -> new Document("skierId", t.skierId())
+                                                .append("rides", t.rides())
+                                                .append("vertical", t.vertical()))
+                                        .toList())));
                 fields.get(list.getKey()).forEach((k, v) -> changes.add(Updates.setOnInsert(k, v)));
-                updates.add(new UpdateOneModel<>(expect, Updates.combine(changes), current == null ? UPSERT : NO_UPSERT));
+                updates.add(
+                        new UpdateOneModel<>(expect, Updates.combine(changes), current == null ? UPSERT : NO_UPSERT));
                 written.put(list.getKey(), new TopList(version, after));
             }
             if (updates.isEmpty()) {
@@ -409,8 +468,8 @@ public final class SummaryWriter {
     }
 
     /** Most vertical first, ties by skier id: the read API's order. */
-    static final Comparator<Totals> RANKING = Comparator.comparingLong(Totals::vertical).reversed()
-            .thenComparingInt(Totals::skierId);
+    static final Comparator<Totals> RANKING =
+            Comparator.comparingLong(Totals::vertical).reversed().thenComparingInt(Totals::skierId);
 
     /**
      * The list with the offers merged: a skier's entry is replaced by a larger total, a skier not listed enters when
@@ -435,8 +494,7 @@ public final class SummaryWriter {
     // Helpers.
 
     /** What an unordered bulk write did: how many updates matched or made their document, and which met a duplicate key. */
-    private record Written(int applied, List<Integer> duplicates) {
-    }
+    private record Written(int applied, List<Integer> duplicates) {}
 
     /**
      * Writes the updates unordered. A duplicate key (a document another writer made meanwhile, or an upsert whose

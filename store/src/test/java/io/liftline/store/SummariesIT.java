@@ -56,8 +56,15 @@ class SummariesIT {
         Random random = new Random(seed);
         List<LiftRide> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            list.add(new LiftRide(idPrefix + i, 1 + random.nextInt(2), random.nextBoolean() ? "2024" : "2025", 1 + random.nextInt(3),
-                    1 + random.nextInt(60), 1 + random.nextInt(360), 1 + random.nextInt(40), Instant.parse("2025-01-01T10:00:00Z")));
+            list.add(new LiftRide(
+                    idPrefix + i,
+                    1 + random.nextInt(2),
+                    random.nextBoolean() ? "2024" : "2025",
+                    1 + random.nextInt(3),
+                    1 + random.nextInt(60),
+                    1 + random.nextInt(360),
+                    1 + random.nextInt(40),
+                    Instant.parse("2025-01-01T10:00:00Z")));
         }
         return list;
     }
@@ -84,20 +91,30 @@ class SummariesIT {
             public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
                 org.bson.BsonDocument command = event.getCommand();
                 String name = event.getCommandName();
-                boolean onRides = name.equals("find") ? command.getString("find").getValue().equals(RideStore.COLLECTION)
-                        : name.equals("getMore") && command.getString("collection").getValue().equals(RideStore.COLLECTION);
+                boolean onRides = name.equals("find")
+                        ? command.getString("find").getValue().equals(RideStore.COLLECTION)
+                        : name.equals("getMore")
+                                && command.getString("collection").getValue().equals(RideStore.COLLECTION);
                 if (onRides) {
-                    batchSizes.add(command.containsKey("batchSize") ? command.getInt32("batchSize").getValue() : Integer.MAX_VALUE);
+                    batchSizes.add(
+                            command.containsKey("batchSize")
+                                    ? command.getInt32("batchSize").getValue()
+                                    : Integer.MAX_VALUE);
                 }
             }
         };
-        try (com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(com.mongodb.MongoClientSettings.builder()
-                .applyConnectionString(new com.mongodb.ConnectionString(mongo.uri())).addCommandListener(listener).build())) {
+        try (com.mongodb.client.MongoClient client =
+                com.mongodb.client.MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                        .applyConnectionString(new com.mongodb.ConnectionString(mongo.uri()))
+                        .addCommandListener(listener)
+                        .build())) {
             Summaries watched = new Summaries(client.getDatabase(mongo.databaseName()));
             assertThat(new SummaryCheck(watched).differences(null, null)).isEmpty();
-            new SummaryRebuild(watched).rebuild(null, null, line -> { });
+            new SummaryRebuild(watched).rebuild(null, null, line -> {});
         }
-        assertThat(batchSizes).as("every find and getMore over the rides asks for a bounded batch").isNotEmpty()
+        assertThat(batchSizes)
+                .as("every find and getMore over the rides asks for a bounded batch")
+                .isNotEmpty()
                 .allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(Summaries.SCAN_BATCH));
         assertThat(batchSizes.size()).as("2,500 rides came in several replies").isGreaterThanOrEqualTo(3);
     }
@@ -122,11 +139,13 @@ class SummariesIT {
                 Collections.shuffle(mine, new Random(w));
                 List<LiftRide> twice = new ArrayList<>(mine.subList(0, 1_200)); // most rides are counted by several
                 twice.addAll(mine.subList(600, 2_000));
-                done.add(CompletableFuture.runAsync(() -> {
-                    for (int i = 0; i < twice.size(); i += 50) {
-                        writer.apply(twice.subList(i, Math.min(twice.size(), i + 50)));
-                    }
-                }, writers));
+                done.add(CompletableFuture.runAsync(
+                        () -> {
+                            for (int i = 0; i < twice.size(); i += 50) {
+                                writer.apply(twice.subList(i, Math.min(twice.size(), i + 50)));
+                            }
+                        },
+                        writers));
             }
             CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
         } finally {
@@ -150,11 +169,15 @@ class SummariesIT {
             if (stoppedAfter >= 2) {
                 writer.countInResortDays(Summaries.FIRST_GENERATION, days);
             }
-            assertThat(new SummaryCheck(summaries).differences(null, null)).as("after step %d only", stoppedAfter).isNotEmpty();
+            assertThat(new SummaryCheck(summaries).differences(null, null))
+                    .as("after step %d only", stoppedAfter)
+                    .isNotEmpty();
             writer.apply(batch);
             before.addAll(batch);
             assertAnswersMatch(before);
-            assertThat(new SummaryCheck(summaries).differences(null, null)).as("healed after step %d", stoppedAfter).isEmpty();
+            assertThat(new SummaryCheck(summaries).differences(null, null))
+                    .as("healed after step %d", stoppedAfter)
+                    .isEmpty();
         }
     }
 
@@ -178,32 +201,52 @@ class SummariesIT {
         List<LiftRide> all = someRides(1_000, 4, "e-");
         store(all);
         LiftRide one = all.get(0);
-        summaries.skierSeasons().updateOne(Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(),
-                one.skierId())), Updates.inc("days." + one.dayId() + ".rides", 1));
+        summaries
+                .skierSeasons()
+                .updateOne(
+                        Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(), one.skierId())),
+                        Updates.inc("days." + one.dayId() + ".rides", 1));
         summaries.resortDays().updateOne(Filters.eq("resortId", 2), Updates.inc("skiers", 3));
-        summaries.topSkiers().updateOne(Filters.eq("_id", Summaries.topSeasonId(1, 1, "2025")), Updates.set("skiers", List.of()));
+        summaries
+                .topSkiers()
+                .updateOne(Filters.eq("_id", Summaries.topSeasonId(1, 1, "2025")), Updates.set("skiers", List.of()));
 
         List<SummaryCheck.Difference> differences = new SummaryCheck(summaries).differences(null, null);
 
-        assertThat(differences).extracting(SummaryCheck.Difference::summary).contains("skier-day", "resort-day", "top-skiers");
-        assertThat(differences).anySatisfy(d -> assertThat(d.toString()).startsWith("skier-day resort " + one.resortId()
-                + " season " + one.seasonId() + " day " + one.dayId() + " skier " + one.skierId() + ": the rides say ")
-                .contains("the summary says "));
-        assertThat(differences).anySatisfy(d -> assertThat(d.toString())
-                .startsWith("top-skiers resort 1 season 2025: the rides say ").endsWith("the summary says no skiers"));
-        assertThat(new SummaryCheck(summaries).differences(1, "2024")).as("scoped to a season the tampering missed")
-                .extracting(SummaryCheck.Difference::summary).doesNotContain("top-skiers");
+        assertThat(differences)
+                .extracting(SummaryCheck.Difference::summary)
+                .contains("skier-day", "resort-day", "top-skiers");
+        assertThat(differences)
+                .anySatisfy(d -> assertThat(d.toString())
+                        .startsWith("skier-day resort " + one.resortId() + " season " + one.seasonId() + " day "
+                                + one.dayId() + " skier " + one.skierId() + ": the rides say ")
+                        .contains("the summary says "));
+        assertThat(differences)
+                .anySatisfy(d -> assertThat(d.toString())
+                        .startsWith("top-skiers resort 1 season 2025: the rides say ")
+                        .endsWith("the summary says no skiers"));
+        assertThat(new SummaryCheck(summaries).differences(1, "2024"))
+                .as("scoped to a season the tampering missed")
+                .extracting(SummaryCheck.Difference::summary)
+                .doesNotContain("top-skiers");
     }
 
     @Test
     void aRebuildRepairsTamperedSummariesWhileWritersCountAndReadersNeverSeeAWrongAnswer() throws Exception {
-        List<LiftRide> steady = someRides(1_500, 5, "s-").stream().filter(r -> r.resortId() == 2).toList();
-        List<LiftRide> flowing = new ArrayList<>(someRides(1_500, 6, "f-").stream().filter(r -> r.resortId() == 1).toList());
+        List<LiftRide> steady = someRides(1_500, 5, "s-").stream()
+                .filter(r -> r.resortId() == 2)
+                .toList();
+        List<LiftRide> flowing = new ArrayList<>(someRides(1_500, 6, "f-").stream()
+                .filter(r -> r.resortId() == 1)
+                .toList());
         store(steady);
         store(flowing.subList(0, 300));
         LiftRide one = flowing.get(0);
-        summaries.skierSeasons().updateOne(Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(),
-                one.skierId())), Updates.inc("days." + one.dayId() + ".vertical", 1_000));
+        summaries
+                .skierSeasons()
+                .updateOne(
+                        Filters.eq("_id", Summaries.skierSeasonId(1, one.resortId(), one.seasonId(), one.skierId())),
+                        Updates.inc("days." + one.dayId() + ".vertical", 1_000));
         assertThat(new SummaryCheck(summaries).differences(1, null)).isNotEmpty();
         Map<String, Object> steadyAnswers = answersOf(2);
 
@@ -226,7 +269,8 @@ class SummariesIT {
             }
         });
         List<String> log = new ArrayList<>();
-        List<LiftRide> duringBuild = someRides(400, 8, "d-").stream().filter(r -> r.resortId() == 1).toList();
+        List<LiftRide> duringBuild =
+                someRides(400, 8, "d-").stream().filter(r -> r.resortId() == 1).toList();
         List<SummaryRebuild.Rebuilt> rebuilt = new SummaryRebuild(summaries).rebuild(null, null, line -> {
             log.add(line);
             if (line.startsWith("resort 1 ") && line.contains("filling generation")) {
@@ -238,13 +282,16 @@ class SummariesIT {
 
         assertThat(wrong.get()).isNull();
         assertThat(rebuilt).extracting(SummaryRebuild.Rebuilt::generation).containsOnly(2);
-        assertThat(log).anyMatch(line -> line.startsWith("resort 2 season 2025: filling generation 2 beside generation 1"));
+        assertThat(log)
+                .anyMatch(line -> line.startsWith("resort 2 season 2025: filling generation 2 beside generation 1"));
         assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
         List<LiftRide> all = new ArrayList<>(steady);
         all.addAll(flowing);
         all.addAll(duringBuild);
         assertAnswersMatch(all);
-        assertThat(summaries.skierSeasons().countDocuments(Filters.regex("_id", "/g1/"))).as("the old generation is gone").isZero();
+        assertThat(summaries.skierSeasons().countDocuments(Filters.regex("_id", "/g1/")))
+                .as("the old generation is gone")
+                .isZero();
     }
 
     @Test
@@ -267,7 +314,7 @@ class SummariesIT {
         try {
             // Each switch deletes the generation just left; a lookup begun on it finds its documents gone.
             for (int i = 0; i < 15 && wrong.get() == null; i++) {
-                new SummaryRebuild(summaries).rebuild(1, null, line -> { });
+                new SummaryRebuild(summaries).rebuild(1, null, line -> {});
             }
         } finally {
             rebuilding.set(false);
@@ -279,7 +326,9 @@ class SummariesIT {
 
     @Test
     void aWriterCountingAcrossASwitchCountsIntoTheNewGenerationAndLeavesNothingInTheOld() throws Exception {
-        List<LiftRide> flowing = someRides(2_000, 12, "w-").stream().filter(r -> r.resortId() == 1).toList();
+        List<LiftRide> flowing = someRides(2_000, 12, "w-").stream()
+                .filter(r -> r.resortId() == 1)
+                .toList();
         store(flowing.subList(0, 100));
         AtomicBoolean writing = new AtomicBoolean(true);
         CompletableFuture<Void> writerThread = CompletableFuture.runAsync(() -> {
@@ -295,7 +344,7 @@ class SummariesIT {
         });
         int rebuilds = 0;
         while (writing.get()) { // every switch deletes a generation some batch is counting into
-            new SummaryRebuild(summaries).rebuild(1, null, line -> { });
+            new SummaryRebuild(summaries).rebuild(1, null, line -> {});
             rebuilds++;
         }
         writerThread.get(5, TimeUnit.MINUTES);
@@ -307,8 +356,12 @@ class SummariesIT {
             for (Document d : mongo.database().getCollection(collection).find()) {
                 String id = d.getString("_id");
                 int generation = Integer.parseInt(id.split("/")[2].substring(1));
-                assertThat(generation).as("%s %s: generations in use are %s", collection, id, new Generations(summaries).seasons(1))
-                        .isEqualTo(new Generations(summaries).seasons(1).get(id.split("/")[1]).current());
+                assertThat(generation)
+                        .as("%s %s: generations in use are %s", collection, id, new Generations(summaries).seasons(1))
+                        .isEqualTo(new Generations(summaries)
+                                .seasons(1)
+                                .get(id.split("/")[1])
+                                .current());
             }
         }
     }
@@ -332,44 +385,71 @@ class SummariesIT {
 
     /** Compares every route's answer with the arithmetic over the rides, done here without the model's code. */
     private void assertAnswersMatch(List<LiftRide> all) {
-        Map<String, List<LiftRide>> byDay = all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId() + "/" + r.dayId()));
+        Map<String, List<LiftRide>> byDay =
+                all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId() + "/" + r.dayId()));
         for (var day : byDay.entrySet()) {
             LiftRide any = day.getValue().get(0);
             int resort = any.resortId();
             String season = any.seasonId();
             int dayId = any.dayId();
-            assertThat(reader.uniqueSkiers(resort, season, dayId)).as("skiers " + day.getKey())
-                    .isEqualTo(day.getValue().stream().map(LiftRide::skierId).distinct().count());
+            assertThat(reader.uniqueSkiers(resort, season, dayId))
+                    .as("skiers " + day.getKey())
+                    .isEqualTo(day.getValue().stream()
+                            .map(LiftRide::skierId)
+                            .distinct()
+                            .count());
             Map<String, Long> lifts = new TreeMap<>();
             day.getValue().forEach(r -> lifts.merge(r.liftId() + "/" + (r.time() - 1) / 60, 1L, Long::sum));
             Map<String, Long> answered = new TreeMap<>();
             reader.liftHours(resort, season, dayId).forEach(h -> answered.put(h.liftId() + "/" + h.hour(), h.rides()));
             assertThat(answered).as("lifts " + day.getKey()).isEqualTo(lifts);
             List<SummaryReader.SkierTotals> dayTop = ranking(day.getValue());
-            assertThat(reader.topSkiers(resort, season, dayId, 10)).as("day top " + day.getKey()).isEqualTo(dayTop.subList(0, Math.min(10, dayTop.size())));
-            for (int skier : day.getValue().stream().map(LiftRide::skierId).distinct().limit(5).toList()) {
-                List<LiftRide> mine = day.getValue().stream().filter(r -> r.skierId() == skier).toList();
-                assertThat(reader.skierDay(resort, season, dayId, skier)).isEqualTo(new SummaryReader.Totals(mine.size(),
-                        mine.stream().mapToLong(LiftRide::vertical).sum()));
+            assertThat(reader.topSkiers(resort, season, dayId, 10))
+                    .as("day top " + day.getKey())
+                    .isEqualTo(dayTop.subList(0, Math.min(10, dayTop.size())));
+            for (int skier : day.getValue().stream()
+                    .map(LiftRide::skierId)
+                    .distinct()
+                    .limit(5)
+                    .toList()) {
+                List<LiftRide> mine = day.getValue().stream()
+                        .filter(r -> r.skierId() == skier)
+                        .toList();
+                assertThat(reader.skierDay(resort, season, dayId, skier))
+                        .isEqualTo(new SummaryReader.Totals(
+                                mine.size(),
+                                mine.stream().mapToLong(LiftRide::vertical).sum()));
             }
         }
-        Map<String, List<LiftRide>> bySeason = all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId()));
+        Map<String, List<LiftRide>> bySeason =
+                all.stream().collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId()));
         for (var season : bySeason.entrySet()) {
             LiftRide any = season.getValue().get(0);
             List<SummaryReader.SkierTotals> top = ranking(season.getValue());
-            assertThat(reader.topSkiers(any.resortId(), any.seasonId(), null, 100)).as("season top " + season.getKey())
+            assertThat(reader.topSkiers(any.resortId(), any.seasonId(), null, 100))
+                    .as("season top " + season.getKey())
                     .isEqualTo(top.subList(0, Math.min(100, top.size())));
         }
         Set<Integer> skiers = new HashSet<>();
         all.forEach(r -> skiers.add(r.skierId()));
         for (int skier : skiers) {
             List<SummaryReader.SeasonTotals> want = new ArrayList<>();
-            all.stream().filter(r -> r.skierId() == skier).collect(Collectors.groupingBy(r -> r.resortId() + "/" + r.seasonId(),
-                    TreeMap::new, Collectors.toList())).forEach((k, list) -> want.add(new SummaryReader.SeasonTotals(list.get(0).resortId(),
-                    list.get(0).seasonId(), list.size(), list.stream().mapToLong(LiftRide::vertical).sum())));
-            assertThat(reader.skierSeasons(skier, null, null)).as("seasons of skier " + skier).isEqualTo(want);
-            assertThat(reader.skierSeasons(skier, 1, "2025")).isEqualTo(want.stream()
-                    .filter(s -> s.resortId() == 1 && s.seasonId().equals("2025")).toList());
+            all.stream()
+                    .filter(r -> r.skierId() == skier)
+                    .collect(Collectors.groupingBy(
+                            r -> r.resortId() + "/" + r.seasonId(), TreeMap::new, Collectors.toList()))
+                    .forEach((k, list) -> want.add(new SummaryReader.SeasonTotals(
+                            list.get(0).resortId(),
+                            list.get(0).seasonId(),
+                            list.size(),
+                            list.stream().mapToLong(LiftRide::vertical).sum())));
+            assertThat(reader.skierSeasons(skier, null, null))
+                    .as("seasons of skier " + skier)
+                    .isEqualTo(want);
+            assertThat(reader.skierSeasons(skier, 1, "2025"))
+                    .isEqualTo(want.stream()
+                            .filter(s -> s.resortId() == 1 && s.seasonId().equals("2025"))
+                            .toList());
         }
     }
 
@@ -380,8 +460,10 @@ class SummariesIT {
             t[0]++;
             t[1] += r.vertical();
         }
-        return totals.entrySet().stream().map(e -> new SummaryReader.SkierTotals(e.getKey(), e.getValue()[0], e.getValue()[1]))
-                .sorted(Comparator.comparingLong(SummaryReader.SkierTotals::vertical).reversed()
+        return totals.entrySet().stream()
+                .map(e -> new SummaryReader.SkierTotals(e.getKey(), e.getValue()[0], e.getValue()[1]))
+                .sorted(Comparator.comparingLong(SummaryReader.SkierTotals::vertical)
+                        .reversed()
                         .thenComparingInt(SummaryReader.SkierTotals::skierId))
                 .toList();
     }

@@ -9,8 +9,7 @@ public final class Poll {
 
     private static final Duration INTERVAL = Duration.ofMillis(50);
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /**
      * Waits until the condition holds; fails with {@code what} when it does not within the timeout. An exception

@@ -8,8 +8,7 @@ import java.net.ServerSocket;
 /** Ports for the processes a test starts, which must be told a port rather than bind port 0 themselves. */
 public final class Ports {
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** A port free on loopback now (the kernel's pick; another process may take it before the test does). */
     public static int free() {

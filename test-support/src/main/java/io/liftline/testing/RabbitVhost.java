@@ -44,18 +44,22 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         endpoint = TestBroker.endpoint();
-        management = ManagementClient.of(endpoint.managementUri(), endpoint.username(), endpoint.password(),
-                Duration.ofSeconds(10));
-        vhost = "liftline-test-" + context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT)
-                + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        management = ManagementClient.of(
+                endpoint.managementUri(), endpoint.username(), endpoint.password(), Duration.ofSeconds(10));
+        vhost = "liftline-test-"
+                + context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT) + "-"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         try {
             management.createVhost(vhost);
         } catch (ManagementException e) {
-            throw new AssertionError(e.getMessage() + "; the test harness needs the management API for per-class vhosts."
-                    + " scripts/test enables it, or set LIFTLINE_AMQP_MANAGEMENT_URI", e);
+            throw new AssertionError(
+                    e.getMessage() + "; the test harness needs the management API for per-class vhosts."
+                            + " scripts/test enables it, or set LIFTLINE_AMQP_MANAGEMENT_URI",
+                    e);
         }
         management.setPermissions(vhost, endpoint.username(), ".*", ".*", ".*");
-        JsonNode definitions = RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
+        JsonNode definitions =
+                RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
         for (JsonNode policy : definitions.path("policies")) {
             management.putPolicy(vhost, policy);
         }
@@ -84,8 +88,8 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
     public String amqpUri() {
         URI base = endpoint.amqpUri();
         try {
-            return new URI(base.getScheme(), base.getUserInfo(), base.getHost(), base.getPort(), null, null, null)
-                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+            return new URI(base.getScheme(), base.getUserInfo(), base.getHost(), base.getPort(), null, null, null) + "/"
+                    + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }
@@ -102,7 +106,9 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
             return userUris.get(name);
         }
         JsonNode permissions = null;
-        for (JsonNode p : RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/users.json"))).path("permissions")) {
+        for (JsonNode p : RideJson.MAPPER
+                .readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/users.json")))
+                .path("permissions")) {
             if (p.path("user").asText().equals(name)) {
                 permissions = p;
             }
@@ -111,14 +117,20 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
             throw new IllegalArgumentException("rabbitmq/users.json has no permissions for " + name);
         }
         String user = vhost + "." + name;
-        String password = Integer.toHexString(ThreadLocalRandom.current().nextInt()) + Long.toHexString(System.nanoTime());
+        String password =
+                Integer.toHexString(ThreadLocalRandom.current().nextInt()) + Long.toHexString(System.nanoTime());
         management.putUser(user, password, "");
-        management.setPermissions(vhost, user, permissions.path("configure").asText(), permissions.path("write").asText(),
+        management.setPermissions(
+                vhost,
+                user,
+                permissions.path("configure").asText(),
+                permissions.path("write").asText(),
                 permissions.path("read").asText());
         URI base = endpoint.amqpUri();
         try {
-            String uri = new URI(base.getScheme(), user + ":" + password, base.getHost(), base.getPort(), null, null, null)
-                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+            String uri =
+                    new URI(base.getScheme(), user + ":" + password, base.getHost(), base.getPort(), null, null, null)
+                            + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
             userUris.put(name, uri);
             return uri;
         } catch (URISyntaxException e) {
@@ -133,8 +145,8 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
     public String amqpUriThrough(TcpProxy proxy) {
         URI base = endpoint.amqpUri();
         try {
-            return new URI(base.getScheme(), base.getUserInfo(), "127.0.0.1", proxy.port(), null, null, null)
-                    + "/" + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
+            return new URI(base.getScheme(), base.getUserInfo(), "127.0.0.1", proxy.port(), null, null, null) + "/"
+                    + URLEncoder.encode(vhost, StandardCharsets.UTF_8);
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
         }

@@ -18,8 +18,7 @@ import java.util.List;
  */
 public final class StandInBackends {
 
-    private StandInBackends() {
-    }
+    private StandInBackends() {}
 
     /** In memory: the fastest, for tests and benchmarks. */
     public static MongoBackend memory() {
@@ -28,7 +27,8 @@ public final class StandInBackends {
             public MemoryDatabase openOrCreateDatabase(String databaseName) {
                 return new MemoryDatabase(databaseName, getCursorRegistry()) {
                     @Override
-                    protected Index<Integer> openOrCreateUniqueIndex(String collection, String name, List<IndexKey> keys, boolean sparse) {
+                    protected Index<Integer> openOrCreateUniqueIndex(
+                            String collection, String name, List<IndexKey> keys, boolean sparse) {
                         Index<Integer> index = super.openOrCreateUniqueIndex(collection, name, keys, sparse);
                         return IdLookupIndex.isIdIndex(keys) ? new IdLookupIndex<>(index) : index;
                     }
@@ -44,7 +44,8 @@ public final class StandInBackends {
             protected MongoDatabase openOrCreateDatabase(String databaseName) {
                 return new H2Database(databaseName, getMvStore(), getCursorRegistry()) {
                     @Override
-                    protected Index<Object> openOrCreateUniqueIndex(String collection, String name, List<IndexKey> keys, boolean sparse) {
+                    protected Index<Object> openOrCreateUniqueIndex(
+                            String collection, String name, List<IndexKey> keys, boolean sparse) {
                         Index<Object> index = super.openOrCreateUniqueIndex(collection, name, keys, sparse);
                         return IdLookupIndex.isIdIndex(keys) ? new IdLookupIndex<>(index) : index;
                     }

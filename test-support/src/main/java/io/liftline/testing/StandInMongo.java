@@ -14,8 +14,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class StandInMongo {
 
-    private StandInMongo() {
-    }
+    private StandInMongo() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 2) {
@@ -35,11 +34,14 @@ public final class StandInMongo {
         System.out.println("stand-in MongoDB (mongo-java-server, " + (memory ? "in memory" : "H2 file " + file)
                 + ") listening on mongodb://127.0.0.1:" + port);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.shutdownNow();
-            backend.close(); // commits the MVStore, so what was acknowledged is on disk
-            stopped.countDown();
-        }, "stand-in-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            server.shutdownNow();
+                            backend.close(); // commits the MVStore, so what was acknowledged is on disk
+                            stopped.countDown();
+                        },
+                        "stand-in-shutdown"));
         stopped.await();
     }
 }

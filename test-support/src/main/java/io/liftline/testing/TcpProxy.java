@@ -133,30 +133,35 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, boolean replies, AmqpFrames requests) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                while (blackHoled && !cut) {
-                    Thread.sleep(5); // a connection made during a black hole gets no answer
-                }
-                for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-                    while (((replies && paused) || blackHoled) && !cut) {
-                        Thread.sleep(5);
+        Thread t = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        while (blackHoled && !cut) {
+                            Thread.sleep(5); // a connection made during a black hole gets no answer
+                        }
+                        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                            while (((replies && paused) || blackHoled) && !cut) {
+                                Thread.sleep(5);
+                            }
+                            if (requests != null
+                                    && pauseAtChannelOpen > 0
+                                    && requests.reachesTheChannelOpen(buffer, n)) {
+                                paused = true; // before the broker sees channel.open: its answer is held
+                            }
+                            out.write(buffer, 0, n);
+                        }
+                    } catch (IOException | InterruptedException e) {
+                        // one side closed: close both below
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        sockets.remove(from);
+                        sockets.remove(to);
                     }
-                    if (requests != null && pauseAtChannelOpen > 0 && requests.reachesTheChannelOpen(buffer, n)) {
-                        paused = true; // before the broker sees channel.open: its answer is held
-                    }
-                    out.write(buffer, 0, n);
-                }
-            } catch (IOException | InterruptedException e) {
-                // one side closed: close both below
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                sockets.remove(from);
-                sockets.remove(to);
-            }
-        }, "tcp-proxy-pump");
+                },
+                "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -191,7 +196,10 @@ public final class TcpProxy implements AutoCloseable {
                     skip = frame.getInt(3) + 1; // payload and frame-end
                     headerRead = 0;
                 } else if (headerRead == header.length) {
-                    if (frame.getShort(1) != 0 && frame.getShort(7) == 20 && frame.getShort(9) == 10 && ++opens == openAt) {
+                    if (frame.getShort(1) != 0
+                            && frame.getShort(7) == 20
+                            && frame.getShort(9) == 10
+                            && ++opens == openAt) {
                         reached = true;
                     }
                     skip = frame.getInt(3) - 4 + 1; // the rest of the payload, and frame-end

@@ -39,8 +39,7 @@ public final class TestBroker {
     private static AssertionError failure;
     private static RabbitMQContainer container;
 
-    private TestBroker() {
-    }
+    private TestBroker() {}
 
     /** The broker, resolved and checked once per JVM; throws the same AssertionError to every caller when none answers. */
     public static synchronized Endpoint endpoint() {
@@ -68,8 +67,12 @@ public final class TestBroker {
         if (dockerAvailable.getAsBoolean()) {
             container = new RabbitMQContainer(IMAGE);
             container.start();
-            return new Endpoint(URI.create(container.getAmqpUrl()), URI.create(container.getHttpUrl()),
-                    container.getAdminUsername(), container.getAdminPassword(), "Testcontainers RabbitMQ");
+            return new Endpoint(
+                    URI.create(container.getAmqpUrl()),
+                    URI.create(container.getHttpUrl()),
+                    container.getAdminUsername(),
+                    container.getAdminPassword(),
+                    "Testcontainers RabbitMQ");
         }
         return fromUri(LOCAL_AMQP_URI, null, "local broker");
     }
@@ -127,13 +130,17 @@ public final class TestBroker {
         if (container != null || !endpoint().source().equals("local broker")) {
             throw new AssertionError("only the local broker can be killed and started again, not " + endpoint);
         }
-        String pid = command(List.of("rabbitmqctl", "-q", "eval", "os:getpid().")).replaceAll("[^0-9]", "");
+        String pid =
+                command(List.of("rabbitmqctl", "-q", "eval", "os:getpid().")).replaceAll("[^0-9]", "");
         command(List.of("kill", "-9", pid));
         Thread.sleep(down.toMillis());
         // -detached returns at once (and fails while the old node's name is still registered: then retry)
         Poll.waitAtMost(Duration.ofSeconds(60), "the broker started again", () -> {
-            new ProcessBuilder(sudo(List.of("rabbitmq-server", "-detached"))).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder(sudo(List.of("rabbitmq-server", "-detached")))
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor();
             for (int i = 0; i < 50; i++) {
                 try {
                     requireAnswers(endpoint);
@@ -175,8 +182,8 @@ public final class TestBroker {
             return;
         }
         if (endpoint() != null && !endpoint.source().equals("local broker")) {
-            throw new AssertionError("rabbitmqctl can only reach the local or a Testcontainers broker, not "
-                    + endpoint + "; run this test against one of those");
+            throw new AssertionError("rabbitmqctl can only reach the local or a Testcontainers broker, not " + endpoint
+                    + "; run this test against one of those");
         }
         List<String> command = new ArrayList<>(List.of("rabbitmqctl", "-q"));
         command.addAll(List.of(args));
@@ -209,9 +216,13 @@ public final class TestBroker {
             Connection probe = BrokerClients.connect(endpoint.amqpUri().toString(), "liftline-test-probe");
             probe.close();
         } catch (Exception e) {
-            throw new AssertionError("No RabbitMQ broker answers at " + Secrets.maskUri(endpoint.amqpUri().toString())
-                    + " (" + endpoint.source() + "): " + e + ". Provide one: run scripts/test (installs and starts "
-                    + "a local RabbitMQ), or start Docker, or set LIFTLINE_AMQP_URI.", e);
+            throw new AssertionError(
+                    "No RabbitMQ broker answers at "
+                            + Secrets.maskUri(endpoint.amqpUri().toString())
+                            + " (" + endpoint.source() + "): " + e
+                            + ". Provide one: run scripts/test (installs and starts "
+                            + "a local RabbitMQ), or start Docker, or set LIFTLINE_AMQP_URI.",
+                    e);
         }
     }
 

@@ -29,8 +29,7 @@ public final class TestStore {
 
     private static Endpoint endpoint;
 
-    private TestStore() {
-    }
+    private TestStore() {}
 
     public static synchronized Endpoint endpoint() {
         if (endpoint == null) {

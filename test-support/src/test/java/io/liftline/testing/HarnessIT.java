@@ -25,15 +25,26 @@ class HarnessIT {
     void eachTestClassGetsItsOwnVhostWithTheLiftRidesPolicy() throws Exception {
         try (Channel channel = rabbit.connection().createChannel()) {
             Topology.declare(channel);
-            channel.basicPublish(Topology.EXCHANGE, Topology.ROUTING_KEY, MessageProperties.PERSISTENT_BASIC,
+            channel.basicPublish(
+                    Topology.EXCHANGE,
+                    Topology.ROUTING_KEY,
+                    MessageProperties.PERSISTENT_BASIC,
                     "{}".getBytes(StandardCharsets.UTF_8));
         }
-        Poll.waitAtMost(Duration.ofSeconds(10), "the message in the vhost's queue",
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the message in the vhost's queue",
                 () -> rabbit.readyMessages(Topology.QUEUE) == 1);
-        JsonNode queue = Poll.waitAtMost(Duration.ofSeconds(10), "the policy to apply",
-                () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE), q -> q.path("policy").isTextual());
+        JsonNode queue = Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the policy to apply",
+                () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE),
+                q -> q.path("policy").isTextual());
         assertThat(queue.path("policy").asText()).isEqualTo("lift-rides");
-        assertThat(queue.path("effective_policy_definition").path("delivery-limit").asInt()).isPositive();
+        assertThat(queue.path("effective_policy_definition")
+                        .path("delivery-limit")
+                        .asInt())
+                .isPositive();
         assertThat(queue.path("arguments").path("x-queue-type").asText()).isEqualTo("quorum");
         assertThat(rabbit.amqpUri()).endsWith("/" + rabbit.vhost());
     }

@@ -19,8 +19,9 @@ class TestBrokerTest {
     @Test
     void anExplicitUriWinsOverDockerAndTheLocalBroker() {
         TestBroker.Endpoint endpoint = TestBroker.resolve(
-                Map.of("LIFTLINE_AMQP_URI", "amqp://app:secret@rabbit.example:5673/%2F")::get,
-                () -> { throw new AssertionError("Docker must not be asked when the URI is explicit"); });
+                Map.of("LIFTLINE_AMQP_URI", "amqp://app:secret@rabbit.example:5673/%2F")::get, () -> {
+                    throw new AssertionError("Docker must not be asked when the URI is explicit");
+                });
         assertThat(endpoint.amqpUri()).isEqualTo(URI.create("amqp://app:secret@rabbit.example:5673"));
         assertThat(endpoint.managementUri()).isEqualTo(URI.create("http://rabbit.example:15672/"));
         assertThat(endpoint.username()).isEqualTo("app");
@@ -30,8 +31,9 @@ class TestBrokerTest {
 
     @Test
     void anExplicitManagementUriIsUsedAsGiven() {
-        TestBroker.Endpoint endpoint = TestBroker.resolve(Map.of("LIFTLINE_AMQP_URI", "amqp://h",
-                "LIFTLINE_AMQP_MANAGEMENT_URI", "http://h:25672/")::get, () -> false);
+        TestBroker.Endpoint endpoint = TestBroker.resolve(
+                Map.of("LIFTLINE_AMQP_URI", "amqp://h", "LIFTLINE_AMQP_MANAGEMENT_URI", "http://h:25672/")::get,
+                () -> false);
         assertThat(endpoint.managementUri()).isEqualTo(URI.create("http://h:25672/"));
         assertThat(endpoint.username()).isEqualTo("guest");
     }
@@ -51,11 +53,13 @@ class TestBrokerTest {
         }
         TestBroker.Endpoint endpoint = TestBroker.resolve(
                 Map.of("LIFTLINE_AMQP_URI", "amqp://guest:guest@127.0.0.1:" + closedPort)::get, () -> false);
-        assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> TestBroker.requireAnswers(endpoint))
-                .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("No RabbitMQ broker answers at amqp://guest:****@127.0.0.1:" + closedPort)
-                .hasMessageContaining("scripts/test")
-                .hasMessageContaining("LIFTLINE_AMQP_URI"));
+        assertTimeoutPreemptively(
+                NO_HANG,
+                () -> assertThatThrownBy(() -> TestBroker.requireAnswers(endpoint))
+                        .isInstanceOf(AssertionError.class)
+                        .hasMessageContaining("No RabbitMQ broker answers at amqp://guest:****@127.0.0.1:" + closedPort)
+                        .hasMessageContaining("scripts/test")
+                        .hasMessageContaining("LIFTLINE_AMQP_URI"));
     }
 
     @Test
@@ -72,9 +76,11 @@ class TestBrokerTest {
             acceptor.start();
             TestBroker.Endpoint endpoint = TestBroker.resolve(
                     Map.of("LIFTLINE_AMQP_URI", "amqp://127.0.0.1:" + silent.getLocalPort())::get, () -> false);
-            assertTimeoutPreemptively(NO_HANG, () -> assertThatThrownBy(() -> TestBroker.requireAnswers(endpoint))
-                    .isInstanceOf(AssertionError.class)
-                    .hasMessageContaining("No RabbitMQ broker answers"));
+            assertTimeoutPreemptively(
+                    NO_HANG,
+                    () -> assertThatThrownBy(() -> TestBroker.requireAnswers(endpoint))
+                            .isInstanceOf(AssertionError.class)
+                            .hasMessageContaining("No RabbitMQ broker answers"));
         }
     }
 }

@@ -62,7 +62,10 @@ final class DeadLetters {
         headers.put(SOURCE_ROUTING_KEY, envelope.getRoutingKey());
         headers.put(DEAD_LETTERED_AT, Instant.now().toString());
         headers.put(CONSUMER, consumerName);
-        publisher.publish(Topology.DEAD_LETTER_EXCHANGE, envelope.getRoutingKey(), original.builder().headers(headers).build(),
+        publisher.publish(
+                Topology.DEAD_LETTER_EXCHANGE,
+                envelope.getRoutingKey(),
+                original.builder().headers(headers).build(),
                 body);
         // A timed-out channel stays open (a close would wait on a blocked connection) and is abandoned (see close()).
         if (!publisher.awaitConfirms(CONFIRM_TIMEOUT).isEmpty()) {
@@ -88,9 +91,10 @@ final class DeadLetters {
         }
     }
 
-    private static final java.util.concurrent.Executor CLOSER = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "dead-letter-channel-close");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final java.util.concurrent.Executor CLOSER =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "dead-letter-channel-close");
+                t.setDaemon(true);
+                return t;
+            });
 }

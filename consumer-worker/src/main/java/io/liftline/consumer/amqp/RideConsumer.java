@@ -44,8 +44,7 @@ public final class RideConsumer implements Runnable {
     private static final long IDLE_POLL_MS = 100;
 
     /** A delivery, with the channel it arrived on: its tag means nothing on any other channel. */
-    private record Delivery(Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
-    }
+    private record Delivery(Channel channel, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {}
 
     private final String name;
     private final String queue;
@@ -70,14 +69,27 @@ public final class RideConsumer implements Runnable {
      *                         that publishes, and acks on a blocked connection would stall with it
      * @param storeRetry the one retry policy of a batch write: it must retry every failure, for as long as it lasts
      */
-    public RideConsumer(String name, BrokerConnection broker, BrokerConnection deadLetterBroker, RideSink store,
-                        ConsumerConfig config, ConsumerMetrics metrics, Retry storeRetry) {
+    public RideConsumer(
+            String name,
+            BrokerConnection broker,
+            BrokerConnection deadLetterBroker,
+            RideSink store,
+            ConsumerConfig config,
+            ConsumerMetrics metrics,
+            Retry storeRetry) {
         this(name, Topology.QUEUE, broker, deadLetterBroker, store, config, metrics, storeRetry);
     }
 
     /** @param queue the queue it consumes: {@code lift-rides}, or one shard's {@code lift-rides.N} */
-    public RideConsumer(String name, String queue, BrokerConnection broker, BrokerConnection deadLetterBroker, RideSink store,
-                        ConsumerConfig config, ConsumerMetrics metrics, Retry storeRetry) {
+    public RideConsumer(
+            String name,
+            String queue,
+            BrokerConnection broker,
+            BrokerConnection deadLetterBroker,
+            RideSink store,
+            ConsumerConfig config,
+            ConsumerMetrics metrics,
+            Retry storeRetry) {
         this.name = name;
         this.queue = queue;
         this.broker = broker;
@@ -116,8 +128,10 @@ public final class RideConsumer implements Runnable {
         @Override
         public void handleCancel(String tag) {
             live = false;
-            log.warn("{}: the broker cancelled the subscription to {} (queue deleted or moved); subscribing again",
-                    name, queue);
+            log.warn(
+                    "{}: the broker cancelled the subscription to {} (queue deleted or moved); subscribing again",
+                    name,
+                    queue);
         }
 
         @Override
@@ -166,13 +180,23 @@ public final class RideConsumer implements Runnable {
             ch.basicConsume(queue, false, name, next);
             subscription = next;
             lastSubscribeFailure = null;
-            log.info("{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)", name, queue,
-                    again ? " again" : "", config.prefetch(), config.batchSize(), config.batchTimeout().toMillis());
+            log.info(
+                    "{}: consuming {}{} (prefetch {}, batches of up to {} rides or {} ms)",
+                    name,
+                    queue,
+                    again ? " again" : "",
+                    config.prefetch(),
+                    config.batchSize(),
+                    config.batchTimeout().toMillis());
             return true;
         } catch (IOException | TimeoutException | RuntimeException e) {
             String failure = BrokerConnection.describe(e);
             if (!failure.equals(lastSubscribeFailure)) { // one line per new reason, not one per retry
-                log.warn("{}: cannot subscribe to {} ({}); retrying every {} ms", name, queue, failure,
+                log.warn(
+                        "{}: cannot subscribe to {} ({}); retrying every {} ms",
+                        name,
+                        queue,
+                        failure,
                         BrokerConnection.DEFAULT_RETRY_INTERVAL.toMillis());
                 lastSubscribeFailure = failure;
             }
@@ -294,14 +318,22 @@ public final class RideConsumer implements Runnable {
         try {
             deadLetters().send(delivery.envelope(), delivery.properties(), delivery.body(), poison);
             delivery.channel().basicAck(tag, false);
-            log.warn("{}: dead-lettered message {} ({}: {})", name, delivery.properties().getMessageId(), poison.reason(),
+            log.warn(
+                    "{}: dead-lettered message {} ({}: {})",
+                    name,
+                    delivery.properties().getMessageId(),
+                    poison.reason(),
                     poison.getMessage());
         } catch (Exception e) {
             // The copy may not have reached the dead-letter queue: let the broker dead-letter the original instead
             // (at-least-once dead-lettering keeps it in the queue until lift-rides.dead takes it).
             closeDeadLetters(); // its state is unknown after a failure: the next poison gets a fresh channel
-            log.warn("{}: no dead-letter copy ({}); rejecting message {} ({}) to the queue's dead-letter exchange", name,
-                    BrokerConnection.describe(e), delivery.properties().getMessageId(), poison.reason());
+            log.warn(
+                    "{}: no dead-letter copy ({}); rejecting message {} ({}) to the queue's dead-letter exchange",
+                    name,
+                    BrokerConnection.describe(e),
+                    delivery.properties().getMessageId(),
+                    poison.reason());
             try {
                 delivery.channel().basicNack(tag, false, false);
             } catch (IOException | RuntimeException nackFailed) {

@@ -22,8 +22,10 @@ final class RideDecoder {
         Map<String, Object> headers = properties.getHeaders();
         Object version = headers == null ? null : headers.get(Topology.SCHEMA_VERSION_HEADER);
         if (!String.valueOf(RideJson.SCHEMA_VERSION).equals(String.valueOf(version))) {
-            throw new Poison(Poison.UNSUPPORTED_SCHEMA_VERSION, Topology.SCHEMA_VERSION_HEADER + " is "
-                    + (version == null ? "missing" : "'" + version + "'") + ", this consumer reads " + RideJson.SCHEMA_VERSION);
+            throw new Poison(
+                    Poison.UNSUPPORTED_SCHEMA_VERSION,
+                    Topology.SCHEMA_VERSION_HEADER + " is " + (version == null ? "missing" : "'" + version + "'")
+                            + ", this consumer reads " + RideJson.SCHEMA_VERSION);
         }
         JsonNode json;
         try {

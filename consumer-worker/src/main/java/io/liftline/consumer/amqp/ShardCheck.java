@@ -61,12 +61,14 @@ public final class ShardCheck implements AutoCloseable {
             // The first queue past this count, e.g. lift-rides.4 with 4 shards, lift-rides.0 with one.
             String beyond = Topology.QUEUE + "." + (shards.count() == 1 ? 0 : shards.count());
             if (messagesIn(connection, beyond) >= 0) {
-                found = "queue " + beyond + " exists: a producer publishes to more shards than this worker's LIFTLINE_SHARDS="
+                found = "queue " + beyond
+                        + " exists: a producer publishes to more shards than this worker's LIFTLINE_SHARDS="
                         + shards.count() + ", and rides there wait for workers with that count";
             } else if (shards.count() > 1) {
                 long unsharded = messagesIn(connection, Topology.QUEUE);
                 if (unsharded > 0) {
-                    found = Topology.QUEUE + " holds " + unsharded + " rides: a producer with LIFTLINE_SHARDS=1 publishes there, "
+                    found = Topology.QUEUE + " holds " + unsharded
+                            + " rides: a producer with LIFTLINE_SHARDS=1 publishes there, "
                             + "and this worker (LIFTLINE_SHARDS=" + shards.count() + ") consumes only the shards";
                 }
             }

@@ -25,67 +25,135 @@ import java.util.List;
  * @param shards           the ride queues, as the producers are given
  * @param consumedShards   the shards this worker consumes, each with {@code consumers} consumers
  */
-public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDatabase, int adminPort,
-                             String adminBindAddress, int consumers, int prefetch, int batchSize, Duration batchTimeout,
-                             Duration storeRetryMaxBackoff, Duration shutdownTimeout, RideRanges ranges, Shards shards,
-                             List<Integer> consumedShards) {
+public record ConsumerConfig(
+        String amqpUri,
+        String mongodbUri,
+        String mongodbDatabase,
+        int adminPort,
+        String adminBindAddress,
+        int consumers,
+        int prefetch,
+        int batchSize,
+        Duration batchTimeout,
+        Duration storeRetryMaxBackoff,
+        Duration shutdownTimeout,
+        RideRanges ranges,
+        Shards shards,
+        List<Integer> consumedShards) {
 
-    public static final Setting<ConsumerConfig, String> AMQP_URI = Setting.text("LIFTLINE_AMQP_URI", ConsumerConfig::amqpUri)
-            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F").check(Checks.AMQP_URI)
+    public static final Setting<ConsumerConfig, String> AMQP_URI = Setting.text(
+                    "LIFTLINE_AMQP_URI", ConsumerConfig::amqpUri)
+            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F")
+            .check(Checks.AMQP_URI)
             .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
-    public static final Setting<ConsumerConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI", ConsumerConfig::mongodbUri)
-            .byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI).doc("the store");
-    public static final Setting<ConsumerConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
-            ConsumerConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK)
+    public static final Setting<ConsumerConfig, String> MONGODB_URI = Setting.text(
+                    "LIFTLINE_MONGODB_URI", ConsumerConfig::mongodbUri)
+            .byDefault("mongodb://127.0.0.1:27017")
+            .check(Checks.MONGODB_URI)
+            .doc("the store");
+    public static final Setting<ConsumerConfig, String> MONGODB_DATABASE = Setting.text(
+                    "LIFTLINE_MONGODB_DATABASE", ConsumerConfig::mongodbDatabase)
+            .byDefault("liftline")
+            .check(Checks.NOT_BLANK)
             .doc("the database: the rides, and the read model's summaries");
     /** The name every service uses; the consumer's old name is still read, with a warning. */
-    public static final Setting<ConsumerConfig, Integer> ADMIN_PORT = integer("LIFTLINE_ADMIN_PORT", ConsumerConfig::adminPort)
-            .byDefault(9091).check(Checks.PORT).formerly("LIFTLINE_METRICS_PORT")
+    public static final Setting<ConsumerConfig, Integer> ADMIN_PORT = integer(
+                    "LIFTLINE_ADMIN_PORT", ConsumerConfig::adminPort)
+            .byDefault(9091)
+            .check(Checks.PORT)
+            .formerly("LIFTLINE_METRICS_PORT")
             .shown(port -> port == -1 ? "off" : String.valueOf(port))
             .doc("/health/* and /metrics; -1 = off, 0 = a free port");
-    public static final Setting<ConsumerConfig, String> ADMIN_BIND_ADDRESS = Setting.text("LIFTLINE_ADMIN_BIND_ADDRESS",
-            ConsumerConfig::adminBindAddress).byDefault(null, "all interfaces").doc("the interface of the admin port");
+
+    public static final Setting<ConsumerConfig, String> ADMIN_BIND_ADDRESS = Setting.text(
+                    "LIFTLINE_ADMIN_BIND_ADDRESS", ConsumerConfig::adminBindAddress)
+            .byDefault(null, "all interfaces")
+            .doc("the interface of the admin port");
     /** Consumer threads per process, each with its own channel. */
-    public static final Setting<ConsumerConfig, Integer> CONSUMERS = integer("LIFTLINE_CONSUMERS", ConsumerConfig::consumers)
-            .byDefault(2).check(Checks.POSITIVE).doc("consumer threads (channels) per consumed shard");
-    public static final Setting<ConsumerConfig, Integer> BATCH_SIZE = integer("LIFTLINE_BATCH_SIZE", ConsumerConfig::batchSize)
-            .byDefault(500).check(Checks.POSITIVE).doc("rides per MongoDB write");
+    public static final Setting<ConsumerConfig, Integer> CONSUMERS = integer(
+                    "LIFTLINE_CONSUMERS", ConsumerConfig::consumers)
+            .byDefault(2)
+            .check(Checks.POSITIVE)
+            .doc("consumer threads (channels) per consumed shard");
+
+    public static final Setting<ConsumerConfig, Integer> BATCH_SIZE = integer(
+                    "LIFTLINE_BATCH_SIZE", ConsumerConfig::batchSize)
+            .byDefault(500)
+            .check(Checks.POSITIVE)
+            .doc("rides per MongoDB write");
     /** Twice the batch: the next batch arrives while this one is written. */
-    public static final Setting<ConsumerConfig, Integer> PREFETCH = integer("LIFTLINE_PREFETCH", ConsumerConfig::prefetch)
+    public static final Setting<ConsumerConfig, Integer> PREFETCH = integer(
+                    "LIFTLINE_PREFETCH", ConsumerConfig::prefetch)
             .byDefault(null, "2 × batch size")
-            .check(prefetch -> prefetch > 65_535 ? "must be <= 65535 (an AMQP limit)" : Checks.POSITIVE.problem(prefetch))
+            .check(prefetch ->
+                    prefetch > 65_535 ? "must be <= 65535 (an AMQP limit)" : Checks.POSITIVE.problem(prefetch))
             .doc("unacked messages per channel; at least a batch");
-    public static final Setting<ConsumerConfig, Duration> BATCH_TIMEOUT = duration("LIFTLINE_BATCH_TIMEOUT",
-            ConsumerConfig::batchTimeout).byDefault(Duration.ofMillis(50)).check(Checks.POSITIVE_DURATION)
+
+    public static final Setting<ConsumerConfig, Duration> BATCH_TIMEOUT = duration(
+                    "LIFTLINE_BATCH_TIMEOUT", ConsumerConfig::batchTimeout)
+            .byDefault(Duration.ofMillis(50))
+            .check(Checks.POSITIVE_DURATION)
             .doc("longest a partial batch waits");
     /** Store retries back off exponentially from 100 ms up to this, for as long as the store is down. */
-    public static final Setting<ConsumerConfig, Duration> STORE_RETRY_MAX_BACKOFF = duration("LIFTLINE_STORE_RETRY_MAX_BACKOFF",
-            ConsumerConfig::storeRetryMaxBackoff).byDefault(Duration.ofSeconds(5)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<ConsumerConfig, Duration> STORE_RETRY_MAX_BACKOFF = duration(
+                    "LIFTLINE_STORE_RETRY_MAX_BACKOFF", ConsumerConfig::storeRetryMaxBackoff)
+            .byDefault(Duration.ofSeconds(5))
+            .check(Checks.POSITIVE_DURATION)
             .doc("store retries back off up to this");
-    public static final Setting<ConsumerConfig, Duration> SHUTDOWN_TIMEOUT = duration("LIFTLINE_SHUTDOWN_TIMEOUT",
-            ConsumerConfig::shutdownTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
-            .doc("graceful-stop budget: held batches are finished within it");
-    public static final Setting<ConsumerConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", ConsumerConfig::ranges,
-            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a ride may carry; others are dead-lettered");
-    /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
-    public static final Setting<ConsumerConfig, Integer> SHARDS = integer("LIFTLINE_SHARDS", (ConsumerConfig c) -> c.shards().count())
-            .byDefault(1).check(Shards.COUNT).doc("ride queues; producers and workers must agree");
-    /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
-    public static final Setting<ConsumerConfig, String> CONSUME_SHARDS = Setting.text("LIFTLINE_CONSUME_SHARDS",
-                    (ConsumerConfig c) -> c.consumedShards().size() == c.shards().count() ? null
-                            : String.join(",", c.consumedShards().stream().map(String::valueOf).toList()))
-            .byDefault(null, "all").doc("the shards this worker takes, e.g. 0,2");
 
-    public static final Settings<ConsumerConfig> SETTINGS = Settings.of(AMQP_URI, MONGODB_URI, MONGODB_DATABASE, ADMIN_PORT,
-            ADMIN_BIND_ADDRESS, CONSUMERS, BATCH_SIZE, PREFETCH, BATCH_TIMEOUT, STORE_RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT,
-            RANGES, SHARDS, CONSUME_SHARDS);
+    public static final Setting<ConsumerConfig, Duration> SHUTDOWN_TIMEOUT = duration(
+                    "LIFTLINE_SHUTDOWN_TIMEOUT", ConsumerConfig::shutdownTimeout)
+            .byDefault(Duration.ofSeconds(10))
+            .check(Checks.POSITIVE_DURATION)
+            .doc("graceful-stop budget: held batches are finished within it");
+    public static final Setting<ConsumerConfig, RideRanges> RANGES = Setting.of(
+                    "LIFTLINE_RANGES",
+                    ConsumerConfig::ranges,
+                    RideRanges::parse,
+                    "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges")
+            .doc("the ids a ride may carry; others are dead-lettered");
+    /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
+    public static final Setting<ConsumerConfig, Integer> SHARDS = integer(
+                    "LIFTLINE_SHARDS", (ConsumerConfig c) -> c.shards().count())
+            .byDefault(1)
+            .check(Shards.COUNT)
+            .doc("ride queues; producers and workers must agree");
+    /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
+    public static final Setting<ConsumerConfig, String> CONSUME_SHARDS = Setting.text(
+                    "LIFTLINE_CONSUME_SHARDS",
+                    (ConsumerConfig c) ->
+                            c.consumedShards().size() == c.shards().count()
+                                    ? null
+                                    : String.join(
+                                            ",",
+                                            c.consumedShards().stream()
+                                                    .map(String::valueOf)
+                                                    .toList()))
+            .byDefault(null, "all")
+            .doc("the shards this worker takes, e.g. 0,2");
+
+    public static final Settings<ConsumerConfig> SETTINGS = Settings.of(
+            AMQP_URI,
+            MONGODB_URI,
+            MONGODB_DATABASE,
+            ADMIN_PORT,
+            ADMIN_BIND_ADDRESS,
+            CONSUMERS,
+            BATCH_SIZE,
+            PREFETCH,
+            BATCH_TIMEOUT,
+            STORE_RETRY_MAX_BACKOFF,
+            SHUTDOWN_TIMEOUT,
+            RANGES,
+            SHARDS,
+            CONSUME_SHARDS);
 
     /** Checks what no single setting can: a batch fills only from prefetched messages. */
     public ConsumerConfig {
         if (prefetch < batchSize) {
-            throw new IllegalArgumentException(PREFETCH.variable() + " must be >= " + BATCH_SIZE.variable() + " (" + batchSize
-                    + "), was " + prefetch + ": a batch can only fill from prefetched messages");
+            throw new IllegalArgumentException(PREFETCH.variable() + " must be >= " + BATCH_SIZE.variable() + " ("
+                    + batchSize + "), was " + prefetch + ": a batch can only fill from prefetched messages");
         }
         consumedShards = List.copyOf(consumedShards);
     }
@@ -213,9 +281,21 @@ public record ConsumerConfig(String amqpUri, String mongodbUri, String mongodbDa
         public ConsumerConfig build() {
             // Each value is checked before the shards are built from it, so that the message names the setting.
             Shards queues = new Shards(SHARDS.requireValid(shards));
-            return SETTINGS.check(new ConsumerConfig(amqpUri, mongodbUri, mongodbDatabase, adminPort, adminBindAddress,
-                    consumers, prefetch == null ? 2 * batchSize : prefetch, batchSize, batchTimeout, storeRetryMaxBackoff,
-                    shutdownTimeout, ranges, queues, queues.parseSubset(consumeShards)));
+            return SETTINGS.check(new ConsumerConfig(
+                    amqpUri,
+                    mongodbUri,
+                    mongodbDatabase,
+                    adminPort,
+                    adminBindAddress,
+                    consumers,
+                    prefetch == null ? 2 * batchSize : prefetch,
+                    batchSize,
+                    batchTimeout,
+                    storeRetryMaxBackoff,
+                    shutdownTimeout,
+                    ranges,
+                    queues,
+                    queues.parseSubset(consumeShards)));
         }
     }
 }

@@ -1,10 +1,10 @@
 package io.liftline.consumer.health;
 
+import io.liftline.model.LiftRide;
 import io.liftline.service.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
-import io.liftline.model.LiftRide;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,16 +15,32 @@ import java.util.concurrent.TimeUnit;
 /** The consumer's Prometheus metrics: rides stored, duplicates, dead letters, batches, store latency and retries. */
 public final class ConsumerMetrics extends ServiceMetrics {
 
-    private final Counter stored = Counter.builder("liftline.rides.stored").description("rides newly written to the store").register(registry());
-    private final Counter duplicates = Counter.builder("liftline.rides.duplicates").description("rides already stored (redeliveries, client retries)").register(registry());
-    private final Counter storeRetries = Counter.builder("liftline.store.retries").description("batch writes retried because the store failed").register(registry());
-    private final DistributionSummary batchSize = DistributionSummary.builder("liftline.batch.size").description("rides per batch write")
-            .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(10_000.0).register(registry());
-    private final Timer writeLatency = Timer.builder("liftline.store.write").description("batch write latency")
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+    private final Counter stored = Counter.builder("liftline.rides.stored")
+            .description("rides newly written to the store")
             .register(registry());
-    private final Timer summaryLatency = Timer.builder("liftline.summaries.write").description("time to count a batch into the read model")
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+    private final Counter duplicates = Counter.builder("liftline.rides.duplicates")
+            .description("rides already stored (redeliveries, client retries)")
+            .register(registry());
+    private final Counter storeRetries = Counter.builder("liftline.store.retries")
+            .description("batch writes retried because the store failed")
+            .register(registry());
+    private final DistributionSummary batchSize = DistributionSummary.builder("liftline.batch.size")
+            .description("rides per batch write")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(1.0)
+            .maximumExpectedValue(10_000.0)
+            .register(registry());
+    private final Timer writeLatency = Timer.builder("liftline.store.write")
+            .description("batch write latency")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
+            .register(registry());
+    private final Timer summaryLatency = Timer.builder("liftline.summaries.write")
+            .description("time to count a batch into the read model")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofSeconds(10))
             .register(registry());
     /**
      * Freshness: from the producer's receivedAt (its clock) to the ack after the ride is stored and counted (this
@@ -32,7 +48,9 @@ public final class ConsumerMetrics extends ServiceMetrics {
      */
     private final Timer lag = Timer.builder("liftline.ride.lag")
             .description("from a ride's 201 at the producer (receivedAt) to its acknowledged write")
-            .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(30))
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(30))
             .register(registry());
     /**
      * The same lags as this worker's own p50 and p99 of about the last minute, for scripts/status (Prometheus uses
@@ -40,8 +58,11 @@ public final class ConsumerMetrics extends ServiceMetrics {
      */
     private final Timer recentLag = Timer.builder("liftline.ride.lag.recent")
             .description("lag p50 and p99 over about the last minute, this worker alone")
-            .publishPercentiles(0.5, 0.99).distributionStatisticExpiry(Duration.ofMinutes(1)).distributionStatisticBufferLength(3)
+            .publishPercentiles(0.5, 0.99)
+            .distributionStatisticExpiry(Duration.ofMinutes(1))
+            .distributionStatisticBufferLength(3)
             .register(registry());
+
     private final ConcurrentMap<String, Counter> deadLettered = new ConcurrentHashMap<>();
 
     public void batchWritten(int size, int inserted, int duplicateCount, long nanos) {
@@ -67,15 +88,18 @@ public final class ConsumerMetrics extends ServiceMetrics {
     /** How many of the process's consumers the broker is delivering to now; fewer than configured: not ready. */
     public void consumersSubscribed(java.util.function.Supplier<Number> subscribed, int configured) {
         io.micrometer.core.instrument.Gauge.builder("liftline.consumers.subscribed", subscribed)
-                .description("consumers with a live subscription to lift-rides").register(registry());
+                .description("consumers with a live subscription to lift-rides")
+                .register(registry());
         io.micrometer.core.instrument.Gauge.builder("liftline.consumers.configured", () -> configured)
-                .description("consumers this worker runs: LIFTLINE_CONSUMERS on each shard it takes").register(registry());
+                .description("consumers this worker runs: LIFTLINE_CONSUMERS on each shard it takes")
+                .register(registry());
     }
 
     /** 1 while some rides wait in a ride queue that no worker of this shard count consumes (see ShardCheck). */
     public void shardsMismatch(java.util.function.Supplier<Number> mismatch) {
         io.micrometer.core.instrument.Gauge.builder("liftline.shards.mismatch", mismatch)
-                .description("1 while a producer's shard count strands rides these workers do not consume").register(registry());
+                .description("1 while a producer's shard count strands rides these workers do not consume")
+                .register(registry());
     }
 
     public void storeRetried() {
@@ -83,8 +107,14 @@ public final class ConsumerMetrics extends ServiceMetrics {
     }
 
     public void deadLettered(String reason) {
-        deadLettered.computeIfAbsent(reason, r -> Counter.builder("liftline.rides.dead_lettered")
-                .description("messages sent to lift-rides.dead, by reason").tag("reason", r).register(registry())).increment();
+        deadLettered
+                .computeIfAbsent(
+                        reason,
+                        r -> Counter.builder("liftline.rides.dead_lettered")
+                                .description("messages sent to lift-rides.dead, by reason")
+                                .tag("reason", r)
+                                .register(registry()))
+                .increment();
     }
 
     public double storedCount() {
@@ -98,5 +128,4 @@ public final class ConsumerMetrics extends ServiceMetrics {
     public double duplicateCount() {
         return duplicates.count();
     }
-
 }

@@ -20,8 +20,8 @@ public final class HealthServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(16, 2); // scrapes and probes, a few a second at most
         threads.setName("admin-http");
         server = new Server(threads);
-        server.addConnector(Connectors.named(server, Connectors.ADMIN, host, port, IDLE_TIMEOUT,
-                new HttpConnectionFactory(Connectors.http())));
+        server.addConnector(Connectors.named(
+                server, Connectors.ADMIN, host, port, IDLE_TIMEOUT, new HttpConnectionFactory(Connectors.http())));
         server.setHandler(admin);
         server.setErrorHandler(new JsonErrorHandler());
         server.start();

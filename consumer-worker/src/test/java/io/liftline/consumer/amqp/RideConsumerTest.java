@@ -30,9 +30,9 @@ import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.mongo.RideSink;
-import io.liftline.store.RideStore;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
+import io.liftline.store.RideStore;
 import io.liftline.testing.Poll;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,13 +73,22 @@ class RideConsumerTest {
         // the consumer handed to basicConsume, taken in the answer: a captor read right after verify(timeout) can race
         // the consumer's thread, which registers the call before the stub's matchers capture its arguments
         CompletableFuture<Consumer> subscribed = new CompletableFuture<>();
-        when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class))).thenAnswer(invocation -> {
-            subscribed.complete(invocation.getArgument(3));
-            return "tag";
-        });
-        ConsumerConfig config = ConsumerConfig.builder().batchSize(3).batchTimeout(Duration.ofMillis(200)).build();
-        Retry retry = Retry.of("test", RetryConfig.custom().maxAttempts(Integer.MAX_VALUE).waitDuration(Duration.ofMillis(10))
-                .retryOnException(e -> e instanceof RuntimeException).build());
+        when(channel.basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class)))
+                .thenAnswer(invocation -> {
+                    subscribed.complete(invocation.getArgument(3));
+                    return "tag";
+                });
+        ConsumerConfig config = ConsumerConfig.builder()
+                .batchSize(3)
+                .batchTimeout(Duration.ofMillis(200))
+                .build();
+        Retry retry = Retry.of(
+                "test",
+                RetryConfig.custom()
+                        .maxAttempts(Integer.MAX_VALUE)
+                        .waitDuration(Duration.ofMillis(10))
+                        .retryOnException(e -> e instanceof RuntimeException)
+                        .build());
         consumer = new RideConsumer("test", broker, deadLetterBroker, store, config, new ConsumerMetrics(), retry);
         thread = new Thread(consumer);
         thread.start();
@@ -99,9 +108,12 @@ class RideConsumerTest {
     }
 
     private void deliver(long tag, String eventId, Object version, byte[] body) throws Exception {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().messageId(eventId)
-                .headers(version == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, version)).build();
-        deliveries.handleDelivery("tag", new Envelope(tag, false, Topology.EXCHANGE, Topology.ROUTING_KEY), props, body);
+        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder()
+                .messageId(eventId)
+                .headers(version == null ? Map.of() : Map.of(Topology.SCHEMA_VERSION_HEADER, version))
+                .build();
+        deliveries.handleDelivery(
+                "tag", new Envelope(tag, false, Topology.EXCHANGE, Topology.ROUTING_KEY), props, body);
     }
 
     private void deliverRide(long tag, String eventId) throws Exception {
@@ -135,7 +147,8 @@ class RideConsumerTest {
         verify(channel, timeout(5_000)).basicAck(7, true);
         assertThat(attempts).hasValue(5);
         verify(channel, never()).basicNack(anyLong(), anyBoolean(), anyBoolean());
-        verify(deadLetterChannel, never()).basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
+        verify(deadLetterChannel, never())
+                .basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
     }
 
     @Test
@@ -154,8 +167,8 @@ class RideConsumerTest {
         deliverRide(3, "good-2");
 
         InOrder order = inOrder(deadLetterChannel, channel);
-        order.verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), any(),
-                any(byte[].class));
+        order.verify(deadLetterChannel, timeout(2_000))
+                .basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), any(), any(byte[].class));
         order.verify(deadLetterChannel).waitForConfirms(anyLong());
         order.verify(channel).basicAck(2, false);
         ArgumentCaptor<List<LiftRide>> written = listCaptor();
@@ -175,7 +188,8 @@ class RideConsumerTest {
 
     @Test
     void whenTheDeadLetterCopyFailsThePoisonIsRejectedToTheQueuesDeadLetterExchange() throws Exception {
-        org.mockito.Mockito.doThrow(new java.io.IOException("channel closed")).when(deadLetterChannel)
+        org.mockito.Mockito.doThrow(new java.io.IOException("channel closed"))
+                .when(deadLetterChannel)
                 .basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
         deliver(4, "poison", 1, "[]".getBytes(UTF_8));
         verify(channel, timeout(2_000)).basicNack(4, false, false);
@@ -188,7 +202,8 @@ class RideConsumerTest {
         // What a broker restart looks like: the channel shuts down, then the client reopens it (isOpen() is true
         // again) but re-registers no consumer, because topology recovery is off.
         deliveries.handleShutdownSignal("tag", new ShutdownSignalException(true, false, null, connection));
-        verify(channel, timeout(3_000).times(2)).basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
+        verify(channel, timeout(3_000).times(2))
+                .basicConsume(eq(Topology.QUEUE), eq(false), anyString(), any(Consumer.class));
         Thread.sleep(200);
         assertThat(consumer.isSubscribed()).isTrue();
     }
@@ -204,17 +219,23 @@ class RideConsumerTest {
 
     @Test
     void aRideTheStoreRejectsIsDeadLetteredWhileTheOthersAreAcked() throws Exception {
-        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
-                List.of(new RideStore.Rejected(1, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
+        when(store.insert(anyList()))
+                .thenReturn(new RideStore.WriteResult(
+                        2,
+                        0,
+                        List.of(new RideStore.Rejected(
+                                1, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
         deliverRide(1, "good-1");
         deliverRide(2, "rejected");
         deliverRide(3, "good-2");
 
         ArgumentCaptor<AMQP.BasicProperties> copy = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
-        verify(deadLetterChannel, timeout(2_000)).basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true),
-                copy.capture(), any(byte[].class));
+        verify(deadLetterChannel, timeout(2_000))
+                .basicPublish(
+                        eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), copy.capture(), any(byte[].class));
         assertThat(copy.getValue().getMessageId()).isEqualTo("rejected");
-        assertThat(copy.getValue().getHeaders()).containsEntry("x-liftline-reason", "store-rejected")
+        assertThat(copy.getValue().getHeaders())
+                .containsEntry("x-liftline-reason", "store-rejected")
                 .containsEntry("x-liftline-detail", "code 121: Document failed validation");
         verify(channel, timeout(2_000)).basicAck(2, false);
         verify(channel, timeout(2_000)).basicAck(3, true);
@@ -223,8 +244,12 @@ class RideConsumerTest {
 
     @Test
     void theStoredRidesAreCountedIntoTheReadModelBeforeTheAckAndARejectedOneIsNot() throws Exception {
-        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(1, 1,
-                List.of(new RideStore.Rejected(1, RideStore.CONFLICTING_DUPLICATE, "event id b is stored with another ride"))));
+        when(store.insert(anyList()))
+                .thenReturn(new RideStore.WriteResult(
+                        1,
+                        1,
+                        List.of(new RideStore.Rejected(
+                                1, RideStore.CONFLICTING_DUPLICATE, "event id b is stored with another ride"))));
         deliverRide(1, "a");
         deliverRide(2, "b");
         deliverRide(3, "c"); // already stored (a redelivery): counted too, which is a no-op where it was counted
@@ -243,11 +268,13 @@ class RideConsumerTest {
         when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(1, 0));
         AtomicInteger attempts = new AtomicInteger();
         org.mockito.Mockito.doAnswer(i -> {
-            if (attempts.incrementAndGet() < 4) {
-                throw new MongoSocketException("store down", new ServerAddress());
-            }
-            return null;
-        }).when(store).summarize(anyList());
+                    if (attempts.incrementAndGet() < 4) {
+                        throw new MongoSocketException("store down", new ServerAddress());
+                    }
+                    return null;
+                })
+                .when(store)
+                .summarize(anyList());
         deliverRide(5, "a");
 
         verify(channel, timeout(5_000)).basicAck(5, true);
@@ -257,8 +284,12 @@ class RideConsumerTest {
 
     @Test
     void whenTheLastRideIsRejectedTheBatchIsAckedUpToTheRideBeforeIt() throws Exception {
-        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(2, 0,
-                List.of(new RideStore.Rejected(2, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
+        when(store.insert(anyList()))
+                .thenReturn(new RideStore.WriteResult(
+                        2,
+                        0,
+                        List.of(new RideStore.Rejected(
+                                2, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
         deliverRide(1, "good-1");
         deliverRide(2, "good-2");
         deliverRide(3, "rejected");
@@ -270,14 +301,23 @@ class RideConsumerTest {
 
     @Test
     void aDeadLetterCopyThatReachedNoQueueIsRejectedToTheBrokersDeadLettering() throws Exception {
-        ArgumentCaptor<com.rabbitmq.client.ReturnCallback> returns = ArgumentCaptor.forClass(com.rabbitmq.client.ReturnCallback.class);
+        ArgumentCaptor<com.rabbitmq.client.ReturnCallback> returns =
+                ArgumentCaptor.forClass(com.rabbitmq.client.ReturnCallback.class);
         org.mockito.Mockito.doAnswer(i -> {
-            // the broker returns an unroutable mandatory message before confirming it
-            verify(deadLetterChannel).addReturnListener(returns.capture());
-            returns.getValue().handle(new com.rabbitmq.client.Return(312, "NO_ROUTE", Topology.DEAD_LETTER_EXCHANGE, "ride",
-                    i.getArgument(3), i.getArgument(4)));
-            return null;
-        }).when(deadLetterChannel).basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
+                    // the broker returns an unroutable mandatory message before confirming it
+                    verify(deadLetterChannel).addReturnListener(returns.capture());
+                    returns.getValue()
+                            .handle(new com.rabbitmq.client.Return(
+                                    312,
+                                    "NO_ROUTE",
+                                    Topology.DEAD_LETTER_EXCHANGE,
+                                    "ride",
+                                    i.getArgument(3),
+                                    i.getArgument(4)));
+                    return null;
+                })
+                .when(deadLetterChannel)
+                .basicPublish(anyString(), anyString(), anyBoolean(), any(), any(byte[].class));
         deliver(5, "poison", 1, "{".getBytes(UTF_8));
         verify(channel, timeout(2_000)).basicNack(5, false, false);
         verify(channel, never()).basicAck(eq(5L), anyBoolean());

@@ -24,20 +24,24 @@ class HealthServerTest {
         ConsumerMetrics metrics = new ConsumerMetrics();
         AdminHandler admin = new AdminHandler(reason::get, metrics);
         try (HealthServer server = new HealthServer("127.0.0.1", 0, admin)) {
-            assertThatThrownBy(() -> new Socket("127.0.0.2", server.port()).close()).isInstanceOf(ConnectException.class);
+            assertThatThrownBy(() -> new Socket("127.0.0.2", server.port()).close())
+                    .isInstanceOf(ConnectException.class);
             HttpResponse<String> notReady = get(server, "/health/ready");
             assertThat(notReady.statusCode()).isEqualTo(503);
             assertThat(notReady.body()).contains("\"reason\":\"1 of 2 consumers subscribed\"");
-            assertThat(PrometheusText.value(get(server, "/metrics").body(), "liftline_ready")).isEqualTo(0.0);
+            assertThat(PrometheusText.value(get(server, "/metrics").body(), "liftline_ready"))
+                    .isEqualTo(0.0);
 
             reason.set(null);
             assertThat(get(server, "/health/ready").statusCode()).isEqualTo(200);
             metrics.batchWritten(5, 4, 1, 1_000_000);
             String scraped = get(server, "/metrics").body();
             assertThat(PrometheusText.value(scraped, "liftline_ready")).isEqualTo(1.0);
-            assertThat(PrometheusText.value(scraped, "liftline_rides_stored_total")).as("what the worker counts is served")
+            assertThat(PrometheusText.value(scraped, "liftline_rides_stored_total"))
+                    .as("what the worker counts is served")
                     .isEqualTo(4.0);
-            assertThat(PrometheusText.value(scraped, "liftline_rides_duplicates_total")).isEqualTo(1.0);
+            assertThat(PrometheusText.value(scraped, "liftline_rides_duplicates_total"))
+                    .isEqualTo(1.0);
 
             admin.stopAccepting();
             assertThat(get(server, "/health/ready").body()).contains("shutting down");
@@ -46,13 +50,18 @@ class HealthServerTest {
 
     @Test
     void anythingElseIsAJsonError() throws Exception {
-        try (HealthServer server = new HealthServer("127.0.0.1", 0, new AdminHandler(() -> null, new ConsumerMetrics()))) {
+        try (HealthServer server =
+                new HealthServer("127.0.0.1", 0, new AdminHandler(() -> null, new ConsumerMetrics()))) {
             HttpResponse<String> missing = get(server, "/rides");
             assertThat(missing.statusCode()).isEqualTo(404);
-            assertThat(missing.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+            assertThat(missing.headers().firstValue("Content-Type"))
+                    .hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
             assertThat(missing.body()).contains("/health/ready");
-            HttpResponse<String> post = client.send(HttpRequest.newBuilder(uri(server, "/health/ready"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> post = client.send(
+                    HttpRequest.newBuilder(uri(server, "/health/ready"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(post.statusCode()).isEqualTo(405);
             assertThat(post.headers().firstValue("Allow")).hasValue("GET");
         }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /** One process of the pipeline (a producer, a worker, the store), so the suite can kill, stop and restart it. */
 final class AppProcess implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
     private final List<String> command;
@@ -38,8 +39,8 @@ final class AppProcess implements AutoCloseable {
     }
 
     static List<String> java(String... args) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"), "-Xms64m", "-Xmx256m", "-XX:+UseSerialGC"));
         command.addAll(List.of(args));
         return command;
     }
@@ -49,7 +50,8 @@ final class AppProcess implements AutoCloseable {
     }
 
     AppProcess start() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         process = builder.start();
@@ -66,8 +68,12 @@ final class AppProcess implements AutoCloseable {
             return 0;
         }
         try {
-            String text = HTTP.send(HttpRequest.newBuilder(ready.resolve("/metrics")).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
+            String text = HTTP.send(
+                            HttpRequest.newBuilder(ready.resolve("/metrics"))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
             double value = PrometheusText.value(text, sample);
             return Double.isNaN(value) ? 0 : value;
         } catch (IOException e) {
@@ -87,8 +93,13 @@ final class AppProcess implements AutoCloseable {
             return true;
         }
         try {
-            return HTTP.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            return HTTP.send(
+                                    HttpRequest.newBuilder(ready)
+                                            .timeout(Duration.ofSeconds(2))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -114,7 +125,9 @@ final class AppProcess implements AutoCloseable {
 
     /** Sends a signal by name (STOP, CONT) with kill(1). */
     void signal(String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + signal + " " + process.pid() + " failed");
         }

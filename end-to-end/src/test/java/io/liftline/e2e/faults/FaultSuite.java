@@ -56,10 +56,20 @@ final class FaultSuite {
     }
 
     /** One row of the table. */
-    record Row(String fault, long rides, long accepted, long stored, long missing, long altered, long duplicates,
-               long unavailable, long retries, double recoverySeconds, Set<String> notReadySeen, String note,
-               List<SummaryCheck.Difference> summaryDifferences) {
-    }
+    record Row(
+            String fault,
+            long rides,
+            long accepted,
+            long stored,
+            long missing,
+            long altered,
+            long duplicates,
+            long unavailable,
+            long retries,
+            double recoverySeconds,
+            Set<String> notReadySeen,
+            String note,
+            List<SummaryCheck.Difference> summaryDifferences) {}
 
     /** A deploy: every producer stopped with SIGTERM and started again, one at a time, under load. */
     static final String ROLLING_RESTART = "rolling restart of the producers";
@@ -69,6 +79,7 @@ final class FaultSuite {
 
     /** How much of the load flows before the fault: this many seconds' worth of rides stored. */
     private static final Duration LEAD = Duration.ofSeconds(2);
+
     private static final Duration RECOVERY_LIMIT = Duration.ofSeconds(120);
 
     final Pipeline pipeline;
@@ -102,38 +113,81 @@ final class FaultSuite {
         Set<String> workers = Set.of("worker-1", "worker-2");
         Set<String> all = Set.of("producer-1", "producer-2", "worker-1", "worker-2");
         return List.of(
-                new Scenario("broker restart (stop_app, start_app)", d, all, fault(
-                        s -> TestBroker.rabbitmqctl("stop_app"), s -> TestBroker.start())),
-                new Scenario("broker kill -9, then start", Duration.ZERO, all, fault(
-                        s -> TestBroker.kill9AndStart(d), s -> { })),
-                new Scenario("producer-broker cut (refused)", d, producers, fault(
-                        s -> s.pipeline.producerLink.cut(), s -> s.pipeline.producerLink.restore())),
-                new Scenario("producer-broker black-holed", blackHole, producers, fault(
-                        s -> s.pipeline.producerLink.blackHole(), s -> s.pipeline.producerLink.restore())),
-                new Scenario("worker-broker cut (refused)", d, workers, fault(
-                        s -> s.pipeline.workerLink.cut(), s -> s.pipeline.workerLink.restore())),
-                new Scenario("worker-broker black-holed", blackHole, workers, fault(
-                        s -> s.pipeline.workerLink.blackHole(), s -> s.pipeline.workerLink.restore())),
-                new Scenario("worker-store cut", d, workers, fault(
-                        s -> s.pipeline.storeLink.cut(), s -> s.pipeline.storeLink.restore())),
-                new Scenario("store hung (SIGSTOP, SIGCONT)", hung, workers, fault(
-                        s -> s.pipeline.store.signal("STOP"), s -> s.pipeline.store.signal("CONT"))),
-                new Scenario("store restart", Duration.ZERO, workers, fault(
-                        s -> s.pipeline.restartStore(true, d), s -> { })),
-                new Scenario("worker kill -9 mid-batch", d, Set.of("worker-1"), fault(
-                        s -> s.pipeline.workers.get(0).kill9(), s -> s.pipeline.killAndReplaceWorker(0))),
-                new Scenario("producer kill -9 (behind HAProxy)", d, Set.of("producer-1"), fault(
-                        s -> s.pipeline.producers.get(0).kill9(), s -> s.pipeline.restartProducer(0))),
-                new Scenario(ROLLING_RESTART, Duration.ZERO, producers, fault(
-                        s -> s.pipeline.rollingRestartOfTheProducers(), s -> { })),
-                new Scenario("memory alarm", d, producers, fault(
-                        s -> TestBroker.memoryAlarm(true), s -> TestBroker.memoryAlarm(false))),
-                new Scenario("disk alarm", d, producers, fault(
-                        s -> TestBroker.diskAlarm(true), s -> TestBroker.diskAlarm(false))),
-                new Scenario("queue at max-length (workers stopped)", d, Set.of(), fault(
-                        FaultSuite::fillTheQueue, FaultSuite::drainTheQueue)),
-                new Scenario("poison flood (10 % malformed)", d, Set.of(), fault(
-                        FaultSuite::startPoisonFlood, FaultSuite::stopPoisonFlood)));
+                new Scenario(
+                        "broker restart (stop_app, start_app)",
+                        d,
+                        all,
+                        fault(s -> TestBroker.rabbitmqctl("stop_app"), s -> TestBroker.start())),
+                new Scenario(
+                        "broker kill -9, then start",
+                        Duration.ZERO,
+                        all,
+                        fault(s -> TestBroker.kill9AndStart(d), s -> {})),
+                new Scenario(
+                        "producer-broker cut (refused)",
+                        d,
+                        producers,
+                        fault(s -> s.pipeline.producerLink.cut(), s -> s.pipeline.producerLink.restore())),
+                new Scenario(
+                        "producer-broker black-holed",
+                        blackHole,
+                        producers,
+                        fault(s -> s.pipeline.producerLink.blackHole(), s -> s.pipeline.producerLink.restore())),
+                new Scenario(
+                        "worker-broker cut (refused)",
+                        d,
+                        workers,
+                        fault(s -> s.pipeline.workerLink.cut(), s -> s.pipeline.workerLink.restore())),
+                new Scenario(
+                        "worker-broker black-holed",
+                        blackHole,
+                        workers,
+                        fault(s -> s.pipeline.workerLink.blackHole(), s -> s.pipeline.workerLink.restore())),
+                new Scenario(
+                        "worker-store cut",
+                        d,
+                        workers,
+                        fault(s -> s.pipeline.storeLink.cut(), s -> s.pipeline.storeLink.restore())),
+                new Scenario(
+                        "store hung (SIGSTOP, SIGCONT)",
+                        hung,
+                        workers,
+                        fault(s -> s.pipeline.store.signal("STOP"), s -> s.pipeline.store.signal("CONT"))),
+                new Scenario(
+                        "store restart", Duration.ZERO, workers, fault(s -> s.pipeline.restartStore(true, d), s -> {})),
+                new Scenario(
+                        "worker kill -9 mid-batch",
+                        d,
+                        Set.of("worker-1"),
+                        fault(s -> s.pipeline.workers.get(0).kill9(), s -> s.pipeline.killAndReplaceWorker(0))),
+                new Scenario(
+                        "producer kill -9 (behind HAProxy)",
+                        d,
+                        Set.of("producer-1"),
+                        fault(s -> s.pipeline.producers.get(0).kill9(), s -> s.pipeline.restartProducer(0))),
+                new Scenario(
+                        ROLLING_RESTART,
+                        Duration.ZERO,
+                        producers,
+                        fault(s -> s.pipeline.rollingRestartOfTheProducers(), s -> {})),
+                new Scenario(
+                        "memory alarm",
+                        d,
+                        producers,
+                        fault(s -> TestBroker.memoryAlarm(true), s -> TestBroker.memoryAlarm(false))),
+                new Scenario(
+                        "disk alarm",
+                        d,
+                        producers,
+                        fault(s -> TestBroker.diskAlarm(true), s -> TestBroker.diskAlarm(false))),
+                new Scenario(
+                        "queue at max-length (workers stopped)",
+                        d,
+                        Set.of(),
+                        fault(FaultSuite::fillTheQueue, FaultSuite::drainTheQueue)),
+                new Scenario(
+                        "poison flood (10 % malformed)",
+                        d, Set.of(), fault(FaultSuite::startPoisonFlood, FaultSuite::stopPoisonFlood)));
     }
 
     private interface Step {
@@ -163,11 +217,24 @@ final class FaultSuite {
         String runId = "fault-" + scenario.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         double storedBefore = storedSoFar();
-        SimulatorConfig load = SimulatorConfig.builder().url(pipeline.producerUrls()).events(rides).mode("upic").batchSize(100)
-                .phase1Threads(0).phase1PerThread(1).threads(16).maxRetries(60)
-                .requestTimeout(Duration.ofSeconds(10)).runId(runId).verify(true)
-                .mongodbUri(pipeline.storeUri()).mongodbDatabase(database)
-                .verifyTimeout(Duration.ofMinutes(3)).progress(false).rate(rate).build();
+        SimulatorConfig load = SimulatorConfig.builder()
+                .url(pipeline.producerUrls())
+                .events(rides)
+                .mode("upic")
+                .batchSize(100)
+                .phase1Threads(0)
+                .phase1PerThread(1)
+                .threads(16)
+                .maxRetries(60)
+                .requestTimeout(Duration.ofSeconds(10))
+                .runId(runId)
+                .verify(true)
+                .mongodbUri(pipeline.storeUri())
+                .mongodbDatabase(database)
+                .verifyTimeout(Duration.ofMinutes(3))
+                .progress(false)
+                .rate(rate)
+                .build();
         CompletableFuture<SimulatorMain.Outcome> simulator = CompletableFuture.supplyAsync(() -> {
             try {
                 return SimulatorMain.execute(load);
@@ -197,13 +264,28 @@ final class FaultSuite {
         SimulatorMain.Outcome outcome = simulator.get(10, TimeUnit.MINUTES);
         if (poisonSent.get() > 0) {
             long sent = poisonSent.get();
-            long dead = io.liftline.testing.Poll.waitAtMost(Duration.ofSeconds(60), "every poison message dead-lettered",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE), n -> n >= sent);
+            long dead = io.liftline.testing.Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "every poison message dead-lettered",
+                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE),
+                    n -> n >= sent);
             note = "poison " + poisonSent.get() + " sent, " + dead + " dead-lettered";
             poisonSent.set(0);
         }
-        return new Row(scenario.name(), rides, outcome.accepted(), outcome.stored(), outcome.missing(), outcome.altered(),
-                outcome.duplicates(), outcome.unavailable(), outcome.retries(), recovery, seenDown, note, summaryDifferences());
+        return new Row(
+                scenario.name(),
+                rides,
+                outcome.accepted(),
+                outcome.stored(),
+                outcome.missing(),
+                outcome.altered(),
+                outcome.duplicates(),
+                outcome.unavailable(),
+                outcome.retries(),
+                recovery,
+                seenDown,
+                note,
+                summaryDifferences());
     }
 
     /**
@@ -213,13 +295,17 @@ final class FaultSuite {
      */
     private void awaitLoadUnderWay(double before) {
         long lead = Math.max(1, (long) (rate * LEAD.toSeconds()));
-        io.liftline.testing.Poll.waitAtMost(Duration.ofSeconds(60), lead + " rides stored (the load under way)",
+        io.liftline.testing.Poll.waitAtMost(
+                Duration.ofSeconds(60),
+                lead + " rides stored (the load under way)",
                 () -> storedSoFar() >= before + lead);
     }
 
     /** Rides the workers have stored, by their own counters (a replaced worker starts again at 0). */
     private double storedSoFar() {
-        return pipeline.workers.stream().mapToDouble(w -> w.metric("liftline_rides_stored_total")).sum();
+        return pipeline.workers.stream()
+                .mapToDouble(w -> w.metric("liftline_rides_stored_total"))
+                .sum();
     }
 
     /**
@@ -282,7 +368,8 @@ final class FaultSuite {
 
     /** The lift-rides policy of rabbitmq/definitions.json, with another max-length (-1: as in the file). */
     private static JsonNode policyWithMaxLength(int maxLength) throws Exception {
-        JsonNode definitions = RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
+        JsonNode definitions =
+                RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
         for (JsonNode policy : definitions.path("policies")) {
             if (policy.path("name").asText().equals("lift-rides")) {
                 JsonNode copy = policy.deepCopy();
@@ -304,7 +391,10 @@ final class FaultSuite {
                 ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
                 while (s.poisonFlowing.get()) {
                     long n = s.poisonSent.incrementAndGet();
-                    publisher.publish(Topology.EXCHANGE, Topology.ROUTING_KEY, Topology.rideProperties("poison-" + n, Instant.now()),
+                    publisher.publish(
+                            Topology.EXCHANGE,
+                            Topology.ROUTING_KEY,
+                            Topology.rideProperties("poison-" + n, Instant.now()),
                             ("{\"eventId\": \"poison-" + n + "\", \"skierId\": ").getBytes(StandardCharsets.UTF_8));
                     if (!publisher.awaitConfirms(Duration.ofSeconds(10)).isEmpty()) {
                         throw new IllegalStateException("poison-" + n + " reached no queue");
@@ -324,13 +414,36 @@ final class FaultSuite {
 
     /** The table, as README's Reliability section shows it. */
     static String table(List<Row> rows) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-40s %8s %8s %7s %7s %4s %6s %7s %9s %9s  %s%n",
-                "fault", "accepted", "stored", "missing", "altered", "dup", "503s", "retries", "recover_s",
-                "summaries", "not ready during the fault"));
+        StringBuilder out = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%-40s %8s %8s %7s %7s %4s %6s %7s %9s %9s  %s%n",
+                "fault",
+                "accepted",
+                "stored",
+                "missing",
+                "altered",
+                "dup",
+                "503s",
+                "retries",
+                "recover_s",
+                "summaries",
+                "not ready during the fault"));
         for (Row r : rows) {
-            out.append(String.format(Locale.ROOT, "%-40s %8d %8d %7d %7d %4d %6d %7d %9.1f %9s  %s%n", r.fault(), r.accepted(),
-                    r.stored(), r.missing(), r.altered(), r.duplicates(), r.unavailable(), r.retries(), r.recoverySeconds(),
-                    r.summaryDifferences().isEmpty() ? "exact" : r.summaryDifferences().size() + " differ",
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%-40s %8d %8d %7d %7d %4d %6d %7d %9.1f %9s  %s%n",
+                    r.fault(),
+                    r.accepted(),
+                    r.stored(),
+                    r.missing(),
+                    r.altered(),
+                    r.duplicates(),
+                    r.unavailable(),
+                    r.retries(),
+                    r.recoverySeconds(),
+                    r.summaryDifferences().isEmpty()
+                            ? "exact"
+                            : r.summaryDifferences().size() + " differ",
                     (r.notReadySeen().isEmpty() ? "-" : String.join(",", r.notReadySeen()))
                             + (r.note().isEmpty() ? "" : "; " + r.note())));
         }
@@ -339,8 +452,8 @@ final class FaultSuite {
 
     @Override
     public String toString() {
-        return rides + " rides per scenario at " + rate + " rides/s, faults of " + faultDuration().toSeconds()
-                + " s, 2 producers behind HAProxy, 2 workers, stand-in store";
+        return rides + " rides per scenario at " + rate + " rides/s, faults of "
+                + faultDuration().toSeconds() + " s, 2 producers behind HAProxy, 2 workers, stand-in store";
     }
 
     static List<Row> newTable() {

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The fault suite: every scenario of {@link FaultSuite} against the whole pipeline, as processes, under load.
@@ -38,7 +38,11 @@ class FaultSuiteIT {
         Path work = Files.createDirectories(Path.of("target", "faults"));
         pipeline = new Pipeline(rabbit, mongo.databaseName(), Files.createTempDirectory(work, "run"));
         pipeline.start();
-        suite = new FaultSuite(pipeline, rabbit, mongo.databaseName(), Integer.getInteger("liftline.faults.rides", 3_000),
+        suite = new FaultSuite(
+                pipeline,
+                rabbit,
+                mongo.databaseName(),
+                Integer.getInteger("liftline.faults.rides", 3_000),
                 Double.parseDouble(System.getProperty("liftline.faults.rate", "200")));
     }
 
@@ -60,9 +64,12 @@ class FaultSuiteIT {
     static List<FaultSuite.Scenario> scenarios() {
         // -Dliftline.faults.only=store|alarm runs the scenarios whose name contains one of those words
         String only = System.getProperty("liftline.faults.only", "");
-        List<String> words = only.isBlank() ? List.of("") : List.of(only.toLowerCase(Locale.ROOT).split("\\|"));
+        List<String> words = only.isBlank()
+                ? List.of("")
+                : List.of(only.toLowerCase(Locale.ROOT).split("\\|"));
         return FaultSuite.scenarios().stream()
-                .filter(s -> words.stream().anyMatch(w -> s.name().toLowerCase(Locale.ROOT).contains(w)))
+                .filter(s -> words.stream()
+                        .anyMatch(w -> s.name().toLowerCase(Locale.ROOT).contains(w)))
                 .toList();
     }
 
@@ -74,16 +81,28 @@ class FaultSuiteIT {
         rows.add(row);
         System.out.println(FaultSuite.table(List.of(row)));
 
-        assertThat(row.accepted()).as("every ride accepted in the end (retried through the fault)").isEqualTo(row.rides());
+        assertThat(row.accepted())
+                .as("every ride accepted in the end (retried through the fault)")
+                .isEqualTo(row.rides());
         assertThat(row.missing()).as("missing").isZero();
         assertThat(row.altered()).as("altered").isZero();
         assertThat(row.duplicates()).as("stored twice").isZero();
-        assertThat(row.summaryDifferences()).as("summaries that differ from the stored rides").isEmpty();
-        assertThat(row.recoverySeconds()).as("seconds to healthy after the fault").isLessThan(120);
-        assertThat(row.notReadySeen()).as("readiness DOWN while they could not do their job").containsAll(scenario.mustGoDown());
+        assertThat(row.summaryDifferences())
+                .as("summaries that differ from the stored rides")
+                .isEmpty();
+        assertThat(row.recoverySeconds())
+                .as("seconds to healthy after the fault")
+                .isLessThan(120);
+        assertThat(row.notReadySeen())
+                .as("readiness DOWN while they could not do their job")
+                .containsAll(scenario.mustGoDown());
         if (scenario.name().equals(FaultSuite.ROLLING_RESTART)) {
-            assertThat(row.unavailable()).as("503s in a rolling restart behind the balancer").isZero();
-            assertThat(row.retries()).as("requests retried in a rolling restart behind the balancer").isZero();
+            assertThat(row.unavailable())
+                    .as("503s in a rolling restart behind the balancer")
+                    .isZero();
+            assertThat(row.retries())
+                    .as("requests retried in a rolling restart behind the balancer")
+                    .isZero();
         }
         if (scenario.name().startsWith("poison")) {
             assertThat(row.note()).matches("poison (\\d+) sent, \\1 dead-lettered");

@@ -56,10 +56,21 @@ final class Pipeline implements AutoCloseable {
         this.logs = Files.createDirectories(work.resolve("logs"));
         this.storePort = Ports.free();
         Path testSupport = RepositoryFiles.resolve("test-support/target");
-        String classpath = testSupport.resolve("classes") + ":" + Files.readString(testSupport.resolve("classpath.txt")).strip();
+        String classpath = testSupport.resolve("classes") + ":"
+                + Files.readString(testSupport.resolve("classpath.txt")).strip();
         // The H2 file backend: what the store acknowledged survives its restart. Its heap, not ours, holds the rides.
-        this.store = new AppProcess("store", AppProcess.java("-Xmx2g", "-cp", classpath, "io.liftline.testing.StandInMongo",
-                Integer.toString(storePort), work.resolve("store/liftline.mv").toString()), Map.of(), logs, null);
+        this.store = new AppProcess(
+                "store",
+                AppProcess.java(
+                        "-Xmx2g",
+                        "-cp",
+                        classpath,
+                        "io.liftline.testing.StandInMongo",
+                        Integer.toString(storePort),
+                        work.resolve("store/liftline.mv").toString()),
+                Map.of(),
+                logs,
+                null);
         URI broker = URI.create(rabbit.amqpUri());
         this.producerLink = new TcpProxy(broker.getHost(), broker.getPort());
         this.workerLink = new TcpProxy(broker.getHost(), broker.getPort());
@@ -71,7 +82,8 @@ final class Pipeline implements AutoCloseable {
         this.balancerPort = Ports.free();
         this.balancerConfig = work.resolve("haproxy.cfg");
         Files.writeString(balancerConfig, balancerConfig(balancerPort, producerPorts, producerAdminPorts));
-        this.balancer = new AppProcess("balancer", List.of("haproxy", "-db", "-f", balancerConfig.toString()), Map.of(), logs, null);
+        this.balancer = new AppProcess(
+                "balancer", List.of("haproxy", "-db", "-f", balancerConfig.toString()), Map.of(), logs, null);
     }
 
     /** The shipped balancer/haproxy.cfg with these ports: its bind line and its server lines replaced, nothing else. */
@@ -83,8 +95,13 @@ final class Pipeline implements AutoCloseable {
                 out.append("    bind 127.0.0.1:").append(port).append('\n');
             } else if (line.strip().startsWith("server producer-")) {
                 for (int i = 0; !serversWritten && i < producers.size(); i++) {
-                    out.append("    server producer-").append(i + 1).append(" 127.0.0.1:").append(producers.get(i))
-                            .append(" check port ").append(admins.get(i)).append('\n');
+                    out.append("    server producer-")
+                            .append(i + 1)
+                            .append(" 127.0.0.1:")
+                            .append(producers.get(i))
+                            .append(" check port ")
+                            .append(admins.get(i))
+                            .append('\n');
                 }
                 serversWritten = true;
             } else {
@@ -102,13 +119,24 @@ final class Pipeline implements AutoCloseable {
         Poll.waitAtMost(Duration.ofSeconds(30), "the store listening", () -> listening(storePort));
         for (int i = 0; i < PRODUCERS; i++) {
             int adminPort = producerAdminPorts.get(i);
-            producers.add(new AppProcess("producer-" + (i + 1),
-                    AppProcess.java("-jar", RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar").toString()),
-                    Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(producerLink),
-                            "LIFTLINE_HTTP_PORT", Integer.toString(producerPorts.get(i)),
-                            "LIFTLINE_ADMIN_PORT", Integer.toString(adminPort),
-                            "LIFTLINE_DRAIN_DELAY", BALANCER_DRAIN_DELAY),
-                    logs, URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).start());
+            producers.add(new AppProcess(
+                            "producer-" + (i + 1),
+                            AppProcess.java(
+                                    "-jar",
+                                    RepositoryFiles.resolve("producer-api/target/liftline-producer-api.jar")
+                                            .toString()),
+                            Map.of(
+                                    "LIFTLINE_AMQP_URI",
+                                    rabbit.amqpUriThrough(producerLink),
+                                    "LIFTLINE_HTTP_PORT",
+                                    Integer.toString(producerPorts.get(i)),
+                                    "LIFTLINE_ADMIN_PORT",
+                                    Integer.toString(adminPort),
+                                    "LIFTLINE_DRAIN_DELAY",
+                                    BALANCER_DRAIN_DELAY),
+                            logs,
+                            URI.create("http://127.0.0.1:" + adminPort + "/health/ready"))
+                    .start());
         }
         balancer.start();
         Poll.waitAtMost(Duration.ofSeconds(30), "HAProxy listening", () -> listening(balancerPort));
@@ -120,15 +148,27 @@ final class Pipeline implements AutoCloseable {
 
     private AppProcess newWorker(int i) throws IOException {
         int port = Ports.free();
-        return new AppProcess("worker-" + (i + 1),
-                AppProcess.java("-jar", RepositoryFiles.resolve("consumer-worker/target/liftline-consumer-worker.jar").toString()),
-                Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriThrough(workerLink),
-                        "LIFTLINE_MONGODB_URI", "mongodb://127.0.0.1:" + storeLink.port(),
-                        "LIFTLINE_MONGODB_DATABASE", database,
-                        "LIFTLINE_ADMIN_PORT", Integer.toString(port),
-                        "LIFTLINE_CONSUMERS", Integer.toString(CONSUMERS_PER_WORKER),
-                        "LIFTLINE_STORE_RETRY_MAX_BACKOFF", "1s"),
-                logs, URI.create("http://127.0.0.1:" + port + "/health/ready"));
+        return new AppProcess(
+                "worker-" + (i + 1),
+                AppProcess.java(
+                        "-jar",
+                        RepositoryFiles.resolve("consumer-worker/target/liftline-consumer-worker.jar")
+                                .toString()),
+                Map.of(
+                        "LIFTLINE_AMQP_URI",
+                        rabbit.amqpUriThrough(workerLink),
+                        "LIFTLINE_MONGODB_URI",
+                        "mongodb://127.0.0.1:" + storeLink.port(),
+                        "LIFTLINE_MONGODB_DATABASE",
+                        database,
+                        "LIFTLINE_ADMIN_PORT",
+                        Integer.toString(port),
+                        "LIFTLINE_CONSUMERS",
+                        Integer.toString(CONSUMERS_PER_WORKER),
+                        "LIFTLINE_STORE_RETRY_MAX_BACKOFF",
+                        "1s"),
+                logs,
+                URI.create("http://127.0.0.1:" + port + "/health/ready"));
     }
 
     /** Kills worker i with SIGKILL and starts a replacement, as a process supervisor would. */
@@ -151,7 +191,9 @@ final class Pipeline implements AutoCloseable {
             producer.terminate();
             producer.start();
             Poll.waitAtMost(Duration.ofSeconds(60), producer.name() + " ready again", producer::ready);
-            Poll.waitAtMost(Duration.ofSeconds(10), "HAProxy sending to " + producer.name() + " again",
+            Poll.waitAtMost(
+                    Duration.ofSeconds(10),
+                    "HAProxy sending to " + producer.name() + " again",
                     () -> balancerSees(producer.name(), "UP"));
         }
     }
@@ -208,7 +250,8 @@ final class Pipeline implements AutoCloseable {
     }
 
     void awaitHealthy(Duration timeout) {
-        Poll.waitAtMost(timeout, "the pipeline healthy (every process ready, every consumer on the queue)", this::healthy);
+        Poll.waitAtMost(
+                timeout, "the pipeline healthy (every process ready, every consumer on the queue)", this::healthy);
     }
 
     Connection brokerConnection() {

@@ -50,8 +50,12 @@ public final class ChannelPool implements AutoCloseable {
     private final AtomicBoolean fillRequested = new AtomicBoolean();
     private String lastFillFailure;
 
-    public ChannelPool(BrokerConnection broker, int size, int maxInFlightPerChannel, Duration acquireTimeout,
-                       PublishListener listener) {
+    public ChannelPool(
+            BrokerConnection broker,
+            int size,
+            int maxInFlightPerChannel,
+            Duration acquireTimeout,
+            PublishListener listener) {
         this.broker = broker;
         this.size = size;
         this.maxInFlight = maxInFlightPerChannel;
@@ -184,7 +188,10 @@ public final class ChannelPool implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 String failure = BrokerConnection.describe(e);
                 if (!failure.equals(lastFillFailure)) {
-                    log.warn("cannot open a publishing channel ({}); retrying every {} ms", failure, FILL_INTERVAL.toMillis());
+                    log.warn(
+                            "cannot open a publishing channel ({}); retrying every {} ms",
+                            failure,
+                            FILL_INTERVAL.toMillis());
                     lastFillFailure = failure;
                 }
                 return;
@@ -270,6 +277,7 @@ public final class ChannelPool implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        filler.shutdown(); // not awaited: it may be stuck in a channel.open or close that a blocked broker leaves unanswered
+        filler.shutdown(); // not awaited: it may be stuck in a channel.open or close that a blocked broker leaves
+        // unanswered
     }
 }

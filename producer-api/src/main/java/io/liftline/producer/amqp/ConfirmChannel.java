@@ -24,13 +24,13 @@ import java.util.concurrent.TimeoutException;
 final class ConfirmChannel {
 
     /** One publish awaiting its confirm. */
-    private record Pending(String messageId, CompletableFuture<Void> confirmed) {
-    }
+    private record Pending(String messageId, CompletableFuture<Void> confirmed) {}
 
     private final Channel channel;
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
     /** Message ids the broker returned as unroutable; the return always precedes that message's ack. */
     private final Set<String> returned = ConcurrentHashMap.newKeySet();
+
     private final Semaphore inFlight;
     private final PublishListener listener;
     private volatile ShutdownSignalException closedBy;
@@ -42,7 +42,8 @@ final class ConfirmChannel {
         this.inFlight = new Semaphore(maxInFlight);
         this.listener = listener;
         channel.confirmSelect();
-        channel.addConfirmListener((seq, multiple) -> settle(seq, multiple, true), (seq, multiple) -> settle(seq, multiple, false));
+        channel.addConfirmListener(
+                (seq, multiple) -> settle(seq, multiple, true), (seq, multiple) -> settle(seq, multiple, false));
         channel.addReturnListener(r -> {
             returned.add(String.valueOf(r.getProperties().getMessageId()));
             listener.returned();
@@ -56,8 +57,9 @@ final class ConfirmChannel {
      *
      * @param deadlineNanos the {@link System#nanoTime()} by which in-flight capacity must be free
      */
-    CompletableFuture<Void> publish(String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body,
-                                    long deadlineNanos) throws PublishException, InterruptedException {
+    CompletableFuture<Void> publish(
+            String exchange, String routingKey, AMQP.BasicProperties properties, byte[] body, long deadlineNanos)
+            throws PublishException, InterruptedException {
         if (!inFlight.tryAcquire(deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)) {
             throw new PublishException.ConfirmTimeout("no confirm capacity: " + unconfirmed.size()
                     + " publishes in flight on the channel stayed unconfirmed until the publish timeout");
@@ -72,7 +74,8 @@ final class ConfirmChannel {
         } catch (IOException | RuntimeException e) {
             broken = true;
             unconfirmed.remove(seq);
-            pending.confirmed().completeExceptionally(new PublishException.ChannelClosed("publish failed: " + e.getMessage(), e));
+            pending.confirmed()
+                    .completeExceptionally(new PublishException.ChannelClosed("publish failed: " + e.getMessage(), e));
         }
         return pending.confirmed();
     }
@@ -95,11 +98,13 @@ final class ConfirmChannel {
     private void complete(Pending pending, boolean ack) {
         if (!ack) {
             listener.nacked();
-            pending.confirmed().completeExceptionally(new PublishException.Nacked(
-                    "the broker refused the message (nack), e.g. the queue is at its max length"));
+            pending.confirmed()
+                    .completeExceptionally(new PublishException.Nacked(
+                            "the broker refused the message (nack), e.g. the queue is at its max length"));
         } else if (!returned.isEmpty() && returned.remove(pending.messageId())) {
-            pending.confirmed().completeExceptionally(new PublishException.Returned(
-                    "the broker could not route the message to a queue"));
+            pending.confirmed()
+                    .completeExceptionally(
+                            new PublishException.Returned("the broker could not route the message to a queue"));
         } else {
             listener.confirmed();
             pending.confirmed().complete(null);
@@ -110,8 +115,10 @@ final class ConfirmChannel {
         closedBy = cause;
         for (Map.Entry<Long, Pending> entry : unconfirmed.entrySet()) {
             if (unconfirmed.remove(entry.getKey(), entry.getValue())) {
-                entry.getValue().confirmed().completeExceptionally(new PublishException.ChannelClosed(
-                        "channel closed before the broker confirmed: " + cause.getMessage(), cause));
+                entry.getValue()
+                        .confirmed()
+                        .completeExceptionally(new PublishException.ChannelClosed(
+                                "channel closed before the broker confirmed: " + cause.getMessage(), cause));
             }
         }
     }

@@ -12,19 +12,15 @@ public interface PublishListener {
 
     PublishListener NONE = new PublishListener() {
         @Override
-        public void published() {
-        }
+        public void published() {}
 
         @Override
-        public void confirmed() {
-        }
+        public void confirmed() {}
 
         @Override
-        public void nacked() {
-        }
+        public void nacked() {}
 
         @Override
-        public void returned() {
-        }
+        public void returned() {}
     };
 }

@@ -76,12 +76,14 @@ public final class RidePublisher implements Publisher {
     private final Set<CompletableFuture<Void>> waiting = ConcurrentHashMap.newKeySet();
     /** Calls waiting for a connection; one callback on the connection (armed) releases them all when it is back. */
     private final Set<Call> held = ConcurrentHashMap.newKeySet();
+
     private final AtomicBoolean releaseArmed = new AtomicBoolean();
     private final AtomicInteger heldCalls = new AtomicInteger();
     private final AtomicLong heldBytes = new AtomicLong();
     private volatile boolean stopped;
     /** A call timed out with confirms outstanding, and none of them has been settled since (from overdueSince). */
     private volatile boolean confirmsOverdue;
+
     private volatile long overdueSince;
 
     public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout) {
@@ -92,8 +94,8 @@ public final class RidePublisher implements Publisher {
      * @param shards     where a ride goes: the shard of its skier
      * @param holdLimits how much may wait for a lost connection to come back
      */
-    public RidePublisher(BrokerConnection broker, ChannelPool pool, Duration publishTimeout, Shards shards,
-                         HoldLimits holdLimits) {
+    public RidePublisher(
+            BrokerConnection broker, ChannelPool pool, Duration publishTimeout, Shards shards, HoldLimits holdLimits) {
         this.shards = shards;
         this.broker = broker;
         this.pool = pool;
@@ -153,7 +155,8 @@ public final class RidePublisher implements Publisher {
             if (heldBytes >= 0) {
                 return true;
             }
-            long bytes = rides.stream().mapToLong(r -> RideJson.toMessage(r).length).sum();
+            long bytes =
+                    rides.stream().mapToLong(r -> RideJson.toMessage(r).length).sum();
             if (heldCalls.incrementAndGet() > holdLimits.maxRequests()
                     | RidePublisher.this.heldBytes.addAndGet(bytes) > holdLimits.maxBytes()) {
                 heldCalls.decrementAndGet();
@@ -175,7 +178,8 @@ public final class RidePublisher implements Publisher {
 
     private void run(Call call) {
         if (call.answer.isDone()) {
-            call.fail(new PublishException.BrokerUnavailable("answered already", null)); // a block answered it: only unhold
+            call.fail(new PublishException.BrokerUnavailable(
+                    "answered already", null)); // a block answered it: only unhold
             return;
         }
         call.attempts++;
@@ -192,8 +196,10 @@ public final class RidePublisher implements Publisher {
             } else if (!mayWaitForTheBroker(call, cause)) {
                 call.fail(cause);
             } else if (broker.isRecovering() && !call.hold()) { // a channel's own retry is brief: not held, not bounded
-                call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; not held for the reconnect: "
-                        + heldCalls.get() + " requests (" + heldBytes.get() + " bytes) already wait for it", cause));
+                call.fail(new PublishException.BrokerUnavailable(
+                        cause.getMessage() + "; not held for the reconnect: " + heldCalls.get() + " requests ("
+                                + heldBytes.get() + " bytes) already wait for it",
+                        cause));
             } else {
                 waitForTheBroker(call, cause);
             }
@@ -204,14 +210,15 @@ public final class RidePublisher implements Publisher {
      * A call may wait when the connection is lost and being recovered (its channel died with it, or it found none),
      * or when its channel alone died, a few times. Not when the producer stops, nor on a nack, a return, an alarm or
      * a timeout: those would meet the same answer again, and the scanner is better served by a prompt 503 (a nack
- * soon after a reconnect is the exception, see {@link #NACK_RETRY_WINDOW}).
+     * soon after a reconnect is the exception, see {@link #NACK_RETRY_WINDOW}).
      */
     private boolean mayWaitForTheBroker(Call call, PublishException cause) {
         if (stopped || call.deadline - System.nanoTime() <= 0) {
             return false;
         }
         if (broker.isRecovering()) {
-            return cause instanceof PublishException.ChannelClosed || cause instanceof PublishException.BrokerUnavailable;
+            return cause instanceof PublishException.ChannelClosed
+                    || cause instanceof PublishException.BrokerUnavailable;
         }
         return cause instanceof PublishException.ChannelClosed && call.attempts < MAX_ATTEMPTS;
     }
@@ -224,7 +231,8 @@ public final class RidePublisher implements Publisher {
 
     /** Runs a nacked call again (the same event ids) after a wait that doubles, or fails it when that outlasts its time. */
     private void retryTheNack(Call call, PublishException cause) {
-        long wait = Math.min(TimeUnit.SECONDS.toNanos(1), NACK_RETRY_FIRST_WAIT.toNanos() << Math.min(call.attempts - 1, 4));
+        long wait = Math.min(
+                TimeUnit.SECONDS.toNanos(1), NACK_RETRY_FIRST_WAIT.toNanos() << Math.min(call.attempts - 1, 4));
         if (call.deadline - System.nanoTime() <= wait) {
             call.fail(cause);
             return;
@@ -246,12 +254,17 @@ public final class RidePublisher implements Publisher {
         long left = call.deadline - System.nanoTime();
         held.add(call); // before its timer: a timer that fired first would find nothing to fail, and leave it held
         try {
-            call.timeout = retryScheduler.schedule(() -> {
-                if (held.remove(call)) {
-                    call.fail(new PublishException.BrokerUnavailable(cause.getMessage() + "; the broker did not come back "
-                            + "within the publish timeout of " + publishTimeout.toMillis() + " ms", cause));
-                }
-            }, left, TimeUnit.NANOSECONDS);
+            call.timeout = retryScheduler.schedule(
+                    () -> {
+                        if (held.remove(call)) {
+                            call.fail(new PublishException.BrokerUnavailable(
+                                    cause.getMessage() + "; the broker did not come back "
+                                            + "within the publish timeout of " + publishTimeout.toMillis() + " ms",
+                                    cause));
+                        }
+                    },
+                    left,
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException stopping) {
             if (held.remove(call)) {
                 call.fail(cause);
@@ -296,18 +309,21 @@ public final class RidePublisher implements Publisher {
     private CompletableFuture<Void> attempt(List<LiftRide> rides, long deadline) {
         try {
             if (deadline - System.nanoTime() <= 0) {
-                throw new PublishException.ConfirmTimeout("no time left within " + publishTimeout.toMillis() + " ms to publish");
+                throw new PublishException.ConfirmTimeout(
+                        "no time left within " + publishTimeout.toMillis() + " ms to publish");
             }
             return start(rides, deadline);
         } catch (PublishException e) {
             return CompletableFuture.failedFuture(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return CompletableFuture.failedFuture(new PublishException.BrokerUnavailable("interrupted while publishing", e));
+            return CompletableFuture.failedFuture(
+                    new PublishException.BrokerUnavailable("interrupted while publishing", e));
         }
     }
 
-    private CompletableFuture<Void> start(List<LiftRide> rides, long deadline) throws PublishException, InterruptedException {
+    private CompletableFuture<Void> start(List<LiftRide> rides, long deadline)
+            throws PublishException, InterruptedException {
         if (stopped) {
             throw new PublishException.BrokerUnavailable("the producer is shutting down", null);
         }
@@ -319,8 +335,12 @@ public final class RidePublisher implements Publisher {
         ConfirmChannel channel = pool.borrow();
         try {
             for (LiftRide ride : rides) {
-                confirms.add(channel.publish(Topology.EXCHANGE, shards.routingKey(shards.of(ride.skierId())), properties(ride),
-                        RideJson.toMessage(ride), deadline));
+                confirms.add(channel.publish(
+                        Topology.EXCHANGE,
+                        shards.routingKey(shards.of(ride.skierId())),
+                        properties(ride),
+                        RideJson.toMessage(ride),
+                        deadline));
             }
         } finally {
             pool.release(channel);
@@ -344,7 +364,8 @@ public final class RidePublisher implements Publisher {
 
     private static PublishException unwrapped(Throwable failure) {
         Throwable cause = unwrap(failure);
-        return cause instanceof PublishException p ? p
+        return cause instanceof PublishException p
+                ? p
                 : new PublishException.BrokerUnavailable("publish failed: " + BrokerConnection.describe(cause), cause);
     }
 

@@ -27,10 +27,22 @@ import java.time.Duration;
  * @param holdMaxBytes    the messages' bytes that may wait so at once
  * @param drainDelay      at shutdown, how long the producer keeps serving after readiness says DOWN
  */
-public record ProducerConfig(String amqpUri, EdgeSettings edge, Duration publishTimeout, int holdMaxRequests,
-                             long holdMaxBytes, int channelPoolSize, Duration channelAcquireTimeout,
-                             int maxInFlightPerChannel, int maxBodyBytes, int maxBatchSize, int maxRideBodyBytes,
-                             Duration retryAfter, Duration drainDelay, RideRanges ranges, Shards shards) {
+public record ProducerConfig(
+        String amqpUri,
+        EdgeSettings edge,
+        Duration publishTimeout,
+        int holdMaxRequests,
+        long holdMaxBytes,
+        int channelPoolSize,
+        Duration channelAcquireTimeout,
+        int maxInFlightPerChannel,
+        int maxBodyBytes,
+        int maxBatchSize,
+        int maxRideBodyBytes,
+        Duration retryAfter,
+        Duration drainDelay,
+        RideRanges ranges,
+        Shards shards) {
 
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
@@ -69,61 +81,117 @@ public record ProducerConfig(String amqpUri, EdgeSettings edge, Duration publish
      */
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
-    public static final Setting<ProducerConfig, String> AMQP_URI = Setting.text("LIFTLINE_AMQP_URI", ProducerConfig::amqpUri)
-            .byDefault(DEFAULT_AMQP_URI).check(Checks.AMQP_URI)
+    public static final Setting<ProducerConfig, String> AMQP_URI = Setting.text(
+                    "LIFTLINE_AMQP_URI", ProducerConfig::amqpUri)
+            .byDefault(DEFAULT_AMQP_URI)
+            .check(Checks.AMQP_URI)
             .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
-    public static final Setting<ProducerConfig, Duration> PUBLISH_TIMEOUT = duration("LIFTLINE_PUBLISH_TIMEOUT",
-            ProducerConfig::publishTimeout).byDefault(DEFAULT_PUBLISH_TIMEOUT).check(Checks.POSITIVE_DURATION)
+    public static final Setting<ProducerConfig, Duration> PUBLISH_TIMEOUT = duration(
+                    "LIFTLINE_PUBLISH_TIMEOUT", ProducerConfig::publishTimeout)
+            .byDefault(DEFAULT_PUBLISH_TIMEOUT)
+            .check(Checks.POSITIVE_DURATION)
             .doc("longest wait for confirms before a 503, a lost connection's reconnect included");
-    public static final Setting<ProducerConfig, Integer> PUBLISH_HOLD_MAX_REQUESTS = integer("LIFTLINE_PUBLISH_HOLD_MAX_REQUESTS",
-            ProducerConfig::holdMaxRequests).byDefault(DEFAULT_PUBLISH_HOLD_MAX_REQUESTS).check(Checks.NOT_NEGATIVE)
+    public static final Setting<ProducerConfig, Integer> PUBLISH_HOLD_MAX_REQUESTS = integer(
+                    "LIFTLINE_PUBLISH_HOLD_MAX_REQUESTS", ProducerConfig::holdMaxRequests)
+            .byDefault(DEFAULT_PUBLISH_HOLD_MAX_REQUESTS)
+            .check(Checks.NOT_NEGATIVE)
             .doc("requests that may wait for a lost connection at once; more get 503 at once; 0 = none wait");
-    public static final Setting<ProducerConfig, Long> PUBLISH_HOLD_MAX_BYTES = Setting.longInteger("LIFTLINE_PUBLISH_HOLD_MAX_BYTES",
-            ProducerConfig::holdMaxBytes).byDefault(DEFAULT_PUBLISH_HOLD_MAX_BYTES).check(Checks.NOT_NEGATIVE)
+    public static final Setting<ProducerConfig, Long> PUBLISH_HOLD_MAX_BYTES = Setting.longInteger(
+                    "LIFTLINE_PUBLISH_HOLD_MAX_BYTES", ProducerConfig::holdMaxBytes)
+            .byDefault(DEFAULT_PUBLISH_HOLD_MAX_BYTES)
+            .check(Checks.NOT_NEGATIVE)
             .doc("bytes of messages that may wait so at once");
-    public static final Setting<ProducerConfig, Integer> CHANNEL_POOL_SIZE = integer("LIFTLINE_CHANNEL_POOL_SIZE",
-            ProducerConfig::channelPoolSize).byDefault(DEFAULT_CHANNEL_POOL_SIZE).check(Checks.POSITIVE)
+    public static final Setting<ProducerConfig, Integer> CHANNEL_POOL_SIZE = integer(
+                    "LIFTLINE_CHANNEL_POOL_SIZE", ProducerConfig::channelPoolSize)
+            .byDefault(DEFAULT_CHANNEL_POOL_SIZE)
+            .check(Checks.POSITIVE)
             .doc("confirm channels on the one connection");
-    public static final Setting<ProducerConfig, Duration> CHANNEL_ACQUIRE_TIMEOUT = duration("LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT",
-            ProducerConfig::channelAcquireTimeout).byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<ProducerConfig, Duration> CHANNEL_ACQUIRE_TIMEOUT = duration(
+                    "LIFTLINE_CHANNEL_ACQUIRE_TIMEOUT", ProducerConfig::channelAcquireTimeout)
+            .byDefault(Duration.ofSeconds(1))
+            .check(Checks.POSITIVE_DURATION)
             .doc("wait for a free channel before a 503");
-    public static final Setting<ProducerConfig, Integer> MAX_IN_FLIGHT_PER_CHANNEL = integer("LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL",
-            ProducerConfig::maxInFlightPerChannel).byDefault(DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL).check(Checks.POSITIVE)
+    public static final Setting<ProducerConfig, Integer> MAX_IN_FLIGHT_PER_CHANNEL = integer(
+                    "LIFTLINE_MAX_IN_FLIGHT_PER_CHANNEL", ProducerConfig::maxInFlightPerChannel)
+            .byDefault(DEFAULT_MAX_IN_FLIGHT_PER_CHANNEL)
+            .check(Checks.POSITIVE)
             .doc("unconfirmed publishes per channel");
-    public static final Setting<ProducerConfig, Integer> MAX_BODY_BYTES = integer("LIFTLINE_MAX_BODY_BYTES",
-            ProducerConfig::maxBodyBytes).byDefault(DEFAULT_MAX_BODY_BYTES).check(Checks.POSITIVE)
+    public static final Setting<ProducerConfig, Integer> MAX_BODY_BYTES = integer(
+                    "LIFTLINE_MAX_BODY_BYTES", ProducerConfig::maxBodyBytes)
+            .byDefault(DEFAULT_MAX_BODY_BYTES)
+            .check(Checks.POSITIVE)
             .doc("larger batch bodies get 413");
-    public static final Setting<ProducerConfig, Integer> MAX_BATCH_SIZE = integer("LIFTLINE_MAX_BATCH_SIZE",
-            ProducerConfig::maxBatchSize).byDefault(1_000).check(Checks.POSITIVE).doc("rides per POST /rides");
-    public static final Setting<ProducerConfig, Integer> MAX_RIDE_BODY_BYTES = integer("LIFTLINE_MAX_RIDE_BODY_BYTES",
-            ProducerConfig::maxRideBodyBytes).byDefault(DEFAULT_MAX_RIDE_BODY_BYTES).check(Checks.POSITIVE)
+    public static final Setting<ProducerConfig, Integer> MAX_BATCH_SIZE = integer(
+                    "LIFTLINE_MAX_BATCH_SIZE", ProducerConfig::maxBatchSize)
+            .byDefault(1_000)
+            .check(Checks.POSITIVE)
+            .doc("rides per POST /rides");
+    public static final Setting<ProducerConfig, Integer> MAX_RIDE_BODY_BYTES = integer(
+                    "LIFTLINE_MAX_RIDE_BODY_BYTES", ProducerConfig::maxRideBodyBytes)
+            .byDefault(DEFAULT_MAX_RIDE_BODY_BYTES)
+            .check(Checks.POSITIVE)
             .doc("single-ride bodies larger get 413");
-    public static final Setting<ProducerConfig, Duration> RETRY_AFTER = duration("LIFTLINE_RETRY_AFTER", ProducerConfig::retryAfter)
-            .byDefault(Duration.ofSeconds(1)).check(Checks.POSITIVE_DURATION).doc("the Retry-After of a 503");
-    public static final Setting<ProducerConfig, Duration> DRAIN_DELAY = duration("LIFTLINE_DRAIN_DELAY", ProducerConfig::drainDelay)
-            .byDefault(DEFAULT_DRAIN_DELAY).check(Checks.NOT_NEGATIVE_DURATION)
+    public static final Setting<ProducerConfig, Duration> RETRY_AFTER = duration(
+                    "LIFTLINE_RETRY_AFTER", ProducerConfig::retryAfter)
+            .byDefault(Duration.ofSeconds(1))
+            .check(Checks.POSITIVE_DURATION)
+            .doc("the Retry-After of a 503");
+    public static final Setting<ProducerConfig, Duration> DRAIN_DELAY = duration(
+                    "LIFTLINE_DRAIN_DELAY", ProducerConfig::drainDelay)
+            .byDefault(DEFAULT_DRAIN_DELAY)
+            .check(Checks.NOT_NEGATIVE_DURATION)
             .doc("on SIGTERM, readiness says DOWN and the producer serves this long more; behind HAProxy, 2s");
-    public static final Setting<ProducerConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", ProducerConfig::ranges,
-            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a ride may carry");
+    public static final Setting<ProducerConfig, RideRanges> RANGES = Setting.of(
+                    "LIFTLINE_RANGES",
+                    ProducerConfig::ranges,
+                    RideRanges::parse,
+                    "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges")
+            .doc("the ids a ride may carry");
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
-    public static final Setting<ProducerConfig, Integer> SHARDS = integer("LIFTLINE_SHARDS", (ProducerConfig c) -> c.shards().count())
-            .byDefault(1).check(Shards.COUNT).doc("ride queues; producers and workers must agree");
+    public static final Setting<ProducerConfig, Integer> SHARDS = integer(
+                    "LIFTLINE_SHARDS", (ProducerConfig c) -> c.shards().count())
+            .byDefault(1)
+            .check(Shards.COUNT)
+            .doc("ride queues; producers and workers must agree");
 
     /** Every setting of the producer, its own and then its edge's. */
-    public static final Settings<ProducerConfig> SETTINGS = Settings.of(AMQP_URI, PUBLISH_TIMEOUT, PUBLISH_HOLD_MAX_REQUESTS,
-                    PUBLISH_HOLD_MAX_BYTES, CHANNEL_POOL_SIZE, CHANNEL_ACQUIRE_TIMEOUT, MAX_IN_FLIGHT_PER_CHANNEL,
-                    MAX_BODY_BYTES, MAX_BATCH_SIZE, MAX_RIDE_BODY_BYTES, RETRY_AFTER, DRAIN_DELAY, RANGES, SHARDS)
+    public static final Settings<ProducerConfig> SETTINGS = Settings.of(
+                    AMQP_URI,
+                    PUBLISH_TIMEOUT,
+                    PUBLISH_HOLD_MAX_REQUESTS,
+                    PUBLISH_HOLD_MAX_BYTES,
+                    CHANNEL_POOL_SIZE,
+                    CHANNEL_ACQUIRE_TIMEOUT,
+                    MAX_IN_FLIGHT_PER_CHANNEL,
+                    MAX_BODY_BYTES,
+                    MAX_BATCH_SIZE,
+                    MAX_RIDE_BODY_BYTES,
+                    RETRY_AFTER,
+                    DRAIN_DELAY,
+                    RANGES,
+                    SHARDS)
             .and(EdgeSettings.settings(PORTS), ProducerConfig::edge);
 
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ProducerConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return SETTINGS.check(new ProducerConfig(AMQP_URI.read(source), EdgeSettings.from(source, PORTS),
-                PUBLISH_TIMEOUT.read(source), PUBLISH_HOLD_MAX_REQUESTS.read(source), PUBLISH_HOLD_MAX_BYTES.read(source),
-                CHANNEL_POOL_SIZE.read(source), CHANNEL_ACQUIRE_TIMEOUT.read(source), MAX_IN_FLIGHT_PER_CHANNEL.read(source),
-                MAX_BODY_BYTES.read(source), MAX_BATCH_SIZE.read(source), MAX_RIDE_BODY_BYTES.read(source),
-                RETRY_AFTER.read(source), DRAIN_DELAY.read(source), RANGES.read(source), new Shards(SHARDS.read(source))));
+        return SETTINGS.check(new ProducerConfig(
+                AMQP_URI.read(source),
+                EdgeSettings.from(source, PORTS),
+                PUBLISH_TIMEOUT.read(source),
+                PUBLISH_HOLD_MAX_REQUESTS.read(source),
+                PUBLISH_HOLD_MAX_BYTES.read(source),
+                CHANNEL_POOL_SIZE.read(source),
+                CHANNEL_ACQUIRE_TIMEOUT.read(source),
+                MAX_IN_FLIGHT_PER_CHANNEL.read(source),
+                MAX_BODY_BYTES.read(source),
+                MAX_BATCH_SIZE.read(source),
+                MAX_RIDE_BODY_BYTES.read(source),
+                RETRY_AFTER.read(source),
+                DRAIN_DELAY.read(source),
+                RANGES.read(source),
+                new Shards(SHARDS.read(source))));
     }
 
     public int httpPort() {
@@ -326,13 +394,35 @@ public record ProducerConfig(String amqpUri, EdgeSettings edge, Duration publish
 
         /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
         public ProducerConfig build() {
-            EdgeSettings edge = new EdgeSettings(bindAddress, httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS),
-                    httpsPort, tls, maxConnections, idleTimeout, apiKeysFile, rateLimit,
-                    rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit), adminBindAddress, adminPort,
+            EdgeSettings edge = new EdgeSettings(
+                    bindAddress,
+                    httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS),
+                    httpsPort,
+                    tls,
+                    maxConnections,
+                    idleTimeout,
+                    apiKeysFile,
+                    rateLimit,
+                    rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit),
+                    adminBindAddress,
+                    adminPort,
                     shutdownTimeout);
-            return SETTINGS.check(new ProducerConfig(amqpUri, edge, publishTimeout, holdMaxRequests, holdMaxBytes,
-                    channelPoolSize, channelAcquireTimeout, maxInFlightPerChannel, maxBodyBytes, maxBatchSize,
-                    maxRideBodyBytes, retryAfter, drainDelay, ranges, new Shards(SHARDS.requireValid(shards))));
+            return SETTINGS.check(new ProducerConfig(
+                    amqpUri,
+                    edge,
+                    publishTimeout,
+                    holdMaxRequests,
+                    holdMaxBytes,
+                    channelPoolSize,
+                    channelAcquireTimeout,
+                    maxInFlightPerChannel,
+                    maxBodyBytes,
+                    maxBatchSize,
+                    maxRideBodyBytes,
+                    retryAfter,
+                    drainDelay,
+                    ranges,
+                    new Shards(SHARDS.requireValid(shards))));
         }
     }
 }

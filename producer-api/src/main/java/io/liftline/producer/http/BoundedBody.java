@@ -40,6 +40,7 @@ final class BoundedBody implements Runnable {
      * 1 MiB bodies, for the producer's collector to starve its admin port: HostileClientsIT.)
      */
     private byte[] bytes;
+
     private int size;
 
     private BoundedBody(Content.Source source, int max, Outcome outcome) {
@@ -73,8 +74,10 @@ final class BoundedBody implements Runnable {
             }
             if (!chunk.isLast() && System.nanoTime() - deadlineNanos > 0) {
                 chunk.release();
-                outcome.failed(new HttpException.RuntimeException(408, "the request body did not arrive within "
-                        + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds() + " s"));
+                outcome.failed(new HttpException.RuntimeException(
+                        408,
+                        "the request body did not arrive within " + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds()
+                                + " s"));
                 return;
             }
             ByteBuffer data = chunk.getByteBuffer();

@@ -44,7 +44,9 @@ public final class IngestHandler extends Handler.Abstract {
     private static final long FAILURE_LOG_INTERVAL_NANOS = 10_000_000_000L;
 
     private enum Route {
-        SINGLE, BATCH, UNKNOWN;
+        SINGLE,
+        BATCH,
+        UNKNOWN;
 
         /** The metric tag. */
         final String tag = name().toLowerCase(Locale.ROOT);
@@ -63,8 +65,12 @@ public final class IngestHandler extends Handler.Abstract {
      *
      * @param rateLimits the edge's limits, from which this takes each request's rides; null when there are none
      */
-    public IngestHandler(ProducerConfig config, Publisher publisher, ProducerMetrics metrics, Supplier<String> newEventId,
-                         RateLimits rateLimits) {
+    public IngestHandler(
+            ProducerConfig config,
+            Publisher publisher,
+            ProducerMetrics metrics,
+            Supplier<String> newEventId,
+            RateLimits rateLimits) {
         this.config = config;
         this.publisher = publisher;
         this.metrics = metrics;
@@ -79,12 +85,17 @@ public final class IngestHandler extends Handler.Abstract {
         String path = Request.getPathInContext(request);
         String[] pathIds = RideRequests.ridePathIds(path);
         Route route = pathIds != null ? Route.SINGLE : path.equals("/rides") ? Route.BATCH : Route.UNKNOWN;
-        Callback measured = Callback.from(callback, () -> metrics.request(route.tag, response.getStatus(),
-                System.nanoTime() - start));
+        Callback measured = Callback.from(
+                callback, () -> metrics.request(route.tag, response.getStatus(), System.nanoTime() - start));
         try {
             if (route == Route.UNKNOWN) {
-                RefusedBody.answer(request, response, measured, 404, "no such resource: " + path
-                        + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
+                RefusedBody.answer(
+                        request,
+                        response,
+                        measured,
+                        404,
+                        "no such resource: " + path
+                                + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
             } else if (!request.getMethod().equals("POST")) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
                 RefusedBody.answer(request, response, measured, 405, "method not allowed: use POST");
@@ -103,15 +114,25 @@ public final class IngestHandler extends Handler.Abstract {
         String client = Edge.rateKey(request);
         String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         if (!isJson(contentType)) {
-            RefusedBody.answer(request, response, callback, 415, "Content-Type must be application/json, was "
-                    + (contentType == null ? "absent" : "'" + contentType + "'"));
+            RefusedBody.answer(
+                    request,
+                    response,
+                    callback,
+                    415,
+                    "Content-Type must be application/json, was "
+                            + (contentType == null ? "absent" : "'" + contentType + "'"));
             return;
         }
         List<String> keys = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
         if (keys.size() > 1 || (route == Route.BATCH && !keys.isEmpty())) {
-            RefusedBody.answer(request, response, callback, 400, route == Route.BATCH
-                    ? "Idempotency-Key is for single POSTs; a batch gives each ride an eventId field"
-                    : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
+            RefusedBody.answer(
+                    request,
+                    response,
+                    callback,
+                    400,
+                    route == Route.BATCH
+                            ? "Idempotency-Key is for single POSTs; a batch gives each ride an eventId field"
+                            : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
             return;
         }
         // A single ride's body is a few dozen bytes: accepting a batch-sized body there only invites abuse.
@@ -147,27 +168,41 @@ public final class IngestHandler extends Handler.Abstract {
                 } else if (failure instanceof TimeoutException) { // no byte for the idle timeout
                     JsonResponses.message(response, callback, 408, "the request body stopped arriving");
                 } else {
-                    JsonResponses.message(response, callback, 400, "could not read the request body: " + failure.getMessage());
+                    JsonResponses.message(
+                            response, callback, 400, "could not read the request body: " + failure.getMessage());
                 }
             }
         });
     }
 
     /** Valid rides: checked against the key's resorts and the client's rate, then published. */
-    private void accept(Route route, ApiKeys.Client scanner, String client, List<LiftRide> rides, Response response,
-                        Callback callback) {
+    private void accept(
+            Route route,
+            ApiKeys.Client scanner,
+            String client,
+            List<LiftRide> rides,
+            Response response,
+            Callback callback) {
         for (int i = 0; scanner != null && i < rides.size(); i++) {
             if (!scanner.covers(rides.get(i).resortId())) {
-                JsonResponses.message(response, callback, 403, (route == Route.SINGLE ? "resortID " : "rides[" + i + "].resortID ")
-                        + rides.get(i).resortId() + " is not covered by the API key of client " + scanner.name()
-                        + (route == Route.SINGLE ? "" : "; nothing was published"));
+                JsonResponses.message(
+                        response,
+                        callback,
+                        403,
+                        (route == Route.SINGLE ? "resortID " : "rides[" + i + "].resortID ")
+                                + rides.get(i).resortId() + " is not covered by the API key of client " + scanner.name()
+                                + (route == Route.SINGLE ? "" : "; nothing was published"));
                 return;
             }
         }
         if (rateLimits != null) {
             if (rides.size() > rateLimits.burst()) {
-                JsonResponses.message(response, callback, 400, "batch has " + rides.size() + " rides, more than the "
-                        + rateLimits.burst() + " a client may send at once (the rate limit's burst): split it");
+                JsonResponses.message(
+                        response,
+                        callback,
+                        400,
+                        "batch has " + rides.size() + " rides, more than the " + rateLimits.burst()
+                                + " a client may send at once (the rate limit's burst): split it");
                 return;
             }
             long wait = rateLimits.take(client, rides.size());
@@ -178,23 +213,32 @@ public final class IngestHandler extends Handler.Abstract {
         }
         List<String> eventIds = rides.stream().map(LiftRide::eventId).toList();
         // With keys, a ride is stored under <client>:<eventId>: one client cannot pre-empt another's ids.
-        List<LiftRide> published = scanner == null ? rides : rides.stream().map(r -> r.ofClient(scanner.name())).toList();
-        publish(published, eventIds, response, callback, route == Route.SINGLE
-                ? () -> Responses.created(response, callback, eventIds.get(0))
-                : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
+        List<LiftRide> published = scanner == null
+                ? rides
+                : rides.stream().map(r -> r.ofClient(scanner.name())).toList();
+        publish(
+                published,
+                eventIds,
+                response,
+                callback,
+                route == Route.SINGLE
+                        ? () -> Responses.created(response, callback, eventIds.get(0))
+                        : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
     }
 
     private static void tooLarge(Response response, Callback callback, int max) {
         JsonResponses.message(response, callback, 413, "request body exceeds " + max + " bytes");
     }
 
-    private void publish(List<LiftRide> rides, List<String> eventIds, Response response, Callback callback, Runnable created) {
+    private void publish(
+            List<LiftRide> rides, List<String> eventIds, Response response, Callback callback, Runnable created) {
         BiConsumer<Void, Throwable> answer = (ok, failure) -> {
             if (failure == null) {
                 created.run();
                 return;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause =
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
             String reason = cause instanceof PublishException p ? p.reason() : "error";
             metrics.publishFailed(reason);
             logFailure(reason, cause.getMessage());
@@ -231,7 +275,9 @@ public final class IngestHandler extends Handler.Abstract {
             return false;
         }
         int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .strip()
+                .toLowerCase(Locale.ROOT);
         return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 }

@@ -14,8 +14,7 @@ final class Responses {
     private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
     private static final byte[] CREATED_PREFIX = "{\"eventId\":\"".getBytes(StandardCharsets.UTF_8);
 
-    private Responses() {
-    }
+    private Responses() {}
 
     /** The 201 of a single POST, written without a serializer: it is the hot path. */
     static void created(Response response, Callback callback, String eventId) {

@@ -29,11 +29,20 @@ final class RideRequests {
 
     /** A batch reports at most this many problems; the rest would only bury the first. */
     private static final int MAX_PROBLEMS = 20;
+
     private static final int MAX_DIGITS = 9;
     /** Reads one value where the parser is: the rest of the stream is not this read's business. */
-    private static final ObjectReader VALUE = RideJson.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final Set<String> RIDE_FIELDS = Set.of("eventId", RideRanges.RESORT_ID, RideRanges.SEASON_ID,
-            RideRanges.DAY_ID, RideRanges.SKIER_ID, RideRanges.TIME, RideRanges.LIFT_ID);
+    private static final ObjectReader VALUE =
+            RideJson.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private static final Set<String> RIDE_FIELDS = Set.of(
+            "eventId",
+            RideRanges.RESORT_ID,
+            RideRanges.SEASON_ID,
+            RideRanges.DAY_ID,
+            RideRanges.SKIER_ID,
+            RideRanges.TIME,
+            RideRanges.LIFT_ID);
 
     private final RideRanges ranges;
     private final int maxBatchSize;
@@ -48,7 +57,11 @@ final class RideRequests {
     /** The path's four ids, as strings, in the order resortID, seasonID, dayID, skierID; null if not a ride path. */
     static String[] ridePathIds(String path) {
         String[] s = path.split("/", -1);
-        if (s.length == 9 && s[0].isEmpty() && s[1].equals("skiers") && s[3].equals("seasons") && s[5].equals("days")
+        if (s.length == 9
+                && s[0].isEmpty()
+                && s[1].equals("skiers")
+                && s[3].equals("seasons")
+                && s[5].equals("days")
                 && s[7].equals("skiers")) {
             return new String[] {s[2], s[4], s[6], s[8]};
         }
@@ -56,7 +69,8 @@ final class RideRequests {
     }
 
     /** The single Upic POST: ids from the path, {@code {"time", "liftID"}} from the body. */
-    LiftRide single(String[] pathIds, byte[] body, String idempotencyKey, Instant receivedAt) throws InvalidRideException {
+    LiftRide single(String[] pathIds, byte[] body, String idempotencyKey, Instant receivedAt)
+            throws InvalidRideException {
         Problems problems = new Problems();
         int resort = problems.pathInt(pathIds[0], RideRanges.RESORT_ID);
         String season = pathIds[1];
@@ -99,8 +113,8 @@ final class RideRequests {
             int i = 0;
             for (token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken(), i++) {
                 if (i == maxBatchSize) {
-                    throw new InvalidRideException("batch has more than " + maxBatchSize + " rides, at most "
-                            + maxBatchSize + " are allowed");
+                    throw new InvalidRideException(
+                            "batch has more than " + maxBatchSize + " rides, at most " + maxBatchSize + " are allowed");
                 }
                 if (token != JsonToken.START_OBJECT) {
                     problems.add("rides[" + i + "] must be a JSON object, was " + describe(parser));
@@ -115,7 +129,8 @@ final class RideRequests {
                     LiftRide ride = element(node, receivedAt);
                     Integer first = seen.putIfAbsent(ride.eventId(), i);
                     if (first != null) {
-                        problems.add("rides[" + i + "].eventId '" + ride.eventId() + "' repeats rides[" + first + "].eventId");
+                        problems.add("rides[" + i + "].eventId '" + ride.eventId() + "' repeats rides[" + first
+                                + "].eventId");
                     }
                     rides.add(ride);
                 } catch (InvalidRideException e) {
@@ -124,7 +139,8 @@ final class RideRequests {
             }
             if (parser.nextToken() != null) {
                 throw new InvalidRideException("malformed JSON: content after the array at line "
-                        + parser.currentLocation().getLineNr() + ", column " + parser.currentLocation().getColumnNr());
+                        + parser.currentLocation().getLineNr() + ", column "
+                        + parser.currentLocation().getColumnNr());
             }
             if (i == 0) {
                 throw new InvalidRideException("batch is empty: send 1.." + maxBatchSize + " rides");

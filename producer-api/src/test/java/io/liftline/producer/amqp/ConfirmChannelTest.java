@@ -24,8 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
@@ -65,13 +65,17 @@ class ConfirmChannelTest {
 
     private void doAnswerIncrementOnPublish() throws IOException {
         org.mockito.Mockito.doAnswer(i -> {
-            nextSeq.incrementAndGet();
-            return null;
-        }).when(channel).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+                    nextSeq.incrementAndGet();
+                    return null;
+                })
+                .when(channel)
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 
     private CompletableFuture<Void> publish(String id) throws Exception {
-        AMQP.BasicProperties props = new AMQP.BasicProperties.Builder().messageId(id).build();
+        AMQP.BasicProperties props =
+                new AMQP.BasicProperties.Builder().messageId(id).build();
         return confirmChannel.publish("x", "k", props, BODY, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
     }
 
@@ -103,7 +107,9 @@ class ConfirmChannelTest {
         CompletableFuture<Void> first = publish("a");
         CompletableFuture<Void> second = publish("b");
         nack.handle(2, true);
-        assertThatThrownBy(first::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(PublishException.Nacked.class);
+        assertThatThrownBy(first::get)
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(PublishException.Nacked.class);
         assertThat(second).isCompletedExceptionally();
         assertThat(listener.nacked).hasValue(2);
     }
@@ -112,8 +118,13 @@ class ConfirmChannelTest {
     void aReturnedMessageFailsWhenItsAckArrives() throws Exception {
         CompletableFuture<Void> returned = publish("lost");
         CompletableFuture<Void> routed = publish("ok");
-        returns.handle(new Return(312, "NO_ROUTE", "x", "k",
-                new AMQP.BasicProperties.Builder().messageId("lost").build(), BODY));
+        returns.handle(new Return(
+                312,
+                "NO_ROUTE",
+                "x",
+                "k",
+                new AMQP.BasicProperties.Builder().messageId("lost").build(),
+                BODY));
         ack.handle(2, true);
         assertThatThrownBy(returned::get).hasCauseInstanceOf(PublishException.Returned.class);
         assertThat(routed).isCompleted();
@@ -133,8 +144,10 @@ class ConfirmChannelTest {
 
     @Test
     void aPublishThatThrowsFailsAtOnceAndLeavesNothingInFlight() throws Exception {
-        doThrow(new IOException("socket closed")).when(channel)
-                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        doThrow(new IOException("socket closed"))
+                .when(channel)
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
         CompletableFuture<Void> failed = publish("a");
         assertThatThrownBy(failed::get).hasCauseInstanceOf(PublishException.ChannelClosed.class);
         assertThat(confirmChannel.unconfirmedCount()).isZero();
@@ -147,7 +160,8 @@ class ConfirmChannelTest {
         publish("b");
         publish("c");
         long start = System.nanoTime();
-        assertThatThrownBy(() -> publish("d")).isInstanceOf(PublishException.ConfirmTimeout.class)
+        assertThatThrownBy(() -> publish("d"))
+                .isInstanceOf(PublishException.ConfirmTimeout.class)
                 .hasMessageContaining("3 publishes in flight");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(90);
         ack.handle(1, false); // a confirm frees a permit

@@ -65,8 +65,12 @@ class PoolAndRetryTest {
         CompletableFuture<Void> back = recovering();
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(10),
+                io.liftline.broker.Shards.ONE,
+                HOLD_PLENTY);
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         assertThat(confirmed).as("held while the connection recovers").isNotDone();
@@ -75,7 +79,8 @@ class PoolAndRetryTest {
         when(broker.isRecovering()).thenReturn(false);
         back.complete(null);
         ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
-        verify(channel, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
+        verify(channel, timeout(2_000))
+                .basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
         assertThat(props.getValue().getMessageId()).isEqualTo("e-1");
         ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
         verify(channel).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
@@ -87,28 +92,40 @@ class PoolAndRetryTest {
     @Test
     void aHeldPublishAnswersUnavailableWhenTheConnectionStaysDownPastThePublishTimeout() throws Exception {
         recovering();
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofMillis(300), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofMillis(300),
+                io.liftline.broker.Shards.ONE,
+                HOLD_PLENTY);
         long start = System.nanoTime();
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
-        assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.BrokerUnavailable.class)
                 .hasMessageContaining("did not come back within the publish timeout of 300 ms");
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("waited out the timeout").isGreaterThanOrEqualTo(290L);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .as("waited out the timeout")
+                .isGreaterThanOrEqualTo(290L);
         assertThat(publisher.inFlightCalls()).isZero();
     }
 
     @Test
     void heldPublishesThatTimedOutAreNotKeptByTheConnectionForTheRestOfTheOutage() throws Exception {
         CompletableFuture<Void> back = recovering();
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofMillis(200), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofMillis(200),
+                io.liftline.broker.Shards.ONE,
+                HOLD_PLENTY);
         List<CompletableFuture<Void>> answers = new java.util.ArrayList<>();
         for (int i = 0; i < 50; i++) {
             answers.add(publisher.publish(List.of(RIDE)));
         }
         for (CompletableFuture<Void> answer : answers) {
-            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
+            assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
         }
         assertThat(publisher.heldCalls()).isZero();
         // One callback waits on the connection for the whole outage, not one per request that ever waited.
@@ -120,27 +137,39 @@ class PoolAndRetryTest {
         CompletableFuture<Void> back = recovering();
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, new RidePublisher.HoldLimits(2, 1_000_000));
-        List<CompletableFuture<Void>> held = List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(10),
+                io.liftline.broker.Shards.ONE,
+                new RidePublisher.HoldLimits(2, 1_000_000));
+        List<CompletableFuture<Void>> held =
+                List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
 
         CompletableFuture<Void> third = publisher.publish(List.of(RIDE));
         assertThat(third).as("refused at once").isDone();
-        assertThatThrownBy(third::get).hasCauseInstanceOf(PublishException.BrokerUnavailable.class)
+        assertThatThrownBy(third::get)
+                .hasCauseInstanceOf(PublishException.BrokerUnavailable.class)
                 .hasMessageContaining("not held for the reconnect: 2 requests");
         assertThat(held).noneMatch(CompletableFuture::isDone);
 
         connected();
         when(broker.isRecovering()).thenReturn(false);
         back.complete(null);
-        verify(channel, timeout(2_000).times(2)).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        verify(channel, timeout(2_000).times(2))
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 
     @Test
     void aHoldBoundOfBytesRefusesABatchThatWouldPassIt() throws Exception {
         recovering();
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, new RidePublisher.HoldLimits(100, 100));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(10),
+                io.liftline.broker.Shards.ONE,
+                new RidePublisher.HoldLimits(100, 100));
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE, RIDE, RIDE));
         assertThat(answer).isDone();
         assertThatThrownBy(answer::get).hasMessageContaining("not held for the reconnect");
@@ -151,8 +180,12 @@ class PoolAndRetryTest {
         when(broker.isConnected()).thenReturn(false);
         when(broker.isRecovering()).thenReturn(false);
         when(broker.unavailableReason()).thenReturn("broker unreachable (not connected yet)");
-        RidePublisher publisher = new RidePublisher(broker, new ChannelPool(broker, 1, 10, Duration.ofSeconds(1),
-                PublishListener.NONE), Duration.ofSeconds(10), io.liftline.broker.Shards.ONE, HOLD_PLENTY);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(10),
+                io.liftline.broker.Shards.ONE,
+                HOLD_PLENTY);
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
         assertThat(answer).isDone();
         assertThatThrownBy(answer::get).hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
@@ -166,7 +199,8 @@ class PoolAndRetryTest {
         ChannelPool pool = new ChannelPool(broker, 1, 10, Duration.ofMillis(100), PublishListener.NONE);
         ConfirmChannel held = pool.borrow();
         long start = System.nanoTime();
-        assertThatThrownBy(pool::borrow).isInstanceOf(PublishException.PoolExhausted.class)
+        assertThatThrownBy(pool::borrow)
+                .isInstanceOf(PublishException.PoolExhausted.class)
                 .hasMessage("no channel free within 100 ms (channels active=1, idle=0, waiting=0, max=1)");
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(90L, 2_000L);
         pool.release(held);
@@ -178,7 +212,8 @@ class PoolAndRetryTest {
         when(broker.isConnected()).thenReturn(false);
         when(broker.unavailableReason()).thenReturn("broker unreachable (connection refused)");
         ChannelPool pool = new ChannelPool(broker, 1, 10, Duration.ofSeconds(5), PublishListener.NONE);
-        assertThatThrownBy(pool::borrow).isInstanceOf(PublishException.BrokerUnavailable.class)
+        assertThatThrownBy(pool::borrow)
+                .isInstanceOf(PublishException.BrokerUnavailable.class)
                 .hasMessage("broker unreachable (connection refused)");
     }
 
@@ -186,21 +221,27 @@ class PoolAndRetryTest {
     void aPublishWhoseChannelDiesIsRetriedOnAnotherChannelWithTheSameEventId() throws Exception {
         connected();
         Channel dying = openChannel();
-        doThrow(new IOException("channel closed")).when(dying)
-                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        doThrow(new IOException("channel closed"))
+                .when(dying)
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
         Channel healthy = openChannel();
         when(connection.createChannel()).thenReturn(dying, healthy);
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(5));
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
         ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
-        verify(healthy, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
+        verify(healthy, timeout(2_000))
+                .basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
         assertThat(props.getValue().getMessageId()).isEqualTo("e-1");
         ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
         // The filler replaces the dead channel with another on the same mock: the ack reaches each of them.
-        verify(healthy, org.mockito.Mockito.atLeastOnce()).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
+        verify(healthy, org.mockito.Mockito.atLeastOnce())
+                .addConfirmListener(ack.capture(), any(ConfirmCallback.class));
         assertThat(confirmed).isNotDone();
         for (ConfirmCallback callback : ack.getAllValues()) {
             callback.handle(1, false);
@@ -219,21 +260,30 @@ class PoolAndRetryTest {
             openedOn.add(Thread.currentThread().getName());
             return opened.incrementAndGet() == 1 ? dying : healthy;
         });
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
-        ArgumentCaptor<com.rabbitmq.client.ShutdownListener> shutdown = ArgumentCaptor.forClass(com.rabbitmq.client.ShutdownListener.class);
+        ArgumentCaptor<com.rabbitmq.client.ShutdownListener> shutdown =
+                ArgumentCaptor.forClass(com.rabbitmq.client.ShutdownListener.class);
         verify(dying).addShutdownListener(shutdown.capture());
         when(dying.isOpen()).thenReturn(false);
 
         // The broker closes the channel: the client tells its listeners on its I/O thread.
-        Thread io = new Thread(() -> shutdown.getValue().shutdownCompleted(
-                new com.rabbitmq.client.ShutdownSignalException(false, false, null, dying)), "fake-amqp-io");
+        Thread io = new Thread(
+                () -> shutdown.getValue()
+                        .shutdownCompleted(new com.rabbitmq.client.ShutdownSignalException(false, false, null, dying)),
+                "fake-amqp-io");
         io.start();
         io.join(5_000);
 
-        verify(healthy, timeout(2_000)).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
-        assertThat(openedOn).as("threads that opened channels, the retry's included").containsOnly("channel-pool-filler");
+        verify(healthy, timeout(2_000))
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        assertThat(openedOn)
+                .as("threads that opened channels, the retry's included")
+                .containsOnly("channel-pool-filler");
         assertThat(confirmed).isNotDone();
     }
 
@@ -254,7 +304,8 @@ class PoolAndRetryTest {
         java.util.concurrent.atomic.AtomicReference<String> alarm = new java.util.concurrent.atomic.AtomicReference<>();
         when(broker.blockedReason()).thenAnswer(i -> alarm.get()); // stubbed once: other threads call it meanwhile
         ChannelPool pool = new ChannelPool(broker, 2, 10, Duration.ofSeconds(5), PublishListener.NONE);
-        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked = ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
+        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked =
+                ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
         verify(broker).addBlockedListener(blocked.capture());
         try {
             ConfirmChannel held = pool.borrow();
@@ -271,9 +322,11 @@ class PoolAndRetryTest {
             alarm.set("low on memory");
             long start = System.nanoTime();
             blocked.getValue().handleBlocked("low on memory");
-            assertThat(second.get(2, TimeUnit.SECONDS)).isInstanceOf(PublishException.BrokerBlocked.class)
+            assertThat(second.get(2, TimeUnit.SECONDS))
+                    .isInstanceOf(PublishException.BrokerBlocked.class)
                     .hasMessageContaining("low on memory");
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("answered at the block, not the timeout")
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("answered at the block, not the timeout")
                     .isLessThan(1_000L);
             assertThat(openedOn).containsOnly("channel-pool-filler");
             pool.release(held);
@@ -288,11 +341,16 @@ class PoolAndRetryTest {
         connected();
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked = ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 2, 100, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(60));
-        verify(broker, org.mockito.Mockito.times(2)).addBlockedListener(blocked.capture()); // the pool's, the publisher's
-        List<CompletableFuture<Void>> waiting = List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
+        ArgumentCaptor<com.rabbitmq.client.BlockedListener> blocked =
+                ArgumentCaptor.forClass(com.rabbitmq.client.BlockedListener.class);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 2, 100, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(60));
+        verify(broker, org.mockito.Mockito.times(2))
+                .addBlockedListener(blocked.capture()); // the pool's, the publisher's
+        List<CompletableFuture<Void>> waiting =
+                List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
         assertThat(waiting).noneMatch(CompletableFuture::isDone);
 
         for (com.rabbitmq.client.BlockedListener listener : blocked.getAllValues()) {
@@ -300,7 +358,8 @@ class PoolAndRetryTest {
         }
 
         for (CompletableFuture<Void> answer : waiting) {
-            assertThatThrownBy(() -> answer.get(1, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+            assertThatThrownBy(() -> answer.get(1, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
                     .hasCauseInstanceOf(PublishException.BrokerBlocked.class)
                     .hasMessageContaining("broker blocked by a resource alarm (low on memory)");
         }
@@ -313,8 +372,10 @@ class PoolAndRetryTest {
         when(broker.upFor()).thenReturn(Duration.ofSeconds(1)); // a failover: the queue may still elect its leader
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
@@ -322,10 +383,14 @@ class PoolAndRetryTest {
         nack.getValue().handle(1, false);
 
         ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
-        verify(channel, timeout(2_000).times(2)).basicPublish(anyString(), anyString(), anyBoolean(), props.capture(),
-                any(byte[].class));
-        assertThat(props.getAllValues()).extracting(AMQP.BasicProperties::getMessageId).containsExactly("e-1", "e-1");
-        assertThat(confirmed).as("not answered while the retry waits for its confirm").isNotDone();
+        verify(channel, timeout(2_000).times(2))
+                .basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
+        assertThat(props.getAllValues())
+                .extracting(AMQP.BasicProperties::getMessageId)
+                .containsExactly("e-1", "e-1");
+        assertThat(confirmed)
+                .as("not answered while the retry waits for its confirm")
+                .isNotDone();
         ack.getValue().handle(1, false);
         confirmed.get(2, TimeUnit.SECONDS);
     }
@@ -336,27 +401,34 @@ class PoolAndRetryTest {
         when(broker.upFor()).thenReturn(Duration.ofSeconds(1));
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofMillis(700));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofMillis(700));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         org.mockito.Mockito.doAnswer(i -> {
-            verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
-            CompletableFuture.runAsync(() -> {
-                try {
-                    nack.getValue().handle(1, false); // every attempt is refused, as by a queue with no leader
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
-            return null;
-        }).when(channel).basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+                    verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
+                    CompletableFuture.runAsync(() -> {
+                        try {
+                            nack.getValue().handle(1, false); // every attempt is refused, as by a queue with no leader
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    return null;
+                })
+                .when(channel)
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
-        assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
         verify(channel, org.mockito.Mockito.atLeast(2))
-                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 
     @Test
@@ -365,15 +437,19 @@ class PoolAndRetryTest {
         when(broker.upFor()).thenReturn(RidePublisher.NACK_RETRY_WINDOW.plusSeconds(1)); // a queue at its max length
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE), Duration.ofSeconds(5));
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
         nack.getValue().handle(1, false);
-        assertThatThrownBy(() -> confirmed.get(2, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+        assertThatThrownBy(() -> confirmed.get(2, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
         verify(channel, org.mockito.Mockito.times(1))
-                .basicPublish(anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+                .basicPublish(
+                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 }

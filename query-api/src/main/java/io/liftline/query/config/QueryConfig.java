@@ -26,46 +26,81 @@ import java.util.Objects;
  * @param timeZone         where "today" is: answers about today (or later) are never cached
  * @param ranges           the allowed ids, as on the ingest API ({@code LIFTLINE_RANGES})
  */
-public record QueryConfig(String mongodbUri, String mongodbDatabase, ReadPreference readPreference, EdgeSettings edge,
-                          Duration queryTimeout, Duration cacheMaxAge, ZoneId timeZone, RideRanges ranges) {
+public record QueryConfig(
+        String mongodbUri,
+        String mongodbDatabase,
+        ReadPreference readPreference,
+        EdgeSettings edge,
+        Duration queryTimeout,
+        Duration cacheMaxAge,
+        ZoneId timeZone,
+        RideRanges ranges) {
 
     /** The read API's default ports: 8081, HTTPS 8444, admin 9092. */
     public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8081, 8444, 9092);
     /** A late batch (a scanner back from an outage) reaches caches within this; the ETag revalidates cheaply. */
     public static final Duration DEFAULT_CACHE_MAX_AGE = Duration.ofHours(1);
 
-    public static final Setting<QueryConfig, String> MONGODB_URI = Setting.text("LIFTLINE_MONGODB_URI", QueryConfig::mongodbUri)
-            .byDefault("mongodb://127.0.0.1:27017").check(Checks.MONGODB_URI)
+    public static final Setting<QueryConfig, String> MONGODB_URI = Setting.text(
+                    "LIFTLINE_MONGODB_URI", QueryConfig::mongodbUri)
+            .byDefault("mongodb://127.0.0.1:27017")
+            .check(Checks.MONGODB_URI)
             .doc("the store; in the shipped set-ups a user with only the read role");
-    public static final Setting<QueryConfig, String> MONGODB_DATABASE = Setting.text("LIFTLINE_MONGODB_DATABASE",
-            QueryConfig::mongodbDatabase).byDefault("liftline").check(Checks.NOT_BLANK).doc("the database the workers write");
-    public static final Setting<QueryConfig, ReadPreference> READ_PREFERENCE = Setting.of("LIFTLINE_READ_PREFERENCE",
-                    QueryConfig::readPreference, ReadPreference::valueOf,
+    public static final Setting<QueryConfig, String> MONGODB_DATABASE = Setting.text(
+                    "LIFTLINE_MONGODB_DATABASE", QueryConfig::mongodbDatabase)
+            .byDefault("liftline")
+            .check(Checks.NOT_BLANK)
+            .doc("the database the workers write");
+    public static final Setting<QueryConfig, ReadPreference> READ_PREFERENCE = Setting.of(
+                    "LIFTLINE_READ_PREFERENCE",
+                    QueryConfig::readPreference,
+                    ReadPreference::valueOf,
                     "one of primary, primaryPreferred, secondary, secondaryPreferred, nearest")
-            .byDefault(ReadPreference.secondaryPreferred(), "`secondaryPreferred`").shown(ReadPreference::getName)
+            .byDefault(ReadPreference.secondaryPreferred(), "`secondaryPreferred`")
+            .shown(ReadPreference::getName)
             .doc("which replica-set members answer: secondaryPreferred keeps analysts off the primary");
-    public static final Setting<QueryConfig, Duration> QUERY_TIMEOUT = Setting.duration("LIFTLINE_QUERY_TIMEOUT",
-            QueryConfig::queryTimeout).byDefault(Duration.ofSeconds(10)).check(Checks.POSITIVE_DURATION)
+    public static final Setting<QueryConfig, Duration> QUERY_TIMEOUT = Setting.duration(
+                    "LIFTLINE_QUERY_TIMEOUT", QueryConfig::queryTimeout)
+            .byDefault(Duration.ofSeconds(10))
+            .check(Checks.POSITIVE_DURATION)
             .doc("longest a query may take (choosing a member, in the store, on the socket); then 503");
-    public static final Setting<QueryConfig, Duration> CACHE_MAX_AGE = Setting.duration("LIFTLINE_CACHE_MAX_AGE",
-            QueryConfig::cacheMaxAge).byDefault(DEFAULT_CACHE_MAX_AGE).check(Checks.POSITIVE_DURATION)
+    public static final Setting<QueryConfig, Duration> CACHE_MAX_AGE = Setting.duration(
+                    "LIFTLINE_CACHE_MAX_AGE", QueryConfig::cacheMaxAge)
+            .byDefault(DEFAULT_CACHE_MAX_AGE)
+            .check(Checks.POSITIVE_DURATION)
             .doc("Cache-Control max-age of answers about past days");
-    public static final Setting<QueryConfig, ZoneId> TIME_ZONE = Setting.of("LIFTLINE_TIME_ZONE", QueryConfig::timeZone,
-                    ZoneId::of, "a time zone such as UTC or America/Denver")
-            .byDefault(ZoneId.of("UTC")).doc("where \"today\" is: today's answers are never cached");
-    public static final Setting<QueryConfig, RideRanges> RANGES = Setting.of("LIFTLINE_RANGES", QueryConfig::ranges,
-            RideRanges::parse, "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges").doc("the ids a question may name, as on the ingest API");
+    public static final Setting<QueryConfig, ZoneId> TIME_ZONE = Setting.of(
+                    "LIFTLINE_TIME_ZONE",
+                    QueryConfig::timeZone,
+                    ZoneId::of,
+                    "a time zone such as UTC or America/Denver")
+            .byDefault(ZoneId.of("UTC"))
+            .doc("where \"today\" is: today's answers are never cached");
+    public static final Setting<QueryConfig, RideRanges> RANGES = Setting.of(
+                    "LIFTLINE_RANGES",
+                    QueryConfig::ranges,
+                    RideRanges::parse,
+                    "id ranges such as skierID=1..200000,liftID=1..60")
+            .byDefault(RideRanges.defaults(), "Upic ranges")
+            .doc("the ids a question may name, as on the ingest API");
 
     /** Every setting of the query API, its own and then its edge's. */
-    public static final Settings<QueryConfig> SETTINGS = Settings.of(MONGODB_URI, MONGODB_DATABASE, READ_PREFERENCE,
-            QUERY_TIMEOUT, CACHE_MAX_AGE, TIME_ZONE, RANGES).and(EdgeSettings.settings(PORTS), QueryConfig::edge);
+    public static final Settings<QueryConfig> SETTINGS = Settings.of(
+                    MONGODB_URI, MONGODB_DATABASE, READ_PREFERENCE, QUERY_TIMEOUT, CACHE_MAX_AGE, TIME_ZONE, RANGES)
+            .and(EdgeSettings.settings(PORTS), QueryConfig::edge);
 
     /** A config of these values, each checked against its declaration. */
-    public static QueryConfig of(String mongodbUri, String mongodbDatabase, ReadPreference readPreference, EdgeSettings edge,
-                                 Duration queryTimeout, Duration cacheMaxAge, ZoneId timeZone, RideRanges ranges) {
-        return SETTINGS.check(new QueryConfig(mongodbUri, mongodbDatabase, readPreference, edge, queryTimeout, cacheMaxAge,
-                timeZone, ranges));
+    public static QueryConfig of(
+            String mongodbUri,
+            String mongodbDatabase,
+            ReadPreference readPreference,
+            EdgeSettings edge,
+            Duration queryTimeout,
+            Duration cacheMaxAge,
+            ZoneId timeZone,
+            RideRanges ranges) {
+        return SETTINGS.check(new QueryConfig(
+                mongodbUri, mongodbDatabase, readPreference, edge, queryTimeout, cacheMaxAge, timeZone, ranges));
     }
 
     public QueryConfig {
@@ -96,9 +131,15 @@ public record QueryConfig(String mongodbUri, String mongodbDatabase, ReadPrefere
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static QueryConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return of(MONGODB_URI.read(source), MONGODB_DATABASE.read(source), READ_PREFERENCE.read(source),
-                EdgeSettings.from(source, PORTS), QUERY_TIMEOUT.read(source), CACHE_MAX_AGE.read(source),
-                TIME_ZONE.read(source), RANGES.read(source));
+        return of(
+                MONGODB_URI.read(source),
+                MONGODB_DATABASE.read(source),
+                READ_PREFERENCE.read(source),
+                EdgeSettings.from(source, PORTS),
+                QUERY_TIMEOUT.read(source),
+                CACHE_MAX_AGE.read(source),
+                TIME_ZONE.read(source),
+                RANGES.read(source));
     }
 
     @Override

@@ -84,7 +84,8 @@ public final class QueryHandler extends Handler.Abstract {
     private final Clock clock;
     private final QueryConfig config;
 
-    public QueryHandler(QueryConfig config, SummaryReader queries, StoreHealth store, ServiceMetrics metrics, Clock clock) {
+    public QueryHandler(
+            QueryConfig config, SummaryReader queries, StoreHealth store, ServiceMetrics metrics, Clock clock) {
         this.config = config;
         this.queries = queries;
         this.store = store;
@@ -108,7 +109,8 @@ public final class QueryHandler extends Handler.Abstract {
             }
         }
         String tag = route == null ? "unknown" : route.tag;
-        Callback measured = Callback.from(callback, () -> metrics.request(tag, response.getStatus(), System.nanoTime() - start));
+        Callback measured =
+                Callback.from(callback, () -> metrics.request(tag, response.getStatus(), System.nanoTime() - start));
         if (route == null) {
             RefusedBody.answer(request, response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
         } else if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
@@ -129,7 +131,9 @@ public final class QueryHandler extends Handler.Abstract {
         for (String name : query.getNames()) {
             if (!route.parameters.contains(name)) {
                 problems.add("unknown query parameter '" + name + "'"
-                        + (route.parameters.isEmpty() ? ": this route takes none" : ", expected " + new TreeSet<>(route.parameters)));
+                        + (route.parameters.isEmpty()
+                                ? ": this route takes none"
+                                : ", expected " + new TreeSet<>(route.parameters)));
             } else if (query.getValues(name).size() > 1) {
                 problems.add("query parameter '" + name + "' must be given once");
             }
@@ -137,10 +141,17 @@ public final class QueryHandler extends Handler.Abstract {
         ApiKeys.Client client = Edge.client(request);
         String asked = route == Route.SKIER_VERTICAL ? query.getValue("resort") : path.get(0);
         // An id that is no id gets its 400 below first, as on the ingest API; a valid one outside the key, 403.
-        if (client != null && asked != null && INTEGER.matcher(asked).matches()
-                && ranges.range(RideRanges.RESORT_ID).contains(Integer.parseInt(asked)) && !client.covers(Integer.parseInt(asked))) {
-            JsonResponses.message(response, callback, 403, "resortID " + Integer.parseInt(asked)
-                    + " is not covered by the API key of client " + client.name());
+        if (client != null
+                && asked != null
+                && INTEGER.matcher(asked).matches()
+                && ranges.range(RideRanges.RESORT_ID).contains(Integer.parseInt(asked))
+                && !client.covers(Integer.parseInt(asked))) {
+            JsonResponses.message(
+                    response,
+                    callback,
+                    403,
+                    "resortID " + Integer.parseInt(asked) + " is not covered by the API key of client "
+                            + client.name());
             return;
         }
         Answer answer;
@@ -150,31 +161,60 @@ public final class QueryHandler extends Handler.Abstract {
                     int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
                     String season = problems.season(path.get(1), "in the path");
                     int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
-                    yield problems.any() ? null : new Answer(ordered("resort", path.get(0),
-                            "numSkiers", queries.uniqueSkiers(resort, season, day)), isPast(season, day));
+                    yield problems.any()
+                            ? null
+                            : new Answer(
+                                    ordered(
+                                            "resort",
+                                            path.get(0),
+                                            "numSkiers",
+                                            queries.uniqueSkiers(resort, season, day)),
+                                    isPast(season, day));
                 }
                 case LIFT_HOURS -> {
                     int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
                     String season = problems.season(path.get(1), "in the path");
                     int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
-                    yield problems.any() ? null : new Answer(ordered("resort", path.get(0), "seasonID", season,
-                            "dayID", day, "lifts", queries.liftHours(resort, season, day).stream()
-                                    .map(h -> ordered("liftID", h.liftId(), "hour", h.hour(), "rides", h.rides())).toList()),
-                            isPast(season, day));
+                    yield problems.any()
+                            ? null
+                            : new Answer(
+                                    ordered(
+                                            "resort",
+                                            path.get(0),
+                                            "seasonID",
+                                            season,
+                                            "dayID",
+                                            day,
+                                            "lifts",
+                                            queries.liftHours(resort, season, day).stream()
+                                                    .map(h -> ordered(
+                                                            "liftID", h.liftId(), "hour", h.hour(), "rides", h.rides()))
+                                                    .toList()),
+                                    isPast(season, day));
                 }
                 case TOP_SKIERS_DAY, TOP_SKIERS_SEASON -> {
                     int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
                     String season = problems.season(path.get(1), "in the path");
-                    Integer day = route == Route.TOP_SKIERS_DAY ? problems.id(path.get(2), RideRanges.DAY_ID, "in the path") : null;
+                    Integer day = route == Route.TOP_SKIERS_DAY
+                            ? problems.id(path.get(2), RideRanges.DAY_ID, "in the path")
+                            : null;
                     String limitText = query.getValue("limit");
-                    int limit = limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT, "");
+                    int limit =
+                            limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT, "");
                     if (problems.any()) {
                         yield null;
                     }
                     List<Map<String, Object>> skiers = new ArrayList<>();
                     for (SummaryReader.SkierTotals s : queries.topSkiers(resort, season, day, limit)) {
-                        skiers.add(ordered("rank", skiers.size() + 1, "skierID", s.skierId(), "rides", s.rides(),
-                                "totalVert", s.vertical()));
+                        skiers.add(ordered(
+                                "rank",
+                                skiers.size() + 1,
+                                "skierID",
+                                s.skierId(),
+                                "rides",
+                                s.rides(),
+                                "totalVert",
+                                s.vertical()));
                     }
                     Map<String, Object> body = ordered("resort", path.get(0), "seasonID", season);
                     if (day != null) {
@@ -188,8 +228,10 @@ public final class QueryHandler extends Handler.Abstract {
                     String season = problems.season(path.get(1), "in the path");
                     int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
                     int skier = problems.id(path.get(3), RideRanges.SKIER_ID, "in the path");
-                    yield problems.any() ? null
-                            : new Answer(queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
+                    yield problems.any()
+                            ? null
+                            : new Answer(
+                                    queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
                 }
                 case SKIER_VERTICAL -> {
                     int skier = problems.id(path.get(0), RideRanges.SKIER_ID, "in the path");
@@ -201,12 +243,14 @@ public final class QueryHandler extends Handler.Abstract {
                         resort = problems.id(resortText, RideRanges.RESORT_ID, "(query parameter 'resort')");
                     }
                     String seasonText = query.getValue("season");
-                    String season = seasonText == null ? null : problems.season(seasonText, "(query parameter 'season')");
+                    String season =
+                            seasonText == null ? null : problems.season(seasonText, "(query parameter 'season')");
                     if (problems.any()) {
                         yield null;
                     }
                     List<Map<String, Object>> seasons = queries.skierSeasons(skier, resort, season).stream()
-                            .map(s -> ordered("seasonID", s.seasonId(), "totalVert", s.vertical())).toList();
+                            .map(s -> ordered("seasonID", s.seasonId(), "totalVert", s.vertical()))
+                            .toList();
                     yield new Answer(ordered("resorts", seasons), season != null && isPastSeason(season));
                 }
             };
@@ -221,21 +265,27 @@ public final class QueryHandler extends Handler.Abstract {
             return;
         }
         store.querySucceeded();
-        Responses.answer(request, response, callback, answer.body(),
+        Responses.answer(
+                request,
+                response,
+                callback,
+                answer.body(),
                 answer.past() ? "public, max-age=" + config.cacheMaxAge().toSeconds() : null);
     }
 
     /** An answer and whether it is about a day that is over (so it may be cached and given an ETag). */
-    private record Answer(Object body, boolean past) {
-    }
+    private record Answer(Object body, boolean past) {}
 
     /** Whether the season's day (dayID 1 is January 1 of the season's year) is before today where the resort is. */
     private boolean isPast(String season, int day) {
-        return LocalDate.of(Integer.parseInt(season), 1, 1).plusDays(day - 1L).isBefore(LocalDate.now(clock.withZone(config.timeZone())));
+        return LocalDate.of(Integer.parseInt(season), 1, 1)
+                .plusDays(day - 1L)
+                .isBefore(LocalDate.now(clock.withZone(config.timeZone())));
     }
 
     private boolean isPastSeason(String season) {
-        return Integer.parseInt(season) < LocalDate.now(clock.withZone(config.timeZone())).getYear();
+        return Integer.parseInt(season)
+                < LocalDate.now(clock.withZone(config.timeZone())).getYear();
     }
 
     private static Map<String, Object> ordered(Object... keysAndValues) {
@@ -282,7 +332,8 @@ public final class QueryHandler extends Handler.Abstract {
         String season(String text, String where) {
             RideRanges.Range range = ranges.range(RideRanges.SEASON_ID);
             if (!YEAR.matcher(text).matches() || !range.contains(Integer.parseInt(text))) {
-                add(RideRanges.SEASON_ID + " " + where + " must be a year in " + range + ", was '" + abbreviate(text) + "'");
+                add(RideRanges.SEASON_ID + " " + where + " must be a year in " + range + ", was '" + abbreviate(text)
+                        + "'");
                 return "2000";
             }
             return text;

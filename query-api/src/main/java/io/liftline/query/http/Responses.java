@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.liftline.model.RideJson;
 import io.liftline.service.JsonResponses;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -18,8 +17,7 @@ final class Responses {
 
     private static final int ETAG_HEX_DIGITS = 32;
 
-    private Responses() {
-    }
+    private Responses() {}
 
     /**
      * A 200 with the body as JSON. With a {@code cacheControl} (an answer that will not change) it gets that header

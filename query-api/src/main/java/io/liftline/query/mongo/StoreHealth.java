@@ -51,6 +51,9 @@ public final class StoreHealth {
 
     private static String describe(MongoException e) {
         String message = e.getMessage() == null ? "" : e.getMessage();
-        return e.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
+        return e.getClass().getSimpleName()
+                + (message.isEmpty()
+                        ? ""
+                        : ": " + (message.length() > 200 ? message.substring(0, 200) + "..." : message));
     }
 }

@@ -29,11 +29,20 @@ final class ApacheTransport implements HttpTransport {
 
     ApacheTransport(int connections) {
         PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setMaxConnTotal(connections).setMaxConnPerRoute(connections)
-                .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(Timeout.ofSeconds(5)).build())
+                .setMaxConnTotal(connections)
+                .setMaxConnPerRoute(connections)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofSeconds(5))
+                        .build())
                 .build();
-        http = HttpClients.custom().setConnectionManager(pool).disableAutomaticRetries().disableRedirectHandling()
-                .disableCookieManagement().disableAuthCaching().disableContentCompression().build();
+        http = HttpClients.custom()
+                .setConnectionManager(pool)
+                .disableAutomaticRetries()
+                .disableRedirectHandling()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .build();
     }
 
     @Override
@@ -41,7 +50,9 @@ final class ApacheTransport implements HttpTransport {
         HttpPost post = new HttpPost(URI.create(url));
         RequestConfig config = requestConfig;
         if (!Timeout.of(timeout).equals(config.getResponseTimeout())) {
-            config = RequestConfig.custom().setResponseTimeout(Timeout.of(timeout)).build();
+            config = RequestConfig.custom()
+                    .setResponseTimeout(Timeout.of(timeout))
+                    .build();
             requestConfig = config;
         }
         post.setConfig(config);

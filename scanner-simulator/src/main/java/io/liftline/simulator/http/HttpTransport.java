@@ -12,8 +12,7 @@ import java.util.Map;
 public interface HttpTransport extends AutoCloseable {
 
     /** What the producer answered: the status, the body, and the Retry-After header (null when absent). */
-    record Answer(int status, String body, String retryAfter) {
-    }
+    record Answer(int status, String body, String retryAfter) {}
 
     /** The clients by name, the default first; netty is not a transport but an engine of its own (NettyScanners). */
     List<String> NAMES = List.of("netty", "apache", "jetty", "jdk");
@@ -23,7 +22,8 @@ public interface HttpTransport extends AutoCloseable {
      *
      * @throws IOException on a connection that fails or a request that times out
      */
-    Answer post(String url, Map<String, String> headers, String json, Duration timeout) throws IOException, InterruptedException;
+    Answer post(String url, Map<String, String> headers, String json, Duration timeout)
+            throws IOException, InterruptedException;
 
     @Override
     void close();

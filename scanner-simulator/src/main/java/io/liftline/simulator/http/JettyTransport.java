@@ -32,13 +32,19 @@ final class JettyTransport implements HttpTransport {
     }
 
     @Override
-    public Answer post(String url, Map<String, String> headers, String json, Duration timeout) throws IOException, InterruptedException {
-        Request request = http.newRequest(url).method(HttpMethod.POST).timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+    public Answer post(String url, Map<String, String> headers, String json, Duration timeout)
+            throws IOException, InterruptedException {
+        Request request = http.newRequest(url)
+                .method(HttpMethod.POST)
+                .timeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .body(new StringRequestContent("application/json", json));
         request.headers(h -> headers.forEach(h::put));
         try {
             ContentResponse response = request.send();
-            return new Answer(response.getStatus(), response.getContentAsString(), response.getHeaders().get(HttpHeader.RETRY_AFTER));
+            return new Answer(
+                    response.getStatus(),
+                    response.getContentAsString(),
+                    response.getHeaders().get(HttpHeader.RETRY_AFTER));
         } catch (ExecutionException e) {
             throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         } catch (TimeoutException e) {

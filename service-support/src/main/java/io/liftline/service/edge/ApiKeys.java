@@ -92,8 +92,7 @@ public final class ApiKeys {
     private static final long CHECK_INTERVAL_NANOS = 1_000_000_000L;
     private static final String BEARER = "bearer ";
 
-    private record Entry(byte[] hash, Client client) {
-    }
+    private record Entry(byte[] hash, Client client) {}
 
     private final Path file;
     private volatile Map<String, Entry> byHash;
@@ -124,7 +123,8 @@ public final class ApiKeys {
     /** The client of an {@code Authorization: Bearer <key>} header, or null for none or an unknown key. */
     public Client authenticate(String authorization) {
         reloadIfChanged();
-        if (authorization == null || authorization.length() <= BEARER.length()
+        if (authorization == null
+                || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return null;
         }
@@ -156,7 +156,11 @@ public final class ApiKeys {
                 log.info("API keys reloaded from {}: {} keys", file, next.size());
             } catch (IOException | IllegalArgumentException e) {
                 // Keep the keys that work rather than lock every scanner out over a bad edit.
-                log.warn("API keys file {} not reloaded, keeping the {} keys in use: {}", file, byHash.size(), e.getMessage());
+                log.warn(
+                        "API keys file {} not reloaded, keeping the {} keys in use: {}",
+                        file,
+                        byHash.size(),
+                        e.getMessage());
             }
         }
     }
@@ -171,12 +175,14 @@ public final class ApiKeys {
             String where = file + " line " + (i + 1) + ": ";
             String[] fields = line.split("\\s+");
             if (fields.length != 3 && fields.length != 4) {
-                throw new IllegalArgumentException(where + "expected '<sha256 hex of the key> <client> <resortIDs: * or a,b> "
-                        + "[<scopes: ingest, read or ingest,read>]'");
+                throw new IllegalArgumentException(
+                        where + "expected '<sha256 hex of the key> <client> <resortIDs: * or a,b> "
+                                + "[<scopes: ingest, read or ingest,read>]'");
             }
             String hash = fields[0].toLowerCase(java.util.Locale.ROOT);
             if (!HASH.matcher(hash).matches()) {
-                throw new IllegalArgumentException(where + "the first field must be the 64 hex digits of the key's SHA-256");
+                throw new IllegalArgumentException(
+                        where + "the first field must be the 64 hex digits of the key's SHA-256");
             }
             if (!CLIENT.matcher(fields[1]).matches()) {
                 throw new IllegalArgumentException(where + "the client name must be 1..64 of A-Z a-z 0-9 . _ -");
@@ -187,8 +193,8 @@ public final class ApiKeys {
                     try {
                         resorts.add(Integer.parseInt(resort));
                     } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException(where + "resortIDs must be * or a comma list of numbers, was '"
-                                + fields[2] + "'");
+                        throw new IllegalArgumentException(
+                                where + "resortIDs must be * or a comma list of numbers, was '" + fields[2] + "'");
                     }
                 }
             }
@@ -196,12 +202,17 @@ public final class ApiKeys {
             for (String word : (fields.length == 4 ? fields[3] : Scope.INGEST.word()).split(",")) {
                 Scope scope = Scope.of(word);
                 if (scope == null) {
-                    throw new IllegalArgumentException(where + "scopes must be ingest, read or ingest,read, was '" + fields[3] + "'");
+                    throw new IllegalArgumentException(
+                            where + "scopes must be ingest, read or ingest,read, was '" + fields[3] + "'");
                 }
                 scopes.add(scope);
             }
-            if (keys.put(hash, new Entry(HexFormat.of().parseHex(hash), new Client(fields[1], Set.copyOf(resorts),
-                    Set.copyOf(scopes)))) != null) {
+            if (keys.put(
+                            hash,
+                            new Entry(
+                                    HexFormat.of().parseHex(hash),
+                                    new Client(fields[1], Set.copyOf(resorts), Set.copyOf(scopes))))
+                    != null) {
                 throw new IllegalArgumentException(where + "the same key is listed twice");
             }
         }

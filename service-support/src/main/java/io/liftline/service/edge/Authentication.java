@@ -31,13 +31,22 @@ public final class Authentication extends Handler.Wrapper {
         ApiKeys.Client client = keys.authenticate(authorization);
         if (client == null) {
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"liftline\"");
-            RefusedBody.answer(request, response, callback, 401, authorization != null
-                    ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
+            RefusedBody.answer(
+                    request,
+                    response,
+                    callback,
+                    401,
+                    authorization != null ? "unknown API key" : "an API key is required: Authorization: Bearer <key>");
             return true;
         }
         if (!client.may(scope)) {
-            RefusedBody.answer(request, response, callback, 403, "the API key of client "
-                    + client.name() + " may not " + scope.may() + " (its scope: " + client.scopeWords() + ")");
+            RefusedBody.answer(
+                    request,
+                    response,
+                    callback,
+                    403,
+                    "the API key of client " + client.name() + " may not " + scope.may() + " (its scope: "
+                            + client.scopeWords() + ")");
             return true;
         }
         request.setAttribute(CLIENT, client);

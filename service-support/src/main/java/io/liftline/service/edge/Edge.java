@@ -33,12 +33,10 @@ public final class Edge {
 
     private static final Logger log = LoggerFactory.getLogger(Edge.class);
 
-    private Edge() {
-    }
+    private Edge() {}
 
     /** What the chain needs: the keys (or null, open), the scope its service asks, the limit and what it counts. */
-    public record Guard(ApiKeys keys, ApiKeys.Scope scope, RateLimits limits, RateLimiting.Charge charge) {
-    }
+    public record Guard(ApiKeys keys, ApiKeys.Scope scope, RateLimits limits, RateLimiting.Charge charge) {}
 
     /**
      * The guard a service's settings ask for: the keys file read (a line it cannot read fails the start) and the
@@ -51,16 +49,25 @@ public final class Edge {
             keys = ApiKeys.load(settings.apiKeysFile());
             log.info("{} asks for API keys with the {} scope: {}", service, scope.word(), keys);
             if (settings.httpPort() != -1) {
-                log.warn("API keys are on and the plain HTTP port {} is open: keys sent there travel in cleartext", settings.httpPort());
+                log.warn(
+                        "API keys are on and the plain HTTP port {} is open: keys sent there travel in cleartext",
+                        settings.httpPort());
             }
         } else {
-            log.warn("no {}: anyone who reaches the {} may {}", EdgeSettings.API_KEYS_FILE, service, scope == ApiKeys.Scope.INGEST
-                    ? "post rides for any resort" : "read every resort's rides");
+            log.warn(
+                    "no {}: anyone who reaches the {} may {}",
+                    EdgeSettings.API_KEYS_FILE,
+                    service,
+                    scope == ApiKeys.Scope.INGEST ? "post rides for any resort" : "read every resort's rides");
         }
         if (settings.adminPort() == -1) {
-            log.warn("{} is -1: no /health and no /metrics, so nothing can tell whether the {} works", EdgeSettings.ADMIN_PORT, service);
+            log.warn(
+                    "{} is -1: no /health and no /metrics, so nothing can tell whether the {} works",
+                    EdgeSettings.ADMIN_PORT,
+                    service);
         }
-        RateLimits limits = settings.rateLimit() > 0 ? new RateLimits(settings.rateLimit(), settings.rateLimitBurst()) : null;
+        RateLimits limits =
+                settings.rateLimit() > 0 ? new RateLimits(settings.rateLimit(), settings.rateLimitBurst()) : null;
         return new Guard(keys, scope, limits, charge);
     }
 
@@ -99,22 +106,39 @@ public final class Edge {
         http.setRequestHeaderSize(EdgeSettings.MAX_REQUEST_HEADER_BYTES);
         List<Connector> publicConnectors = new ArrayList<>();
         if (settings.httpPort() != -1) {
-            publicConnectors.add(Connectors.named(server, PLAIN, settings.bindAddress(), settings.httpPort(), settings.idleTimeout(),
+            publicConnectors.add(Connectors.named(
+                    server,
+                    PLAIN,
+                    settings.bindAddress(),
+                    settings.httpPort(),
+                    settings.idleTimeout(),
                     new HttpConnectionFactory(http)));
         }
         if (settings.tls() != null) {
             HttpConfiguration https = new HttpConfiguration(http);
             // Clients connect by address as often as by name: the certificate's names are not checked against SNI.
             https.addCustomizer(new SecureRequestCustomizer(false, false, -1, false));
-            publicConnectors.add(Connectors.named(server, TLS, settings.bindAddress(), settings.httpsPort(), settings.idleTimeout(),
+            publicConnectors.add(Connectors.named(
+                    server,
+                    TLS,
+                    settings.bindAddress(),
+                    settings.httpsPort(),
+                    settings.idleTimeout(),
                     new SslConnectionFactory(sslContext(settings.tls()), HttpVersion.HTTP_1_1.asString()),
                     new HttpConnectionFactory(https)));
         }
         publicConnectors.forEach(server::addConnector);
-        NetworkConnectionLimit limit = new NetworkConnectionLimit(settings.maxConnections(), publicConnectors.toArray(Connector[]::new));
+        NetworkConnectionLimit limit =
+                new NetworkConnectionLimit(settings.maxConnections(), publicConnectors.toArray(Connector[]::new));
         limit.setEndPointIdleTimeout(1_000); // at the limit, idle connections make room within a second
         server.addBean(limit);
-        Connectors.serve(server, api, admin, settings.adminBindAddress(), settings.adminPort(), settings.idleTimeout(),
+        Connectors.serve(
+                server,
+                api,
+                admin,
+                settings.adminBindAddress(),
+                settings.adminPort(),
+                settings.idleTimeout(),
                 settings.shutdownTimeout());
         return server;
     }

@@ -25,9 +25,19 @@ import java.time.Duration;
  * @param adminPort        {@code /health/*} and {@code /metrics}, never on a public port; -1 off, 0 picks a free port
  * @param shutdownTimeout  how long requests in flight may take to finish at shutdown
  */
-public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls tls, int maxConnections,
-                           Duration idleTimeout, Path apiKeysFile, double rateLimit, int rateLimitBurst,
-                           String adminBindAddress, int adminPort, Duration shutdownTimeout) {
+public record EdgeSettings(
+        String bindAddress,
+        int httpPort,
+        int httpsPort,
+        Tls tls,
+        int maxConnections,
+        Duration idleTimeout,
+        Path apiKeysFile,
+        double rateLimit,
+        int rateLimitBurst,
+        String adminBindAddress,
+        int adminPort,
+        Duration shutdownTimeout) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 2_000;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -37,48 +47,74 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
     public static final double DEFAULT_RATE_LIMIT = 0;
     /** A client may spend this many seconds' worth at once (a scanner catching up after an outage). */
     public static final int DEFAULT_BURST_SECONDS = 10;
+
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     /** What differs between the services: their default ports. */
-    public record Ports(int http, int https, int admin) {
-    }
+    public record Ports(int http, int https, int admin) {}
 
-    public static final Setting<EdgeSettings, String> BIND_ADDRESS = Setting.text("LIFTLINE_BIND_ADDRESS", EdgeSettings::bindAddress)
-            .byDefault(null, "all interfaces").doc("the interface of the API port(s)");
-    public static final Setting<EdgeSettings, Path> TLS_KEYSTORE = Setting.path("LIFTLINE_TLS_KEYSTORE",
+    public static final Setting<EdgeSettings, String> BIND_ADDRESS = Setting.text(
+                    "LIFTLINE_BIND_ADDRESS", EdgeSettings::bindAddress)
+            .byDefault(null, "all interfaces")
+            .doc("the interface of the API port(s)");
+    public static final Setting<EdgeSettings, Path> TLS_KEYSTORE = Setting.path(
+                    "LIFTLINE_TLS_KEYSTORE",
                     (EdgeSettings e) -> e.tls() == null ? null : e.tls().keystore())
-            .byDefault(null, "unset (plain HTTP)").doc("a PKCS12 key and certificate chain: serve HTTPS (TLS 1.2, 1.3)");
-    public static final Setting<EdgeSettings, String> TLS_KEYSTORE_PASSWORD = Setting.text("LIFTLINE_TLS_KEYSTORE_PASSWORD",
+            .byDefault(null, "unset (plain HTTP)")
+            .doc("a PKCS12 key and certificate chain: serve HTTPS (TLS 1.2, 1.3)");
+    public static final Setting<EdgeSettings, String> TLS_KEYSTORE_PASSWORD = Setting.text(
+                    "LIFTLINE_TLS_KEYSTORE_PASSWORD",
                     (EdgeSettings e) -> e.tls() == null ? null : e.tls().password())
-            .secret().doc("the keystore's password (better: ..._PASSWORD_FILE)");
-    public static final Setting<EdgeSettings, Integer> MAX_CONNECTIONS = Setting.integer("LIFTLINE_MAX_CONNECTIONS",
-            EdgeSettings::maxConnections).byDefault(DEFAULT_MAX_CONNECTIONS).check(Checks.POSITIVE)
+            .secret()
+            .doc("the keystore's password (better: ..._PASSWORD_FILE)");
+    public static final Setting<EdgeSettings, Integer> MAX_CONNECTIONS = Setting.integer(
+                    "LIFTLINE_MAX_CONNECTIONS", EdgeSettings::maxConnections)
+            .byDefault(DEFAULT_MAX_CONNECTIONS)
+            .check(Checks.POSITIVE)
             .doc("open connections on the API port(s); beyond it Jetty stops accepting");
-    public static final Setting<EdgeSettings, Duration> IDLE_TIMEOUT = Setting.duration("LIFTLINE_IDLE_TIMEOUT",
-            EdgeSettings::idleTimeout).byDefault(DEFAULT_IDLE_TIMEOUT).check(Checks.POSITIVE_DURATION)
+    public static final Setting<EdgeSettings, Duration> IDLE_TIMEOUT = Setting.duration(
+                    "LIFTLINE_IDLE_TIMEOUT", EdgeSettings::idleTimeout)
+            .byDefault(DEFAULT_IDLE_TIMEOUT)
+            .check(Checks.POSITIVE_DURATION)
             .doc("an idle connection is closed");
-    public static final Setting<EdgeSettings, Path> API_KEYS_FILE = Setting.path("LIFTLINE_API_KEYS_FILE", EdgeSettings::apiKeysFile)
-            .byDefault(null, "unset (open)").doc("the API keys file; unset, anyone who reaches the port is served");
-    public static final Setting<EdgeSettings, Double> RATE_LIMIT = Setting.number("LIFTLINE_RATE_LIMIT", EdgeSettings::rateLimit)
-            .byDefault(DEFAULT_RATE_LIMIT, "unset (none)").check(Checks.NOT_NEGATIVE)
-            .shown(rate -> rate == 0 ? "none" : rate + "/s").doc("units (rides, requests) per second per client; 0 = none");
-    public static final Setting<EdgeSettings, Integer> RATE_LIMIT_BURST = Setting.integer("LIFTLINE_RATE_LIMIT_BURST",
-            EdgeSettings::rateLimitBurst).byDefault(null, "10 s of the rate").check(Checks.POSITIVE)
+    public static final Setting<EdgeSettings, Path> API_KEYS_FILE = Setting.path(
+                    "LIFTLINE_API_KEYS_FILE", EdgeSettings::apiKeysFile)
+            .byDefault(null, "unset (open)")
+            .doc("the API keys file; unset, anyone who reaches the port is served");
+    public static final Setting<EdgeSettings, Double> RATE_LIMIT = Setting.number(
+                    "LIFTLINE_RATE_LIMIT", EdgeSettings::rateLimit)
+            .byDefault(DEFAULT_RATE_LIMIT, "unset (none)")
+            .check(Checks.NOT_NEGATIVE)
+            .shown(rate -> rate == 0 ? "none" : rate + "/s")
+            .doc("units (rides, requests) per second per client; 0 = none");
+    public static final Setting<EdgeSettings, Integer> RATE_LIMIT_BURST = Setting.integer(
+                    "LIFTLINE_RATE_LIMIT_BURST", EdgeSettings::rateLimitBurst)
+            .byDefault(null, "10 s of the rate")
+            .check(Checks.POSITIVE)
             .doc("the units a client may spend at once");
-    public static final Setting<EdgeSettings, String> ADMIN_BIND_ADDRESS = Setting.text("LIFTLINE_ADMIN_BIND_ADDRESS",
-            EdgeSettings::adminBindAddress).byDefault(null, "all interfaces").doc("the interface of the admin port");
-    public static final Setting<EdgeSettings, Duration> SHUTDOWN_TIMEOUT = Setting.duration("LIFTLINE_SHUTDOWN_TIMEOUT",
-            EdgeSettings::shutdownTimeout).byDefault(DEFAULT_SHUTDOWN_TIMEOUT).check(Checks.POSITIVE_DURATION)
+    public static final Setting<EdgeSettings, String> ADMIN_BIND_ADDRESS = Setting.text(
+                    "LIFTLINE_ADMIN_BIND_ADDRESS", EdgeSettings::adminBindAddress)
+            .byDefault(null, "all interfaces")
+            .doc("the interface of the admin port");
+    public static final Setting<EdgeSettings, Duration> SHUTDOWN_TIMEOUT = Setting.duration(
+                    "LIFTLINE_SHUTDOWN_TIMEOUT", EdgeSettings::shutdownTimeout)
+            .byDefault(DEFAULT_SHUTDOWN_TIMEOUT)
+            .check(Checks.POSITIVE_DURATION)
             .doc("how long requests in flight may take to finish at shutdown");
 
     /** The plain HTTP port; by default the service's, or off with TLS. */
     public static Setting<EdgeSettings, Integer> httpPortOf(Ports ports) {
-        return Setting.integer("LIFTLINE_HTTP_PORT", EdgeSettings::httpPort).byDefault(null, "`" + ports.http() + "`")
-                .check(Checks.PORT).shown(EdgeSettings::port).doc("plain HTTP; 0 picks a free port; off (-1) by default with TLS");
+        return Setting.integer("LIFTLINE_HTTP_PORT", EdgeSettings::httpPort)
+                .byDefault(null, "`" + ports.http() + "`")
+                .check(Checks.PORT)
+                .shown(EdgeSettings::port)
+                .doc("plain HTTP; 0 picks a free port; off (-1) by default with TLS");
     }
 
     public static Setting<EdgeSettings, Integer> httpsPortOf(Ports ports) {
-        return Setting.integer("LIFTLINE_HTTPS_PORT", EdgeSettings::httpsPort).byDefault(ports.https()).check(Checks.PORT)
+        return Setting.integer("LIFTLINE_HTTPS_PORT", EdgeSettings::httpsPort)
+                .byDefault(ports.https())
+                .check(Checks.PORT)
                 .doc("the HTTPS port, with LIFTLINE_TLS_KEYSTORE");
     }
 
@@ -86,15 +122,29 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
     public static final String ADMIN_PORT = "LIFTLINE_ADMIN_PORT";
 
     public static Setting<EdgeSettings, Integer> adminPortOf(Ports ports) {
-        return Setting.integer(ADMIN_PORT, EdgeSettings::adminPort).byDefault(ports.admin()).check(Checks.PORT)
-                .shown(EdgeSettings::port).doc("/health/* and /metrics, never on the API port; -1 = off, 0 = a free port");
+        return Setting.integer(ADMIN_PORT, EdgeSettings::adminPort)
+                .byDefault(ports.admin())
+                .check(Checks.PORT)
+                .shown(EdgeSettings::port)
+                .doc("/health/* and /metrics, never on the API port; -1 = off, 0 = a free port");
     }
 
     /** Every setting of a service's edge, with that service's default ports. */
     public static Settings<EdgeSettings> settings(Ports ports) {
-        return Settings.of(httpPortOf(ports), httpsPortOf(ports), TLS_KEYSTORE, TLS_KEYSTORE_PASSWORD, BIND_ADDRESS,
-                adminPortOf(ports), ADMIN_BIND_ADDRESS, MAX_CONNECTIONS, IDLE_TIMEOUT, API_KEYS_FILE, RATE_LIMIT,
-                RATE_LIMIT_BURST, SHUTDOWN_TIMEOUT);
+        return Settings.of(
+                httpPortOf(ports),
+                httpsPortOf(ports),
+                TLS_KEYSTORE,
+                TLS_KEYSTORE_PASSWORD,
+                BIND_ADDRESS,
+                adminPortOf(ports),
+                ADMIN_BIND_ADDRESS,
+                MAX_CONNECTIONS,
+                IDLE_TIMEOUT,
+                API_KEYS_FILE,
+                RATE_LIMIT,
+                RATE_LIMIT_BURST,
+                SHUTDOWN_TIMEOUT);
     }
 
     /** Checks what no single setting can: a service that would serve nothing. Each setting is checked by its declaration. */
@@ -111,8 +161,19 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
 
     /** Plain HTTP, open, unlimited but for the connection defaults: for tests and tools on loopback. */
     public static EdgeSettings plain(String bindAddress, int httpPort, String adminBindAddress, int adminPort) {
-        return new EdgeSettings(bindAddress, httpPort, -1, null, DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, null,
-                DEFAULT_RATE_LIMIT, 1, adminBindAddress, adminPort, DEFAULT_SHUTDOWN_TIMEOUT);
+        return new EdgeSettings(
+                bindAddress,
+                httpPort,
+                -1,
+                null,
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_IDLE_TIMEOUT,
+                null,
+                DEFAULT_RATE_LIMIT,
+                1,
+                adminBindAddress,
+                adminPort,
+                DEFAULT_SHUTDOWN_TIMEOUT);
     }
 
     /** Reads the edge's settings; a value at fault fails with a message naming it. */
@@ -120,18 +181,27 @@ public record EdgeSettings(String bindAddress, int httpPort, int httpsPort, Tls 
         Path keystore = TLS_KEYSTORE.read(source);
         String password = TLS_KEYSTORE_PASSWORD.read(source);
         if (keystore != null && password == null) {
-            throw new IllegalArgumentException(TLS_KEYSTORE_PASSWORD.variable() + " (or " + TLS_KEYSTORE_PASSWORD.variable()
-                    + "_FILE) must be set with " + TLS_KEYSTORE.variable());
+            throw new IllegalArgumentException(TLS_KEYSTORE_PASSWORD.variable() + " (or "
+                    + TLS_KEYSTORE_PASSWORD.variable() + "_FILE) must be set with " + TLS_KEYSTORE.variable());
         }
         Tls tls = keystore == null ? null : new Tls(keystore, password);
         Integer httpPort = httpPortOf(defaults).read(source);
         double rate = RATE_LIMIT.read(source);
         Integer burst = RATE_LIMIT_BURST.read(source);
-        return settings(defaults).check(new EdgeSettings(BIND_ADDRESS.read(source),
-                httpPort == null ? defaultHttpPort(tls, defaults) : httpPort, httpsPortOf(defaults).read(source), tls,
-                MAX_CONNECTIONS.read(source), IDLE_TIMEOUT.read(source), API_KEYS_FILE.read(source), rate,
-                burst == null ? defaultBurst(rate) : burst, ADMIN_BIND_ADDRESS.read(source), adminPortOf(defaults).read(source),
-                SHUTDOWN_TIMEOUT.read(source)));
+        return settings(defaults)
+                .check(new EdgeSettings(
+                        BIND_ADDRESS.read(source),
+                        httpPort == null ? defaultHttpPort(tls, defaults) : httpPort,
+                        httpsPortOf(defaults).read(source),
+                        tls,
+                        MAX_CONNECTIONS.read(source),
+                        IDLE_TIMEOUT.read(source),
+                        API_KEYS_FILE.read(source),
+                        rate,
+                        burst == null ? defaultBurst(rate) : burst,
+                        ADMIN_BIND_ADDRESS.read(source),
+                        adminPortOf(defaults).read(source),
+                        SHUTDOWN_TIMEOUT.read(source)));
     }
 
     /** With TLS the plain port is off unless asked for: a client must not fall back to cleartext by accident. */

@@ -55,10 +55,15 @@ public final class RateLimiting extends Handler.Wrapper {
     }
 
     /** The 429: {@code Retry-After} the seconds until the client may go on, and the rule it met. */
-    public static void tooMany(Response response, Callback callback, RateLimits limits, Charge charge, long retryAfter) {
+    public static void tooMany(
+            Response response, Callback callback, RateLimits limits, Charge charge, long retryAfter) {
         response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter));
-        JsonResponses.message(response, callback, 429, "rate limit: at most " + Edge.number(limits.rate())
-                + " " + (limits.rate() == 1 ? charge.one : charge.many) + " per second per client"
-                + " (bursts of " + limits.burst() + "); retry in " + retryAfter + " s");
+        JsonResponses.message(
+                response,
+                callback,
+                429,
+                "rate limit: at most " + Edge.number(limits.rate())
+                        + " " + (limits.rate() == 1 ? charge.one : charge.many) + " per second per client"
+                        + " (bursts of " + limits.burst() + "); retry in " + retryAfter + " s");
     }
 }

@@ -17,8 +17,7 @@ public final class RateLimits {
 
     private static final long SWEEP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-    private record Limit(Bucket bucket, long[] lastUsed) {
-    }
+    private record Limit(Bucket bucket, long[] lastUsed) {}
 
     private final double ridesPerSecond;
     private final int burst;

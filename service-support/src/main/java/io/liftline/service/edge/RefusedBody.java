@@ -18,8 +18,7 @@ public final class RefusedBody {
     /** Beyond this many bytes the producer stops reading, answers and lets the connection close. */
     public static final long DISCARD_LIMIT = 8L * 1024 * 1024;
 
-    private RefusedBody() {
-    }
+    private RefusedBody() {}
 
     /** The JSON refusal {@code status, message}, answered once the request's body (if any) has been read. */
     public static void answer(Request request, Response response, Callback callback, int status, String message) {

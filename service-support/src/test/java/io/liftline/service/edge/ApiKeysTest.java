@@ -42,19 +42,21 @@ class ApiKeysTest {
 
     @Test
     void aLineItCannotReadFailsTheStartSayingWhich() {
-        assertThatThrownBy(() -> load(hash("k1") + " gate7\n")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> load(hash("k1") + " gate7\n"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("line 1: expected '<sha256 hex of the key> <client> <resortIDs: * or a,b> "
                         + "[<scopes: ingest, read or ingest,read>]'");
         assertThatThrownBy(() -> load("\n" + "abc gate7 *\n")).hasMessageContaining("line 2: the first field must be");
         assertThatThrownBy(() -> load(hash("k1") + " gate/7 *\n")).hasMessageContaining("client name");
         assertThatThrownBy(() -> load(hash("k1") + " gate7 3,x\n")).hasMessageContaining("resortIDs must be");
-        assertThatThrownBy(() -> load(hash("k1") + " a *\n" + hash("k1") + " b *\n")).hasMessageContaining("line 2: the same key");
+        assertThatThrownBy(() -> load(hash("k1") + " a *\n" + hash("k1") + " b *\n"))
+                .hasMessageContaining("line 2: the same key");
     }
 
     @Test
     void aKeysScopesSayWhatItMayDoAndALineWithoutScopesIsAScannersKey() throws Exception {
-        ApiKeys keys = load(hash("scanner") + " gate7 3\n" + hash("analyst") + " analyst-3 3,4 read\n"
-                + hash("ops") + " ops * ingest,read\n");
+        ApiKeys keys = load(hash("scanner") + " gate7 3\n" + hash("analyst") + " analyst-3 3,4 read\n" + hash("ops")
+                + " ops * ingest,read\n");
         ApiKeys.Client scanner = keys.authenticate("Bearer scanner");
         assertThat(scanner.may(ApiKeys.Scope.INGEST)).isTrue();
         assertThat(scanner.may(ApiKeys.Scope.READ)).isFalse();
@@ -64,6 +66,7 @@ class ApiKeysTest {
         assertThat(analyst.covers(4)).isTrue();
         assertThat(analyst.covers(5)).isFalse();
         assertThat(keys.authenticate("Bearer ops").scopeWords()).isEqualTo("ingest,read");
-        assertThatThrownBy(() -> load(hash("k1") + " gate7 * write\n")).hasMessageContaining("line 1: scopes must be ingest, read or ingest,read, was 'write'");
+        assertThatThrownBy(() -> load(hash("k1") + " gate7 * write\n"))
+                .hasMessageContaining("line 1: scopes must be ingest, read or ingest,read, was 'write'");
     }
 }

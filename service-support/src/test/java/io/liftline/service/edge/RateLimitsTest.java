@@ -11,7 +11,9 @@ class RateLimitsTest {
         RateLimits limits = new RateLimits(2, 4);
         assertThat(limits.secondsUntilOneRide("gate7")).isZero();
         assertThat(limits.take("gate7", 3)).isZero();
-        assertThat(limits.take("gate7", 2)).as("1 left, 2 asked: about half a second, rounded up").isEqualTo(1);
+        assertThat(limits.take("gate7", 2))
+                .as("1 left, 2 asked: about half a second, rounded up")
+                .isEqualTo(1);
         assertThat(limits.take("gate7", 1)).as("a refused request took nothing").isZero();
         assertThat(limits.secondsUntilOneRide("gate7")).isEqualTo(1);
         assertThat(limits.take("gate8", 4)).isZero();
