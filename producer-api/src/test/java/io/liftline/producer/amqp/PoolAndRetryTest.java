@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 
@@ -399,18 +400,20 @@ class PoolAndRetryTest {
     void aNackSoonAfterAReconnectThatOutlastsThePublishTimeoutIsA503() throws Exception {
         connected();
         when(broker.upFor()).thenReturn(Duration.ofSeconds(1));
+        // Every stub before the pool exists: the pool opens its channels on threads of its own.
         Channel channel = openChannel();
-        when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofMillis(700));
-        ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        AtomicReference<ConfirmCallback> nack = new AtomicReference<>();
         org.mockito.Mockito.doAnswer(i -> {
-                    verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
+                    nack.set(i.getArgument(1));
+                    return null;
+                })
+                .when(channel)
+                .addConfirmListener(any(ConfirmCallback.class), any(ConfirmCallback.class));
+        org.mockito.Mockito.doAnswer(i -> {
+                    ConfirmCallback refuse = nack.get();
                     CompletableFuture.runAsync(() -> {
                         try {
-                            nack.getValue().handle(1, false); // every attempt is refused, as by a queue with no leader
+                            refuse.handle(1, false); // every attempt is refused, as by a queue with no leader
                         } catch (IOException e) {
                             throw new IllegalStateException(e);
                         }
@@ -420,6 +423,11 @@ class PoolAndRetryTest {
                 .when(channel)
                 .basicPublish(
                         anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        when(connection.createChannel()).thenReturn(channel);
+        RidePublisher publisher = new RidePublisher(
+                broker,
+                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
+                Duration.ofMillis(700));
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
