@@ -27,6 +27,7 @@ rabbitmq_install() {
   log "installing rabbitmq-server with apt"
   rabbitmq_configure  # before the package's own start-up, so it never listens beyond loopback
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
+  LIFTLINE_APT_UPDATED=1
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rabbitmq-server >/dev/null \
     || die "apt-get install rabbitmq-server failed"
 }
@@ -69,7 +70,7 @@ topology_definitions() {
     cat "$LIFTLINE_ROOT/rabbitmq/definitions.json"
     return
   fi
-  command -v jq >/dev/null 2>&1 || as_root apt-get install -y -qq jq >/dev/null || die "sharded definitions need jq"
+  ensure_command jq "sharded definitions are made with it"
   jq --argjson n "$shards" '
     (.queues[] | select(.name == "lift-rides")) as $q
     | (.bindings[] | select(.destination == "lift-rides")) as $b
@@ -92,6 +93,7 @@ APP_USERS="liftline-producer liftline-consumer liftline-ops"
 # rabbit_password_hash PASSWORD: RabbitMQ's salted SHA-256 (base64 of salt + sha256(salt + password)).
 rabbit_password_hash() {
   local salt
+  ensure_command xxd "the broker users' password hashes"
   salt=$(head -c 4 /dev/urandom | xxd -p)
   { printf '%s' "$salt" | xxd -r -p; { printf '%s' "$salt" | xxd -r -p; printf '%s' "$1"; } | sha256sum | cut -d' ' -f1 | xxd -r -p; } \
     | base64 -w0

@@ -13,14 +13,26 @@ as_root() {
   fi
 }
 
+# ensure_command COMMAND [PACKAGE] WHY: installs Debian's PACKAGE (default: COMMAND) when COMMAND is missing, after one
+# apt-get update per run (a fresh machine's package lists may be empty or stale), or dies saying why it was needed.
+LIFTLINE_APT_UPDATED=""
+ensure_command() {
+  local command=$1 package=${2:-} why=${3:-}
+  if [ $# -lt 3 ]; then package=$1; why=${2:-}; fi
+  command -v "$command" >/dev/null 2>&1 && return 0
+  log "installing $package with apt ($why)"
+  if [ -z "$LIFTLINE_APT_UPDATED" ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null || die "apt-get update failed"
+    LIFTLINE_APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null \
+    || die "apt-get install $package failed (needed: $why)"
+}
+
 # Maven is the repository's wrapper (./mvnw): every machine builds with the one version .mvn/wrapper names, which
 # the wrapper fetches from Maven Central on its first run (it needs curl or wget, and unzip or tar).
 mvn() {
-  if ! command -v curl >/dev/null 2>&1 && ! command -v wget >/dev/null 2>&1; then
-    log "installing curl with apt (the Maven wrapper fetches Maven with it)"
-    as_root apt-get update -qq >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null \
-      || die "apt-get install curl failed"
-  fi
+  command -v wget >/dev/null 2>&1 || ensure_command curl "the Maven wrapper fetches Maven with it"
   "$LIFTLINE_ROOT/mvnw" "$@"
 }
 

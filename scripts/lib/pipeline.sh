@@ -56,7 +56,7 @@ start_producers() {
     PRODUCER_ADMIN_PORTS=("$ADMIN_PORT")
     return
   fi
-  command -v haproxy >/dev/null 2>&1 || { log "installing haproxy with apt"; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
+  ensure_command haproxy "the load balancer in front of the producers"
   for ((i = 1; i <= n; i++)); do
     port=$(free_port $((8180 + i - 1)))
     admin=$(free_port $((9190 + i - 1)))
