@@ -34,7 +34,52 @@ class DistributionIT {
     Path install;
 
     @Test
-    void theTarballsLaunchersRunThePipelineWithJsonLogsAndTheirJvmOptions() throws Exception {
+    void theInstallationsOpsToolMakesListsAndRevokesApiKeys() throws Exception {
+        Path home = unpack();
+        Path keys = install.resolve("etc/api-keys");
+
+        Ops made = ops(home, "api-key", "new", "gate7", "3,4", "--api-keys-file=" + keys);
+        assertThat(made.exit()).as(made.out()).isZero();
+        String key = made.out().strip();
+        assertThat(key).startsWith("ll_");
+        assertThat(Files.readString(keys))
+                .as("the file keeps the hash, never the key")
+                .doesNotContain(key)
+                .contains(" gate7 3,4 ingest");
+        assertThat(ops(home, "api-key", "new", "analyst", "*", "read", "--api-keys-file=" + keys)
+                        .exit())
+                .isZero();
+
+        Ops listed = ops(home, "api-key", "list", "--api-keys-file=" + keys);
+        assertThat(listed.out()).containsPattern("gate7 +3,4 +ingest").containsPattern("analyst +\\* +read");
+
+        assertThat(ops(home, "api-key", "revoke", "gate7", "--api-keys-file=" + keys)
+                        .out())
+                .contains("revoked 1 key(s)");
+        assertThat(ops(home, "api-key", "list", "--api-keys-file=" + keys).out())
+                .doesNotContain("gate7");
+        Ops refused = ops(home, "api-key", "new", "gate 8", "*", "--api-keys-file=" + keys);
+        assertThat(refused.exit()).isEqualTo(2);
+        assertThat(refused.out()).contains("the client name must be");
+    }
+
+    private record Ops(int exit, String out) {}
+
+    /** Runs bin/liftline-ops with these arguments; its standard output. */
+    private static Ops ops(Path home, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(
+                List.of(home.resolve("bin/liftline-ops").toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new Ops(process.exitValue(), out);
+    }
+
+    /** The tarball unpacked into {@link #install}: its home directory. */
+    private Path unpack() throws Exception {
         Path tarball;
         try (var files = Files.list(RepositoryFiles.resolve("distribution/target"))) {
             tarball = files.filter(f -> f.getFileName().toString().matches("liftline-.+\\.tar\\.gz"))
@@ -51,6 +96,12 @@ class DistributionIT {
         }
         assertThat(home.getFileName().toString())
                 .isEqualTo(tarball.getFileName().toString().replace(".tar.gz", ""));
+        return home;
+    }
+
+    @Test
+    void theTarballsLaunchersRunThePipelineWithJsonLogsAndTheirJvmOptions() throws Exception {
+        Path home = unpack();
         for (String launcher : List.of(
                 "liftline-producer", "liftline-consumer", "liftline-simulator", "liftline-ops", "liftline-query-api")) {
             assertThat(home.resolve("bin").resolve(launcher)).isExecutable();

@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.ops.OpsMain;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
@@ -14,7 +15,6 @@ import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
-import io.liftline.testing.RepositoryFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,13 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Keys made with scripts/api-key, a producer that asks for them, and the simulator sending one. */
+/** Keys made with liftline-ops api-key (scripts/api-key), a producer that asks for them, and the simulator sending one. */
 class ApiKeyPipelineIT {
 
     @RegisterExtension
@@ -42,17 +41,20 @@ class ApiKeyPipelineIT {
     @TempDir
     Path dir;
 
+    /** {@code liftline-ops api-key ...} (what scripts/api-key runs) on the file; returns what it printed. */
     private static String apiKey(Path file, String... args) throws Exception {
-        List<String> command = new java.util.ArrayList<>(
-                List.of("bash", RepositoryFiles.resolve("scripts/api-key").toString(), "--file=" + file));
+        List<String> command = new java.util.ArrayList<>(List.of("api-key"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(out).isZero();
-        return out;
+        command.add("--api-keys-file=" + file);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int exit = OpsMain.run(
+                command.toArray(String[]::new),
+                name -> null,
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+                java.io.InputStream.nullInputStream());
+        String printed = out.toString(StandardCharsets.UTF_8).strip();
+        assertThat(exit).as(printed).isZero();
+        return printed;
     }
 
     private static SimulatorConfig load(int port, String runId, String key) {

@@ -12,16 +12,21 @@ import io.liftline.broker.BrokerNodes;
 import io.liftline.management.ManagementClient;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Secrets;
+import io.liftline.service.edge.ApiKeyFile;
+import io.liftline.service.edge.ApiKeys;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
 import io.liftline.store.SummaryRebuild;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +47,9 @@ public final class OpsMain {
     static final String WORKERS = "LIFTLINE_WORKERS";
 
     static final String DEFAULT_WORKERS = "http://127.0.0.1:9091";
+    /** The API keys file that {@code api-key} changes: the one a service's LIFTLINE_API_KEYS_FILE names. */
+    static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
+
     private static final List<String> VARIABLES = List.of(
             AMQP_URI,
             MANAGEMENT_URI,
@@ -58,6 +66,7 @@ public final class OpsMain {
             "LIFTLINE_YES",
             "LIFTLINE_SKIER",
             "LIFTLINE_SEASON",
+            API_KEYS_FILE,
             "LIFTLINE_DAY",
             "LIFTLINE_RESORT");
 
@@ -81,6 +90,12 @@ public final class OpsMain {
                   recount the read model from the raw rides; print every difference (exit 1 if any)
               summaries rebuild [--resort=N] [--season=YYYY]
                   recompute the read model from the raw rides, while ingest runs; readers never see a half-built one
+              api-key new CLIENT RESORTS [SCOPES] --api-keys-file=F
+                  a fresh random key for CLIENT, printed this once (the file keeps its hash); RESORTS: * or a list
+                  such as 3,4; SCOPES: ingest (a scanner's, the default), read (an analyst's), ingest,read
+              api-key list --api-keys-file=F             the clients, their resorts and scopes
+              api-key revoke CLIENT --api-keys-file=F    removes every key of CLIENT
+                  the services read the file again within a second of a change
             connections: LIFTLINE_AMQP_URI, LIFTLINE_MANAGEMENT_URI (http://guest:guest@127.0.0.1:15672),
                          LIFTLINE_MONGODB_URI, LIFTLINE_MONGODB_DATABASE, or the matching --flags
             """;
@@ -92,7 +107,7 @@ public final class OpsMain {
     }
 
     /** Runs one command; returns the exit code (0 done, 1 failed, 2 usage). */
-    static int run(String[] args, Function<String, String> env, PrintStream out, InputStream in) {
+    public static int run(String[] args, Function<String, String> env, PrintStream out, InputStream in) {
         int words = 0;
         while (words < args.length && !args[words].startsWith("-")) {
             words++;
@@ -111,6 +126,7 @@ public final class OpsMain {
                 case "dead-letters" -> deadLetters(command, config, json, out, in);
                 case "query" -> query(command, config, json, out);
                 case "summaries" -> summaries(command, config, json, out);
+                case "api-key" -> apiKey(command, config, json, out);
                 default -> usage(out, "unknown command '" + command.get(0) + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -314,6 +330,59 @@ public final class OpsMain {
                     + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
             return 1;
+        }
+    }
+
+    private static int apiKey(List<String> command, ConfigSource config, boolean json, PrintStream out)
+            throws IOException {
+        String file = config.get(API_KEYS_FILE, null);
+        if (file == null) {
+            return usage(out, "name the keys file: LIFTLINE_API_KEYS_FILE or --api-keys-file");
+        }
+        Path keys = Path.of(file);
+        String what = command.size() < 2 ? "" : command.get(1);
+        switch (what) {
+            case "new" -> {
+                if (command.size() != 4 && command.size() != 5) {
+                    return usage(out, "api-key new CLIENT RESORTS [SCOPES]");
+                }
+                String scopes = command.size() == 5 ? command.get(4) : ApiKeys.Scope.INGEST.word();
+                String key = ApiKeyFile.add(keys, command.get(2), command.get(3), scopes);
+                // The key alone on standard output, so that a script can take it; the notice beside it.
+                System.err.println("added a key for client " + command.get(2) + " (resorts " + command.get(3)
+                        + ", scope " + scopes + ") to " + keys + "; it is shown this once:");
+                out.println(key);
+                return 0;
+            }
+            case "list" -> {
+                if (!Files.exists(keys)) {
+                    out.println("error: no keys file at " + keys);
+                    return 1;
+                }
+                Table table = new Table("client", "resorts", "scopes");
+                ApiKeyFile.list(keys).forEach(l -> table.add(l.client(), l.resorts(), l.scopes()));
+                out.print(table.render(json));
+                return 0;
+            }
+            case "revoke" -> {
+                if (command.size() != 3) {
+                    return usage(out, "api-key revoke CLIENT");
+                }
+                if (!Files.exists(keys)) {
+                    out.println("error: no keys file at " + keys);
+                    return 1;
+                }
+                int removed = ApiKeyFile.revoke(keys, command.get(2));
+                if (removed == 0) {
+                    out.println("error: no key of client " + command.get(2) + " in " + keys);
+                    return 1;
+                }
+                out.println("revoked " + removed + " key(s) of client " + command.get(2));
+                return 0;
+            }
+            default -> {
+                return usage(out, "api-key needs one of new, list, revoke");
+            }
         }
     }
 
