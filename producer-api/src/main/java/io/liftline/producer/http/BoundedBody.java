@@ -74,10 +74,7 @@ final class BoundedBody implements Runnable {
             }
             if (!chunk.isLast() && System.nanoTime() - deadlineNanos > 0) {
                 chunk.release();
-                outcome.failed(new HttpException.RuntimeException(
-                        408,
-                        "the request body did not arrive within " + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds()
-                                + " s"));
+                outcome.failed(new HttpException.RuntimeException(408, IngestHandler.bodyDeadlineMessage()));
                 return;
             }
             ByteBuffer data = chunk.getByteBuffer();

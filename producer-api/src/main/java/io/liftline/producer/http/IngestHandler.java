@@ -227,7 +227,17 @@ public final class IngestHandler extends Handler.Abstract {
     }
 
     private static void tooLarge(Response response, Callback callback, int max) {
-        JsonResponses.message(response, callback, 413, "request body exceeds " + max + " bytes");
+        JsonResponses.message(response, callback, 413, tooLargeMessage(max));
+    }
+
+    /** The 413's message for a body over {@code max} bytes (docs/openapi.yaml's examples are checked against it). */
+    public static String tooLargeMessage(int max) {
+        return "request body exceeds " + max + " bytes";
+    }
+
+    /** The 408's message for a body still arriving at its deadline (checked against docs/openapi.yaml, too). */
+    public static String bodyDeadlineMessage() {
+        return "the request body did not arrive within " + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds() + " s";
     }
 
     private void publish(
