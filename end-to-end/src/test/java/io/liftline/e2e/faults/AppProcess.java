@@ -1,6 +1,5 @@
 package io.liftline.e2e.faults;
 
-import io.liftline.management.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,28 +59,6 @@ final class AppProcess implements AutoCloseable {
 
     boolean alive() {
         return process != null && process.isAlive();
-    }
-
-    /** A sample of its admin port's /metrics, 0 when it does not answer (down, or a process without one). */
-    double metric(String sample) {
-        if (ready == null || !alive()) {
-            return 0;
-        }
-        try {
-            String text = HTTP.send(
-                            HttpRequest.newBuilder(ready.resolve("/metrics"))
-                                    .timeout(Duration.ofSeconds(2))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-            double value = PrometheusText.value(text, sample);
-            return Double.isNaN(value) ? 0 : value;
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        }
     }
 
     /** Answers its readiness probe with 200 (a process without one: is alive). */
