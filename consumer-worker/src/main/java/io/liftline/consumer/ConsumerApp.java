@@ -20,6 +20,7 @@ import io.liftline.consumer.mongo.RideSink;
 import io.liftline.service.AdminHandler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,6 +42,13 @@ public final class ConsumerApp implements AutoCloseable {
      * a store restart in the fault suite (a hung or restarted store is noticed by these checks).
      */
     private static final Duration STORE_HEARTBEAT = Duration.ofSeconds(2);
+
+    /**
+     * How long a store step may wait before the worker says it is not ready. Healthy batches take milliseconds; a
+     * hung store fails a write only at the read timeout, and the driver's retry of that write can take as long
+     * again, so a worker whose batch began during a 15 s hang used to stay ready through all of it.
+     */
+    static final Duration STORE_STALL = Duration.ofSeconds(5);
 
     private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
@@ -197,6 +205,13 @@ public final class ConsumerApp implements AutoCloseable {
         String store = storeFailure;
         if (store != null) {
             return "store unavailable, holding batches and retrying (" + store + ")";
+        }
+        Duration waited = consumers.stream()
+                .map(RideConsumer::storeWait)
+                .max(Comparator.naturalOrder())
+                .orElse(Duration.ZERO);
+        if (waited.compareTo(STORE_STALL) >= 0) {
+            return "store not answering: a write has waited " + waited.toSeconds() + " s";
         }
         long subscribed = consumers.stream().filter(RideConsumer::isSubscribed).count();
         if (subscribed < consumers.size() || consumers.isEmpty()) {

@@ -27,13 +27,7 @@ class StoreOutageIT {
     void aStoreDownForTenSecondsDeadLettersNothingAndLosesNothing() throws Exception {
         URI store = URI.create(mongo.uri());
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
-            ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                    .amqpUri(rabbit.amqpUri())
-                    .mongodbUri("mongodb://127.0.0.1:" + proxy.port())
-                    .mongodbDatabase(mongo.databaseName())
-                    .adminPort(-1)
-                    .storeRetryMaxBackoff(Duration.ofSeconds(1))
-                    .build());
+            ConsumerApp consumer = startThrough(proxy);
             try {
                 Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
                 List<String> before = Rides.ids("outage-before", 500);
@@ -91,6 +85,49 @@ class StoreOutageIT {
                 consumer.close();
             }
         }
+    }
+
+    @Test
+    void aHungStoreMakesTheWorkerNotReadyBeforeItsWriteTimesOutAndLosesNothing() throws Exception {
+        URI store = URI.create(mongo.uri());
+        try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
+            ConsumerApp consumer = startThrough(proxy);
+            try {
+                Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
+                proxy.blackHole(); // a frozen store: connections stay open, nothing is answered or refused
+                List<String> during = Rides.ids("hung-during", 200);
+                Rides.publish(rabbit.connection(), during);
+                // Before the 10 s read timeout fails the write ("store unavailable ..."), the wait itself says it.
+                String reason = Poll.waitAtMost(
+                        Duration.ofSeconds(30),
+                        "not ready while the store hangs",
+                        consumer::notReadyReason,
+                        r -> r != null);
+                assertThat(reason).startsWith("store not answering: a write has waited ");
+                assertThat(consumer.metrics().storedCount()).isZero();
+
+                proxy.restore();
+                Poll.waitAtMost(
+                        Duration.ofSeconds(60),
+                        "every ride stored after the store answered again",
+                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^hung-"))
+                                == 200);
+                Poll.waitAtMost(Duration.ofSeconds(30), "ready again", () -> consumer.notReadyReason() == null);
+                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+            } finally {
+                consumer.close();
+            }
+        }
+    }
+
+    private ConsumerApp startThrough(TcpProxy proxy) throws Exception {
+        return ConsumerApp.start(ConsumerConfig.builder()
+                .amqpUri(rabbit.amqpUri())
+                .mongodbUri("mongodb://127.0.0.1:" + proxy.port())
+                .mongodbDatabase(mongo.databaseName())
+                .adminPort(-1)
+                .storeRetryMaxBackoff(Duration.ofSeconds(1))
+                .build());
     }
 
     private static double sample(String metrics, String name) {

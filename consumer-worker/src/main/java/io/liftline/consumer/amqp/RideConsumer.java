@@ -15,6 +15,7 @@ import io.liftline.consumer.mongo.RideSink;
 import io.liftline.model.LiftRide;
 import io.liftline.store.RideStore;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -56,6 +57,10 @@ public final class RideConsumer implements Runnable {
     private final Retry storeRetry;
     private final RideDecoder decoder;
     private final BlockingQueue<Delivery> buffer = new LinkedBlockingQueue<>();
+    /** When the store step in flight began ({@link System#nanoTime()}), or {@link #NO_STEP} while none is. */
+    private volatile long storeStepSince = NO_STEP;
+
+    private static final long NO_STEP = Long.MIN_VALUE;
 
     private volatile boolean stopping;
     private volatile Subscription subscription;
@@ -104,6 +109,15 @@ public final class RideConsumer implements Runnable {
     /** Asks the consumer to stop taking messages, finish (write and ack) what it holds, and return from run(). */
     public void stop() {
         stopping = true;
+    }
+
+    /**
+     * How long the store step in flight (a batch write or its summaries, retries included) has waited so far; zero
+     * while none is. A hung store answers nothing and fails nothing until the read timeout: this shows it sooner.
+     */
+    public Duration storeWait() {
+        long since = storeStepSince;
+        return since == NO_STEP ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
     }
 
     /** True while the broker delivers to this consumer: subscribed, and neither cancelled nor closed since. */
@@ -290,6 +304,7 @@ public final class RideConsumer implements Runnable {
 
     /** One store step under the store retry policy (see {@link #write}). */
     private void run(Runnable step) throws InterruptedException {
+        storeStepSince = System.nanoTime();
         try {
             storeRetry.executeRunnable(step);
         } catch (RuntimeException e) {
@@ -297,6 +312,8 @@ public final class RideConsumer implements Runnable {
                 throw new InterruptedException("store write abandoned at shutdown");
             }
             throw e; // the policy retries everything: this is a programming error, and the worker should stop
+        } finally {
+            storeStepSince = NO_STEP;
         }
     }
 
