@@ -6,7 +6,9 @@ import io.liftline.producer.http.IngestHandler;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.service.AdminHandler;
+import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.RateLimiting;
 import java.time.Duration;
 import java.util.UUID;
 import org.eclipse.jetty.server.Server;
@@ -38,7 +40,12 @@ public final class NaiveProducerMain {
         Server server = Edge.server(
                 config.edge(),
                 new IngestHandler(
-                        config, publisher, metrics, () -> UUID.randomUUID().toString(), null),
+                                config,
+                                publisher,
+                                metrics,
+                                () -> UUID.randomUUID().toString(),
+                                null)
+                        .behind(new Edge.Guard(null, ApiKeys.Scope.INGEST, null, RateLimiting.Charge.RIDES)),
                 new AdminHandler(broker::unavailableReason, metrics));
         server.start();
         System.out.println("naive producer listening on port " + config.httpPort());

@@ -13,9 +13,9 @@ import io.liftline.model.LiftRide;
 import io.liftline.model.RideRanges;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
-import io.liftline.producer.http.IngestHandler;
 import io.liftline.query.QueryApp;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.service.edge.Bodies;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
@@ -81,9 +81,9 @@ class OpenApiIT {
     private static final Set<String> NOT_REPLAYED = Set.of("batch-too-large", "slow-body", "ride-too-large");
     /** What the code answers for each example not replayed: their messages cannot drift from it unseen. */
     private static final Map<String, String> NOT_REPLAYED_MESSAGES = Map.of(
-            "batch-too-large", IngestHandler.tooLargeMessage(ProducerConfig.DEFAULT_MAX_BODY_BYTES),
-            "slow-body", IngestHandler.bodyDeadlineMessage(),
-            "ride-too-large", IngestHandler.tooLargeMessage(ProducerConfig.DEFAULT_MAX_RIDE_BODY_BYTES));
+            "batch-too-large", Bodies.tooLargeMessage(ProducerConfig.DEFAULT_MAX_BODY_BYTES),
+            "slow-body", Bodies.deadlineMessage(),
+            "ride-too-large", Bodies.tooLargeMessage(ProducerConfig.DEFAULT_MAX_RIDE_BODY_BYTES));
 
     @TempDir
     static Path dir;

@@ -54,6 +54,20 @@ public final class RideRanges {
     private static final RideRanges DEFAULTS = new RideRanges(defaultMap());
     private static final Pattern ENTRY = Pattern.compile("\\s*(\\w+)\\s*=\\s*(-?\\d+)\\s*\\.\\.\\s*(-?\\d+)\\s*");
     private static final Pattern SEASON = Pattern.compile("\\d{4}");
+    /** An id as URL text: nine digits at most (every range fits an int), a minus sign allowed to say "out of range". */
+    private static final Pattern TEXT_ID = Pattern.compile("-?\\d{1,9}");
+    /** URL text is quoted back in a message up to this length. */
+    private static final int QUOTED = 32;
+
+    /**
+     * An id read from URL text (a path segment, a query parameter): its value when {@code problem} is null, else the
+     * message that says what is wrong with it.
+     */
+    public record TextId(int value, String problem) {
+        public boolean valid() {
+            return problem == null;
+        }
+    }
 
     private final Map<String, Range> ranges;
 
@@ -93,6 +107,45 @@ public final class RideRanges {
 
     public Range range(String field) {
         return Objects.requireNonNull(ranges.get(field), field);
+    }
+
+    /**
+     * Reads {@code field}'s id from URL text, as every API reads one, with one message per mistake:
+     * {@code resortID in the path must be an integer, was 'abc'}, {@code resortID in the path must be in 1..10, was -1}.
+     *
+     * @param where where the text was, said after the field: "in the path", "(query parameter 'resort')"
+     */
+    public TextId textId(String text, String field, String where) {
+        return textInt(text, field, range(field), where);
+    }
+
+    /**
+     * Reads an integer in {@code range} from URL text: {@code limit must be in 1..100, was 0}.
+     *
+     * @param where where the text was, said after the field; empty to say nothing
+     */
+    public static TextId textInt(String text, String field, Range range, String where) {
+        String name = where.isEmpty() ? field : field + " " + where;
+        if (!TEXT_ID.matcher(text).matches()) {
+            return new TextId(0, name + " must be an integer, was '" + quoted(text) + "'");
+        }
+        int value = Integer.parseInt(text);
+        return range.contains(value)
+                ? new TextId(value, null)
+                : new TextId(value, name + " must be in " + range + ", was " + value);
+    }
+
+    /** As {@link #textId} for seasonID, which is a year: {@code seasonID in the path must be a year in 2000..2100, was 'x'}. */
+    public TextId textSeason(String text, String where) {
+        Range range = range(SEASON_ID);
+        if (SEASON.matcher(text).matches() && range.contains(Integer.parseInt(text))) {
+            return new TextId(Integer.parseInt(text), null);
+        }
+        return new TextId(0, SEASON_ID + " " + where + " must be a year in " + range + ", was '" + quoted(text) + "'");
+    }
+
+    private static String quoted(String text) {
+        return text.length() <= QUOTED ? text : text.substring(0, QUOTED) + "...";
     }
 
     /** Every problem of the ride, as messages that name the field and its allowed range; empty when valid. */

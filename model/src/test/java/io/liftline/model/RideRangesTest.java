@@ -94,4 +94,35 @@ class RideRangesTest {
         assertThat(LiftRide.clientEventId("with:colon:id")).isEqualTo("colon:id");
         assertThat(LiftRide.clientEventId(":leading")).isEqualTo(":leading");
     }
+
+    @Test
+    void readsAnIdFromUrlTextWithOneMessagePerMistake() {
+        RideRanges ranges = RideRanges.defaults();
+        assertThat(ranges.textId("7", RideRanges.RESORT_ID, "in the path")).isEqualTo(new RideRanges.TextId(7, null));
+        assertThat(ranges.textId("-1", RideRanges.RESORT_ID, "in the path").problem())
+                .isEqualTo("resortID in the path must be in 1..10, was -1");
+        assertThat(ranges.textId("100001", RideRanges.SKIER_ID, "(query parameter 'skier')")
+                        .problem())
+                .isEqualTo("skierID (query parameter 'skier') must be in 1..100000, was 100001");
+        for (String notAnInteger : new String[] {"", "abc", "1.5", " 1", "+1", "--1", "9999999999", "0x1"}) {
+            assertThat(ranges.textId(notAnInteger, RideRanges.DAY_ID, "in the path")
+                            .problem())
+                    .as(notAnInteger)
+                    .isEqualTo("dayID in the path must be an integer, was '" + notAnInteger + "'");
+        }
+        assertThat(ranges.textId("x".repeat(40), RideRanges.DAY_ID, "in the path")
+                        .problem())
+                .endsWith("was '" + "x".repeat(32) + "...'");
+    }
+
+    @Test
+    void readsASeasonFromUrlTextAsAYearInItsRange() {
+        RideRanges ranges = RideRanges.defaults();
+        assertThat(ranges.textSeason("2025", "in the path")).isEqualTo(new RideRanges.TextId(2025, null));
+        for (String bad : new String[] {"1999", "2101", "25", "-2025", "abcd"}) {
+            assertThat(ranges.textSeason(bad, "in the path").problem())
+                    .as(bad)
+                    .isEqualTo("seasonID in the path must be a year in 2000..2100, was '" + bad + "'");
+        }
+    }
 }

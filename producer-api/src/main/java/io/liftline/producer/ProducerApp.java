@@ -63,14 +63,13 @@ public final class ProducerApp implements AutoCloseable {
                 metrics);
         this.server = Edge.server(
                 config.edge(),
-                Edge.chain(
-                        guard,
-                        new IngestHandler(
+                new IngestHandler(
                                 config,
                                 publisher,
                                 metrics,
                                 () -> uuidV7.generate().toString(),
-                                guard.limits())),
+                                guard.limits())
+                        .behind(guard),
                 admin);
     }
 

@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.service.edge.Bodies;
 import io.liftline.service.edge.Tls;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -136,9 +137,7 @@ class EdgeIT {
             }
             String answer = new String(in.readNBytes(12), StandardCharsets.ISO_8859_1);
             assertThat(Duration.ofNanos(System.nanoTime() - start))
-                    .isBetween(
-                            ProducerConfig.DEFAULT_BODY_TIMEOUT.minusSeconds(1),
-                            ProducerConfig.DEFAULT_BODY_TIMEOUT.plusSeconds(4));
+                    .isBetween(Bodies.DEADLINE.minusSeconds(1), Bodies.DEADLINE.plusSeconds(4));
             assertThat(answer).startsWith("HTTP/1.1 408");
         }
         assertThat(rabbit.readyMessages(Topology.QUEUE)).isZero();

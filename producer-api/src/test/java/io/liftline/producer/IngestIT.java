@@ -173,8 +173,18 @@ class IngestIT {
         String tooMany = "[" + String.join(",", java.util.Collections.nCopies(1001, "{}")) + "]";
         return Stream.of(
                 // path values
-                bad("POST", "/skiers/0/seasons/2025/days/1/skiers/1", ok, 400, "resortID must be in 1..10, was 0"),
-                bad("POST", "/skiers/11/seasons/2025/days/1/skiers/1", ok, 400, "resortID must be in 1..10, was 11"),
+                bad(
+                        "POST",
+                        "/skiers/0/seasons/2025/days/1/skiers/1",
+                        ok,
+                        400,
+                        "resortID in the path must be in 1..10, was 0"),
+                bad(
+                        "POST",
+                        "/skiers/11/seasons/2025/days/1/skiers/1",
+                        ok,
+                        400,
+                        "resortID in the path must be in 1..10, was 11"),
                 bad(
                         "POST",
                         "/skiers/abc/seasons/2025/days/1/skiers/1",
@@ -186,25 +196,45 @@ class IngestIT {
                         "/skiers/-1/seasons/2025/days/1/skiers/1",
                         ok,
                         400,
-                        "resortID in the path must be an integer"),
+                        "resortID in the path must be in 1..10, was -1"),
                 bad(
                         "POST",
                         "/skiers/1/seasons/1999/days/1/skiers/1",
                         ok,
                         400,
-                        "seasonID must be a year in 2000..2100, was '1999'"),
-                bad("POST", "/skiers/1/seasons/2101/days/1/skiers/1", ok, 400, "seasonID must be a year in 2000..2100"),
-                bad("POST", "/skiers/1/seasons/abcd/days/1/skiers/1", ok, 400, "seasonID must be a year"),
-                bad("POST", "/skiers/1/seasons/20250/days/1/skiers/1", ok, 400, "seasonID must be a year"),
-                bad("POST", "/skiers/1/seasons/2025/days/0/skiers/1", ok, 400, "dayID must be in 1..366, was 0"),
-                bad("POST", "/skiers/1/seasons/2025/days/367/skiers/1", ok, 400, "dayID must be in 1..366, was 367"),
-                bad("POST", "/skiers/1/seasons/2025/days/1/skiers/0", ok, 400, "skierID must be in 1..100000, was 0"),
+                        "seasonID in the path must be a year in 2000..2100, was '1999'"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2101/days/1/skiers/1",
+                        ok,
+                        400,
+                        "seasonID in the path must be a year in 2000..2100"),
+                bad("POST", "/skiers/1/seasons/abcd/days/1/skiers/1", ok, 400, "seasonID in the path must be a year"),
+                bad("POST", "/skiers/1/seasons/20250/days/1/skiers/1", ok, 400, "seasonID in the path must be a year"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/0/skiers/1",
+                        ok,
+                        400,
+                        "dayID in the path must be in 1..366, was 0"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/367/skiers/1",
+                        ok,
+                        400,
+                        "dayID in the path must be in 1..366, was 367"),
+                bad(
+                        "POST",
+                        "/skiers/1/seasons/2025/days/1/skiers/0",
+                        ok,
+                        400,
+                        "skierID in the path must be in 1..100000, was 0"),
                 bad(
                         "POST",
                         "/skiers/1/seasons/2025/days/1/skiers/100001",
                         ok,
                         400,
-                        "skierID must be in 1..100000, was 100001"),
+                        "skierID in the path must be in 1..100000, was 100001"),
                 bad(
                         "POST",
                         "/skiers/1/seasons/2025/days/1/skiers/99999999999",
@@ -227,8 +257,8 @@ class IngestIT {
                         "POST",
                         "/skiers/1/seasons/2025/days/1/skiers/",
                         ok,
-                        400,
-                        "skierID in the path must be an integer, was ''"),
+                        404,
+                        "no such resource: /skiers/1/seasons/2025/days/1/skiers/ (POST /skiers/{resortID}/"),
                 // unknown paths and wrong methods
                 bad("POST", "/skiers/1/seasons/2025/days/1/skier/1", ok, 404, "no such resource"),
                 bad("POST", p + "/extra", ok, 404, "no such resource"),

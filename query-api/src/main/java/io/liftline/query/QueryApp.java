@@ -39,7 +39,7 @@ public final class QueryApp implements AutoCloseable {
         this.admin = new AdminHandler(store::unavailableReason, metrics);
         Edge.Guard guard = Edge.guard(config.edge(), ApiKeys.Scope.READ, RateLimiting.Charge.REQUEST, "read API");
         this.server = Edge.server(
-                config.edge(), Edge.chain(guard, new QueryHandler(config, queries, store, metrics, clock)), admin);
+                config.edge(), new QueryHandler(config, queries, store, metrics, clock).behind(guard), admin);
     }
 
     /** Starts serving at once; until the store answers, queries get 503 and readiness says why. */

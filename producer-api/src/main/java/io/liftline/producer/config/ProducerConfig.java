@@ -70,11 +70,6 @@ public record ProducerConfig(
     /** A single POST's useful body is about 25 bytes ({@code {"time":217,"liftID":21}}). */
     public static final int DEFAULT_MAX_RIDE_BODY_BYTES = 4 * 1024;
     /**
-     * A request body still arriving after this long is abandoned with 408: with the idle timeout, this bounds how
-     * long a slow-body (slowloris) client holds a request open. A 1 MiB batch needs only 100 KiB/s to make it.
-     */
-    public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
-    /**
      * None: alone, a producer stops serving as soon as it is told to. Behind a load balancer, set the time the
      * balancer takes to see readiness DOWN (the shipped HAProxy: checks every 500 ms, down after 2, so 2s), and a
      * rolling restart costs no request.

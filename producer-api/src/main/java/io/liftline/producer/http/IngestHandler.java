@@ -7,11 +7,12 @@ import io.liftline.producer.amqp.Publisher;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.producer.metrics.ProducerMetrics;
 import io.liftline.service.JsonResponses;
+import io.liftline.service.Routes;
 import io.liftline.service.edge.ApiKeys;
+import io.liftline.service.edge.Bodies;
 import io.liftline.service.edge.Edge;
 import io.liftline.service.edge.RateLimiting;
 import io.liftline.service.edge.RateLimits;
-import io.liftline.service.edge.RefusedBody;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,10 +21,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
-import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -45,12 +44,15 @@ public final class IngestHandler extends Handler.Abstract {
 
     private enum Route {
         SINGLE,
-        BATCH,
-        UNKNOWN;
+        BATCH;
 
         /** The metric tag. */
         final String tag = name().toLowerCase(Locale.ROOT);
     }
+
+    private static final Routes<Route> ROUTES = new Routes<Route>(r -> r.tag, "POST")
+            .add("/skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID}", Route.SINGLE)
+            .add("/rides", Route.BATCH);
 
     private final ProducerConfig config;
     private final Publisher publisher;
@@ -61,7 +63,8 @@ public final class IngestHandler extends Handler.Abstract {
     private final RateLimits rateLimits;
 
     /**
-     * Behind the shared edge ({@code Edge.chain}), which checked the key and that the client has rides left.
+     * Behind the shared edge ({@link #behind}), which checked the key, that the client has rides left, and read the
+     * body.
      *
      * @param rateLimits the edge's limits, from which this takes each request's rides; null when there are none
      */
@@ -79,54 +82,39 @@ public final class IngestHandler extends Handler.Abstract {
         this.rateLimits = rateLimits;
     }
 
+    /** This API behind the shared edge ({@link Edge#chain}): a JSON body of a ride or a batch on its two routes. */
+    public Handler behind(Edge.Guard guard) {
+        return Edge.chain(guard, ROUTES, metrics, this::bodyLimit, this);
+    }
+
+    /** A single ride's body is a few dozen bytes: accepting a batch-sized body there only invites abuse. */
+    private int bodyLimit(Request request) {
+        return ROUTES.takes(request, Route.BATCH)
+                ? config.maxBodyBytes()
+                : ROUTES.takes(request, Route.SINGLE) ? config.maxRideBodyBytes() : Bodies.IGNORED;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        long start = System.nanoTime();
-        String path = Request.getPathInContext(request);
-        String[] pathIds = RideRequests.ridePathIds(path);
-        Route route = pathIds != null ? Route.SINGLE : path.equals("/rides") ? Route.BATCH : Route.UNKNOWN;
-        Callback measured = Callback.from(
-                callback, () -> metrics.request(route.tag, response.getStatus(), System.nanoTime() - start));
+        Routes.Match<Route> match = Routes.matched(request);
         try {
-            if (route == Route.UNKNOWN) {
-                RefusedBody.answer(
-                        request,
-                        response,
-                        measured,
-                        404,
-                        "no such resource: " + path
-                                + " (POST /skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID} or POST /rides)");
-            } else if (!request.getMethod().equals("POST")) {
-                response.getHeaders().put(HttpHeader.ALLOW, "POST");
-                RefusedBody.answer(request, response, measured, 405, "method not allowed: use POST");
-            } else {
-                post(route, pathIds, request, response, measured);
+            if (!ROUTES.refused(match, request, response, callback)) {
+                post(match, request, response, callback);
             }
         } catch (RuntimeException e) {
-            log.error("unexpected failure answering {} {}", request.getMethod(), path, e);
-            JsonResponses.message(response, measured, 500, "internal error");
+            log.error("unexpected failure answering {} {}", request.getMethod(), Request.getPathInContext(request), e);
+            JsonResponses.message(response, callback, 500, "internal error");
         }
         return true;
     }
 
-    private void post(Route route, String[] pathIds, Request request, Response response, Callback callback) {
-        ApiKeys.Client scanner = Edge.client(request);
-        String client = Edge.rateKey(request);
-        String contentType = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
-        if (!isJson(contentType)) {
-            RefusedBody.answer(
-                    request,
-                    response,
-                    callback,
-                    415,
-                    "Content-Type must be application/json, was "
-                            + (contentType == null ? "absent" : "'" + contentType + "'"));
-            return;
-        }
+    /** A POST on a route, its body read whole by the edge. */
+    private void post(Routes.Match<Route> match, Request request, Response response, Callback callback) {
+        Instant receivedAt = Instant.now();
+        Route route = match.route();
         List<String> keys = request.getHeaders().getValuesList(IDEMPOTENCY_KEY);
         if (keys.size() > 1 || (route == Route.BATCH && !keys.isEmpty())) {
-            RefusedBody.answer(
-                    request,
+            JsonResponses.message(
                     response,
                     callback,
                     400,
@@ -135,44 +123,15 @@ public final class IngestHandler extends Handler.Abstract {
                             : "Idempotency-Key must be sent once, was sent " + keys.size() + " times");
             return;
         }
-        // A single ride's body is a few dozen bytes: accepting a batch-sized body there only invites abuse.
-        int max = route == Route.SINGLE ? config.maxRideBodyBytes() : config.maxBodyBytes();
-        if (request.getLength() > max) {
-            RefusedBody.discard(request, () -> tooLarge(response, callback, max));
-            return;
+        byte[] body = Bodies.of(request);
+        try {
+            List<LiftRide> rides = route == Route.SINGLE
+                    ? List.of(requests.single(match.values(), body, keys.isEmpty() ? null : keys.get(0), receivedAt))
+                    : requests.batch(body, receivedAt);
+            accept(route, Edge.client(request), Edge.rateKey(request), rides, response, callback);
+        } catch (InvalidRideException e) {
+            JsonResponses.message(response, callback, 400, e.getMessage());
         }
-        Instant receivedAt = Instant.now();
-        // Publishing may wait briefly for a pooled channel: BoundedBody answers on threads that may block.
-        BoundedBody.read(request, max, new BoundedBody.Outcome() {
-            @Override
-            public void read(byte[] body) {
-                try {
-                    List<LiftRide> rides = route == Route.SINGLE
-                            ? List.of(requests.single(pathIds, body, keys.isEmpty() ? null : keys.get(0), receivedAt))
-                            : requests.batch(body, receivedAt);
-                    accept(route, scanner, client, rides, response, callback);
-                } catch (InvalidRideException e) {
-                    JsonResponses.message(response, callback, 400, e.getMessage());
-                }
-            }
-
-            @Override
-            public void tooLarge() {
-                IngestHandler.tooLarge(response, callback, max); // a chunked body that outgrew the limit
-            }
-
-            @Override
-            public void failed(Throwable failure) {
-                if (failure instanceof HttpException http) { // 408: the body missed its deadline
-                    JsonResponses.message(response, callback, http.getCode(), http.getReason());
-                } else if (failure instanceof TimeoutException) { // no byte for the idle timeout
-                    JsonResponses.message(response, callback, 408, "the request body stopped arriving");
-                } else {
-                    JsonResponses.message(
-                            response, callback, 400, "could not read the request body: " + failure.getMessage());
-                }
-            }
-        });
     }
 
     /** Valid rides: checked against the key's resorts and the client's rate, then published. */
@@ -226,20 +185,6 @@ public final class IngestHandler extends Handler.Abstract {
                         : () -> JsonResponses.json(response, callback, 201, Map.of("eventIds", eventIds)));
     }
 
-    private static void tooLarge(Response response, Callback callback, int max) {
-        JsonResponses.message(response, callback, 413, tooLargeMessage(max));
-    }
-
-    /** The 413's message for a body over {@code max} bytes (docs/openapi.yaml's examples are checked against it). */
-    public static String tooLargeMessage(int max) {
-        return "request body exceeds " + max + " bytes";
-    }
-
-    /** The 408's message for a body still arriving at its deadline (checked against docs/openapi.yaml, too). */
-    public static String bodyDeadlineMessage() {
-        return "the request body did not arrive within " + ProducerConfig.DEFAULT_BODY_TIMEOUT.toSeconds() + " s";
-    }
-
     private void publish(
             List<LiftRide> rides, List<String> eventIds, Response response, Callback callback, Runnable created) {
         BiConsumer<Void, Throwable> answer = (ok, failure) -> {
@@ -278,16 +223,5 @@ public final class IngestHandler extends Handler.Abstract {
             lastFailureLog.put(reason, now);
             log.warn("answering 503 ({}): {}", reason, message);
         }
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-                .strip()
-                .toLowerCase(Locale.ROOT);
-        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 }

@@ -30,7 +30,6 @@ final class RideRequests {
     /** A batch reports at most this many problems; the rest would only bury the first. */
     private static final int MAX_PROBLEMS = 20;
 
-    private static final int MAX_DIGITS = 9;
     /** Reads one value where the parser is: the rest of the stream is not this read's business. */
     private static final ObjectReader VALUE =
             RideJson.MAPPER.reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -54,28 +53,14 @@ final class RideRequests {
         this.newEventId = newEventId;
     }
 
-    /** The path's four ids, as strings, in the order resortID, seasonID, dayID, skierID; null if not a ride path. */
-    static String[] ridePathIds(String path) {
-        String[] s = path.split("/", -1);
-        if (s.length == 9
-                && s[0].isEmpty()
-                && s[1].equals("skiers")
-                && s[3].equals("seasons")
-                && s[5].equals("days")
-                && s[7].equals("skiers")) {
-            return new String[] {s[2], s[4], s[6], s[8]};
-        }
-        return null;
-    }
-
     /** The single Upic POST: ids from the path, {@code {"time", "liftID"}} from the body. */
-    LiftRide single(String[] pathIds, byte[] body, String idempotencyKey, Instant receivedAt)
+    LiftRide single(Map<String, String> path, byte[] body, String idempotencyKey, Instant receivedAt)
             throws InvalidRideException {
         Problems problems = new Problems();
-        int resort = problems.pathInt(pathIds[0], RideRanges.RESORT_ID);
-        String season = pathIds[1];
-        int day = problems.pathInt(pathIds[2], RideRanges.DAY_ID);
-        int skier = problems.pathInt(pathIds[3], RideRanges.SKIER_ID);
+        int resort = problems.pathId(path, RideRanges.RESORT_ID);
+        String season = problems.pathSeason(path);
+        int day = problems.pathId(path, RideRanges.DAY_ID);
+        int skier = problems.pathId(path, RideRanges.SKIER_ID);
         if (idempotencyKey != null) {
             String problem = RideRanges.eventIdProblem(idempotencyKey);
             if (problem != null) {
@@ -217,7 +202,7 @@ final class RideRequests {
      * The problems of one ride, at most one per field: a field that did not parse is not also reported as out
      * of range, so every message points at one real mistake.
      */
-    private static final class Problems {
+    private final class Problems {
         private final List<String> messages = new ArrayList<>();
         private final Set<String> unparsed = new HashSet<>();
 
@@ -226,12 +211,22 @@ final class RideRequests {
             messages.add(message);
         }
 
-        int pathInt(String text, String field) {
-            if (text.isEmpty() || text.length() > MAX_DIGITS || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                add(field, field + " in the path must be an integer, was '" + abbreviate(text) + "'");
-                return 0;
+        /** A path id, read as every API reads one ({@link RideRanges#textId}); its range is checked there. */
+        int pathId(Map<String, String> path, String field) {
+            RideRanges.TextId id = ranges.textId(path.get(field), field, "in the path");
+            if (!id.valid()) {
+                add(field, id.problem());
             }
-            return Integer.parseInt(text);
+            return id.value();
+        }
+
+        String pathSeason(Map<String, String> path) {
+            String text = path.get(RideRanges.SEASON_ID);
+            RideRanges.TextId id = ranges.textSeason(text, "in the path");
+            if (!id.valid()) {
+                add(RideRanges.SEASON_ID, id.problem());
+            }
+            return text;
         }
 
         int intField(JsonNode node, String field) {
@@ -266,9 +261,5 @@ final class RideRequests {
                 throw new InvalidRideException(messages);
             }
         }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
     }
 }

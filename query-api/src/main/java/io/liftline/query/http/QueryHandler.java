@@ -5,6 +5,7 @@ import io.liftline.model.RideRanges;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.query.mongo.StoreHealth;
 import io.liftline.service.JsonResponses;
+import io.liftline.service.Routes;
 import io.liftline.service.ServiceMetrics;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.Edge;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -32,50 +32,36 @@ import org.eclipse.jetty.util.Fields;
  */
 public final class QueryHandler extends Handler.Abstract {
 
-    private static final Pattern INTEGER = Pattern.compile("-?\\d{1,9}");
-    private static final Pattern YEAR = Pattern.compile("\\d{4}");
     static final int DEFAULT_TOP_LIMIT = 10;
     static final RideRanges.Range TOP_LIMIT = new RideRanges.Range(1, 100);
 
-    private static final String ROUTES = "GET /resorts/{resortID}/seasons/{seasonID}/day/{dayID}/skiers, "
-            + "/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/lifts, /resorts/{resortID}/seasons/{seasonID}[/day/{dayID}]/top-skiers, "
-            + "/skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID}, /skiers/{skierID}/vertical?resort=R";
-
-    /** The routes; {@code {x}} segments are the path's values, handed to the route in order. */
+    /** The routes; each takes these query parameters and no others. */
     private enum Route {
-        RESORT_DAY_SKIERS("resort-day-skiers", "resorts/{}/seasons/{}/day/{}/skiers", Set.of()),
-        LIFT_HOURS("lift-hours", "resorts/{}/seasons/{}/day/{}/lifts", Set.of()),
-        TOP_SKIERS_DAY("top-skiers", "resorts/{}/seasons/{}/day/{}/top-skiers", Set.of("limit")),
-        TOP_SKIERS_SEASON("top-skiers", "resorts/{}/seasons/{}/top-skiers", Set.of("limit")),
-        SKIER_DAY_VERTICAL("skier-day-vertical", "skiers/{}/seasons/{}/days/{}/skiers/{}", Set.of()),
-        SKIER_VERTICAL("skier-vertical", "skiers/{}/vertical", Set.of("resort", "season"));
+        RESORT_DAY_SKIERS("resort-day-skiers", Set.of()),
+        LIFT_HOURS("lift-hours", Set.of()),
+        TOP_SKIERS_DAY("top-skiers", Set.of("limit")),
+        TOP_SKIERS_SEASON("top-skiers", Set.of("limit")),
+        SKIER_DAY_VERTICAL("skier-day-vertical", Set.of()),
+        SKIER_VERTICAL("skier-vertical", Set.of("resort", "season"));
 
+        /** The metric tag. */
         final String tag;
-        final String[] segments;
+
         final Set<String> parameters;
 
-        Route(String tag, String pattern, Set<String> parameters) {
+        Route(String tag, Set<String> parameters) {
             this.tag = tag;
-            this.segments = pattern.split("/");
             this.parameters = parameters;
         }
-
-        /** The path's values for this route, or null when the path is not this route's. */
-        List<String> match(String[] path) {
-            if (path.length != segments.length) {
-                return null;
-            }
-            List<String> values = new ArrayList<>();
-            for (int i = 0; i < segments.length; i++) {
-                if (segments[i].equals("{}")) {
-                    values.add(path[i]);
-                } else if (!segments[i].equals(path[i])) {
-                    return null;
-                }
-            }
-            return values;
-        }
     }
+
+    private static final Routes<Route> ROUTES = new Routes<Route>(r -> r.tag, "GET", "HEAD")
+            .add("/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/skiers", Route.RESORT_DAY_SKIERS)
+            .add("/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/lifts", Route.LIFT_HOURS)
+            .add("/resorts/{resortID}/seasons/{seasonID}/day/{dayID}/top-skiers", Route.TOP_SKIERS_DAY)
+            .add("/resorts/{resortID}/seasons/{seasonID}/top-skiers", Route.TOP_SKIERS_SEASON)
+            .add("/skiers/{resortID}/seasons/{seasonID}/days/{dayID}/skiers/{skierID}", Route.SKIER_DAY_VERTICAL)
+            .add("/skiers/{skierID}/vertical", Route.SKIER_VERTICAL);
 
     private final SummaryReader queries;
     private final StoreHealth store;
@@ -94,38 +80,24 @@ public final class QueryHandler extends Handler.Abstract {
         this.clock = clock;
     }
 
+    /** This API behind the shared edge ({@link Edge#chain}); it reads no request bodies. */
+    public Handler behind(Edge.Guard guard) {
+        return Edge.chain(guard, ROUTES, metrics, null, this);
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        long start = System.nanoTime();
-        String path = Request.getPathInContext(request);
-        String[] segments = path.length() > 1 ? path.substring(1).split("/", -1) : new String[0];
-        Route route = null;
-        List<String> values = null;
-        for (Route r : Route.values()) {
-            values = r.match(segments);
-            if (values != null) {
-                route = r;
-                break;
-            }
-        }
-        String tag = route == null ? "unknown" : route.tag;
-        Callback measured =
-                Callback.from(callback, () -> metrics.request(tag, response.getStatus(), System.nanoTime() - start));
-        if (route == null) {
-            RefusedBody.answer(request, response, measured, 404, "no such resource: " + path + " (" + ROUTES + ")");
-        } else if (!request.getMethod().equals("GET") && !request.getMethod().equals("HEAD")) {
-            response.getHeaders().put(HttpHeader.ALLOW, "GET, HEAD");
-            RefusedBody.answer(request, response, measured, 405, "method not allowed: use GET");
-        } else {
-            Route matched = route;
-            List<String> ids = values;
+        Routes.Match<Route> match = Routes.matched(request);
+        if (!ROUTES.refused(match, request, response, callback)) {
             // A GET rarely has a body, but one left unread would close the connection under its client.
-            RefusedBody.discard(request, () -> answer(matched, ids, request, response, measured));
+            RefusedBody.discard(request, () -> answer(match, request, response, callback));
         }
         return true;
     }
 
-    private void answer(Route route, List<String> path, Request request, Response response, Callback callback) {
+    private void answer(Routes.Match<Route> match, Request request, Response response, Callback callback) {
+        Route route = match.route();
+        Map<String, String> path = match.values();
         Problems problems = new Problems();
         Fields query = Request.extractQueryParameters(request);
         for (String name : query.getNames()) {
@@ -139,48 +111,44 @@ public final class QueryHandler extends Handler.Abstract {
             }
         }
         ApiKeys.Client client = Edge.client(request);
-        String asked = route == Route.SKIER_VERTICAL ? query.getValue("resort") : path.get(0);
+        String asked = route == Route.SKIER_VERTICAL ? query.getValue("resort") : path.get(RideRanges.RESORT_ID);
         // An id that is no id gets its 400 below first, as on the ingest API; a valid one outside the key, 403.
-        if (client != null
-                && asked != null
-                && INTEGER.matcher(asked).matches()
-                && ranges.range(RideRanges.RESORT_ID).contains(Integer.parseInt(asked))
-                && !client.covers(Integer.parseInt(asked))) {
+        RideRanges.TextId resortAsked = asked == null ? null : ranges.textId(asked, RideRanges.RESORT_ID, "");
+        if (client != null && resortAsked != null && resortAsked.valid() && !client.covers(resortAsked.value())) {
             JsonResponses.message(
                     response,
                     callback,
                     403,
-                    "resortID " + Integer.parseInt(asked) + " is not covered by the API key of client "
-                            + client.name());
+                    "resortID " + resortAsked.value() + " is not covered by the API key of client " + client.name());
             return;
         }
         Answer answer;
         try {
             answer = switch (route) {
                 case RESORT_DAY_SKIERS -> {
-                    int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
-                    String season = problems.season(path.get(1), "in the path");
-                    int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
+                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
+                    String season = problems.seasonInPath(path);
+                    int day = problems.inPath(path, RideRanges.DAY_ID);
                     yield problems.any()
                             ? null
                             : new Answer(
                                     ordered(
                                             "resort",
-                                            path.get(0),
+                                            path.get(RideRanges.RESORT_ID),
                                             "numSkiers",
                                             queries.uniqueSkiers(resort, season, day)),
                                     isPast(season, day));
                 }
                 case LIFT_HOURS -> {
-                    int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
-                    String season = problems.season(path.get(1), "in the path");
-                    int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
+                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
+                    String season = problems.seasonInPath(path);
+                    int day = problems.inPath(path, RideRanges.DAY_ID);
                     yield problems.any()
                             ? null
                             : new Answer(
                                     ordered(
                                             "resort",
-                                            path.get(0),
+                                            path.get(RideRanges.RESORT_ID),
                                             "seasonID",
                                             season,
                                             "dayID",
@@ -193,14 +161,11 @@ public final class QueryHandler extends Handler.Abstract {
                                     isPast(season, day));
                 }
                 case TOP_SKIERS_DAY, TOP_SKIERS_SEASON -> {
-                    int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
-                    String season = problems.season(path.get(1), "in the path");
-                    Integer day = route == Route.TOP_SKIERS_DAY
-                            ? problems.id(path.get(2), RideRanges.DAY_ID, "in the path")
-                            : null;
+                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
+                    String season = problems.seasonInPath(path);
+                    Integer day = route == Route.TOP_SKIERS_DAY ? problems.inPath(path, RideRanges.DAY_ID) : null;
                     String limitText = query.getValue("limit");
-                    int limit =
-                            limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT, "");
+                    int limit = limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT);
                     if (problems.any()) {
                         yield null;
                     }
@@ -216,7 +181,7 @@ public final class QueryHandler extends Handler.Abstract {
                                 "totalVert",
                                 s.vertical()));
                     }
-                    Map<String, Object> body = ordered("resort", path.get(0), "seasonID", season);
+                    Map<String, Object> body = ordered("resort", path.get(RideRanges.RESORT_ID), "seasonID", season);
                     if (day != null) {
                         body.put("dayID", day);
                     }
@@ -224,17 +189,17 @@ public final class QueryHandler extends Handler.Abstract {
                     yield new Answer(body, day == null ? isPastSeason(season) : isPast(season, day));
                 }
                 case SKIER_DAY_VERTICAL -> {
-                    int resort = problems.id(path.get(0), RideRanges.RESORT_ID, "in the path");
-                    String season = problems.season(path.get(1), "in the path");
-                    int day = problems.id(path.get(2), RideRanges.DAY_ID, "in the path");
-                    int skier = problems.id(path.get(3), RideRanges.SKIER_ID, "in the path");
+                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
+                    String season = problems.seasonInPath(path);
+                    int day = problems.inPath(path, RideRanges.DAY_ID);
+                    int skier = problems.inPath(path, RideRanges.SKIER_ID);
                     yield problems.any()
                             ? null
                             : new Answer(
                                     queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
                 }
                 case SKIER_VERTICAL -> {
-                    int skier = problems.id(path.get(0), RideRanges.SKIER_ID, "in the path");
+                    int skier = problems.inPath(path, RideRanges.SKIER_ID);
                     String resortText = query.getValue("resort");
                     Integer resort = null;
                     if (resortText == null) {
@@ -312,35 +277,37 @@ public final class QueryHandler extends Handler.Abstract {
             return String.join("; ", messages);
         }
 
-        int id(String text, String field, String where) {
-            return integer(text, field, ranges.range(field), where);
+        int inPath(Map<String, String> path, String field) {
+            return id(path.get(field), field, "in the path");
         }
 
-        int integer(String text, String field, RideRanges.Range range, String where) {
-            String place = where.isEmpty() ? "" : " " + where;
-            if (!INTEGER.matcher(text).matches()) {
-                add(field + place + " must be an integer, was '" + abbreviate(text) + "'");
-                return 0;
+        /** An id read as every API reads one ({@link RideRanges#textId}). */
+        int id(String text, String field, String where) {
+            return valueOf(ranges.textId(text, field, where));
+        }
+
+        private int valueOf(RideRanges.TextId id) {
+            if (!id.valid()) {
+                add(id.problem());
             }
-            int value = Integer.parseInt(text);
-            if (!range.contains(value)) {
-                add(field + place + " must be in " + range + ", was " + value);
-            }
-            return value;
+            return id.value();
+        }
+
+        String seasonInPath(Map<String, String> path) {
+            return season(path.get(RideRanges.SEASON_ID), "in the path");
+        }
+
+        int integer(String text, String field, RideRanges.Range range) {
+            return valueOf(RideRanges.textInt(text, field, range, ""));
         }
 
         String season(String text, String where) {
-            RideRanges.Range range = ranges.range(RideRanges.SEASON_ID);
-            if (!YEAR.matcher(text).matches() || !range.contains(Integer.parseInt(text))) {
-                add(RideRanges.SEASON_ID + " " + where + " must be a year in " + range + ", was '" + abbreviate(text)
-                        + "'");
+            RideRanges.TextId season = ranges.textSeason(text, where);
+            if (!season.valid()) {
+                add(season.problem());
                 return "2000";
             }
             return text;
         }
-    }
-
-    private static String abbreviate(String text) {
-        return text.length() <= 32 ? text : text.substring(0, 32) + "...";
     }
 }

@@ -1,10 +1,13 @@
 package io.liftline.service.edge;
 
 import io.liftline.service.Connectors;
+import io.liftline.service.Routes;
+import io.liftline.service.ServiceMetrics;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -22,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The public edge both services share, built once: the public connectors (plain HTTP, HTTPS, or both) with their
  * bounds (connections, header size, idle timeout), the admin port apart, and in front of the service's own handler
- * the chain {@link Authentication} then {@link RateLimiting}.
+ * the chain of {@link #chain}.
  */
 public final class Edge {
 
@@ -71,10 +74,20 @@ public final class Edge {
         return new Guard(keys, scope, limits, charge);
     }
 
-    /** The service's handler behind the chain: its key checked first, then its client's rate. */
-    public static Handler chain(Guard guard, Handler service) {
-        Handler limited = guard.limits() == null ? service : new RateLimiting(guard.limits(), guard.charge(), service);
-        return guard.keys() == null ? limited : new Authentication(guard.keys(), guard.scope(), limited);
+    /**
+     * The service's handler behind the edge, link by link: its route matched and every answer measured
+     * ({@link Routes#front}), its key checked ({@link Authentication}), its client's rate ({@link RateLimiting}), and
+     * its body read ({@link Bodies}).
+     *
+     * @param bodyLimit the most bytes of a request's body ({@link Bodies#IGNORED} for a request the service reads
+     *     none of); null for an API that reads no bodies at all
+     */
+    public static <R> Handler chain(
+            Guard guard, Routes<R> routes, ServiceMetrics metrics, ToIntFunction<Request> bodyLimit, Handler service) {
+        Handler next = bodyLimit == null ? service : new Bodies(bodyLimit, service);
+        next = guard.limits() == null ? next : new RateLimiting(guard.limits(), guard.charge(), next);
+        next = guard.keys() == null ? next : new Authentication(guard.keys(), guard.scope(), next);
+        return routes.front(metrics, next);
     }
 
     /** The client a request's key authenticated, or null when the service is open. */
