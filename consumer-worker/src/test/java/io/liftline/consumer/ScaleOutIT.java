@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
+import io.liftline.testing.AppProcess;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -42,6 +44,11 @@ class ScaleOutIT {
                 "0");
     }
 
+    /** The worker as a real process (the shaded jar), so that it can be SIGTERMed and killed -9. */
+    private static AppProcess worker(String name, Map<String, String> env) throws Exception {
+        return AppProcess.jar(name, Path.of("target", "liftline-consumer-worker.jar"), env, null);
+    }
+
     private static MongoCollection<Document> rides() {
         return mongo.database().getCollection("rides");
     }
@@ -68,8 +75,8 @@ class ScaleOutIT {
     @Test
     void tenThousandRidesThroughTwoWorkerProcessesAreStoredExactlyOnce() throws Exception {
         List<String> ids = Rides.ids("scale", 10_000);
-        try (WorkerProcess first = WorkerProcess.start("scale-1", env());
-                WorkerProcess second = WorkerProcess.start("scale-2", env())) {
+        try (AppProcess first = worker("scale-1", env());
+                AppProcess second = worker("scale-2", env())) {
             Poll.waitAtMost(
                     Duration.ofSeconds(60),
                     "both workers consuming (2 consumers each)",
@@ -91,12 +98,12 @@ class ScaleOutIT {
     void aWorkerKilledMidBatchLosesNothingOnceAnotherTakesOver() throws Exception {
         List<String> ids = Rides.ids("kill", 20_000);
         Rides.publish(rabbit.connection(), ids);
-        try (WorkerProcess victim = WorkerProcess.start("kill-victim", env())) {
+        try (AppProcess victim = worker("kill-victim", env())) {
             Poll.waitAtMost(Duration.ofSeconds(60), "the victim storing", () -> stored("kill") > 2_000);
-            victim.kill();
+            victim.kill9();
         }
         assertThat(stored("kill")).as("killed before the end").isLessThan(ids.size());
-        try (WorkerProcess successor = WorkerProcess.start("kill-successor", env())) {
+        try (AppProcess successor = worker("kill-successor", env())) {
             assertStoredExactlyOnce("kill", ids);
             successor.terminate();
         }
@@ -105,7 +112,7 @@ class ScaleOutIT {
     @Test
     void sigtermUnderLoadLosesNothing() throws Exception {
         List<String> ids = Rides.ids("term", 10_000);
-        try (WorkerProcess worker = WorkerProcess.start("term-1", env())) {
+        try (AppProcess worker = worker("term-1", env())) {
             Thread publisher = new Thread(() -> {
                 try {
                     for (int from = 0; from < ids.size(); from += 500) {
@@ -121,7 +128,7 @@ class ScaleOutIT {
             assertThat(worker.log()).contains("SIGTERM: stopping the consumer", "consumer stopped");
             publisher.join();
         }
-        try (WorkerProcess next = WorkerProcess.start("term-2", env())) {
+        try (AppProcess next = worker("term-2", env())) {
             assertStoredExactlyOnce("term", ids);
             next.terminate();
         }

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.ops.OpsMain;
-import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
@@ -86,26 +82,12 @@ class ApiKeyPipelineIT {
         assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
         assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
 
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .apiKeysFile(keys)
-                .build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .build());
-        try {
-            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
-            Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> consumer.notReadyReason() == null);
+        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.apiKeysFile(keys), c -> c)) {
+            int port = pipeline.port();
 
-            assertThat(SimulatorMain.execute(load(producer.port(), "keyed", key))
-                            .verification())
+            assertThat(SimulatorMain.execute(load(port, "keyed", key)).verification())
                     .isEqualTo("verified: 500 accepted, 500 stored, 0 missing, 0 altered, 0 duplicate");
-            SimulatorMain.Outcome without = SimulatorMain.execute(load(producer.port(), "unkeyed", null));
+            SimulatorMain.Outcome without = SimulatorMain.execute(load(port, "unkeyed", null));
             assertThat(without.ridesFailed()).as("401 is not retried").isEqualTo(500);
             assertThat(without.exit()).isEqualTo(1);
 
@@ -115,7 +97,7 @@ class ApiKeyPipelineIT {
                     Duration.ofSeconds(10),
                     "the revoked key refused",
                     () -> http.send(
-                                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
+                                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                                                             + "/skiers/3/seasons/2025/days/1/skiers/7"))
                                                     .header("Content-Type", "application/json")
                                                     .header("Authorization", "Bearer " + key)
@@ -125,9 +107,6 @@ class ApiKeyPipelineIT {
                                             HttpResponse.BodyHandlers.ofString())
                                     .statusCode()
                             == 401);
-        } finally {
-            consumer.close();
-            producer.close();
         }
     }
 
@@ -136,25 +115,14 @@ class ApiKeyPipelineIT {
         Path keys = dir.resolve("api-keys");
         String gateA = apiKey(keys, "new", "gate-a", "*");
         String gateB = apiKey(keys, "new", "gate-b", "*");
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .apiKeysFile(keys)
-                .build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .build());
-        try (MongoClient client = MongoClients.create(mongo.uri())) {
-            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
+        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.apiKeysFile(keys), c -> c);
+                MongoClient client = MongoClients.create(mongo.uri())) {
+            int port = pipeline.port();
             HttpClient http = HttpClient.newHttpClient();
             for (String key : List.of(gateA, gateB, gateA)) { // gate-b squats gate-a's next id; gate-a retries
                 HttpResponse<String> answer = http.send(
-                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
-                                        + "/skiers/3/seasons/2025/days/1/skiers/7"))
+                        HttpRequest.newBuilder(URI.create(
+                                        "http://127.0.0.1:" + port + "/skiers/3/seasons/2025/days/1/skiers/7"))
                                 .header("Content-Type", "application/json")
                                 .header("Authorization", "Bearer " + key)
                                 .header("Idempotency-Key", "gate-a-000124")
@@ -171,9 +139,6 @@ class ApiKeyPipelineIT {
                     Duration.ofSeconds(10), "the retry consumed", () -> rabbit.readyMessages("lift-rides") == 0);
             List<Object> ids = rides.find().map(d -> d.get("_id")).into(new java.util.ArrayList<>());
             assertThat(ids).containsExactlyInAnyOrder("gate-a:gate-a-000124", "gate-b:gate-a-000124");
-        } finally {
-            consumer.close();
-            producer.close();
         }
     }
 }

@@ -8,17 +8,15 @@ import io.liftline.broker.BrokerClients;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
+import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RepositoryFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -52,6 +50,7 @@ class ClusterIT {
             "cluster fault", "accepted", "stored", "missing", "altered", "dup", "recover_s", "summaries");
 
     private static String uri;
+    private static TestPipeline pipeline;
     private static ProducerApp producer;
     private static ConsumerApp consumer;
 
@@ -59,24 +58,16 @@ class ClusterIT {
         List<String> command = new java.util.ArrayList<>(
                 List.of("bash", RepositoryFiles.resolve("scripts/cluster").toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(process.exitValue())
-                .as("scripts/cluster " + String.join(" ", args) + ":\n" + out)
-                .isZero();
-        return out.strip();
+        return Commands.succeed(new ProcessBuilder(command), Duration.ofMinutes(5))
+                .strip();
     }
 
     /** The node leading lift-rides, or "none" while no running node knows (an election under way). */
     static String leader() throws Exception {
-        Process process = new ProcessBuilder(
-                        "bash", RepositoryFiles.resolve("scripts/cluster").toString(), "leader")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        return process.exitValue() == 0 ? out : "none";
+        Commands.Ran ran = Commands.run(
+                Duration.ofMinutes(2),
+                List.of("bash", RepositoryFiles.resolve("scripts/cluster").toString(), "leader"));
+        return ran.exit() == 0 ? ran.output().strip() : "none";
     }
 
     @BeforeAll
@@ -86,26 +77,15 @@ class ClusterIT {
         uri = started.substring(started.lastIndexOf("LIFTLINE_AMQP_URI=") + "LIFTLINE_AMQP_URI=".length())
                 .strip();
         assertThat(BrokerNodes.parse(uri).addresses()).hasSize(3);
-        producer = ProducerApp.start(
-                ProducerConfig.builder().amqpUri(uri).httpPort(0).adminPort(0).build());
-        consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(uri)
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .storeRetryMaxBackoff(Duration.ofSeconds(1))
-                .build());
-        assertThat(producer.awaitBroker(Duration.ofSeconds(30))).isTrue();
-        Poll.waitAtMost(Duration.ofSeconds(30), "the worker subscribed", () -> consumer.notReadyReason() == null);
+        pipeline = TestPipeline.start(uri, mongo, p -> p, c -> c.storeRetryMaxBackoff(Duration.ofSeconds(1)));
+        producer = pipeline.producer;
+        consumer = pipeline.consumer;
     }
 
     @AfterAll
     static void stopThePipeline() throws Exception {
-        if (consumer != null) {
-            consumer.close();
-        }
-        if (producer != null) {
-            producer.close();
+        if (pipeline != null) {
+            pipeline.close();
         }
         cluster("stop"); // three nodes hold memory the rest of the suite needs; the data stays for the next start
     }

@@ -2,11 +2,11 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liftline.testing.Commands;
 import io.liftline.testing.RepositoryFiles;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -19,14 +19,12 @@ import org.junit.jupiter.api.Test;
 class ComposeFileIT {
 
     private static String config(String file) throws Exception {
-        Process process = new ProcessBuilder(
-                        "docker-compose", "-f", RepositoryFiles.resolve(file).toString(), "config")
-                .redirectErrorStream(true)
-                .start();
-        String config = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(file + ":\n" + config).isZero();
-        return config;
+        return Commands.succeed(
+                Duration.ofSeconds(60),
+                "docker-compose",
+                "-f",
+                RepositoryFiles.resolve(file).toString(),
+                "config");
     }
 
     @Test

@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
-import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
-import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -47,20 +43,7 @@ class DefinitionsIT {
             Topology.declare(channel);
             assertThat(channel.isOpen()).isTrue();
         }
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .build());
-        try {
-            assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
-            Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
+        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo)) {
             JsonNode declared = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
             assertThat(declared.path("arguments")).isEqualTo(queue.path("arguments"));
             JsonNode effective = Poll.waitAtMost(
@@ -78,9 +61,6 @@ class DefinitionsIT {
                             .path("overflow")
                             .asText())
                     .isEqualTo("reject-publish");
-        } finally {
-            consumer.close();
-            producer.close();
         }
     }
 }

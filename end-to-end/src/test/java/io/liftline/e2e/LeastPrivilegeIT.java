@@ -11,11 +11,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import io.liftline.broker.BrokerClients;
 import io.liftline.broker.Topology;
-import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
-import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -50,24 +46,13 @@ class LeastPrivilegeIT {
 
     @Test
     void theProducerAndTheWorkerDoTheirJobsAsTheirOwnUsers() throws Exception {
-        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                        .amqpUri(rabbit.amqpUriAs("liftline-producer"))
-                        .httpPort(0)
-                        .adminPort(0)
-                        .build());
-                ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                        .amqpUri(rabbit.amqpUriAs("liftline-consumer"))
-                        .mongodbUri(mongo.uri())
-                        .mongodbDatabase(mongo.databaseName())
-                        .adminPort(-1)
-                        .build())) {
-            assertThat(producer.awaitBroker(Duration.ofSeconds(10)))
-                    .as("the producer connected, checking the topology")
-                    .isTrue();
-            Poll.waitAtMost(Duration.ofSeconds(20), "the worker subscribed", () -> consumer.notReadyReason() == null);
+        // Connected, checking the topology, and subscribed: each as its own user.
+        String consumerUri = rabbit.amqpUriAs("liftline-consumer");
+        try (TestPipeline pipeline =
+                TestPipeline.start(rabbit.amqpUriAs("liftline-producer"), mongo, p -> p, c -> c.amqpUri(consumerUri))) {
             HttpResponse<String> created = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + producer.port()
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pipeline.port()
                                             + "/skiers/7/seasons/2025/days/42/skiers/31337"))
                                     .header("Content-Type", "application/json")
                                     .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}"))

@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
-import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
-import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -34,35 +30,17 @@ class PipelineIT {
     static final MongoTestDatabase mongo = new MongoTestDatabase();
 
     private static final HttpClient http = HttpClient.newHttpClient();
-    private static ProducerApp producer;
-    private static ConsumerApp consumer;
+    private static TestPipeline pipeline;
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .build());
-        assertThat(producer.awaitBroker(Duration.ofSeconds(10)))
-                .as("producer connected")
-                .isTrue();
-        consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .build());
-        Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
+        pipeline = TestPipeline.start(rabbit.amqpUri(), mongo);
     }
 
     @AfterAll
     static void stopPipeline() throws Exception {
-        if (consumer != null) {
-            consumer.close();
-        }
-        if (producer != null) {
-            producer.close();
+        if (pipeline != null) {
+            pipeline.close();
         }
     }
 
@@ -71,7 +49,7 @@ class PipelineIT {
         Instant before = Instant.now();
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(URI.create(
-                                "http://127.0.0.1:" + producer.port() + "/skiers/7/seasons/2025/days/42/skiers/31337"))
+                                "http://127.0.0.1:" + pipeline.port() + "/skiers/7/seasons/2025/days/42/skiers/31337"))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString("{\"time\": 217, \"liftID\": 21}"))
                         .build(),

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
+import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
@@ -66,21 +65,12 @@ class PrometheusAlertIT {
                 .as("the broker's Prometheus port is the local broker's :15692")
                 .isIn("127.0.0.1", "localhost");
 
-        ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .build());
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(0)
-                .build());
+        TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p, c -> c.adminPort(0));
+        ProducerApp producer = pipeline.producer;
+        ConsumerApp consumer = pipeline.consumer;
         Process prometheus = null;
         boolean consumerStopped = false;
         try {
-            Poll.waitAtMost(Duration.ofSeconds(30), "worker ready", () -> consumer.notReadyReason() == null);
             // monitoring/ as shipped; only where things run, and a faster clock, are this test's
             Path config = dir.resolve("monitoring");
             copy(RepositoryFiles.resolve("monitoring"), config);
@@ -171,10 +161,11 @@ class PrometheusAlertIT {
                 prometheus.destroy();
                 prometheus.waitFor(30, TimeUnit.SECONDS);
             }
-            if (!consumerStopped) {
-                consumer.close();
+            if (consumerStopped) {
+                producer.close();
+            } else {
+                pipeline.close();
             }
-            producer.close();
         }
     }
 
@@ -218,16 +209,7 @@ class PrometheusAlertIT {
     }
 
     private static String run(Path dir, String... command) throws Exception {
-        Process process = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue())
-                .as(String.join(" ", command) + ":\n" + out)
-                .isZero();
-        return out;
+        return Commands.succeed(new ProcessBuilder(command).directory(dir.toFile()), Duration.ofSeconds(60));
     }
 
     private static void copy(Path from, Path to) throws IOException {

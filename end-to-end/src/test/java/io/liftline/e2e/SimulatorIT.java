@@ -2,14 +2,9 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.liftline.consumer.ConsumerApp;
-import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.producer.ProducerApp;
-import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
-import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TcpProxy;
@@ -40,32 +35,23 @@ class SimulatorIT {
     static final MongoTestDatabase mongo = new MongoTestDatabase();
 
     private static TcpProxy proxy;
-    private static ProducerApp producer;
-    private static ConsumerApp consumer;
+    private static TestPipeline pipeline;
 
     @BeforeAll
     static void startPipeline() throws Exception {
         proxy = rabbit.proxy(); // the producer reaches the broker through it, so a test can cut it off
-        producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUriThrough(proxy))
-                .httpPort(0)
-                .adminPort(0)
-                .publishTimeout(Duration.ofSeconds(2))
-                .build());
-        assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
-        consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .build());
-        Poll.waitAtMost(Duration.ofSeconds(10), "consumers subscribed", () -> consumer.notReadyReason() == null);
+        pipeline = TestPipeline.start(
+                rabbit.amqpUri(),
+                mongo,
+                p -> p.amqpUri(rabbit.amqpUriThrough(proxy)).publishTimeout(Duration.ofSeconds(2)),
+                c -> c);
     }
 
     @AfterAll
     static void stopPipeline() throws Exception {
-        consumer.close();
-        producer.close();
+        if (pipeline != null) {
+            pipeline.close();
+        }
         proxy.close();
     }
 
@@ -75,7 +61,7 @@ class SimulatorIT {
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
         return SimulatorConfig.builder()
-                .url("http://127.0.0.1:" + producer.port())
+                .url("http://127.0.0.1:" + pipeline.port())
                 .events(events)
                 .mode(mode)
                 .batchSize(50)

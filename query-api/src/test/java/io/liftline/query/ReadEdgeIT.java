@@ -13,6 +13,7 @@ import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
 import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.TestCertificate;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -29,7 +30,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -102,58 +102,9 @@ class ReadEdgeIT {
                 "127.0.0.1",
                 0,
                 Duration.ofSeconds(2))));
-        Path keystore = dir.resolve("query.p12");
-        truststore = dir.resolve("trust.p12");
-        String keytool =
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        run(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "query",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=localhost",
-                "-ext",
-                "SAN=dns:localhost,ip:127.0.0.1",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                PASSWORD);
-        run(
-                keytool,
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "query",
-                "-keystore",
-                keystore.toString(),
-                "-storepass",
-                PASSWORD,
-                "-file",
-                dir.resolve("query.pem").toString());
-        run(
-                keytool,
-                "-importcert",
-                "-noprompt",
-                "-alias",
-                "query",
-                "-file",
-                dir.resolve("query.pem").toString(),
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                truststore.toString(),
-                "-storepass",
-                "changeit");
-        Tls tls = new Tls(keystore, PASSWORD);
+        TestCertificate made = TestCertificate.make(dir, "query", PASSWORD);
+        truststore = made.truststore();
+        Tls tls = new Tls(made.keystore(), PASSWORD);
         overTls = QueryApp.start(config(new EdgeSettings(
                 "127.0.0.1",
                 EdgeSettings.defaultHttpPort(tls, QueryConfig.PORTS),
@@ -192,14 +143,6 @@ class ReadEdgeIT {
 
     private static String hash(String key) {
         return HexFormat.of().formatHex(ApiKeys.sha256(key));
-    }
-
-    private static void run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as(out).isZero();
     }
 
     private static HttpResponse<String> get(QueryApp app, String path, String key) throws Exception {
@@ -288,7 +231,7 @@ class ReadEdgeIT {
         assertThat(overTls.port()).as("no plain port unless asked").isEqualTo(-1);
         KeyStore trust = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(truststore)) {
-            trust.load(in, "changeit".toCharArray());
+            trust.load(in, TestCertificate.TRUSTSTORE_PASSWORD.toCharArray());
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);

@@ -202,12 +202,7 @@ public final class TestBroker {
     /** Runs a command as root (directly, or through sudo) and returns its output; fails the test if it fails. */
     private static String command(List<String> command) throws IOException, InterruptedException {
         List<String> full = sudo(command);
-        Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        if (!process.waitFor(90, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError("'" + String.join(" ", full) + "' failed: " + output);
-        }
-        return output;
+        return Commands.succeed(new ProcessBuilder(full), Duration.ofSeconds(90));
     }
 
     /** Opens and closes one connection, so a missing broker fails here, fast, instead of hanging a test. */

@@ -12,6 +12,7 @@ import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
+import io.liftline.testing.AppProcess;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
@@ -216,6 +217,7 @@ final class FaultSuite {
         }
         String runId = "fault-" + scenario.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+        double storedBefore = storedSoFar();
         SimulatorConfig load = SimulatorConfig.builder()
                 .url(pipeline.producerUrls())
                 .events(rides)
@@ -241,10 +243,11 @@ final class FaultSuite {
                 throw new IllegalStateException(e);
             }
         });
-        // A fixed lead. The hung-store scenario used to see one worker stay ready through the hang, whatever the lead:
-        // a write that began during it failed only at the 10 s read timeout plus the driver's retry of the write,
-        // after the store was back. Workers now say DOWN once a write has waited 5 s (ConsumerApp.STORE_STALL).
-        Thread.sleep(LEAD.toMillis());
+        // The fault meets a pipeline under load, however late the simulator started. (The hung-store scenario once
+        // saw one worker stay ready through the hang with this poll, and with a fixed lead alike: a write that began
+        // during the hang failed only at the 10 s read timeout plus the driver's retry, after the store was back.
+        // Workers now say DOWN once a write has waited 5 s, ConsumerApp.STORE_STALL.)
+        awaitLoadUnderWay(storedBefore);
 
         Set<String> seenDown = new LinkedHashSet<>();
         AtomicBoolean sampling = new AtomicBoolean(true);
@@ -288,6 +291,25 @@ final class FaultSuite {
                 seenDown,
                 note,
                 summaryDifferences());
+    }
+
+    /**
+     * Waits until the workers have stored {@link #LEAD}'s worth of rides at the load's rate since {@code before}. It
+     * asks the workers' counters, not the store: a query that scans the store would slow the very writes it waits for.
+     */
+    private void awaitLoadUnderWay(double before) {
+        long lead = Math.max(1, (long) (rate * LEAD.toSeconds()));
+        io.liftline.testing.Poll.waitAtMost(
+                Duration.ofSeconds(60),
+                lead + " rides stored (the load under way)",
+                () -> storedSoFar() >= before + lead);
+    }
+
+    /** Rides the workers have stored, by their own counters (a replaced worker starts again at 0). */
+    private double storedSoFar() {
+        return pipeline.workers.stream()
+                .mapToDouble(w -> w.metric("liftline_rides_stored_total"))
+                .sum();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.liftline.e2e.faults;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import io.liftline.broker.Topology;
+import io.liftline.testing.AppProcess;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
 import io.liftline.testing.RabbitVhost;
