@@ -85,21 +85,13 @@ rabbitmq_load_definitions() {
   topology_definitions | import_definitions || die "could not load rabbitmq/definitions.json"
 }
 
-# The applications' broker users (rabbitmq/users.json: least privilege, no password in the repository).
-# Each gets a random password, kept in $LIFTLINE_SECRETS (mode 700) as <user>.password and as a ready
-# <user>.amqp-uri, which the apps read through LIFTLINE_AMQP_URI_FILE: no secret on any command line.
+# The applications' broker users (rabbitmq/users.json: least privilege, no password in the repository), loaded by
+# the installation's `liftline-ops users load` through the management API: each password is made once and kept in
+# $LIFTLINE_SECRETS (mode 700) as <user>.password, beside a ready <user>.amqp-uri that the apps read through
+# LIFTLINE_AMQP_URI_FILE: no secret on any command line. The broker hashes the passwords itself.
 APP_USERS="liftline-producer liftline-consumer liftline-ops"
 
-# rabbit_password_hash PASSWORD: RabbitMQ's salted SHA-256 (base64 of salt + sha256(salt + password)).
-rabbit_password_hash() {
-  local salt
-  ensure_command xxd "the broker users' password hashes"
-  salt=$(head -c 4 /dev/urandom | xxd -p)
-  { printf '%s' "$salt" | xxd -r -p; { printf '%s' "$salt" | xxd -r -p; printf '%s' "$1"; } | sha256sum | cut -d' ' -f1 | xxd -r -p; } \
-    | base64 -w0
-}
-
-# app_secret USER: the user's password, made on first use.
+# app_secret USER: the password kept for USER, made on first use (the MongoDB users of the compose files).
 app_secret() {
   local file="$LIFTLINE_SECRETS/$1.password"
   if [ ! -s "$file" ]; then
@@ -108,27 +100,14 @@ app_secret() {
   cat "$file"
 }
 
-# users_with_passwords DIR: rabbitmq/users.json with each application user's password (kept in DIR, made on
-# first use) filled in as its hash.
-users_with_passwords() {
-  local doc user
-  doc=$(cat "$LIFTLINE_ROOT/rabbitmq/users.json")
-  for user in $APP_USERS; do
-    doc=$(printf '%s' "$doc" | sed "s#\"name\": \"$user\", \"password_hash\": \"\"#\"name\": \"$user\", \"password_hash\": \"$(rabbit_password_hash "$(LIFTLINE_SECRETS="$1" app_secret "$user")")\"#")
-  done
-  printf '%s' "$doc"
-}
-
-# rabbitmq_load_users: the application users of rabbitmq/users.json, with their passwords, loaded through stdin.
-rabbitmq_load_users() {
-  local user
-  users_with_passwords "$LIFTLINE_SECRETS" | import_definitions || die "could not load rabbitmq/users.json"
-  for user in $APP_USERS; do
-    (umask 077 && printf 'amqp://%s:%s@127.0.0.1:%s/%%2F\n' "$user" "$(app_secret "$user")" "$AMQP_PORT" \
-      > "$LIFTLINE_SECRETS/$user.amqp-uri")
-  done
-  (umask 077 && printf 'http://liftline-ops:%s@127.0.0.1:%s\n' "$(app_secret liftline-ops)" "$MANAGEMENT_PORT" \
-    > "$LIFTLINE_SECRETS/liftline-ops.management-uri")
+# ensure_broker_users: the applications' users in the local broker (after ensure_broker; builds the tool if missing).
+ensure_broker_users() {
+  { [ -z "${LIFTLINE_AMQP_URI:-}" ] && rabbitmq_installed; } || return 0
+  [ -x "$LIFTLINE_BIN/liftline-ops" ] || ensure_built
+  "$LIFTLINE_BIN/liftline-ops" users load --secrets-dir="$LIFTLINE_SECRETS" \
+    --users-file="$LIFTLINE_ROOT/rabbitmq/users.json" --management-uri="http://guest:guest@127.0.0.1:$MANAGEMENT_PORT" \
+    --amqp-uri="amqp://127.0.0.1:$AMQP_PORT/%2F" >/dev/null || die "could not load the users of rabbitmq/users.json"
+  log "broker users: $APP_USERS (least privilege; their credentials are in $LIFTLINE_SECRETS)"
 }
 
 # docker_secrets: the files rabbitmq/docker-compose.yml mounts as secrets, in rabbitmq/docker/secrets (git-ignored,
@@ -136,7 +115,12 @@ rabbitmq_load_users() {
 docker_secrets() {
   local dir="$LIFTLINE_ROOT/rabbitmq/docker/secrets" doc user password
   (umask 077 && mkdir -p "$dir")
-  doc=$(users_with_passwords "$dir")
+  ensure_built
+  # The users with salted hashes of their passwords (made in $dir on first use), and the console's administrator,
+  # for people only: no application runs as it.
+  doc=$("$LIFTLINE_BIN/liftline-ops" users definitions --secrets-dir="$dir" \
+    --users-file="$LIFTLINE_ROOT/rabbitmq/users.json" --admin=liftline-admin) \
+    || die "could not make the broker users' definitions"
   for user in $APP_USERS; do
     password=$(LIFTLINE_SECRETS="$dir" app_secret "$user")
     (umask 077 && printf 'amqp://%s:%s@rabbitmq:5672/%%2F\n' "$user" "$password" > "$dir/$user.amqp-uri")
@@ -170,11 +154,7 @@ docker_secrets() {
    printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?directConnection=true&authSource=liftline\n' "$query_pw" \
      > "$dir/liftline-query.cluster-mongodb-uri-local"
    [ -s "$dir/mongodb.keyfile" ] || head -c 756 /dev/urandom | base64 -w0 > "$dir/mongodb.keyfile")
-  # The console's administrator, for people only: no application runs as it.
-  doc=$(printf '%s' "$doc" | jq --arg hash "$(rabbit_password_hash "$(LIFTLINE_SECRETS="$dir" app_secret liftline-admin)")" \
-    '.vhosts = [{"name": "/"}] | .users += [{"name": "liftline-admin", "password_hash": $hash,
-      "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}]
-    | .permissions += [{"user": "liftline-admin", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}]')
+  doc=$(printf '%s' "$doc" | jq '.vhosts = [{"name": "/"}]')
   (umask 077 && printf '%s\n' "$doc" > "$dir/10-users.json")
   chmod 644 "$dir/10-users.json" # read by the broker's own user in its container; it holds only salted hashes
   log "wrote $dir: 10-users.json (hashes), the apps' AMQP and MongoDB URIs; console user liftline-admin," \
@@ -200,9 +180,8 @@ ensure_broker() {
   if rabbitmq_installed; then
     rabbitmq_enable_plugins
     rabbitmq_load_definitions
-    rabbitmq_load_users
   fi
-  log "broker: ready (AMQP 127.0.0.1:$AMQP_PORT, console http://127.0.0.1:$MANAGEMENT_PORT guest/guest;"     "the apps' credentials are in $LIFTLINE_SECRETS)"
+  log "broker: ready (AMQP 127.0.0.1:$AMQP_PORT, console http://127.0.0.1:$MANAGEMENT_PORT guest/guest)"
 }
 
 stop_broker() {

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -38,9 +40,9 @@ class DistributionIT {
         Path home = unpack();
         Path keys = install.resolve("etc/api-keys");
 
-        Ops made = ops(home, "api-key", "new", "gate7", "3,4", "--api-keys-file=" + keys);
-        assertThat(made.exit()).as(made.out()).isZero();
-        String key = made.out().strip();
+        Commands.Ran made = ops(home, "api-key", "new", "gate7", "3,4", "--api-keys-file=" + keys);
+        assertThat(made.exit()).as(made.output()).isZero();
+        String key = made.output().strip();
         assertThat(key).startsWith("ll_");
         assertThat(Files.readString(keys))
                 .as("the file keeps the hash, never the key")
@@ -50,32 +52,45 @@ class DistributionIT {
                         .exit())
                 .isZero();
 
-        Ops listed = ops(home, "api-key", "list", "--api-keys-file=" + keys);
-        assertThat(listed.out()).containsPattern("gate7 +3,4 +ingest").containsPattern("analyst +\\* +read");
+        Commands.Ran listed = ops(home, "api-key", "list", "--api-keys-file=" + keys);
+        assertThat(listed.output()).containsPattern("gate7 +3,4 +ingest").containsPattern("analyst +\\* +read");
 
         assertThat(ops(home, "api-key", "revoke", "gate7", "--api-keys-file=" + keys)
-                        .out())
+                        .output())
                 .contains("revoked 1 key(s)");
-        assertThat(ops(home, "api-key", "list", "--api-keys-file=" + keys).out())
+        assertThat(ops(home, "api-key", "list", "--api-keys-file=" + keys).output())
                 .doesNotContain("gate7");
-        Ops refused = ops(home, "api-key", "new", "gate 8", "*", "--api-keys-file=" + keys);
+        Commands.Ran refused = ops(home, "api-key", "new", "gate 8", "*", "--api-keys-file=" + keys);
         assertThat(refused.exit()).isEqualTo(2);
-        assertThat(refused.out()).contains("the client name must be");
+        assertThat(refused.output()).contains("the client name must be");
     }
 
-    private record Ops(int exit, String out) {}
+    @Test
+    void theInstallationsOpsToolGivesItsBrokerUsersWithHashedPasswordsOnly() throws Exception {
+        Path home = unpack();
+        Path secrets = install.resolve("etc/secrets");
+
+        // No --users-file: the installation's own conf/rabbitmq/users.json.
+        Commands.Ran definitions = ops(home, "users", "definitions", "--secrets-dir=" + secrets);
+        assertThat(definitions.exit()).as(definitions.output()).isZero();
+        JsonNode users = JSON.readTree(definitions.output()).path("users");
+        assertThat(users).hasSize(3);
+        for (JsonNode user : users) {
+            String password = Files.readString(secrets.resolve(user.path("name").asText() + ".password"));
+            assertThat(definitions.output()).doesNotContain(password);
+            assertThat(user.path("password_hash").asText()).hasSize(48); // base64 of a 4-byte salt and a SHA-256
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(secrets)))
+                .isEqualTo("rwx------");
+    }
 
     /** Runs bin/liftline-ops with these arguments; its standard output. */
-    private static Ops ops(Path home, String... args) throws Exception {
+    private static Commands.Ran ops(Path home, String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(
                 List.of(home.resolve("bin/liftline-ops").toString()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        return new Ops(process.exitValue(), out);
+        return Commands.run(
+                new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD), Duration.ofSeconds(60));
     }
 
     /** The tarball unpacked into {@link #install}: its home directory. */

@@ -7,6 +7,7 @@ import io.liftline.producer.config.ProducerConfig;
 import io.liftline.query.config.QueryConfig;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.simulator.SimulatorConfig;
 import io.liftline.testing.RepositoryFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * docs/configuration.md's table of settings equals the settings each service declares: every declared setting
- * has a row naming the service and its default, and every row names only services that declare it.
+ * has a row naming the service and its default, and every row names only services that declare it. The simulator's
+ * table is its declarations, row for row.
  */
 class ConfigurationDocsTest {
 
@@ -115,6 +117,29 @@ class ConfigurationDocsTest {
         assertThat(problems)
                 .as("docs/configuration.md rows against the declared settings")
                 .isEmpty();
+    }
+
+    @Test
+    void theSimulatorsTableIsItsDeclaredSettingsInOrder() throws IOException {
+        List<String> documented = new ArrayList<>();
+        boolean inTable = false;
+        for (String line : Files.readAllLines(RepositoryFiles.resolve("docs/configuration.md"))) {
+            if (line.startsWith("| variable | flag | default | meaning |")) {
+                inTable = true;
+            } else if (inTable && line.startsWith("|") && !line.startsWith("|---")) {
+                documented.add(line);
+            } else if (inTable && !line.startsWith("|")) {
+                break;
+            }
+        }
+        List<String> declared = new ArrayList<>();
+        for (Setting<?, ?> setting : SimulatorConfig.SETTINGS.all()) {
+            declared.add("| `" + setting.variable() + "` | `" + setting.flag() + "` | " + setting.defaultText() + " | "
+                    + setting.doc().replace("|", "\\|") + " |");
+        }
+        assertThat(documented)
+                .as("docs/configuration.md's simulator table against SimulatorConfig.SETTINGS")
+                .containsExactlyElementsOf(declared);
     }
 
     private static List<String> cells(String line) {

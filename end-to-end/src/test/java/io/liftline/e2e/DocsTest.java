@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The docs cannot drift from the repository: every relative link and anchor resolves, every alert's runbook has its
- * section, every script and launcher they name exists, and every {@code LIFTLINE_*} they name is read somewhere.
+ * section, every script and launcher they name exists, every {@code LIFTLINE_*} they name is read somewhere, and
+ * every one the code reads is named.
  */
 class DocsTest {
 
@@ -149,6 +150,43 @@ class DocsTest {
         }
         assertThat(unread)
                 .as("LIFTLINE_* variables the docs name that no code, script or launcher reads")
+                .isEmpty();
+    }
+
+    /**
+     * The reverse: every {@code LIFTLINE_*} that the Java code reads (as a string, the way every setting is declared)
+     * is named in the docs, as the variable or as its {@code --flag}.
+     */
+    @Test
+    void everyVariableTheCodeReadsIsNamedInTheDocs() throws IOException {
+        StringBuilder docs = new StringBuilder();
+        for (Path doc : docs()) {
+            docs.append(Files.readString(doc, StandardCharsets.UTF_8));
+        }
+        Pattern literal = Pattern.compile("\"(" + VARIABLE.pattern() + ")\"");
+        Set<String> unnamed = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(RepositoryFiles.root())) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> f.toString().contains("/src/main/java/"))
+                    .toList()) {
+                Matcher m = literal.matcher(Files.readString(f, StandardCharsets.UTF_8));
+                while (m.find()) {
+                    String variable = m.group(1);
+                    String flag = "--"
+                            + variable.substring("LIFTLINE_".length())
+                                    .toLowerCase(Locale.ROOT)
+                                    .replace('_', '-');
+                    if (!docs.toString().contains(variable)
+                            && !Pattern.compile(Pattern.quote(flag) + "(?![\\w-])")
+                                    .matcher(docs)
+                                    .find()) {
+                        unnamed.add(RepositoryFiles.root().relativize(f) + ": " + variable);
+                    }
+                }
+            }
+        }
+        assertThat(unnamed)
+                .as("LIFTLINE_* variables the code reads that the docs name neither as variable nor as flag")
                 .isEmpty();
     }
 

@@ -50,7 +50,15 @@ public final class OpsMain {
     /** The API keys file that {@code api-key} changes: the one a service's LIFTLINE_API_KEYS_FILE names. */
     static final String API_KEYS_FILE = "LIFTLINE_API_KEYS_FILE";
 
+    /** Where {@code users} keeps the broker users' passwords and URIs (mode 700). */
+    static final String SECRETS_DIR = "LIFTLINE_SECRETS_DIR";
+    /** The broker users file; by default the installation's conf/rabbitmq/users.json. */
+    static final String USERS_FILE = "LIFTLINE_USERS_FILE";
+
     private static final List<String> VARIABLES = List.of(
+            SECRETS_DIR,
+            USERS_FILE,
+            "LIFTLINE_ADMIN",
             AMQP_URI,
             MANAGEMENT_URI,
             MONGODB_URI,
@@ -96,6 +104,13 @@ public final class OpsMain {
               api-key list --api-keys-file=F             the clients, their resorts and scopes
               api-key revoke CLIENT --api-keys-file=F    removes every key of CLIENT
                   the services read the file again within a second of a change
+              users load --secrets-dir=D [--users-file=F] [--management-uri=U] [--amqp-uri=A]
+                  the applications' broker users of F (conf/rabbitmq/users.json), least privilege, made or updated
+                  through the management API U (an administrator's); each password is made once and kept in D
+                  (mode 700), with D/<user>.amqp-uri on A's nodes and vhost for that app's LIFTLINE_AMQP_URI_FILE
+              users definitions --secrets-dir=D [--users-file=F] [--admin=NAME]
+                  the same users as a definitions document with salted password hashes, for a broker that loads
+                  its definitions at boot; --admin adds a console administrator NAME (password in D/NAME.password)
             connections: LIFTLINE_AMQP_URI, LIFTLINE_MANAGEMENT_URI (http://guest:guest@127.0.0.1:15672),
                          LIFTLINE_MONGODB_URI, LIFTLINE_MONGODB_DATABASE, or the matching --flags
             """;
@@ -127,6 +142,7 @@ public final class OpsMain {
                 case "query" -> query(command, config, json, out);
                 case "summaries" -> summaries(command, config, json, out);
                 case "api-key" -> apiKey(command, config, json, out);
+                case "users" -> users(command, config, out);
                 default -> usage(out, "unknown command '" + command.get(0) + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -402,6 +418,47 @@ public final class OpsMain {
     }
 
     /** The vhost an AMQP URI names: its path, decoded; the default vhost when it has none. */
+    private static int users(List<String> command, ConfigSource config, PrintStream out) throws IOException {
+        if (command.size() != 2 || !List.of("load", "definitions").contains(command.get(1))) {
+            return usage(out, "users needs load or definitions");
+        }
+        String secrets = config.get(SECRETS_DIR, null);
+        if (secrets == null) {
+            return usage(out, "name the secrets directory: LIFTLINE_SECRETS_DIR or --secrets-dir");
+        }
+        Path file = Path.of(config.get(USERS_FILE, installedUsersFile().toString()));
+        if (!Files.isRegularFile(file)) {
+            out.println("error: no users file at " + file + " (--users-file)");
+            return 1;
+        }
+        BrokerUsers users = BrokerUsers.read(file, Path.of(secrets));
+        if (command.get(1).equals("definitions")) {
+            out.print(users.definitions(config.get("LIFTLINE_ADMIN", null)));
+            return 0;
+        }
+        ManagementClient management = ManagementClient.of(
+                URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10));
+        users.load(management, config.get(AMQP_URI, "amqp://127.0.0.1:5672/%2F"));
+        for (BrokerUsers.User user : users.users()) {
+            out.println("broker user " + user.name() + ": " + Path.of(secrets).resolve(user.name() + ".amqp-uri"));
+        }
+        return 0;
+    }
+
+    /** conf/rabbitmq/users.json of the installation this tool runs from (its jar is in lib/). */
+    private static Path installedUsersFile() {
+        try {
+            Path jar = Path.of(OpsMain.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            return jar.resolveSibling("../conf/rabbitmq/users.json").normalize();
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return Path.of("conf/rabbitmq/users.json");
+        }
+    }
+
     static String vhost(String amqpUri) {
         String path = URI.create(BrokerNodes.parse(amqpUri).uri()).getRawPath(); // a cluster URI is no java.net.URI
         return path == null || path.length() <= 1 ? "/" : URLDecoder.decode(path.substring(1), StandardCharsets.UTF_8);

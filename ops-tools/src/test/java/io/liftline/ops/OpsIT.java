@@ -20,11 +20,14 @@ import io.liftline.store.SummaryWriter;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,6 +41,7 @@ import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 class OpsIT {
 
@@ -114,6 +118,72 @@ class OpsIT {
                     ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
             channel.waitForConfirmsOrDie(10_000);
         }
+    }
+
+    @Test
+    void usersLoadMakesEachAppsUserWithItsPermissionsAndKeepsItsUri(@TempDir Path dir) throws Exception {
+        try (Channel channel = rabbit.connection().createChannel()) {
+            Topology.declare(channel);
+        }
+        // rabbitmq/users.json's users and rules, named for this test's vhost (users are global to the broker).
+        String producer = rabbit.vhost() + ".producer";
+        String ops = rabbit.vhost() + ".ops";
+        Path users = dir.resolve("users.json");
+        Files.writeString(
+                users,
+                Files.readString(RepositoryFiles.resolve("rabbitmq/users.json"))
+                        .replace("\"liftline-producer\"", "\"" + producer + "\"")
+                        .replace("\"liftline-ops\"", "\"" + ops + "\"")
+                        .replace("\"liftline-consumer\"", "\"" + rabbit.vhost() + ".consumer\"")
+                        .replace("\"vhost\": \"/\"", "\"vhost\": \"" + rabbit.vhost() + "\""));
+        Path secrets = dir.resolve("secrets");
+        try {
+            Result loaded = ops(
+                    "",
+                    "users",
+                    "load",
+                    "--secrets-dir=" + secrets,
+                    "--users-file=" + users,
+                    "--amqp-uri=" + rabbit.amqpUri());
+            assertThat(loaded.exit()).as(loaded.out()).isZero();
+            String producerUri =
+                    Files.readString(secrets.resolve(producer + ".amqp-uri")).strip();
+            assertThat(producerUri).startsWith("amqp://" + producer + ":").doesNotContain("guest");
+            try (Connection connection = BrokerClients.connect(producerUri, "ops-it")) {
+                connection.createChannel().exchangeDeclarePassive(Topology.EXCHANGE);
+                Channel reader = connection.createChannel();
+                assertThatThrownBy(() -> reader.basicGet(Topology.QUEUE, false))
+                        .hasStackTraceContaining("ACCESS_REFUSED");
+            }
+            assertThat(Files.readString(secrets.resolve(ops + ".management-uri")))
+                    .startsWith("http://" + ops + ":");
+
+            // Again: the passwords kept, so the URIs the apps already read still work.
+            String password = Files.readString(secrets.resolve(producer + ".password"));
+            assertThat(ops(
+                                    "",
+                                    "users",
+                                    "load",
+                                    "--secrets-dir=" + secrets,
+                                    "--users-file=" + users,
+                                    "--amqp-uri=" + rabbit.amqpUri())
+                            .exit())
+                    .isZero();
+            assertThat(Files.readString(secrets.resolve(producer + ".password")))
+                    .isEqualTo(password);
+            BrokerClients.connect(producerUri, "ops-it-again").close();
+        } finally {
+            for (String user : List.of(producer, ops, rabbit.vhost() + ".consumer")) {
+                rabbit.management().deleteUser(user);
+            }
+        }
+    }
+
+    @Test
+    void usersNeedASecretsDirectory() {
+        Result result = ops("", "users", "load");
+        assertThat(result.exit()).isEqualTo(2);
+        assertThat(result.out()).contains("name the secrets directory: LIFTLINE_SECRETS_DIR or --secrets-dir");
     }
 
     @Test

@@ -132,7 +132,7 @@ public record SimulatorConfig(
             .doc("one request's budget; then it counts as failed and is retried");
     public static final Setting<SimulatorConfig, String> RUN_ID = Setting.text(
                     "LIFTLINE_RUN_ID", SimulatorConfig::runId)
-            .byDefault(null, "run-<UTC time>")
+            .byDefault(null, "`run-<UTC time>`")
             .check(Checks.NOT_BLANK)
             .doc("prefix of every event id of the run");
     public static final Setting<SimulatorConfig, Boolean> VERIFY = Setting.bool(
