@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The producer's public API (docs/api.md): the Upic single POST and the batch POST, nothing else
- * (health and metrics are on the admin port, {@link AdminHandler}). A POST is answered 201 only after the
+ * (health and metrics are on the admin port, {@link io.liftline.service.AdminHandler}). A POST is answered 201 only after the
  * broker confirmed every ride in it; the request holds no thread while it waits for those confirms.
  */
 public final class IngestHandler extends Handler.Abstract {
