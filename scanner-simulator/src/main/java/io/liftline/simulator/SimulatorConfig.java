@@ -6,6 +6,7 @@ import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.runtime.Values;
 import io.liftline.simulator.http.HttpTransport;
 import java.time.Duration;
 import java.time.Instant;
@@ -253,33 +254,44 @@ public record SimulatorConfig(
 
     static SimulatorConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return builder()
-                .url(URL.read(source))
-                .events(EVENTS.read(source))
-                .mode(MODE.read(source))
-                .batchSize(BATCH_SIZE.read(source))
-                .phase1Threads(PHASE1_THREADS.read(source))
-                .phase1PerThread(PHASE1_PER_THREAD.read(source))
-                .threads(THREADS.read(source))
-                .maxRetries(MAX_RETRIES.read(source))
-                .requestTimeout(REQUEST_TIMEOUT.read(source))
-                .runId(RUN_ID.read(source))
-                .verify(VERIFY.read(source))
-                .mongodbUri(MONGODB_URI.read(source))
-                .mongodbDatabase(MONGODB_DATABASE.read(source))
-                .verifyTimeout(VERIFY_TIMEOUT.read(source))
-                .csv(CSV.read(source))
-                .html(HTML.read(source))
-                .progress(PROGRESS.read(source))
-                .progressInterval(PROGRESS_INTERVAL.read(source))
-                .rate(RATE.read(source))
-                .idempotencyKeys(!NO_IDEMPOTENCY_KEYS.read(source))
-                .apiKey(API_KEY.read(source))
-                .httpClient(HTTP_CLIENT.read(source))
-                .managementUri(MANAGEMENT_URI.read(source))
-                .workers(WORKERS.read(source))
-                .noBackoff(NO_BACKOFF.read(source))
-                .build();
+        return of(Values.from(source));
+    }
+
+    /** The run of these values, its id made from the time when none is given, each checked against its declaration. */
+    private static SimulatorConfig of(Values v) {
+        String url = URL.requireValid(v.get(URL));
+        String runId = v.get(RUN_ID);
+        return SETTINGS.check(new SimulatorConfig(
+                url,
+                v.get(EVENTS),
+                v.get(MODE),
+                v.get(BATCH_SIZE),
+                v.get(PHASE1_THREADS),
+                v.get(PHASE1_PER_THREAD),
+                v.get(THREADS),
+                v.get(MAX_RETRIES),
+                v.get(REQUEST_TIMEOUT),
+                runId != null
+                        ? runId
+                        : "run-"
+                                + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                                        .withZone(ZoneOffset.UTC)
+                                        .format(Instant.now()),
+                v.get(VERIFY),
+                v.get(MONGODB_URI),
+                v.get(MONGODB_DATABASE),
+                v.get(VERIFY_TIMEOUT),
+                v.get(CSV),
+                v.get(HTML),
+                v.get(PROGRESS),
+                v.get(PROGRESS_INTERVAL),
+                v.get(RATE),
+                !v.get(NO_IDEMPOTENCY_KEYS),
+                v.get(API_KEY),
+                v.get(HTTP_CLIENT),
+                v.get(MANAGEMENT_URI),
+                v.get(WORKERS),
+                v.get(NO_BACKOFF)));
     }
 
     public static Builder builder() {
@@ -293,194 +305,138 @@ public record SimulatorConfig(
 
     /** Builds a run from the declared defaults and checks it; programs that drive the simulator set what they need. */
     public static final class Builder {
-        private String url = URL.defaultValue();
-        private int events = EVENTS.defaultValue();
-        private String mode = MODE.defaultValue();
-        private int batchSize = BATCH_SIZE.defaultValue();
-        private int phase1Threads = PHASE1_THREADS.defaultValue();
-        private int phase1PerThread = PHASE1_PER_THREAD.defaultValue();
-        private int threads = THREADS.defaultValue();
-        private int maxRetries = MAX_RETRIES.defaultValue();
-        private Duration requestTimeout = REQUEST_TIMEOUT.defaultValue();
-        private String runId;
-        private boolean verify = VERIFY.defaultValue();
-        private String mongodbUri = MONGODB_URI.defaultValue();
-        private String mongodbDatabase = MONGODB_DATABASE.defaultValue();
-        private Duration verifyTimeout = VERIFY_TIMEOUT.defaultValue();
-        private String csv;
-        private String html;
-        private boolean progress = PROGRESS.defaultValue();
-        private Duration progressInterval = PROGRESS_INTERVAL.defaultValue();
-        private double rate = RATE.defaultValue();
-        private boolean idempotencyKeys = !NO_IDEMPOTENCY_KEYS.defaultValue();
-        private String apiKey;
-        private String httpClient = HTTP_CLIENT.defaultValue();
-        private String managementUri;
-        private String workers;
-        private boolean noBackoff = NO_BACKOFF.defaultValue();
+        private final Values values = Values.defaults();
 
         /** One producer, or several comma-separated. */
         public Builder url(String v) {
-            url = v;
+            values.set(URL, v);
             return this;
         }
 
         public Builder events(int v) {
-            events = v;
+            values.set(EVENTS, v);
             return this;
         }
 
         public Builder mode(String v) {
-            mode = v;
+            values.set(MODE, v);
             return this;
         }
 
         public Builder batchSize(int v) {
-            batchSize = v;
+            values.set(BATCH_SIZE, v);
             return this;
         }
 
         public Builder phase1Threads(int v) {
-            phase1Threads = v;
+            values.set(PHASE1_THREADS, v);
             return this;
         }
 
         public Builder phase1PerThread(int v) {
-            phase1PerThread = v;
+            values.set(PHASE1_PER_THREAD, v);
             return this;
         }
 
         public Builder threads(int v) {
-            threads = v;
+            values.set(THREADS, v);
             return this;
         }
 
         public Builder maxRetries(int v) {
-            maxRetries = v;
+            values.set(MAX_RETRIES, v);
             return this;
         }
 
         public Builder requestTimeout(Duration v) {
-            requestTimeout = v;
+            values.set(REQUEST_TIMEOUT, v);
             return this;
         }
 
         /** Null: {@code run-} and the UTC time. */
         public Builder runId(String v) {
-            runId = v;
+            values.set(RUN_ID, v);
             return this;
         }
 
         public Builder verify(boolean v) {
-            verify = v;
+            values.set(VERIFY, v);
             return this;
         }
 
         public Builder mongodbUri(String v) {
-            mongodbUri = v;
+            values.set(MONGODB_URI, v);
             return this;
         }
 
         public Builder mongodbDatabase(String v) {
-            mongodbDatabase = v;
+            values.set(MONGODB_DATABASE, v);
             return this;
         }
 
         public Builder verifyTimeout(Duration v) {
-            verifyTimeout = v;
+            values.set(VERIFY_TIMEOUT, v);
             return this;
         }
 
         public Builder csv(String v) {
-            csv = v;
+            values.set(CSV, v);
             return this;
         }
 
         public Builder html(String v) {
-            html = v;
+            values.set(HTML, v);
             return this;
         }
 
         public Builder progress(boolean v) {
-            progress = v;
+            values.set(PROGRESS, v);
             return this;
         }
 
         public Builder progressInterval(Duration v) {
-            progressInterval = v;
+            values.set(PROGRESS_INTERVAL, v);
             return this;
         }
 
         public Builder rate(double v) {
-            rate = v;
+            values.set(RATE, v);
             return this;
         }
 
         public Builder idempotencyKeys(boolean v) {
-            idempotencyKeys = v;
+            values.set(NO_IDEMPOTENCY_KEYS, !v);
             return this;
         }
 
         public Builder apiKey(String v) {
-            apiKey = v;
+            values.set(API_KEY, v);
             return this;
         }
 
         public Builder httpClient(String v) {
-            httpClient = v;
+            values.set(HTTP_CLIENT, v);
             return this;
         }
 
         public Builder managementUri(String v) {
-            managementUri = v;
+            values.set(MANAGEMENT_URI, v);
             return this;
         }
 
         public Builder workers(String v) {
-            workers = v;
+            values.set(WORKERS, v);
             return this;
         }
 
         public Builder noBackoff(boolean v) {
-            noBackoff = v;
+            values.set(NO_BACKOFF, v);
             return this;
         }
 
         /** Resolves the run id, then checks every value against its declaration. */
         public SimulatorConfig build() {
-            String id = runId != null
-                    ? runId
-                    : "run-"
-                            + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                                    .withZone(ZoneOffset.UTC)
-                                    .format(Instant.now());
-            URL.requireValid(url);
-            return SETTINGS.check(new SimulatorConfig(
-                    url,
-                    events,
-                    mode,
-                    batchSize,
-                    phase1Threads,
-                    phase1PerThread,
-                    threads,
-                    maxRetries,
-                    requestTimeout,
-                    id,
-                    verify,
-                    mongodbUri,
-                    mongodbDatabase,
-                    verifyTimeout,
-                    csv,
-                    html,
-                    progress,
-                    progressInterval,
-                    rate,
-                    idempotencyKeys,
-                    apiKey,
-                    httpClient,
-                    managementUri,
-                    workers,
-                    noBackoff));
+            return of(values);
         }
     }
 }

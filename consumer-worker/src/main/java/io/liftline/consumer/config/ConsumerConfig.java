@@ -9,6 +9,7 @@ import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.runtime.Values;
 import java.time.Duration;
 import java.util.List;
 
@@ -161,22 +162,30 @@ public record ConsumerConfig(
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ConsumerConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return builder()
-                .amqpUri(AMQP_URI.read(source))
-                .mongodbUri(MONGODB_URI.read(source))
-                .mongodbDatabase(MONGODB_DATABASE.read(source))
-                .adminPort(ADMIN_PORT.read(source))
-                .adminBindAddress(ADMIN_BIND_ADDRESS.read(source))
-                .shards(SHARDS.read(source))
-                .consumeShards(CONSUME_SHARDS.read(source))
-                .consumers(CONSUMERS.read(source))
-                .prefetch(PREFETCH.read(source))
-                .batchSize(BATCH_SIZE.read(source))
-                .batchTimeout(BATCH_TIMEOUT.read(source))
-                .storeRetryMaxBackoff(STORE_RETRY_MAX_BACKOFF.read(source))
-                .shutdownTimeout(SHUTDOWN_TIMEOUT.read(source))
-                .ranges(RANGES.read(source))
-                .build();
+        return of(Values.from(source));
+    }
+
+    /** The config of these values, with the defaults that follow from others, each checked against its declaration. */
+    private static ConsumerConfig of(Values v) {
+        // Each value is checked before the shards are built from it, so that the message names the setting.
+        Shards queues = new Shards(SHARDS.requireValid(v.get(SHARDS)));
+        int batchSize = v.get(BATCH_SIZE);
+        Integer prefetch = v.get(PREFETCH);
+        return SETTINGS.check(new ConsumerConfig(
+                v.get(AMQP_URI),
+                v.get(MONGODB_URI),
+                v.get(MONGODB_DATABASE),
+                v.get(ADMIN_PORT),
+                v.get(ADMIN_BIND_ADDRESS),
+                v.get(CONSUMERS),
+                prefetch == null ? 2 * batchSize : prefetch,
+                batchSize,
+                v.get(BATCH_TIMEOUT),
+                v.get(STORE_RETRY_MAX_BACKOFF),
+                v.get(SHUTDOWN_TIMEOUT),
+                v.get(RANGES),
+                queues,
+                queues.parseSubset(v.get(CONSUME_SHARDS))));
     }
 
     public static Builder builder() {
@@ -190,112 +199,83 @@ public record ConsumerConfig(
 
     /** Builds a config from the declared defaults and checks it; tests set what they need. */
     public static final class Builder {
-        private String amqpUri = AMQP_URI.defaultValue();
-        private String mongodbUri = MONGODB_URI.defaultValue();
-        private String mongodbDatabase = MONGODB_DATABASE.defaultValue();
-        private int adminPort = ADMIN_PORT.defaultValue();
-        private String adminBindAddress;
-        private int shards = SHARDS.defaultValue();
-        private String consumeShards;
-        private int consumers = CONSUMERS.defaultValue();
-        private Integer prefetch;
-        private int batchSize = BATCH_SIZE.defaultValue();
-        private Duration batchTimeout = BATCH_TIMEOUT.defaultValue();
-        private Duration storeRetryMaxBackoff = STORE_RETRY_MAX_BACKOFF.defaultValue();
-        private Duration shutdownTimeout = SHUTDOWN_TIMEOUT.defaultValue();
-        private RideRanges ranges = RANGES.defaultValue();
+        private final Values values = Values.defaults();
 
         public Builder shards(int v) {
-            shards = v;
+            values.set(SHARDS, v);
             return this;
         }
 
         /** A subset such as {@code 0,2}; null: every shard. */
         public Builder consumeShards(String v) {
-            consumeShards = v;
+            values.set(CONSUME_SHARDS, v);
             return this;
         }
 
         public Builder amqpUri(String v) {
-            amqpUri = v;
+            values.set(AMQP_URI, v);
             return this;
         }
 
         public Builder mongodbUri(String v) {
-            mongodbUri = v;
+            values.set(MONGODB_URI, v);
             return this;
         }
 
         public Builder mongodbDatabase(String v) {
-            mongodbDatabase = v;
+            values.set(MONGODB_DATABASE, v);
             return this;
         }
 
         public Builder adminBindAddress(String v) {
-            adminBindAddress = v;
+            values.set(ADMIN_BIND_ADDRESS, v);
             return this;
         }
 
         public Builder adminPort(int v) {
-            adminPort = v;
+            values.set(ADMIN_PORT, v);
             return this;
         }
 
         public Builder consumers(int v) {
-            consumers = v;
+            values.set(CONSUMERS, v);
             return this;
         }
 
         /** Null means twice the batch size. */
         public Builder prefetch(Integer v) {
-            prefetch = v;
+            values.set(PREFETCH, v);
             return this;
         }
 
         public Builder batchSize(int v) {
-            batchSize = v;
+            values.set(BATCH_SIZE, v);
             return this;
         }
 
         public Builder batchTimeout(Duration v) {
-            batchTimeout = v;
+            values.set(BATCH_TIMEOUT, v);
             return this;
         }
 
         public Builder storeRetryMaxBackoff(Duration v) {
-            storeRetryMaxBackoff = v;
+            values.set(STORE_RETRY_MAX_BACKOFF, v);
             return this;
         }
 
         public Builder shutdownTimeout(Duration v) {
-            shutdownTimeout = v;
+            values.set(SHUTDOWN_TIMEOUT, v);
             return this;
         }
 
         public Builder ranges(RideRanges v) {
-            ranges = v;
+            values.set(RANGES, v);
             return this;
         }
 
         /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
         public ConsumerConfig build() {
-            // Each value is checked before the shards are built from it, so that the message names the setting.
-            Shards queues = new Shards(SHARDS.requireValid(shards));
-            return SETTINGS.check(new ConsumerConfig(
-                    amqpUri,
-                    mongodbUri,
-                    mongodbDatabase,
-                    adminPort,
-                    adminBindAddress,
-                    consumers,
-                    prefetch == null ? 2 * batchSize : prefetch,
-                    batchSize,
-                    batchTimeout,
-                    storeRetryMaxBackoff,
-                    shutdownTimeout,
-                    ranges,
-                    queues,
-                    queues.parseSubset(consumeShards)));
+            return of(values);
         }
     }
 }

@@ -9,6 +9,7 @@ import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
 import java.nio.file.Path;
@@ -171,22 +172,27 @@ public record ProducerConfig(
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static ProducerConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
+        return of(Values.from(source));
+    }
+
+    /** The config of these values, each checked against its declaration. */
+    private static ProducerConfig of(Values v) {
         return SETTINGS.check(new ProducerConfig(
-                AMQP_URI.read(source),
-                EdgeSettings.from(source, PORTS),
-                PUBLISH_TIMEOUT.read(source),
-                PUBLISH_HOLD_MAX_REQUESTS.read(source),
-                PUBLISH_HOLD_MAX_BYTES.read(source),
-                CHANNEL_POOL_SIZE.read(source),
-                CHANNEL_ACQUIRE_TIMEOUT.read(source),
-                MAX_IN_FLIGHT_PER_CHANNEL.read(source),
-                MAX_BODY_BYTES.read(source),
-                MAX_BATCH_SIZE.read(source),
-                MAX_RIDE_BODY_BYTES.read(source),
-                RETRY_AFTER.read(source),
-                DRAIN_DELAY.read(source),
-                RANGES.read(source),
-                new Shards(SHARDS.read(source))));
+                v.get(AMQP_URI),
+                EdgeSettings.of(v, PORTS),
+                v.get(PUBLISH_TIMEOUT),
+                v.get(PUBLISH_HOLD_MAX_REQUESTS),
+                v.get(PUBLISH_HOLD_MAX_BYTES),
+                v.get(CHANNEL_POOL_SIZE),
+                v.get(CHANNEL_ACQUIRE_TIMEOUT),
+                v.get(MAX_IN_FLIGHT_PER_CHANNEL),
+                v.get(MAX_BODY_BYTES),
+                v.get(MAX_BATCH_SIZE),
+                v.get(MAX_RIDE_BODY_BYTES),
+                v.get(RETRY_AFTER),
+                v.get(DRAIN_DELAY),
+                v.get(RANGES),
+                new Shards(SHARDS.requireValid(v.get(SHARDS)))));
     }
 
     public int httpPort() {
@@ -228,196 +234,143 @@ public record ProducerConfig(
 
     /** Builds a config from the declared defaults and checks it; tests set what they need. */
     public static final class Builder {
-        private String amqpUri = AMQP_URI.defaultValue();
-        private Integer httpPort;
-        private int httpsPort = PORTS.https();
-        private String bindAddress;
-        private int adminPort = PORTS.admin();
-        private String adminBindAddress;
-        private Tls tls;
-        private int maxConnections = EdgeSettings.DEFAULT_MAX_CONNECTIONS;
-        private Duration idleTimeout = EdgeSettings.DEFAULT_IDLE_TIMEOUT;
-        private Path apiKeysFile;
-        private double rateLimit = EdgeSettings.DEFAULT_RATE_LIMIT;
-        private Integer rateLimitBurst;
-        private Duration shutdownTimeout = EdgeSettings.DEFAULT_SHUTDOWN_TIMEOUT;
-        private Duration publishTimeout = PUBLISH_TIMEOUT.defaultValue();
-        private int holdMaxRequests = PUBLISH_HOLD_MAX_REQUESTS.defaultValue();
-        private long holdMaxBytes = PUBLISH_HOLD_MAX_BYTES.defaultValue();
-        private int channelPoolSize = CHANNEL_POOL_SIZE.defaultValue();
-        private Duration channelAcquireTimeout = CHANNEL_ACQUIRE_TIMEOUT.defaultValue();
-        private int maxInFlightPerChannel = MAX_IN_FLIGHT_PER_CHANNEL.defaultValue();
-        private int maxBodyBytes = MAX_BODY_BYTES.defaultValue();
-        private int maxBatchSize = MAX_BATCH_SIZE.defaultValue();
-        private int maxRideBodyBytes = MAX_RIDE_BODY_BYTES.defaultValue();
-        private Duration retryAfter = RETRY_AFTER.defaultValue();
-        private Duration drainDelay = DRAIN_DELAY.defaultValue();
-        private RideRanges ranges = RANGES.defaultValue();
-        private int shards = SHARDS.defaultValue();
+        private final Values values = Values.defaults();
 
         public Builder amqpUri(String v) {
-            amqpUri = v;
+            values.set(AMQP_URI, v);
             return this;
         }
 
         /** Null: {@code 8080}, or off with TLS. */
         public Builder httpPort(Integer v) {
-            httpPort = v;
+            values.set(EdgeSettings.httpPortOf(PORTS), v);
             return this;
         }
 
         public Builder httpsPort(int v) {
-            httpsPort = v;
+            values.set(EdgeSettings.httpsPortOf(PORTS), v);
             return this;
         }
 
         public Builder bindAddress(String v) {
-            bindAddress = v;
+            values.set(EdgeSettings.BIND_ADDRESS, v);
             return this;
         }
 
         public Builder adminPort(int v) {
-            adminPort = v;
+            values.set(EdgeSettings.adminPortOf(PORTS), v);
             return this;
         }
 
         public Builder adminBindAddress(String v) {
-            adminBindAddress = v;
+            values.set(EdgeSettings.ADMIN_BIND_ADDRESS, v);
             return this;
         }
 
         public Builder tls(Tls v) {
-            tls = v;
+            EdgeSettings.tls(values, v);
             return this;
         }
 
         public Builder maxConnections(int v) {
-            maxConnections = v;
+            values.set(EdgeSettings.MAX_CONNECTIONS, v);
             return this;
         }
 
         public Builder idleTimeout(Duration v) {
-            idleTimeout = v;
+            values.set(EdgeSettings.IDLE_TIMEOUT, v);
             return this;
         }
 
         public Builder apiKeysFile(Path v) {
-            apiKeysFile = v;
+            values.set(EdgeSettings.API_KEYS_FILE, v);
             return this;
         }
 
         public Builder rateLimit(double v) {
-            rateLimit = v;
+            values.set(EdgeSettings.RATE_LIMIT, v);
             return this;
         }
 
         /** Null: {@value EdgeSettings#DEFAULT_BURST_SECONDS} seconds' worth of the rate. */
         public Builder rateLimitBurst(Integer v) {
-            rateLimitBurst = v;
+            values.set(EdgeSettings.RATE_LIMIT_BURST, v);
             return this;
         }
 
         public Builder shutdownTimeout(Duration v) {
-            shutdownTimeout = v;
+            values.set(EdgeSettings.SHUTDOWN_TIMEOUT, v);
             return this;
         }
 
         public Builder publishTimeout(Duration v) {
-            publishTimeout = v;
+            values.set(PUBLISH_TIMEOUT, v);
             return this;
         }
 
         public Builder holdMaxRequests(int v) {
-            holdMaxRequests = v;
+            values.set(PUBLISH_HOLD_MAX_REQUESTS, v);
             return this;
         }
 
         public Builder holdMaxBytes(long v) {
-            holdMaxBytes = v;
+            values.set(PUBLISH_HOLD_MAX_BYTES, v);
             return this;
         }
 
         public Builder channelPoolSize(int v) {
-            channelPoolSize = v;
+            values.set(CHANNEL_POOL_SIZE, v);
             return this;
         }
 
         public Builder channelAcquireTimeout(Duration v) {
-            channelAcquireTimeout = v;
+            values.set(CHANNEL_ACQUIRE_TIMEOUT, v);
             return this;
         }
 
         public Builder maxInFlightPerChannel(int v) {
-            maxInFlightPerChannel = v;
+            values.set(MAX_IN_FLIGHT_PER_CHANNEL, v);
             return this;
         }
 
         public Builder maxBodyBytes(int v) {
-            maxBodyBytes = v;
+            values.set(MAX_BODY_BYTES, v);
             return this;
         }
 
         public Builder maxBatchSize(int v) {
-            maxBatchSize = v;
+            values.set(MAX_BATCH_SIZE, v);
             return this;
         }
 
         public Builder maxRideBodyBytes(int v) {
-            maxRideBodyBytes = v;
+            values.set(MAX_RIDE_BODY_BYTES, v);
             return this;
         }
 
         public Builder retryAfter(Duration v) {
-            retryAfter = v;
+            values.set(RETRY_AFTER, v);
             return this;
         }
 
         public Builder drainDelay(Duration v) {
-            drainDelay = v;
+            values.set(DRAIN_DELAY, v);
             return this;
         }
 
         public Builder ranges(RideRanges v) {
-            ranges = v;
+            values.set(RANGES, v);
             return this;
         }
 
         public Builder shards(int v) {
-            shards = v;
+            values.set(SHARDS, v);
             return this;
         }
 
         /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
         public ProducerConfig build() {
-            EdgeSettings edge = new EdgeSettings(
-                    bindAddress,
-                    httpPort != null ? httpPort : EdgeSettings.defaultHttpPort(tls, PORTS),
-                    httpsPort,
-                    tls,
-                    maxConnections,
-                    idleTimeout,
-                    apiKeysFile,
-                    rateLimit,
-                    rateLimitBurst != null ? rateLimitBurst : EdgeSettings.defaultBurst(rateLimit),
-                    adminBindAddress,
-                    adminPort,
-                    shutdownTimeout);
-            return SETTINGS.check(new ProducerConfig(
-                    amqpUri,
-                    edge,
-                    publishTimeout,
-                    holdMaxRequests,
-                    holdMaxBytes,
-                    channelPoolSize,
-                    channelAcquireTimeout,
-                    maxInFlightPerChannel,
-                    maxBodyBytes,
-                    maxBatchSize,
-                    maxRideBodyBytes,
-                    retryAfter,
-                    drainDelay,
-                    ranges,
-                    new Shards(SHARDS.requireValid(shards))));
+            return of(values);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.runtime.Values;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -178,30 +179,44 @@ public record EdgeSettings(
 
     /** Reads the edge's settings; a value at fault fails with a message naming it. */
     public static EdgeSettings from(ConfigSource source, Ports defaults) {
-        Path keystore = TLS_KEYSTORE.read(source);
-        String password = TLS_KEYSTORE_PASSWORD.read(source);
+        return of(Values.from(source), defaults);
+    }
+
+    /**
+     * The edge of these values, with the defaults that follow from others: the plain port off with TLS, the burst
+     * ten seconds of the rate. Checks each value against its declaration.
+     */
+    public static EdgeSettings of(Values values, Ports defaults) {
+        Path keystore = values.get(TLS_KEYSTORE);
+        String password = values.get(TLS_KEYSTORE_PASSWORD);
         if (keystore != null && password == null) {
             throw new IllegalArgumentException(TLS_KEYSTORE_PASSWORD.variable() + " (or "
                     + TLS_KEYSTORE_PASSWORD.variable() + "_FILE) must be set with " + TLS_KEYSTORE.variable());
         }
         Tls tls = keystore == null ? null : new Tls(keystore, password);
-        Integer httpPort = httpPortOf(defaults).read(source);
-        double rate = RATE_LIMIT.read(source);
-        Integer burst = RATE_LIMIT_BURST.read(source);
+        Integer httpPort = values.get(httpPortOf(defaults));
+        double rate = values.get(RATE_LIMIT);
+        Integer burst = values.get(RATE_LIMIT_BURST);
         return settings(defaults)
                 .check(new EdgeSettings(
-                        BIND_ADDRESS.read(source),
+                        values.get(BIND_ADDRESS),
                         httpPort == null ? defaultHttpPort(tls, defaults) : httpPort,
-                        httpsPortOf(defaults).read(source),
+                        values.get(httpsPortOf(defaults)),
                         tls,
-                        MAX_CONNECTIONS.read(source),
-                        IDLE_TIMEOUT.read(source),
-                        API_KEYS_FILE.read(source),
+                        values.get(MAX_CONNECTIONS),
+                        values.get(IDLE_TIMEOUT),
+                        values.get(API_KEYS_FILE),
                         rate,
                         burst == null ? defaultBurst(rate) : burst,
-                        ADMIN_BIND_ADDRESS.read(source),
-                        adminPortOf(defaults).read(source),
-                        SHUTDOWN_TIMEOUT.read(source)));
+                        values.get(ADMIN_BIND_ADDRESS),
+                        values.get(adminPortOf(defaults)),
+                        values.get(SHUTDOWN_TIMEOUT)));
+    }
+
+    /** Sets the key store and its password of {@code tls} (null: plain HTTP only). */
+    public static Values tls(Values values, Tls tls) {
+        return values.set(TLS_KEYSTORE, tls == null ? null : tls.keystore())
+                .set(TLS_KEYSTORE_PASSWORD, tls == null ? null : tls.password());
     }
 
     /** With TLS the plain port is off unless asked for: a client must not fall back to cleartext by accident. */
