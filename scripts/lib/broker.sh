@@ -62,22 +62,17 @@ import_definitions() {
   as_root rabbitmqctl -q import_definitions >/dev/null
 }
 
-# topology_definitions [SHARDS]: rabbitmq/definitions.json, with SHARDS (LIFTLINE_SHARDS; default 1) quorum queues
-# lift-rides.0 .. lift-rides.N-1, each bound with routing key ride.<n>, in place of lift-rides when SHARDS > 1.
+# topology_definitions [SHARDS [VHOST]]: rabbitmq/definitions.json, with SHARDS (LIFTLINE_SHARDS; default 1) ride
+# queues when more than one and every entry in VHOST (default /), as `liftline-ops topology definitions` derives
+# them (the queues and keys the producer and workers use); one shard in / is the file itself.
 topology_definitions() {
-  local shards=${1:-${LIFTLINE_SHARDS:-1}}
-  if [ "$shards" -le 1 ]; then
+  local shards=${1:-${LIFTLINE_SHARDS:-1}} vhost=${2:-/}
+  if [ "$shards" -le 1 ] && [ "$vhost" = / ]; then
     cat "$LIFTLINE_ROOT/rabbitmq/definitions.json"
     return
   fi
-  ensure_command jq "sharded definitions are made with it"
-  jq --argjson n "$shards" '
-    (.queues[] | select(.name == "lift-rides")) as $q
-    | (.bindings[] | select(.destination == "lift-rides")) as $b
-    | .queues = [.queues[] | select(.name != "lift-rides")] + [range(0; $n) as $i | $q + {name: "lift-rides.\($i)"}]
-    | .bindings = [.bindings[] | select(.destination != "lift-rides")]
-        + [range(0; $n) as $i | $b + {destination: "lift-rides.\($i)", routing_key: "ride.\($i)"}]' \
-    "$LIFTLINE_ROOT/rabbitmq/definitions.json"
+  liftline_ops topology definitions --shards="$shards" --vhost="$vhost" \
+    --definitions-file="$LIFTLINE_ROOT/rabbitmq/definitions.json"
 }
 
 # Loads the topology (sharded when LIFTLINE_SHARDS > 1) and its policy (delivery limit, dead-lettering, max length).
@@ -103,8 +98,7 @@ app_secret() {
 # ensure_broker_users: the applications' users in the local broker (after ensure_broker; builds the tool if missing).
 ensure_broker_users() {
   { [ -z "${LIFTLINE_AMQP_URI:-}" ] && rabbitmq_installed; } || return 0
-  [ -x "$LIFTLINE_BIN/liftline-ops" ] || ensure_built
-  "$LIFTLINE_BIN/liftline-ops" users load --secrets-dir="$LIFTLINE_SECRETS" \
+  liftline_ops users load --secrets-dir="$LIFTLINE_SECRETS" \
     --users-file="$LIFTLINE_ROOT/rabbitmq/users.json" --management-uri="http://guest:guest@127.0.0.1:$MANAGEMENT_PORT" \
     --amqp-uri="amqp://127.0.0.1:$AMQP_PORT/%2F" >/dev/null || die "could not load the users of rabbitmq/users.json"
   log "broker users: $APP_USERS (least privilege; their credentials are in $LIFTLINE_SECRETS)"
@@ -115,10 +109,9 @@ ensure_broker_users() {
 docker_secrets() {
   local dir="$LIFTLINE_ROOT/rabbitmq/docker/secrets" doc user password
   (umask 077 && mkdir -p "$dir")
-  ensure_built
   # The users with salted hashes of their passwords (made in $dir on first use), and the console's administrator,
   # for people only: no application runs as it.
-  doc=$("$LIFTLINE_BIN/liftline-ops" users definitions --secrets-dir="$dir" \
+  doc=$(liftline_ops users definitions --secrets-dir="$dir" \
     --users-file="$LIFTLINE_ROOT/rabbitmq/users.json" --admin=liftline-admin) \
     || die "could not make the broker users' definitions"
   for user in $APP_USERS; do
@@ -154,7 +147,6 @@ docker_secrets() {
    printf 'mongodb://liftline-query:%s@127.0.0.1:27017/?directConnection=true&authSource=liftline\n' "$query_pw" \
      > "$dir/liftline-query.cluster-mongodb-uri-local"
    [ -s "$dir/mongodb.keyfile" ] || head -c 756 /dev/urandom | base64 -w0 > "$dir/mongodb.keyfile")
-  doc=$(printf '%s' "$doc" | jq '.vhosts = [{"name": "/"}]')
   (umask 077 && printf '%s\n' "$doc" > "$dir/10-users.json")
   chmod 644 "$dir/10-users.json" # read by the broker's own user in its container; it holds only salted hashes
   log "wrote $dir: 10-users.json (hashes), the apps' AMQP and MongoDB URIs; console user liftline-admin," \
@@ -196,5 +188,5 @@ fresh_vhost() {
   as_root rabbitmqctl -q delete_vhost "$vhost" >/dev/null 2>&1 || true
   as_root rabbitmqctl -q add_vhost "$vhost" >/dev/null
   as_root rabbitmqctl -q set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
-  sed "s#\"vhost\": \"/\"#\"vhost\": \"$vhost\"#g" "$LIFTLINE_ROOT/rabbitmq/definitions.json" | import_definitions
+  topology_definitions 1 "$vhost" | import_definitions
 }

@@ -66,6 +66,19 @@ LIFTLINE_JARS=(
   "$LIFTLINE_ROOT/test-support/target/classpath.txt"
 )
 
+# liftline_ops ARGS...: the operator tool, from the ops module's jar (what the installation's bin/liftline-ops runs;
+# it is there before the tarball is, while the tests run), built first when missing.
+liftline_ops() {
+  local jar="$LIFTLINE_ROOT/ops-tools/target/liftline-ops-tools.jar"
+  if [ -f "$jar" ]; then
+    java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar "$jar" "$@"
+  elif [ -x "$LIFTLINE_BIN/liftline-ops" ]; then
+    "$LIFTLINE_BIN/liftline-ops" "$@"
+  else
+    ensure_built && "$LIFTLINE_BIN/liftline-ops" "$@"
+  fi
+}
+
 # Builds the runnable jars when one is missing or older than the sources or a POM.
 ensure_built() {
   local artifact stale=""

@@ -101,12 +101,18 @@ final class BrokerUsers {
     }
 
     /**
-     * The users as a definitions document that a broker imports at boot: each with its password's salted SHA-256
-     * hash, and their permissions; {@code administrator}, when not null, is added as a console user with every
+     * The users as a definitions document that a broker imports at boot: their vhosts, each user with its password's
+     * salted SHA-256 hash, and their permissions; {@code administrator}, when not null, is added as a console user with every
      * permission on {@code /} (for people; no application runs as it).
      */
     String definitions(String administrator) throws IOException {
         ObjectNode doc = JSON.createObjectNode();
+        // The vhosts the permissions name: a broker that loads this at boot makes them before it grants anything.
+        ArrayNode vhosts = doc.putArray("vhosts");
+        users.stream()
+                .map(User::vhost)
+                .distinct()
+                .forEach(v -> vhosts.addObject().put("name", v));
         ArrayNode userNodes = doc.putArray("users");
         ArrayNode permissions = doc.putArray("permissions");
         List<User> all = new ArrayList<>(users);

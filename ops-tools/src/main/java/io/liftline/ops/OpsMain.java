@@ -9,6 +9,8 @@ import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Connection;
 import io.liftline.broker.BrokerClients;
 import io.liftline.broker.BrokerNodes;
+import io.liftline.broker.Shards;
+import io.liftline.broker.Topology;
 import io.liftline.management.ManagementClient;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Secrets;
@@ -55,7 +57,13 @@ public final class OpsMain {
     /** The broker users file; by default the installation's conf/rabbitmq/users.json. */
     static final String USERS_FILE = "LIFTLINE_USERS_FILE";
 
+    /** The topology file; by default the installation's conf/rabbitmq/definitions.json. */
+    static final String DEFINITIONS_FILE = "LIFTLINE_DEFINITIONS_FILE";
+
     private static final List<String> VARIABLES = List.of(
+            DEFINITIONS_FILE,
+            "LIFTLINE_SHARDS",
+            "LIFTLINE_VHOST",
             SECRETS_DIR,
             USERS_FILE,
             "LIFTLINE_ADMIN",
@@ -104,6 +112,11 @@ public final class OpsMain {
               api-key list --api-keys-file=F             the clients, their resorts and scopes
               api-key revoke CLIENT --api-keys-file=F    removes every key of CLIENT
                   the services read the file again within a second of a change
+              topology definitions [--shards=1] [--vhost=/] [--definitions-file=F]
+                  the topology and policy of F (conf/rabbitmq/definitions.json), the ride queue one per shard
+                  (lift-rides.N bound with ride.N) when there are several: for rabbitmqctl import_definitions
+              topology load [--shards=1] [--definitions-file=F] [--management-uri=U]
+                  the same, loaded through the management API U (an administrator's) into its vhost
               users load --secrets-dir=D [--users-file=F] [--management-uri=U] [--amqp-uri=A]
                   the applications' broker users of F (conf/rabbitmq/users.json), least privilege, made or updated
                   through the management API U (an administrator's); each password is made once and kept in D
@@ -143,6 +156,7 @@ public final class OpsMain {
                 case "summaries" -> summaries(command, config, json, out);
                 case "api-key" -> apiKey(command, config, json, out);
                 case "users" -> users(command, config, out);
+                case "topology" -> topology(command, config, out);
                 default -> usage(out, "unknown command '" + command.get(0) + "'");
             };
         } catch (IllegalArgumentException e) {
@@ -426,7 +440,7 @@ public final class OpsMain {
         if (secrets == null) {
             return usage(out, "name the secrets directory: LIFTLINE_SECRETS_DIR or --secrets-dir");
         }
-        Path file = Path.of(config.get(USERS_FILE, installedUsersFile().toString()));
+        Path file = Path.of(config.get(USERS_FILE, installed("users.json").toString()));
         if (!Files.isRegularFile(file)) {
             out.println("error: no users file at " + file + " (--users-file)");
             return 1;
@@ -445,17 +459,40 @@ public final class OpsMain {
         return 0;
     }
 
-    /** conf/rabbitmq/users.json of the installation this tool runs from (its jar is in lib/). */
-    private static Path installedUsersFile() {
+    private static int topology(List<String> command, ConfigSource config, PrintStream out) throws IOException {
+        if (command.size() != 2 || !List.of("load", "definitions").contains(command.get(1))) {
+            return usage(out, "topology needs load or definitions");
+        }
+        Path file = Path.of(
+                config.get(DEFINITIONS_FILE, installed("definitions.json").toString()));
+        if (!Files.isRegularFile(file)) {
+            out.println("error: no definitions file at " + file + " (--definitions-file)");
+            return 1;
+        }
+        Shards shards = new Shards(config.getInt("LIFTLINE_SHARDS", 1));
+        if (command.get(1).equals("definitions")) {
+            out.print(TopologyDefinitions.of(file, shards, config.get("LIFTLINE_VHOST", "/")));
+            return 0;
+        }
+        ManagementClient management = ManagementClient.of(
+                URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10));
+        management.importDefinitions(management.vhost(), TopologyDefinitions.of(file, shards, management.vhost()));
+        out.println("topology loaded into vhost " + management.vhost() + ": " + String.join(", ", shards.queues())
+                + ", " + Topology.DEAD_LETTER_QUEUE);
+        return 0;
+    }
+
+    /** conf/rabbitmq/NAME of the installation this tool runs from (its jar is in lib/). */
+    private static Path installed(String name) {
         try {
             Path jar = Path.of(OpsMain.class
                     .getProtectionDomain()
                     .getCodeSource()
                     .getLocation()
                     .toURI());
-            return jar.resolveSibling("../conf/rabbitmq/users.json").normalize();
+            return jar.resolveSibling("../conf/rabbitmq/" + name).normalize();
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            return Path.of("conf/rabbitmq/users.json");
+            return Path.of("conf/rabbitmq/" + name);
         }
     }
 

@@ -50,6 +50,7 @@ class BrokerUsersTest {
         String definitions = users.definitions("liftline-admin");
         JsonNode doc = new ObjectMapper().readTree(definitions);
 
+        assertThat(doc.path("vhosts").toString()).isEqualTo("[{\"name\":\"/\"}]");
         assertThat(doc.path("users")).hasSize(4);
         for (JsonNode user : doc.path("users")) {
             String password = users.password(user.path("name").asText());

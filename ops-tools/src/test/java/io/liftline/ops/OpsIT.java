@@ -180,6 +180,43 @@ class OpsIT {
     }
 
     @Test
+    void topologyLoadMakesOneRideQueuePerShardBoundWithItsKey() throws Exception {
+        TestBroker.Endpoint broker = TestBroker.endpoint();
+        String management = "http://" + broker.username() + ":" + broker.password() + "@"
+                + broker.managementUri().getHost() + ":"
+                + broker.managementUri().getPort() + "/"
+                + java.net.URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
+
+        try {
+            Result loaded = ops(
+                    "",
+                    "topology",
+                    "load",
+                    "--shards=2",
+                    "--management-uri=" + management,
+                    "--definitions-file=" + RepositoryFiles.resolve("rabbitmq/definitions.json"));
+
+            assertThat(loaded.exit()).as(loaded.out()).isZero();
+            for (int shard = 0; shard < 2; shard++) {
+                JsonNode queue = rabbit.management().queue(rabbit.vhost(), "lift-rides." + shard);
+                assertThat(queue.path("arguments").path("x-queue-type").asText())
+                        .isEqualTo("quorum");
+            }
+            JsonNode bindings = rabbit.management()
+                    .get("/api/bindings/" + java.net.URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8)
+                            + "/e/lift-rides/q/lift-rides.1");
+            assertThat(bindings.findValuesAsText("routing_key")).containsExactly("ride.1");
+            try (Channel channel = rabbit.connection().createChannel()) {
+                channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE);
+            }
+        } finally { // the other tests of this class expect the one ride queue
+            for (int shard = 0; shard < 2; shard++) {
+                rabbit.management().deleteQueue(rabbit.vhost(), "lift-rides." + shard);
+            }
+        }
+    }
+
+    @Test
     void usersNeedASecretsDirectory() {
         Result result = ops("", "users", "load");
         assertThat(result.exit()).isEqualTo(2);
