@@ -270,8 +270,8 @@ public final class BrokerConnection implements AutoCloseable {
                 Topology.verify(channel, shards);
             } catch (IOException missing) {
                 throw new IOException(
-                        "the topology is incomplete and this user may not declare it (load "
-                                + "rabbitmq/definitions.json, e.g. scripts/broker): "
+                        "the topology is incomplete and this user may not declare it (an administrator loads it: "
+                                + "liftline-ops topology load --shards=" + shards.count() + "): "
                                 + BrokerExceptionHandler.describe(missing),
                         missing);
             }
