@@ -305,7 +305,7 @@ public final class Setting<C, T> {
     }
 
     /** Durations as they are written ({@code 50ms}, {@code 5s}, {@code 2m}, {@code 1h}); URIs without passwords. */
-    static String format(Object value) {
+    public static String format(Object value) {
         if (value instanceof Duration d) {
             long ms = d.toMillis();
             if (ms == 0) {

@@ -1,6 +1,7 @@
 package io.liftline.simulator;
 
 import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Setting;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,8 +92,18 @@ public final class SimulatorMain {
             verification = result.summary();
             System.out.println(verification);
             if (!result.lossless()) {
-                System.out.println("LOSS: first missing ids: "
-                        + result.missing().stream().limit(10).toList() + ", first altered ids: "
+                // Missing rides are lost, or still queued behind a backlog the workers had not drained when the
+                // timeout passed: the message says both, and how to tell them apart.
+                System.out.println((result.altered().isEmpty() ? "NOT STORED" : "LOSS") + ": "
+                        + result.missing().size() + " accepted rides not in the store after --verify-timeout="
+                        + Setting.format(config.verifyTimeout())
+                        + (result.missing().isEmpty()
+                                ? ""
+                                : " (a backlog still draining looks the same: check the ride queues' depth, then"
+                                        + " verify with a longer --verify-timeout)")
+                        + "; first missing ids: "
+                        + result.missing().stream().limit(10).toList()
+                        + ", first altered ids: "
                         + result.altered().stream().limit(10).toList());
                 exit = 1;
             }
