@@ -66,7 +66,10 @@ class StoreOutageIT {
                         () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-"))
                                 == 3_500);
                 assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
-                assertThat(consumer.metrics().storedCount()).isEqualTo(3_500);
+                // Each ride inserted once, or found stored already: a write that reached the store while the cut
+                // took its answer away is retried, and its rides then count as duplicates (CI saw 3,289 + 211).
+                assertThat(consumer.metrics().storedCount() + consumer.metrics().duplicateCount())
+                        .isEqualTo(3_500);
                 // Freshness: the rides held through the outage reached the store at least its 10 s after their 201.
                 // (each batch is acked after its write and its summaries: the last ones a moment after they are stored)
                 String metrics = Poll.waitAtMost(

@@ -55,11 +55,15 @@ public final class TcpProxy implements AutoCloseable {
 
     /** Drops every connection and refuses new ones until {@link #restore()}. */
     public void cut() {
-        cut = true;
-        for (Socket socket : sockets) {
-            closeQuietly(socket);
+        // With the acceptor's registration under the same lock: a connection it was making meanwhile is either
+        // registered before (and closed here) or sees the cut after (and is closed there), never left open.
+        synchronized (sockets) {
+            cut = true;
+            for (Socket socket : sockets) {
+                closeQuietly(socket);
+            }
+            sockets.clear();
         }
-        sockets.clear();
     }
 
     public void restore() {
@@ -118,8 +122,15 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.connect(new InetSocketAddress(targetHost, targetPort), 3_000);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
-                sockets.add(client);
-                sockets.add(upstream);
+                synchronized (sockets) {
+                    if (cut) { // cut while this connection was being made
+                        closeQuietly(client);
+                        closeQuietly(upstream);
+                        continue;
+                    }
+                    sockets.add(client);
+                    sockets.add(upstream);
+                }
                 accepted.incrementAndGet();
                 int nth = pauseAtChannelOpen;
                 pump(client, upstream, false, nth > 0 ? new AmqpFrames(nth) : null);
