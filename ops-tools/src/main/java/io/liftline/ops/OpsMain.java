@@ -178,10 +178,7 @@ public final class OpsMain {
 
     private static int status(ConfigSource config, boolean json, PrintStream out) throws Exception {
         QueueStatus status = new QueueStatus(
-                ManagementClient.of(
-                        URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")),
-                        Duration.ofSeconds(10)),
-                vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
+                management(config), vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
         boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
         Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
         List<URI> workers = Arrays.stream(config.get(WORKERS, DEFAULT_WORKERS).split(","))
@@ -450,8 +447,7 @@ public final class OpsMain {
             out.print(users.definitions(config.get("LIFTLINE_ADMIN", null)));
             return 0;
         }
-        ManagementClient management = ManagementClient.of(
-                URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10));
+        ManagementClient management = management(config);
         users.load(management, config.get(AMQP_URI, "amqp://127.0.0.1:5672/%2F"));
         for (BrokerUsers.User user : users.users()) {
             out.println("broker user " + user.name() + ": " + Path.of(secrets).resolve(user.name() + ".amqp-uri"));
@@ -474,12 +470,17 @@ public final class OpsMain {
             out.print(TopologyDefinitions.of(file, shards, config.get("LIFTLINE_VHOST", "/")));
             return 0;
         }
-        ManagementClient management = ManagementClient.of(
-                URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10));
+        ManagementClient management = management(config);
         management.importDefinitions(management.vhost(), TopologyDefinitions.of(file, shards, management.vhost()));
         out.println("topology loaded into vhost " + management.vhost() + ": " + String.join(", ", shards.queues())
                 + ", " + Topology.DEAD_LETTER_QUEUE);
         return 0;
+    }
+
+    /** The management API the command names (LIFTLINE_MANAGEMENT_URI), else the local broker's as guest. */
+    private static ManagementClient management(ConfigSource config) {
+        return ManagementClient.of(
+                URI.create(config.get(MANAGEMENT_URI, "http://guest:guest@127.0.0.1:15672")), Duration.ofSeconds(10));
     }
 
     /** conf/rabbitmq/NAME of the installation this tool runs from (its jar is in lib/). */

@@ -27,16 +27,7 @@ public final class Routes<R> {
     private static final String MATCH = Routes.class.getName() + ".match";
 
     /** A request's route, and the values of its template's variables by name. */
-    public record Match<R>(R route, Map<String, String> values) {
-        /** The text of the path variable {@code name} (as decoded by Jetty). */
-        public String value(String name) {
-            String value = values.get(name);
-            if (value == null) {
-                throw new IllegalArgumentException("the route has no variable " + name + ": " + values.keySet());
-            }
-            return value;
-        }
-    }
+    public record Match<R>(R route, Map<String, String> values) {}
 
     private final PathMappings<R> mappings = new PathMappings<>();
     private final List<String> templates = new ArrayList<>();
