@@ -20,9 +20,11 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -35,17 +37,22 @@ import org.bson.conversions.Bson;
  *
  * <ol>
  *   <li>Skier-season: the ride's event id is pushed to its day's ledger, with {@code $inc} of the day's rides and
- *       vertical, only where the ledger lacks it.</li>
+ *       vertical, only where the ledger lacks it (a batch's rides of one season at once, where its version is the
+ *       one last seen).</li>
  *   <li>Resort-day: each bucket records how many events of each skier's day ledger it has counted; it counts the
  *       rest, under a check that the number is still the one it expected.</li>
  *   <li>Top skiers: the skiers' new totals are merged into the list, written back under a version check.</li>
  * </ol>
  *
- * <p>The writer remembers what it last wrote of buckets and lists (and takes what it never saw as absent), so a
- * batch normally writes without reading first; where another worker changed a document meanwhile, the check fails
- * and the writer reads it and tries again. Remembering nothing would only cost reads: the checks decide.
+ * <p>The writer remembers what it last wrote of skier-seasons, buckets and lists (and takes what it never saw as
+ * absent), so a batch normally writes without reading at all; where another worker changed a document meanwhile, the
+ * check fails and the writer reads it and tries again. Remembering nothing would only cost reads: the checks decide.
+ * Steps 2 and 3 of the batches that wait for them are written together, one group at a time ({@link GroupCommit}).
  */
 public final class SummaryWriter {
+
+    /** The skier-season field every change of the document increments: what a writer's check compares. */
+    static final String VERSION = "version";
 
     /** Attempts at version-checked updates before the batch fails (and its worker retries it whole). */
     private static final int MAX_CONFLICTS = 200;
@@ -63,7 +70,8 @@ public final class SummaryWriter {
     private final Recent<String, Integer> counted = new Recent<>(REMEMBERED_SLOTS);
 
     private final Recent<String, TopList> lists = new Recent<>(REMEMBERED_LISTS);
-    private final Object sharedDocuments = new Object();
+    /** Skier-season id to what this writer last saw stored of it. */
+    private final Recent<String, Known> known = new Recent<>(REMEMBERED_SLOTS);
 
     public SummaryWriter(Summaries summaries) {
         this.summaries = summaries;
@@ -73,12 +81,48 @@ public final class SummaryWriter {
     /** One event of a skier-day's ledger. */
     record Event(String eventId, int liftId, int time) {}
 
-    /** A skier's day at a resort as stored: its ledger, in the order counted, and its vertical. */
-    record SkierDay(int resortId, String seasonId, int dayId, int skierId, List<Event> events, long vertical) {
+    /**
+     * A skier's day at a resort as stored: its ledger from position {@code from} on (what came before is not known
+     * here; 0 when the whole ledger is), in the order counted, and the day's vertical.
+     */
+    record SkierDay(
+            int resortId, String seasonId, int dayId, int skierId, int from, List<Event> events, long vertical) {
         int rides() {
-            return events.size();
+            return from + events.size();
+        }
+
+        /** Which skier's day at which resort-season this is. */
+        String key() {
+            return resortId + "/" + seasonId + "/" + dayId + "/" + skierId;
+        }
+
+        /** The events from ledger position {@code position} on; {@code position} must not be before {@link #from}. */
+        List<Event> eventsFrom(int position) {
+            return events.subList(position - from, events.size());
+        }
+
+        /**
+         * What two views of this day say together: ledgers only grow, so the longer view is the later; where the other
+         * holds the events just before its own, they are joined.
+         */
+        SkierDay with(SkierDay other) {
+            SkierDay longer = other.rides() > rides() || (other.rides() == rides() && other.from < from) ? other : this;
+            SkierDay shorter = longer == this ? other : this;
+            if (longer.from <= shorter.from || shorter.rides() < longer.from) {
+                return longer;
+            }
+            List<Event> joined =
+                    new ArrayList<>(shorter.eventsFrom(shorter.from).subList(0, longer.from - shorter.from));
+            joined.addAll(longer.events);
+            return new SkierDay(resortId, seasonId, dayId, skierId, shorter.from, joined, longer.vertical);
         }
     }
+
+    /**
+     * What this writer last saw stored of a skier-season: the version it had, the season's totals, and the counts of
+     * one day (the latest it counted into).
+     */
+    private record Known(long version, Totals season, int day, int dayRides, long dayVertical) {}
 
     /** A skier's totals over some span; the entries of a top list. */
     record Totals(int skierId, long rides, long vertical) {}
@@ -172,15 +216,37 @@ public final class SummaryWriter {
             return;
         }
         Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
-        List<SkierDay> days = new ArrayList<>();
-        seasons.values().forEach(s -> days.addAll(s.days().values()));
-        // The shared documents (buckets, top lists) one writer at a time within a process: its consumers' small
-        // batches touch the same few documents, and two at once mostly fail each other's version checks, each then
-        // reading and writing again. Other processes are still kept right by the checks.
-        synchronized (sharedDocuments) {
-            countInResortDays(generation, days);
-            offerToTopLists(generation, seasons.values());
+        shared.write(new SharedWork(generation, List.copyOf(seasons.values())));
+    }
+
+    /** What one batch leaves for the shared documents (buckets, top lists) of one generation. */
+    private record SharedWork(int generation, List<SkierSeason> seasons) {}
+
+    /**
+     * The shared documents of every batch waiting for them, written together (group commit): the consumers' batches
+     * touch the same few buckets and top lists, so two batches written as one cost little more than one. One writer at
+     * a time within a process, too: two at once mostly fail each other's version checks, each then reading and
+     * writing again. Other processes are still kept right by the checks.
+     */
+    private final GroupCommit<SharedWork> shared = new GroupCommit<>(this::writeShared);
+
+    private void writeShared(List<SharedWork> group) {
+        Map<Integer, Map<String, SkierDay>> daysByGeneration = new LinkedHashMap<>();
+        Map<Integer, List<SkierSeason>> seasonsByGeneration = new LinkedHashMap<>();
+        for (SharedWork work : group) {
+            Map<String, SkierDay> days =
+                    daysByGeneration.computeIfAbsent(work.generation(), g -> new LinkedHashMap<>());
+            for (SkierSeason season : work.seasons()) {
+                season.days().values().forEach(day -> days.merge(day.key(), day, SkierDay::with));
+            }
+            seasonsByGeneration
+                    .computeIfAbsent(work.generation(), g -> new ArrayList<>())
+                    .addAll(work.seasons());
         }
+        daysByGeneration.forEach((generation, days) -> {
+            countInResortDays(generation, days.values());
+            offerToTopLists(generation, seasonsByGeneration.get(generation));
+        });
     }
 
     // The steps, package-private so that tests can stop after any of them, as a worker that dies there would.
@@ -190,27 +256,139 @@ public final class SummaryWriter {
 
     // 1. Skier-seasons: the ledger of each day.
 
+    /**
+     * Counts the rides into their skier-seasons. Each season's rides of the batch go in one update that holds only
+     * where the document is at the version this writer last saw (or, for a season it never saw, where there is none)
+     * and its ledgers lack every one of them: then what the document holds now is known without reading it. Where
+     * that check fails (another writer, a redelivery, a writer that forgot), each ride is pushed on its own where its
+     * ledger lacks it, and the document is read back.
+     */
     Map<String, SkierSeason> countInSkierSeasons(int generation, List<LiftRide> rides) {
-        List<UpdateOneModel<Document>> pushes = new ArrayList<>(rides.size());
-        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
+        Map<String, List<LiftRide>> bySeason = new LinkedHashMap<>();
+        Set<String> events = new HashSet<>();
         for (LiftRide ride : rides) {
-            String id = Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId());
-            daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
-            String day = String.valueOf(ride.dayId());
-            pushes.add(new UpdateOneModel<>(
-                    Filters.and(Filters.eq("_id", id), Filters.ne("events." + day + ".eventId", ride.eventId())),
-                    Updates.combine(
-                            Updates.push(
-                                    "events." + day,
-                                    new Document("eventId", ride.eventId())
-                                            .append("liftId", ride.liftId())
-                                            .append("time", ride.time())),
-                            Updates.inc("days." + day + ".rides", 1),
-                            Updates.inc("days." + day + ".vertical", ride.vertical()),
-                            Updates.setOnInsert("resortId", ride.resortId()),
-                            Updates.setOnInsert("seasonId", ride.seasonId()),
-                            Updates.setOnInsert("skierId", ride.skierId())),
-                    UPSERT));
+            if (events.add(ride.eventId())) { // a ride twice in one batch (a client's retry) is one ride
+                bySeason.computeIfAbsent(
+                                Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId()),
+                                k -> new ArrayList<>())
+                        .add(ride);
+            }
+        }
+        List<String> ids = new ArrayList<>();
+        List<Known> expected = new ArrayList<>();
+        List<UpdateOneModel<Document>> updates = new ArrayList<>();
+        Set<String> slowly = new LinkedHashSet<>();
+        bySeason.forEach((id, group) -> {
+            Known k = known.get(id);
+            if (k != null && group.stream().anyMatch(r -> r.dayId() != k.day())) {
+                slowly.add(id); // a day whose counts this writer does not know
+                return;
+            }
+            ids.add(id);
+            expected.add(k);
+            updates.add(countedAt(id, k, group));
+        });
+        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
+        if (!updates.isEmpty()) {
+            Set<Integer> failed =
+                    new HashSet<>(write(summaries.skierSeasons(), updates).duplicates());
+            for (int i = 0; i < ids.size(); i++) {
+                if (!failed.contains(i)) {
+                    seasons.put(ids.get(i), counted(ids.get(i), expected.get(i), bySeason.get(ids.get(i))));
+                } else {
+                    known.remove(ids.get(i));
+                    slowly.add(ids.get(i));
+                }
+            }
+        }
+        if (!slowly.isEmpty()) {
+            seasons.putAll(countOneByOne(slowly, bySeason));
+        }
+        return seasons;
+    }
+
+    /** The season's rides of the batch in one update, checked against what this writer knows of the document. */
+    private static UpdateOneModel<Document> countedAt(String id, Known known, List<LiftRide> group) {
+        // Version 0 is no document: every write makes it at least 1. Where the check fails, the upsert fails as a
+        // duplicate key, which names the update. (Where the document was deleted meanwhile, the upsert makes it anew
+        // with the version expected: only a rebuild deletes skier-seasons, with their generation, and what a batch
+        // wrote into a deleted generation is deleted after it; see deleteLeftBehind.)
+        List<Bson> expect = new ArrayList<>(
+                List.of(Filters.eq("_id", id), Filters.eq(VERSION, known == null ? 0L : known.version())));
+        List<Bson> changes = new ArrayList<>();
+        byDay(group).forEach((day, list) -> {
+            expect.add(Filters.nin(
+                    "events." + day + ".eventId",
+                    list.stream().map(LiftRide::eventId).toList()));
+            changes.add(Updates.pushEach(
+                    "events." + day,
+                    list.stream().map(SummaryWriter::ledgerEntry).toList()));
+            changes.add(Updates.inc("days." + day + ".rides", list.size()));
+            changes.add(Updates.inc("days." + day + ".vertical", vertical(list)));
+        });
+        changes.add(Updates.inc(VERSION, 1L));
+        LiftRide any = group.get(0);
+        changes.add(Updates.setOnInsert("resortId", any.resortId()));
+        changes.add(Updates.setOnInsert("seasonId", any.seasonId()));
+        changes.add(Updates.setOnInsert("skierId", any.skierId()));
+        return new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), UPSERT);
+    }
+
+    /** The season as it stands after its checked update held: what was known, and the batch's rides. */
+    private SkierSeason counted(String id, Known was, List<LiftRide> group) {
+        Map<Integer, SkierDay> days = new LinkedHashMap<>();
+        long rides = was == null ? 0 : was.season().rides();
+        long vertical = was == null ? 0 : was.season().vertical();
+        LiftRide any = group.get(0);
+        for (var entry : byDay(group).entrySet()) {
+            int day = entry.getKey();
+            List<LiftRide> list = entry.getValue();
+            boolean sameDay = was != null && was.day() == day;
+            days.put(
+                    day,
+                    new SkierDay(
+                            any.resortId(),
+                            any.seasonId(),
+                            day,
+                            any.skierId(),
+                            sameDay ? was.dayRides() : 0,
+                            list.stream().map(SummaryWriter::event).toList(),
+                            (sameDay ? was.dayVertical() : 0) + vertical(list)));
+            rides += list.size();
+            vertical += vertical(list);
+        }
+        SkierSeason season = new SkierSeason(days, new Totals(any.skierId(), rides, vertical));
+        remember(id, (was == null ? 0 : was.version()) + 1, season);
+        return season;
+    }
+
+    private void remember(String id, long version, SkierSeason season) {
+        SkierDay latest = season.days().values().stream()
+                .max(Comparator.comparingInt(SkierDay::dayId))
+                .orElseThrow();
+        known.put(id, new Known(version, season.season(), latest.dayId(), latest.rides(), latest.vertical()));
+    }
+
+    /** Counts each ride on its own where its day's ledger lacks it, then reads the seasons back. */
+    private Map<String, SkierSeason> countOneByOne(Set<String> ids, Map<String, List<LiftRide>> bySeason) {
+        List<UpdateOneModel<Document>> pushes = new ArrayList<>();
+        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
+        for (String id : ids) {
+            for (LiftRide ride : bySeason.get(id)) {
+                daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
+                String day = String.valueOf(ride.dayId());
+                pushes.add(new UpdateOneModel<>(
+                        Filters.and(Filters.eq("_id", id), Filters.ne("events." + day + ".eventId", ride.eventId())),
+                        Updates.combine(
+                                Updates.push("events." + day, ledgerEntry(ride)),
+                                Updates.inc("days." + day + ".rides", 1),
+                                Updates.inc("days." + day + ".vertical", ride.vertical()),
+                                Updates.inc(VERSION, 1L),
+                                Updates.setOnInsert("resortId", ride.resortId()),
+                                Updates.setOnInsert("seasonId", ride.seasonId()),
+                                Updates.setOnInsert("skierId", ride.skierId())),
+                        UPSERT));
+            }
         }
         // A duplicate key means the season exists and its day holds the event already (the filter did not match, so
         // the upsert tried to make it anew), or another worker made the season meanwhile: once more without the
@@ -223,19 +401,49 @@ public final class SummaryWriter {
         if (!again.isEmpty()) {
             summaries.skierSeasons().bulkWrite(again, UNORDERED);
         }
+        return readSeasons(daysOf);
+    }
+
+    /** The seasons as stored, with the ledgers of the days asked for; remembered where they carry a version. */
+    private Map<String, SkierSeason> readSeasons(Map<String, Set<Integer>> daysOf) {
         Map<String, SkierSeason> seasons = new LinkedHashMap<>();
         for (Document d : readBack(daysOf)) {
             Map<Integer, SkierDay> days = new LinkedHashMap<>();
             for (int day : daysOf.get(d.getString("_id"))) {
                 days.put(day, skierDay(d, day));
             }
-            seasons.put(d.getString("_id"), new SkierSeason(days, seasonTotals(d)));
+            SkierSeason season = new SkierSeason(days, seasonTotals(d));
+            seasons.put(d.getString("_id"), season);
+            if (d.get(VERSION) != null) {
+                remember(d.getString("_id"), number(d.get(VERSION)), season);
+            }
         }
         if (seasons.size() != daysOf.size()) {
             throw new IllegalStateException("skier-season summaries written but not found: " + daysOf.size()
                     + " asked, " + seasons.size() + " read");
         }
         return seasons;
+    }
+
+    private static Map<Integer, List<LiftRide>> byDay(List<LiftRide> group) {
+        Map<Integer, List<LiftRide>> byDay = new TreeMap<>();
+        group.forEach(
+                r -> byDay.computeIfAbsent(r.dayId(), d -> new ArrayList<>()).add(r));
+        return byDay;
+    }
+
+    private static long vertical(List<LiftRide> rides) {
+        return rides.stream().mapToLong(LiftRide::vertical).sum();
+    }
+
+    private static Document ledgerEntry(LiftRide ride) {
+        return new Document("eventId", ride.eventId())
+                .append("liftId", ride.liftId())
+                .append("time", ride.time());
+    }
+
+    private static Event event(LiftRide ride) {
+        return new Event(ride.eventId(), ride.liftId(), ride.time());
     }
 
     /** Batches spanning more days than this read whole ledgers; fewer, one read per day, of that day's ledger. */
@@ -284,6 +492,7 @@ public final class SummaryWriter {
                 season.getString("seasonId"),
                 day,
                 season.getInteger("skierId"),
+                0,
                 events,
                 number(counts.get("vertical")));
     }
@@ -317,6 +526,7 @@ public final class SummaryWriter {
                 null; // what the store holds, once a check has failed; until then, what we remember
         for (int attempt = 0; ; attempt++) {
             conflictBound(attempt, "resort-day");
+            withLedgersWhereBehind(generation, byBucket, read);
             List<UpdateOneModel<Document>> updates = new ArrayList<>();
             Map<String, Integer> written = new HashMap<>();
             for (var bucket : byBucket.entrySet()) {
@@ -328,12 +538,7 @@ public final class SummaryWriter {
                 for (SkierDay day : bucket.getValue()) {
                     String slot = "counted." + day.skierId();
                     String remembered = bucket.getKey() + " " + day.skierId();
-                    Integer known = read == null
-                            ? counted.get(remembered)
-                            : intOrNull(read.getOrDefault(bucket.getKey(), new Document())
-                                    .get("counted", new Document())
-                                    .get(String.valueOf(day.skierId())));
-                    int done = known == null ? 0 : known;
+                    int done = counted(bucket.getKey(), day, read);
                     if (done >= day.rides()) {
                         continue; // the bucket has counted at least what this worker sees of the skier's day
                     }
@@ -342,7 +547,7 @@ public final class SummaryWriter {
                     changes.add(Updates.set(slot, day.rides()));
                     written.put(remembered, day.rides());
                     newSkiers += done == 0 ? 1 : 0;
-                    for (Event event : day.events().subList(done, day.rides())) {
+                    for (Event event : day.eventsFrom(done)) {
                         liftHours.merge(
                                 "lifts." + event.liftId() + "." + Summaries.hour(event.time()), 1, Integer::sum);
                     }
@@ -384,6 +589,41 @@ public final class SummaryWriter {
                 read.put(d.getString("_id"), d);
             }
         }
+    }
+
+    /** How many events of the skier's day the bucket has counted: as remembered, or as read once a check failed. */
+    private int counted(String bucket, SkierDay day, Map<String, Document> read) {
+        Integer known = read == null
+                ? counted.get(bucket + " " + day.skierId())
+                : intOrNull(read.getOrDefault(bucket, new Document())
+                        .get("counted", new Document())
+                        .get(String.valueOf(day.skierId())));
+        return known == null ? 0 : known;
+    }
+
+    /**
+     * Replaces each day the bucket has counted less of than the batch's view begins with (a bucket a crashed writer
+     * left behind, or a writer that forgot it) by the whole ledger, read from its skier-season.
+     */
+    private void withLedgersWhereBehind(
+            int generation, Map<String, List<SkierDay>> byBucket, Map<String, Document> read) {
+        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
+        byBucket.forEach((bucket, days) -> days.forEach(day -> {
+            if (counted(bucket, day, read) < day.from()) {
+                daysOf.computeIfAbsent(
+                                Summaries.skierSeasonId(generation, day.resortId(), day.seasonId(), day.skierId()),
+                                k -> new TreeSet<>())
+                        .add(day.dayId());
+            }
+        }));
+        if (daysOf.isEmpty()) {
+            return;
+        }
+        Map<String, SkierDay> whole = new HashMap<>();
+        readSeasons(daysOf)
+                .values()
+                .forEach(season -> season.days().values().forEach(day -> whole.put(day.key(), day)));
+        byBucket.values().forEach(days -> days.replaceAll(day -> day.with(whole.getOrDefault(day.key(), day))));
     }
 
     // 3. Top lists: merged with the skiers' new totals, written back under a version check.
