@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -30,12 +31,11 @@ class ConsumerRecoveryIT {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     private static ConsumerApp start(String amqpUri) throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(amqpUri)
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(0)
-                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, amqpUri)
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, 0)));
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
         return consumer;
     }

@@ -7,6 +7,7 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.mongo.MongoRideSink;
 import io.liftline.consumer.mongo.RideSink;
 import io.liftline.model.LiftRide;
+import io.liftline.runtime.Values;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
@@ -34,16 +35,15 @@ class CountingAfterACrashIT {
     static final MongoTestDatabase mongo = new MongoTestDatabase();
 
     private static ConsumerConfig config() {
-        return ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .consumers(1)
-                .batchSize(200)
-                .batchTimeout(Duration.ofMillis(300))
-                .shutdownTimeout(Duration.ofSeconds(1))
-                .build();
+        return ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, -1)
+                .set(ConsumerConfig.CONSUMERS, 1)
+                .set(ConsumerConfig.BATCH_SIZE, 200)
+                .set(ConsumerConfig.BATCH_TIMEOUT, Duration.ofMillis(300))
+                .set(ConsumerConfig.SHUTDOWN_TIMEOUT, Duration.ofSeconds(1)));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.management.PrometheusText;
 import io.liftline.model.RideJson;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -40,15 +41,14 @@ class PoisonAndRedeliveryIT {
 
     @BeforeAll
     static void startConsumer() throws Exception {
-        consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(0)
-                .consumers(1)
-                .batchSize(50)
-                .batchTimeout(Duration.ofMillis(500))
-                .build());
+        consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, 0)
+                .set(ConsumerConfig.CONSUMERS, 1)
+                .set(ConsumerConfig.BATCH_SIZE, 50)
+                .set(ConsumerConfig.BATCH_TIMEOUT, Duration.ofMillis(500))));
         Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
     }
 

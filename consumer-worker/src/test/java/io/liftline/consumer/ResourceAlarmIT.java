@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -31,13 +32,12 @@ class ResourceAlarmIT {
         ConsumerApp consumer = null;
         try {
             TestBroker.memoryAlarm(true);
-            consumer = ConsumerApp.start(ConsumerConfig.builder()
-                    .amqpUri(rabbit.amqpUri())
-                    .mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName())
-                    .adminPort(-1)
-                    .consumers(1)
-                    .build());
+            consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.ADMIN_PORT, -1)
+                    .set(ConsumerConfig.CONSUMERS, 1)));
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "every good ride stored during the alarm",

@@ -41,7 +41,9 @@ class ScaleOutIT {
                 "LIFTLINE_MONGODB_DATABASE",
                 mongo.databaseName(),
                 "LIFTLINE_ADMIN_PORT",
-                "0");
+                "0",
+                "LIFTLINE_CONSUMERS",
+                "2");
     }
 
     /** The worker as a real process (the shaded jar), so that it can be SIGTERMed and killed -9. */

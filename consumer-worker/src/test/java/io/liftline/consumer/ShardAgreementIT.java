@@ -7,6 +7,7 @@ import com.rabbitmq.client.Channel;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -27,13 +28,12 @@ class ShardAgreementIT {
     private static final Duration NOTICED = Duration.ofSeconds(20);
 
     private static ConsumerApp worker(int shards) throws Exception {
-        ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .shards(shards)
-                .build());
+        ConsumerApp worker = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, -1)
+                .set(ConsumerConfig.SHARDS, shards)));
         Poll.waitAtMost(NOTICED, "the worker ready", () -> worker.notReadyReason() == null);
         return worker;
     }

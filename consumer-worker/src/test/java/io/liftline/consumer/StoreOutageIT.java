@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -124,13 +125,12 @@ class StoreOutageIT {
     }
 
     private ConsumerApp startThrough(TcpProxy proxy) throws Exception {
-        return ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri("mongodb://127.0.0.1:" + proxy.port())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .storeRetryMaxBackoff(Duration.ofSeconds(1))
-                .build());
+        return ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, "mongodb://127.0.0.1:" + proxy.port())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, -1)
+                .set(ConsumerConfig.STORE_RETRY_MAX_BACKOFF, Duration.ofSeconds(1))));
     }
 
     private static double sample(String metrics, String name) {

@@ -9,6 +9,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -34,14 +35,13 @@ class StoreRejectionIT {
                 .createIndex(
                         Indexes.ascending("skierId", "dayId", "time"),
                         new IndexOptions().unique(true).name("one_scan_per_minute"));
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .consumers(1)
-                .batchSize(100)
-                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, -1)
+                .set(ConsumerConfig.CONSUMERS, 1)
+                .set(ConsumerConfig.BATCH_SIZE, 100)));
         try {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
@@ -88,13 +88,12 @@ class StoreRejectionIT {
 
     @Test
     void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .adminPort(-1)
-                .consumers(1)
-                .build());
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.ADMIN_PORT, -1)
+                .set(ConsumerConfig.CONSUMERS, 1)));
         try (Channel channel = rabbit.connection().createChannel()) {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);

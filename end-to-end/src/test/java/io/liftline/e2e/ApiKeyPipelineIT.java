@@ -6,6 +6,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import io.liftline.ops.OpsMain;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
@@ -54,24 +55,13 @@ class ApiKeyPipelineIT {
     }
 
     private static SimulatorConfig load(int port, String runId, String key) {
-        return SimulatorConfig.builder()
-                .url("http://127.0.0.1:" + port)
-                .events(500)
-                .mode("upic")
-                .batchSize(100)
-                .phase1Threads(4)
-                .phase1PerThread(50)
-                .threads(8)
-                .maxRetries(2)
-                .requestTimeout(Duration.ofSeconds(10))
-                .runId(runId)
-                .verify(true)
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .verifyTimeout(Duration.ofSeconds(60))
-                .progress(false)
-                .apiKey(key)
-                .build();
+        return SimulatorConfig.of(
+                SimulatorRuns.verified("http://127.0.0.1:" + port, 500, runId, mongo.uri(), mongo.databaseName())
+                        .set(SimulatorConfig.PHASE1_THREADS, 4)
+                        .set(SimulatorConfig.PHASE1_PER_THREAD, 50)
+                        .set(SimulatorConfig.THREADS, 8)
+                        .set(SimulatorConfig.MAX_RETRIES, 2)
+                        .set(SimulatorConfig.API_KEY, key));
     }
 
     @Test
@@ -82,7 +72,8 @@ class ApiKeyPipelineIT {
         assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
         assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
 
-        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.apiKeysFile(keys), c -> c)) {
+        try (TestPipeline pipeline =
+                TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.set(EdgeSettings.API_KEYS_FILE, keys), c -> c)) {
             int port = pipeline.port();
 
             assertThat(SimulatorMain.execute(load(port, "keyed", key)).verification())
@@ -115,7 +106,8 @@ class ApiKeyPipelineIT {
         Path keys = dir.resolve("api-keys");
         String gateA = apiKey(keys, "new", "gate-a", "*");
         String gateB = apiKey(keys, "new", "gate-b", "*");
-        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.apiKeysFile(keys), c -> c);
+        try (TestPipeline pipeline = TestPipeline.start(
+                        rabbit.amqpUri(), mongo, p -> p.set(EdgeSettings.API_KEYS_FILE, keys), c -> c);
                 MongoClient client = MongoClients.create(mongo.uri())) {
             int port = pipeline.port();
             HttpClient http = HttpClient.newHttpClient();

@@ -8,6 +8,7 @@ import io.liftline.broker.BrokerClients;
 import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
@@ -77,7 +78,8 @@ class ClusterIT {
         uri = started.substring(started.lastIndexOf("LIFTLINE_AMQP_URI=") + "LIFTLINE_AMQP_URI=".length())
                 .strip();
         assertThat(BrokerNodes.parse(uri).addresses()).hasSize(3);
-        pipeline = TestPipeline.start(uri, mongo, p -> p, c -> c.storeRetryMaxBackoff(Duration.ofSeconds(1)));
+        pipeline = TestPipeline.start(
+                uri, mongo, p -> p, c -> c.set(ConsumerConfig.STORE_RETRY_MAX_BACKOFF, Duration.ofSeconds(1)));
         producer = pipeline.producer;
         consumer = pipeline.consumer;
     }
@@ -105,24 +107,15 @@ class ClusterIT {
 
     /** @param maxRetries 0: a client that never retries, so any failed request shows */
     private static SimulatorConfig load(String runId, int maxRetries) {
-        return SimulatorConfig.builder()
-                .url("http://127.0.0.1:" + producer.port())
-                .events(RIDES)
-                .mode("upic")
-                .batchSize(100)
-                .phase1Threads(0)
-                .phase1PerThread(1)
-                .threads(16)
-                .maxRetries(maxRetries)
-                .requestTimeout(Duration.ofSeconds(15))
-                .runId(runId)
-                .verify(true)
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .verifyTimeout(Duration.ofSeconds(300))
-                .progress(false)
-                .rate(RATE)
-                .build();
+        return SimulatorConfig.of(SimulatorRuns.verified(
+                        "http://127.0.0.1:" + producer.port(), RIDES, runId, mongo.uri(), mongo.databaseName())
+                .set(SimulatorConfig.PHASE1_THREADS, 0)
+                .set(SimulatorConfig.PHASE1_PER_THREAD, 1)
+                .set(SimulatorConfig.THREADS, 16)
+                .set(SimulatorConfig.MAX_RETRIES, maxRetries)
+                .set(SimulatorConfig.REQUEST_TIMEOUT, Duration.ofSeconds(15))
+                .set(SimulatorConfig.VERIFY_TIMEOUT, Duration.ofSeconds(300))
+                .set(SimulatorConfig.RATE, RATE));
     }
 
     /** Seconds from the fault's end until every node serves, the worker consumes and the producer is connected. */

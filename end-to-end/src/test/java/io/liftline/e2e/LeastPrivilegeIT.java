@@ -11,6 +11,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.DefaultConsumer;
 import io.liftline.broker.BrokerClients;
 import io.liftline.broker.Topology;
+import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
@@ -48,8 +49,11 @@ class LeastPrivilegeIT {
     void theProducerAndTheWorkerDoTheirJobsAsTheirOwnUsers() throws Exception {
         // Connected, checking the topology, and subscribed: each as its own user.
         String consumerUri = rabbit.amqpUriAs("liftline-consumer");
-        try (TestPipeline pipeline =
-                TestPipeline.start(rabbit.amqpUriAs("liftline-producer"), mongo, p -> p, c -> c.amqpUri(consumerUri))) {
+        try (TestPipeline pipeline = TestPipeline.start(
+                rabbit.amqpUriAs("liftline-producer"),
+                mongo,
+                p -> p,
+                c -> c.set(ConsumerConfig.AMQP_URI, consumerUri))) {
             HttpResponse<String> created = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + pipeline.port()

@@ -10,11 +10,11 @@ import com.networknt.schema.Error;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import io.liftline.model.LiftRide;
-import io.liftline.model.RideRanges;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.query.QueryApp;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.Bodies;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
@@ -114,33 +114,25 @@ class OpenApiIT {
         Files.writeString(keys, hash + " gate7 3 ingest,read\n" + scannerHash + " scanner7 * ingest\n");
         int closed = closedPort();
 
-        producer("default", ProducerConfig.builder().amqpUri(rabbit.amqpUri()));
+        producer("default", Values.defaults().set(ProducerConfig.AMQP_URI, rabbit.amqpUri()));
         producer(
                 "api-keys",
-                ProducerConfig.builder()
-                        .amqpUri(rabbit.amqpUri())
-                        .apiKeysFile(keys)
-                        .rateLimit(1)
-                        .rateLimitBurst(1));
-        producer("broker-down", ProducerConfig.builder().amqpUri("amqp://127.0.0.1:" + closed));
-        query("default", mongo.uri(), EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
+                Values.defaults()
+                        .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                        .set(EdgeSettings.API_KEYS_FILE, keys)
+                        .set(EdgeSettings.RATE_LIMIT, 1.0)
+                        .set(EdgeSettings.RATE_LIMIT_BURST, 1));
+        producer("broker-down", Values.defaults().set(ProducerConfig.AMQP_URI, "amqp://127.0.0.1:" + closed));
+        query("default", mongo.uri(), Values.defaults());
         query(
                 "api-keys",
                 mongo.uri(),
-                new EdgeSettings(
-                        "127.0.0.1",
-                        0,
-                        -1,
-                        null,
-                        EdgeSettings.DEFAULT_MAX_CONNECTIONS,
-                        EdgeSettings.DEFAULT_IDLE_TIMEOUT,
-                        keys,
-                        1,
-                        1,
-                        "127.0.0.1",
-                        0,
-                        Duration.ofSeconds(2)));
-        query("store-down", "mongodb://127.0.0.1:" + closed, EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0));
+                Values.defaults()
+                        .set(EdgeSettings.API_KEYS_FILE, keys)
+                        .set(EdgeSettings.RATE_LIMIT, 1.0)
+                        .set(EdgeSettings.RATE_LIMIT_BURST, 1)
+                        .set(EdgeSettings.SHUTDOWN_TIMEOUT, Duration.ofSeconds(2)));
+        query("store-down", "mongodb://127.0.0.1:" + closed, Values.defaults());
         for (String name : List.of("default", "api-keys")) {
             ProducerApp app = (ProducerApp) running.get("producer/" + name);
             assertThat(app.awaitBroker(Duration.ofSeconds(30))).isTrue();
@@ -445,28 +437,26 @@ class OpenApiIT {
 
     // --- the servers
 
-    private static void producer(String setUp, ProducerConfig.Builder config) throws Exception {
-        ProducerApp app = ProducerApp.start(config.httpPort(0)
-                .adminPort(0)
-                .bindAddress("127.0.0.1")
-                .adminBindAddress("127.0.0.1")
-                .publishTimeout(Duration.ofSeconds(2))
-                .build());
+    private static void producer(String setUp, Values config) throws Exception {
+        ProducerApp app = ProducerApp.start(ProducerConfig.of(config.set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
+                .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.1")
+                .set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(2))));
         running.put("producer/" + setUp, app);
         ports.put("producer/" + setUp, app.port());
         ports.put("producer-admin/" + setUp, app.adminPort());
     }
 
-    private static void query(String setUp, String mongodbUri, EdgeSettings edge) throws Exception {
-        QueryApp app = QueryApp.start(QueryConfig.of(
-                mongodbUri,
-                mongo.databaseName(),
-                QueryConfig.READ_PREFERENCE.defaultValue(),
-                edge,
-                Duration.ofSeconds(1),
-                QueryConfig.DEFAULT_CACHE_MAX_AGE,
-                ZoneOffset.UTC,
-                RideRanges.defaults()));
+    private static void query(String setUp, String mongodbUri, Values edge) throws Exception {
+        QueryApp app = QueryApp.start(QueryConfig.of(edge.set(QueryConfig.MONGODB_URI, mongodbUri)
+                .set(QueryConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
+                .set(QueryConfig.HTTP_PORT, 0)
+                .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.1")
+                .set(QueryConfig.ADMIN_PORT, 0)
+                .set(QueryConfig.QUERY_TIMEOUT, Duration.ofSeconds(1))
+                .set(QueryConfig.TIME_ZONE, ZoneOffset.UTC)));
         running.put("query/" + setUp, app);
         ports.put("query/" + setUp, app.port());
         ports.put("query-admin/" + setUp, app.adminPort());

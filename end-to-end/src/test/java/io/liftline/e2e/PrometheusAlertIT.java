@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.consumer.ConsumerApp;
+import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
 import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
@@ -65,7 +66,8 @@ class PrometheusAlertIT {
                 .as("the broker's Prometheus port is the local broker's :15692")
                 .isIn("127.0.0.1", "localhost");
 
-        TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo, p -> p, c -> c.adminPort(0));
+        TestPipeline pipeline =
+                TestPipeline.start(rabbit.amqpUri(), mongo, p -> p, c -> c.set(ConsumerConfig.ADMIN_PORT, 0));
         ProducerApp producer = pipeline.producer;
         ConsumerApp consumer = pipeline.consumer;
         Process prometheus = null;

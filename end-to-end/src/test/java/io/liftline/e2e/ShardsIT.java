@@ -11,6 +11,7 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -51,12 +52,11 @@ class ShardsIT {
 
     @Test
     void ridesGoToTheirSkiersShardInOrderAndWorkersTakeTheShardsTheyAreGiven() throws Exception {
-        try (ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .shards(3)
-                .build())) {
+        try (ProducerApp producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(ProducerConfig.SHARDS, 3)))) {
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             List<String> batch = new ArrayList<>();
             for (int skier = 1; skier <= 300; skier++) {
@@ -97,14 +97,13 @@ class ShardsIT {
 
             int untaken = THREE.of(4242) == 2 ? 0 : 2; // a shard the first worker leaves alone
             String taken = untaken == 2 ? "0,1" : untaken == 0 ? "1,2" : "0,2";
-            try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.builder()
-                    .amqpUri(rabbit.amqpUri())
-                    .mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName())
-                    .adminPort(-1)
-                    .shards(3)
-                    .consumeShards(taken)
-                    .build())) {
+            try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.ADMIN_PORT, -1)
+                    .set(ConsumerConfig.SHARDS, 3)
+                    .set(ConsumerConfig.CONSUME_SHARDS, taken)))) {
                 MongoCollection<Document> rides = mongo.database().getCollection("rides");
                 long expectedStored = 319 - expected[untaken];
                 Poll.waitAtMost(
@@ -120,13 +119,12 @@ class ShardsIT {
                 }
                 assertThat(shardsStored).doesNotContain(untaken);
             }
-            try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.builder()
-                    .amqpUri(rabbit.amqpUri())
-                    .mongodbUri(mongo.uri())
-                    .mongodbDatabase(mongo.databaseName())
-                    .adminPort(-1)
-                    .shards(3)
-                    .build())) {
+            try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.ADMIN_PORT, -1)
+                    .set(ConsumerConfig.SHARDS, 3)))) {
                 Poll.waitAtMost(
                         Duration.ofSeconds(20),
                         "every shard stored",

@@ -2,6 +2,7 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.testing.MongoTestDatabase;
@@ -43,7 +44,8 @@ class SimulatorIT {
         pipeline = TestPipeline.start(
                 rabbit.amqpUri(),
                 mongo,
-                p -> p.amqpUri(rabbit.amqpUriThrough(proxy)).publishTimeout(Duration.ofSeconds(2)),
+                p -> p.set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(proxy))
+                        .set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(2)),
                 c -> c);
     }
 
@@ -60,26 +62,17 @@ class SimulatorIT {
     }
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
-        return SimulatorConfig.builder()
-                .url("http://127.0.0.1:" + pipeline.port())
-                .events(events)
-                .mode(mode)
-                .batchSize(50)
-                .phase1Threads(8)
-                .phase1PerThread(250)
-                .threads(16)
-                .maxRetries(5)
-                .requestTimeout(Duration.ofSeconds(10))
-                .runId(runId)
-                .verify(true)
-                .mongodbUri(mongo.uri())
-                .mongodbDatabase(mongo.databaseName())
-                .verifyTimeout(Duration.ofSeconds(60))
-                .html(html == null ? null : html.toString())
-                .progress(false)
-                .idempotencyKeys(keyed)
-                .managementUri(html == null ? null : managementUri())
-                .build();
+        return SimulatorConfig.of(SimulatorRuns.verified(
+                        "http://127.0.0.1:" + pipeline.port(), events, runId, mongo.uri(), mongo.databaseName())
+                .set(SimulatorConfig.MODE, mode)
+                .set(SimulatorConfig.BATCH_SIZE, 50)
+                .set(SimulatorConfig.PHASE1_THREADS, 8)
+                .set(SimulatorConfig.PHASE1_PER_THREAD, 250)
+                .set(SimulatorConfig.THREADS, 16)
+                .set(SimulatorConfig.MAX_RETRIES, 5)
+                .set(SimulatorConfig.HTML, html == null ? null : html.toString())
+                .set(SimulatorConfig.NO_IDEMPOTENCY_KEYS, !keyed)
+                .set(SimulatorConfig.MANAGEMENT_URI, html == null ? null : managementUri()));
     }
 
     /** The test broker's management API, the path naming this class's vhost: what the report samples. */

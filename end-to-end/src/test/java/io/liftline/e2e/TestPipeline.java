@@ -4,6 +4,7 @@ import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import java.time.Duration;
@@ -32,27 +33,26 @@ final class TestPipeline implements AutoCloseable {
     }
 
     /**
-     * Both on {@code amqpUri}, each builder changed as the test needs (another broker URI, keys, shards...). Returns
+     * Both on {@code amqpUri}, each config's values changed as the test needs (another broker URI, keys, shards...). Returns
      * once the producer holds a broker connection and the worker is ready (every consumer subscribed).
      */
     static TestPipeline start(
             String amqpUri,
             MongoTestDatabase mongo,
-            UnaryOperator<ProducerConfig.Builder> producerSettings,
-            UnaryOperator<ConsumerConfig.Builder> consumerSettings)
+            UnaryOperator<Values> producerSettings,
+            UnaryOperator<Values> consumerSettings)
             throws Exception {
-        ProducerApp producer = ProducerApp.start(producerSettings
-                .apply(ProducerConfig.builder().amqpUri(amqpUri).httpPort(0).adminPort(0))
-                .build());
+        ProducerApp producer = ProducerApp.start(ProducerConfig.of(producerSettings.apply(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, amqpUri)
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0))));
         ConsumerApp consumer = null;
         try {
-            consumer = ConsumerApp.start(consumerSettings
-                    .apply(ConsumerConfig.builder()
-                            .amqpUri(amqpUri)
-                            .mongodbUri(mongo.uri())
-                            .mongodbDatabase(mongo.databaseName())
-                            .adminPort(-1))
-                    .build());
+            consumer = ConsumerApp.start(ConsumerConfig.of(consumerSettings.apply(Values.defaults()
+                    .set(ConsumerConfig.AMQP_URI, amqpUri)
+                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.ADMIN_PORT, -1))));
             if (!producer.awaitBroker(READY)) {
                 throw new AssertionError("the producer did not connect to the broker within " + READY);
             }

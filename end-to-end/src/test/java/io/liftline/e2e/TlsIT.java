@@ -3,6 +3,8 @@ package io.liftline.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
 import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
@@ -50,7 +52,9 @@ class TlsIT {
         pipeline = TestPipeline.start(
                 rabbit.amqpUri(),
                 mongo,
-                p -> p.httpPort(-1).httpsPort(0).tls(new Tls(made.keystore(), PASSWORD)),
+                p -> EdgeSettings.tls(
+                        p.set(ProducerConfig.HTTP_PORT, -1).set(ProducerConfig.HTTPS_PORT, 0),
+                        new Tls(made.keystore(), PASSWORD)),
                 c -> c);
         producer = pipeline.producer;
     }

@@ -7,6 +7,8 @@ import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import java.net.http.HttpResponse;
@@ -50,12 +52,11 @@ class ApiKeysIT {
                 keys,
                 "# client keys\n" + sha256(GATE7) + " gate7 3,4\n" + sha256(OPS) + " ops *\n" + sha256(ANALYST)
                         + " analyst-3 3 read\n");
-        producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .apiKeysFile(keys)
-                .build());
+        producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(EdgeSettings.API_KEYS_FILE, keys)));
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
     }

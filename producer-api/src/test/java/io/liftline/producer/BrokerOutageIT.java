@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
@@ -35,12 +36,11 @@ class BrokerOutageIT {
     @BeforeAll
     static void startProducerBehindAProxy() throws Exception {
         proxy = rabbit.proxy();
-        producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUriThrough(proxy))
-                .httpPort(0)
-                .adminPort(0)
-                .publishTimeout(PUBLISH_TIMEOUT)
-                .build());
+        producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(proxy))
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(ProducerConfig.PUBLISH_TIMEOUT, PUBLISH_TIMEOUT)));
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
         admin = new ProducerClient(producer.adminPort());
@@ -175,12 +175,11 @@ class BrokerOutageIT {
     void everyRequestWaitingForItsConfirmAnswers503SoonAfterAnAlarmNotAfterThePublishTimeout() throws Exception {
         // A publish timeout far longer than the bound below: only the connection.blocked notice can answer in time.
         Duration longTimeout = Duration.ofSeconds(30);
-        ProducerApp patient = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .publishTimeout(longTimeout)
-                .build());
+        ProducerApp patient = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(ProducerConfig.PUBLISH_TIMEOUT, longTimeout)));
         try {
             assertThat(patient.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient patientClient = new ProducerClient(patient.port());
@@ -232,12 +231,11 @@ class BrokerOutageIT {
         java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(40);
         try (TcpProxy silent = rabbit.proxy()) {
             silent.pauseRepliesAtChannelOpen(2); // after the topology's channel: the pool's first gets no answer
-            ProducerApp fresh = ProducerApp.start(ProducerConfig.builder()
-                    .amqpUri(rabbit.amqpUriThrough(silent))
-                    .httpPort(0)
-                    .adminPort(0)
-                    .publishTimeout(Duration.ofSeconds(30))
-                    .build());
+            ProducerApp fresh = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                    .set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(silent))
+                    .set(ProducerConfig.HTTP_PORT, 0)
+                    .set(ProducerConfig.ADMIN_PORT, 0)
+                    .set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(30))));
             try {
                 assertThat(fresh.awaitBroker(Duration.ofSeconds(10))).isTrue();
                 ProducerClient freshClient = new ProducerClient(fresh.port());

@@ -7,7 +7,9 @@ import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.Bodies;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
@@ -48,9 +50,10 @@ class EdgeIT {
         }
     }
 
-    private ProducerApp start(ProducerConfig.Builder config) throws Exception {
-        ProducerApp producer = ProducerApp.start(
-                config.amqpUri(rabbit.amqpUri()).httpPort(0).adminPort(0).build());
+    private ProducerApp start(Values config) throws Exception {
+        ProducerApp producer = ProducerApp.start(ProducerConfig.of(config.set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)));
         open.add(producer);
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         try (Channel channel = rabbit.connection().createChannel()) { // the producer declared the queue
@@ -66,7 +69,8 @@ class EdgeIT {
     @Test
     void aClientBeyondItsRateGets429WithRetryAfterAndItsRidesAreNotPublished() throws Exception {
         ProducerClient client = new ProducerClient(
-                start(ProducerConfig.builder().rateLimit(2).rateLimitBurst(10)).port());
+                start(Values.defaults().set(EdgeSettings.RATE_LIMIT, 2.0).set(EdgeSettings.RATE_LIMIT_BURST, 10))
+                        .port());
         assertThat(client.postJson("/rides", batch(11)).statusCode())
                 .as("more than the burst can never pass")
                 .isEqualTo(400);
@@ -95,7 +99,8 @@ class EdgeIT {
 
     @Test
     void anOpenProducerLimitsEachClientAddressOnItsOwn() throws Exception {
-        ProducerApp producer = start(ProducerConfig.builder().rateLimit(1).rateLimitBurst(2));
+        ProducerApp producer =
+                start(Values.defaults().set(EdgeSettings.RATE_LIMIT, 1.0).set(EdgeSettings.RATE_LIMIT_BURST, 2));
         for (int i = 0; i < 2; i++) {
             assertThat(rawPost("127.0.0.1", producer.port(), batch(1))).startsWith("HTTP/1.1 201");
         }
@@ -121,7 +126,7 @@ class EdgeIT {
 
     @Test
     void aBodyStillTricklingInAfterTheBodyTimeoutIsAbandonedWith408() throws Exception {
-        ProducerApp producer = start(ProducerConfig.builder());
+        ProducerApp producer = start(Values.defaults());
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
@@ -145,7 +150,7 @@ class EdgeIT {
 
     @Test
     void idleConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-        ProducerApp producer = start(ProducerConfig.builder().idleTimeout(Duration.ofSeconds(1)));
+        ProducerApp producer = start(Values.defaults().set(EdgeSettings.IDLE_TIMEOUT, Duration.ofSeconds(1)));
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), producer.port())) {
             socket.setSoTimeout(10_000);
             long start = System.nanoTime();
@@ -161,7 +166,9 @@ class EdgeIT {
     void atTheConnectionLimitIdleConnectionsMakeRoomForRealRequests() throws Exception {
         // At the limit, connections open then are given 1 s of idleness; those accepted later wait out the idle
         // timeout.
-        ProducerApp producer = start(ProducerConfig.builder().maxConnections(20).idleTimeout(Duration.ofSeconds(3)));
+        ProducerApp producer = start(Values.defaults()
+                .set(EdgeSettings.MAX_CONNECTIONS, 20)
+                .set(EdgeSettings.IDLE_TIMEOUT, Duration.ofSeconds(3)));
         List<Socket> idle = new ArrayList<>();
         try {
             for (int i = 0; i < 40; i++) { // beyond the limit, connections wait in the kernel's backlog
@@ -189,8 +196,9 @@ class EdgeIT {
 
     @Test
     void bindAddressesChooseTheInterfacesOfEachPort() throws Exception {
-        ProducerApp producer =
-                start(ProducerConfig.builder().bindAddress("127.0.0.1").adminBindAddress("127.0.0.3"));
+        ProducerApp producer = start(Values.defaults()
+                .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
+                .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.3"));
         assertThat(new ProducerClient(producer.port())
                         .postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)
                         .statusCode())
@@ -206,16 +214,16 @@ class EdgeIT {
 
     @Test
     void theProducerRefusesToStartWithNothingToServe(@TempDir Path dir) throws Exception {
-        assertThatThrownBy(() -> ProducerConfig.builder().httpPort(-1).build())
+        assertThatThrownBy(() -> ProducerConfig.of(Values.defaults().set(ProducerConfig.HTTP_PORT, -1)))
                 .hasMessageContaining("the service would serve nothing");
         Path keystore = Files.writeString(dir.resolve("not-a-keystore.p12"), "nope");
         try (TcpProxy proxy = rabbit.proxy()) {
-            assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.builder()
-                                    .amqpUri(rabbit.amqpUriThrough(proxy))
-                                    .httpsPort(0)
-                                    .adminPort(0)
-                                    .tls(new Tls(keystore, "secret"))
-                                    .build())
+            assertThatThrownBy(() -> ProducerApp.start(ProducerConfig.of(EdgeSettings.tls(
+                                    Values.defaults()
+                                            .set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(proxy))
+                                            .set(ProducerConfig.HTTPS_PORT, 0)
+                                            .set(ProducerConfig.ADMIN_PORT, 0),
+                                    new Tls(keystore, "secret"))))
                             .close())
                     .isInstanceOf(Exception.class);
             // A start that failed leaves no broker connection behind, even one that was still being made.

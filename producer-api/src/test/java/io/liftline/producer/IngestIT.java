@@ -10,6 +10,7 @@ import io.liftline.management.PrometheusText;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.RabbitVhost;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,12 +43,11 @@ class IngestIT {
 
     @BeforeAll
     static void startProducer() throws Exception {
-        producer = ProducerApp.start(ProducerConfig.builder()
-                .amqpUri(rabbit.amqpUri())
-                .httpPort(0)
-                .adminPort(0)
-                .maxBodyBytes(64 * 1024)
-                .build());
+        producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)
+                .set(ProducerConfig.MAX_BODY_BYTES, 64 * 1024)));
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         client = new ProducerClient(producer.port());
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
@@ -49,9 +50,10 @@ class RideThroughIT {
         drain();
     }
 
-    private ProducerApp producer(String amqpUri, ProducerConfig.Builder settings) throws Exception {
-        ProducerApp producer = ProducerApp.start(
-                settings.amqpUri(amqpUri).httpPort(0).adminPort(0).build());
+    private ProducerApp producer(String amqpUri, Values settings) throws Exception {
+        ProducerApp producer = ProducerApp.start(ProducerConfig.of(settings.set(ProducerConfig.AMQP_URI, amqpUri)
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)));
         opened.add(0, producer);
         assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
         return producer;
@@ -61,8 +63,8 @@ class RideThroughIT {
     void requestsThatMeetALostConnectionWaitForTheReconnectAndAreAllStored() throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        ProducerApp producer =
-                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
+        ProducerApp producer = producer(
+                rabbit.amqpUriThrough(link), Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, PUBLISH_TIMEOUT));
         ProducerClient client = new ProducerClient(producer.port());
         ProducerClient admin = new ProducerClient(producer.adminPort());
         assertThat(post(client).statusCode()).isEqualTo(201);
@@ -95,8 +97,8 @@ class RideThroughIT {
             throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        ProducerApp producer =
-                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT));
+        ProducerApp producer = producer(
+                rabbit.amqpUriThrough(link), Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, PUBLISH_TIMEOUT));
         ProducerClient client = new ProducerClient(producer.port());
         assertThat(post(client).statusCode()).isEqualTo(201);
 
@@ -124,8 +126,8 @@ class RideThroughIT {
     void aBrokerUnreachableForThreeSecondsUnderLoadCostsNoRequest() throws Exception {
         TcpProxy link = rabbit.proxy();
         opened.add(link);
-        Load load = underLoad(
-                producer(rabbit.amqpUriThrough(link), ProducerConfig.builder().publishTimeout(PUBLISH_TIMEOUT)));
+        Load load = underLoad(producer(
+                rabbit.amqpUriThrough(link), Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, PUBLISH_TIMEOUT)));
         link.cut(); // the connection drops and every reconnect is refused, for the fault's 3 s
         Thread.sleep(3_000);
         link.restore();
@@ -146,8 +148,8 @@ class RideThroughIT {
      */
     @Test
     void aBrokerRestartUnderLoadCostsNoRequestWhenThePublishTimeoutOutlastsIt() throws Exception {
-        Load load =
-                underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(Duration.ofSeconds(20))));
+        Load load = underLoad(producer(
+                rabbit.amqpUri(), Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(20))));
         TestBroker.restart(Duration.ZERO);
         load.awaitMore(200);
         load.stop();
@@ -163,7 +165,7 @@ class RideThroughIT {
     void aBrokerStoppedLongerThanThePublishTimeoutGets503sAfterTheTimeoutAndLosesNothingAnswered201() throws Exception {
         Duration timeout = Duration.ofSeconds(3);
         Load load =
-                underLoad(producer(rabbit.amqpUri(), ProducerConfig.builder().publishTimeout(timeout)));
+                underLoad(producer(rabbit.amqpUri(), Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, timeout)));
         TestBroker.restart(Duration.ofSeconds(12));
         load.awaitMore(200);
         load.stop();

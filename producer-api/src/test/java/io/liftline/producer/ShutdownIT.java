@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
 import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
+import io.liftline.service.edge.EdgeSettings;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
@@ -31,13 +33,12 @@ class ShutdownIT {
     @Test
     void shutdownWaitsForTheConfirmsOfRequestsInFlightAndAnswersThem201() throws Exception {
         try (TcpProxy proxy = rabbit.proxy()) {
-            ProducerApp producer = ProducerApp.start(ProducerConfig.builder()
-                    .amqpUri(rabbit.amqpUriThrough(proxy))
-                    .httpPort(0)
-                    .adminPort(0)
-                    .publishTimeout(Duration.ofSeconds(20))
-                    .shutdownTimeout(Duration.ofSeconds(20))
-                    .build());
+            ProducerApp producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                    .set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(proxy))
+                    .set(ProducerConfig.HTTP_PORT, 0)
+                    .set(ProducerConfig.ADMIN_PORT, 0)
+                    .set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(20))
+                    .set(EdgeSettings.SHUTDOWN_TIMEOUT, Duration.ofSeconds(20))));
             assertThat(producer.awaitBroker(Duration.ofSeconds(10))).isTrue();
             ProducerClient client = new ProducerClient(producer.port());
             HttpClient async =

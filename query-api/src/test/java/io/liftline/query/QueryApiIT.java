@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.model.LiftRide;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
@@ -434,15 +435,15 @@ class QueryApiIT {
     // --- helpers
 
     private static QueryConfig config(String mongodbUri) {
-        return QueryConfig.of(
-                mongodbUri,
-                mongo.databaseName(),
-                QueryConfig.READ_PREFERENCE.defaultValue(),
-                EdgeSettings.plain("127.0.0.1", 0, "127.0.0.1", 0),
-                Duration.ofSeconds(2),
-                QueryConfig.DEFAULT_CACHE_MAX_AGE,
-                ZoneOffset.UTC,
-                io.liftline.model.RideRanges.defaults());
+        return QueryConfig.of(Values.defaults()
+                .set(QueryConfig.MONGODB_URI, mongodbUri)
+                .set(QueryConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
+                .set(QueryConfig.HTTP_PORT, 0)
+                .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.1")
+                .set(QueryConfig.ADMIN_PORT, 0)
+                .set(QueryConfig.QUERY_TIMEOUT, Duration.ofSeconds(2))
+                .set(QueryConfig.TIME_ZONE, ZoneOffset.UTC));
     }
 
     private static List<LiftRide> matching(Predicate<LiftRide> filter) {

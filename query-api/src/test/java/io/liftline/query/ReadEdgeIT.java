@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.model.LiftRide;
-import io.liftline.model.RideRanges;
 import io.liftline.query.config.QueryConfig;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
@@ -76,48 +76,26 @@ class ReadEdgeIT {
                 hash(SCANNER) + " gate7 *\n" // no scope: ingest, as before scopes
                         + hash(ANALYST_3_4) + " analyst-3 3,4 read\n" + hash(ANALYST_ALL) + " analyst-all * read\n"
                         + hash(BOTH) + " ops * ingest,read\n");
-        withKeys = QueryApp.start(config(new EdgeSettings(
-                "127.0.0.1",
-                0,
-                -1,
-                null,
-                100,
-                Duration.ofSeconds(30),
-                keys,
-                0,
-                1,
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(2))));
-        limited = QueryApp.start(config(new EdgeSettings(
-                "127.0.0.1",
-                0,
-                -1,
-                null,
-                100,
-                Duration.ofSeconds(30),
-                keys,
-                0.5,
-                2,
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(2))));
+        withKeys = QueryApp.start(config(edge(keys).set(QueryConfig.HTTP_PORT, 0)));
+        limited = QueryApp.start(config(edge(keys)
+                .set(QueryConfig.HTTP_PORT, 0)
+                .set(EdgeSettings.RATE_LIMIT, 0.5)
+                .set(EdgeSettings.RATE_LIMIT_BURST, 2)));
         TestCertificate made = TestCertificate.make(dir, "query", PASSWORD);
         truststore = made.truststore();
-        Tls tls = new Tls(made.keystore(), PASSWORD);
-        overTls = QueryApp.start(config(new EdgeSettings(
-                "127.0.0.1",
-                EdgeSettings.defaultHttpPort(tls, QueryConfig.PORTS),
-                0,
-                tls,
-                100,
-                Duration.ofSeconds(30),
-                keys,
-                0,
-                1,
-                "127.0.0.1",
-                0,
-                Duration.ofSeconds(2))));
+        overTls = QueryApp.start(config(
+                EdgeSettings.tls(edge(keys).set(QueryConfig.HTTPS_PORT, 0), new Tls(made.keystore(), PASSWORD))));
+    }
+
+    /** Loopback, these keys, at most 100 connections, a free admin port. */
+    private static Values edge(Path keys) {
+        return Values.defaults()
+                .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
+                .set(EdgeSettings.MAX_CONNECTIONS, 100)
+                .set(EdgeSettings.API_KEYS_FILE, keys)
+                .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.1")
+                .set(QueryConfig.ADMIN_PORT, 0)
+                .set(EdgeSettings.SHUTDOWN_TIMEOUT, Duration.ofSeconds(2));
     }
 
     @AfterAll
@@ -129,16 +107,11 @@ class ReadEdgeIT {
         }
     }
 
-    private static QueryConfig config(EdgeSettings edge) {
-        return QueryConfig.of(
-                mongo.uri(),
-                mongo.databaseName(),
-                QueryConfig.READ_PREFERENCE.defaultValue(),
-                edge,
-                Duration.ofSeconds(2),
-                QueryConfig.DEFAULT_CACHE_MAX_AGE,
-                ZoneOffset.UTC,
-                RideRanges.defaults());
+    private static QueryConfig config(Values edge) {
+        return QueryConfig.of(edge.set(QueryConfig.MONGODB_URI, mongo.uri())
+                .set(QueryConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(QueryConfig.QUERY_TIMEOUT, Duration.ofSeconds(2))
+                .set(QueryConfig.TIME_ZONE, ZoneOffset.UTC));
     }
 
     private static String hash(String key) {

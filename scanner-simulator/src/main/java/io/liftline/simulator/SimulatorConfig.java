@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * What one simulator run does. Flags ({@code --events}) or {@code LIFTLINE_*} variables, as for the apps, each
- * declared once ({@link #SETTINGS}); build one with {@link #builder} in code.
+ * declared once ({@link #SETTINGS}); build one in code with {@link #of}.
  *
  * @param url            the producer's base URL, or several separated by commas: requests go round-robin, and a
  *                       retry goes to the next one (a client failing over when a producer dies)
@@ -258,7 +258,11 @@ public record SimulatorConfig(
     }
 
     /** The run of these values, its id made from the time when none is given, each checked against its declaration. */
-    private static SimulatorConfig of(Values v) {
+    /**
+     * The config of these values ({@link Values#defaults()} with some set, in code), with the defaults that follow from
+     * others, each checked against its declaration.
+     */
+    public static SimulatorConfig of(Values v) {
         String url = URL.requireValid(v.get(URL));
         String runId = v.get(RUN_ID);
         return SETTINGS.check(new SimulatorConfig(
@@ -294,149 +298,8 @@ public record SimulatorConfig(
                 v.get(NO_BACKOFF)));
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
     @Override
     public String toString() {
         return SETTINGS.describe("SimulatorConfig", this);
-    }
-
-    /** Builds a run from the declared defaults and checks it; programs that drive the simulator set what they need. */
-    public static final class Builder {
-        private final Values values = Values.defaults();
-
-        /** One producer, or several comma-separated. */
-        public Builder url(String v) {
-            values.set(URL, v);
-            return this;
-        }
-
-        public Builder events(int v) {
-            values.set(EVENTS, v);
-            return this;
-        }
-
-        public Builder mode(String v) {
-            values.set(MODE, v);
-            return this;
-        }
-
-        public Builder batchSize(int v) {
-            values.set(BATCH_SIZE, v);
-            return this;
-        }
-
-        public Builder phase1Threads(int v) {
-            values.set(PHASE1_THREADS, v);
-            return this;
-        }
-
-        public Builder phase1PerThread(int v) {
-            values.set(PHASE1_PER_THREAD, v);
-            return this;
-        }
-
-        public Builder threads(int v) {
-            values.set(THREADS, v);
-            return this;
-        }
-
-        public Builder maxRetries(int v) {
-            values.set(MAX_RETRIES, v);
-            return this;
-        }
-
-        public Builder requestTimeout(Duration v) {
-            values.set(REQUEST_TIMEOUT, v);
-            return this;
-        }
-
-        /** Null: {@code run-} and the UTC time. */
-        public Builder runId(String v) {
-            values.set(RUN_ID, v);
-            return this;
-        }
-
-        public Builder verify(boolean v) {
-            values.set(VERIFY, v);
-            return this;
-        }
-
-        public Builder mongodbUri(String v) {
-            values.set(MONGODB_URI, v);
-            return this;
-        }
-
-        public Builder mongodbDatabase(String v) {
-            values.set(MONGODB_DATABASE, v);
-            return this;
-        }
-
-        public Builder verifyTimeout(Duration v) {
-            values.set(VERIFY_TIMEOUT, v);
-            return this;
-        }
-
-        public Builder csv(String v) {
-            values.set(CSV, v);
-            return this;
-        }
-
-        public Builder html(String v) {
-            values.set(HTML, v);
-            return this;
-        }
-
-        public Builder progress(boolean v) {
-            values.set(PROGRESS, v);
-            return this;
-        }
-
-        public Builder progressInterval(Duration v) {
-            values.set(PROGRESS_INTERVAL, v);
-            return this;
-        }
-
-        public Builder rate(double v) {
-            values.set(RATE, v);
-            return this;
-        }
-
-        public Builder idempotencyKeys(boolean v) {
-            values.set(NO_IDEMPOTENCY_KEYS, !v);
-            return this;
-        }
-
-        public Builder apiKey(String v) {
-            values.set(API_KEY, v);
-            return this;
-        }
-
-        public Builder httpClient(String v) {
-            values.set(HTTP_CLIENT, v);
-            return this;
-        }
-
-        public Builder managementUri(String v) {
-            values.set(MANAGEMENT_URI, v);
-            return this;
-        }
-
-        public Builder workers(String v) {
-            values.set(WORKERS, v);
-            return this;
-        }
-
-        public Builder noBackoff(boolean v) {
-            values.set(NO_BACKOFF, v);
-            return this;
-        }
-
-        /** Resolves the run id, then checks every value against its declaration. */
-        public SimulatorConfig build() {
-            return of(values);
-        }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.model.RideJson;
+import io.liftline.runtime.Values;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -15,23 +16,22 @@ class ReportTest {
     private static final long START = 1_000_000_000L;
 
     private static SimulatorConfig config() {
-        return SimulatorConfig.builder()
-                .url("http://127.0.0.1:8080")
-                .events(100)
-                .mode("upic")
-                .batchSize(100)
-                .phase1Threads(32)
-                .phase1PerThread(1000)
-                .threads(64)
-                .maxRetries(5)
-                .requestTimeout(Duration.ofSeconds(10))
-                .runId("run<&>")
-                .verify(false)
-                .mongodbUri("mongodb://x")
-                .mongodbDatabase("liftline")
-                .verifyTimeout(Duration.ofMinutes(1))
-                .progress(false)
-                .build();
+        return SimulatorConfig.of(Values.defaults()
+                .set(SimulatorConfig.URL, "http://127.0.0.1:8080")
+                .set(SimulatorConfig.EVENTS, 100)
+                .set(SimulatorConfig.MODE, "upic")
+                .set(SimulatorConfig.BATCH_SIZE, 100)
+                .set(SimulatorConfig.PHASE1_THREADS, 32)
+                .set(SimulatorConfig.PHASE1_PER_THREAD, 1000)
+                .set(SimulatorConfig.THREADS, 64)
+                .set(SimulatorConfig.MAX_RETRIES, 5)
+                .set(SimulatorConfig.REQUEST_TIMEOUT, Duration.ofSeconds(10))
+                .set(SimulatorConfig.RUN_ID, "run<&>")
+                .set(SimulatorConfig.VERIFY, false)
+                .set(SimulatorConfig.MONGODB_URI, "mongodb://x")
+                .set(SimulatorConfig.MONGODB_DATABASE, "liftline")
+                .set(SimulatorConfig.VERIFY_TIMEOUT, Duration.ofMinutes(1))
+                .set(SimulatorConfig.PROGRESS, false));
     }
 
     @Test

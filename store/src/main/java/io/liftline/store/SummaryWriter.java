@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -47,7 +48,7 @@ import org.bson.conversions.Bson;
  * <p>The writer remembers what it last wrote of skier-seasons, buckets and lists (and takes what it never saw as
  * absent), so a batch normally writes without reading at all; where another worker changed a document meanwhile, the
  * check fails and the writer reads it and tries again. Remembering nothing would only cost reads: the checks decide.
- * Steps 2 and 3 of the batches that wait for them are written together, one group at a time ({@link GroupCommit}).
+ * The batches that wait for each other are counted together, one group at a time ({@link GroupCommit}).
  */
 public final class SummaryWriter {
 
@@ -101,20 +102,9 @@ public final class SummaryWriter {
             return events.subList(position - from, events.size());
         }
 
-        /**
-         * What two views of this day say together: ledgers only grow, so the longer view is the later; where the other
-         * holds the events just before its own, they are joined.
-         */
-        SkierDay with(SkierDay other) {
-            SkierDay longer = other.rides() > rides() || (other.rides() == rides() && other.from < from) ? other : this;
-            SkierDay shorter = longer == this ? other : this;
-            if (longer.from <= shorter.from || shorter.rides() < longer.from) {
-                return longer;
-            }
-            List<Event> joined =
-                    new ArrayList<>(shorter.eventsFrom(shorter.from).subList(0, longer.from - shorter.from));
-            joined.addAll(longer.events);
-            return new SkierDay(resortId, seasonId, dayId, skierId, shorter.from, joined, longer.vertical);
+        /** The later of two views of this day (ledgers only grow): the longer, or of two as long, the whole one. */
+        SkierDay later(SkierDay other) {
+            return other.rides() > rides() || (other.rides() == rides() && other.from < from) ? other : this;
         }
     }
 
@@ -215,37 +205,31 @@ public final class SummaryWriter {
         if (rides.isEmpty()) {
             return;
         }
-        Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
-        shared.write(new SharedWork(generation, List.copyOf(seasons.values())));
+        counting.write(new Batch(generation, rides));
     }
 
-    /** What one batch leaves for the shared documents (buckets, top lists) of one generation. */
-    private record SharedWork(int generation, List<SkierSeason> seasons) {}
+    /** A batch's rides, to be counted into one generation. */
+    private record Batch(int generation, List<LiftRide> rides) {}
 
     /**
-     * The shared documents of every batch waiting for them, written together (group commit): the consumers' batches
-     * touch the same few buckets and top lists, so two batches written as one cost little more than one. One writer at
-     * a time within a process, too: two at once mostly fail each other's version checks, each then reading and
-     * writing again. Other processes are still kept right by the checks.
+     * The batches waiting to be counted, counted together (group commit), one group at a time within a process: the
+     * consumers' batches touch the same few buckets and top lists, and often the same skiers, so counting two
+     * batches as one costs little more than one, and a worker's own consumers never fail each other's checks (two
+     * at once mostly would, each then reading and writing again). Other processes are still kept right by the checks.
      */
-    private final GroupCommit<SharedWork> shared = new GroupCommit<>(this::writeShared);
+    private final GroupCommit<Batch> counting = new GroupCommit<>(this::count);
 
-    private void writeShared(List<SharedWork> group) {
-        Map<Integer, Map<String, SkierDay>> daysByGeneration = new LinkedHashMap<>();
-        Map<Integer, List<SkierSeason>> seasonsByGeneration = new LinkedHashMap<>();
-        for (SharedWork work : group) {
-            Map<String, SkierDay> days =
-                    daysByGeneration.computeIfAbsent(work.generation(), g -> new LinkedHashMap<>());
-            for (SkierSeason season : work.seasons()) {
-                season.days().values().forEach(day -> days.merge(day.key(), day, SkierDay::with));
-            }
-            seasonsByGeneration
-                    .computeIfAbsent(work.generation(), g -> new ArrayList<>())
-                    .addAll(work.seasons());
-        }
-        daysByGeneration.forEach((generation, days) -> {
-            countInResortDays(generation, days.values());
-            offerToTopLists(generation, seasonsByGeneration.get(generation));
+    private void count(List<Batch> group) {
+        Map<Integer, List<LiftRide>> byGeneration = new LinkedHashMap<>();
+        group.forEach(batch -> byGeneration
+                .computeIfAbsent(batch.generation(), g -> new ArrayList<>())
+                .addAll(batch.rides()));
+        byGeneration.forEach((generation, rides) -> {
+            Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
+            List<SkierDay> days = new ArrayList<>();
+            seasons.values().forEach(season -> days.addAll(season.days().values()));
+            countInResortDays(generation, days);
+            offerToTopLists(generation, seasons.values());
         });
     }
 
@@ -469,10 +453,14 @@ public final class SummaryWriter {
             for (Document d : summaries
                     .skierSeasons()
                     .find(Filters.in("_id", ids))
-                    .projection(Projections.include("resortId", "seasonId", "skierId", "days", "events." + day))) {
+                    .projection(
+                            Projections.include("resortId", "seasonId", "skierId", "days", VERSION, "events." + day))) {
                 Document seen = merged.putIfAbsent(d.getString("_id"), d);
                 if (seen != null) {
                     seen.get("events", new Document()).putAll(d.get("events", new Document()));
+                    if (!Objects.equals(seen.get(VERSION), d.get(VERSION))) {
+                        seen.remove(VERSION); // changed between the reads: not one state to remember
+                    }
                 }
             }
         });
@@ -623,7 +611,7 @@ public final class SummaryWriter {
         readSeasons(daysOf)
                 .values()
                 .forEach(season -> season.days().values().forEach(day -> whole.put(day.key(), day)));
-        byBucket.values().forEach(days -> days.replaceAll(day -> day.with(whole.getOrDefault(day.key(), day))));
+        byBucket.values().forEach(days -> days.replaceAll(day -> day.later(whole.getOrDefault(day.key(), day))));
     }
 
     // 3. Top lists: merged with the skiers' new totals, written back under a version check.

@@ -232,6 +232,62 @@ class SummariesIT {
     }
 
     @Test
+    void aSeasonReadBackIsRememberedSoTheSkiersNextRidesAreCountedWithoutAnyRead() {
+        java.util.concurrent.atomic.AtomicInteger seasonReads = new java.util.concurrent.atomic.AtomicInteger();
+        com.mongodb.event.CommandListener listener = new com.mongodb.event.CommandListener() {
+            @Override
+            public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
+                if (event.getCommandName().equals("find")
+                        && event.getCommand().getString("find").getValue().equals(Summaries.SKIER_SEASONS)) {
+                    seasonReads.incrementAndGet();
+                }
+            }
+        };
+        try (com.mongodb.client.MongoClient client =
+                com.mongodb.client.MongoClients.create(com.mongodb.MongoClientSettings.builder()
+                        .applyConnectionString(new com.mongodb.ConnectionString(mongo.uri()))
+                        .addCommandListener(listener)
+                        .build())) {
+            SummaryWriter watched = new SummaryWriter(new Summaries(client.getDatabase(mongo.databaseName())));
+            List<LiftRide> first = oneDay(0, 20);
+            rides.insert(first);
+            watched.apply(first);
+            watched.apply(first); // a redelivery: its checks fail, it counts one by one and reads the seasons back
+            assertThat(seasonReads.get())
+                    .as("the redelivery read the seasons back")
+                    .isPositive();
+
+            seasonReads.set(0);
+            List<LiftRide> next = oneDay(20, 20);
+            rides.insert(next);
+            watched.apply(next);
+            assertThat(seasonReads.get())
+                    .as("reads of skier-seasons for the next rides")
+                    .isZero();
+            List<LiftRide> all = new ArrayList<>(first);
+            all.addAll(next);
+            assertAnswersMatch(all);
+        }
+    }
+
+    /** Rides {@code from..from+count} of ten skiers on one day of one resort-season. */
+    private static List<LiftRide> oneDay(int from, int count) {
+        List<LiftRide> list = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            list.add(new LiftRide(
+                    "one-day-" + i,
+                    1,
+                    "2025",
+                    5,
+                    1 + i % 10,
+                    1 + i,
+                    1 + i % 40,
+                    Instant.parse("2025-01-01T10:00:00Z")));
+        }
+        return list;
+    }
+
+    @Test
     void theCheckNamesEveryTamperedSummary() {
         List<LiftRide> all = someRides(1_000, 4, "e-");
         store(all);

@@ -32,6 +32,7 @@ import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.mongo.RideSink;
 import io.liftline.model.LiftRide;
 import io.liftline.model.RideJson;
+import io.liftline.runtime.Values;
 import io.liftline.store.RideStore;
 import io.liftline.testing.Poll;
 import java.time.Duration;
@@ -78,10 +79,9 @@ class RideConsumerTest {
                     subscribed.complete(invocation.getArgument(3));
                     return "tag";
                 });
-        ConsumerConfig config = ConsumerConfig.builder()
-                .batchSize(3)
-                .batchTimeout(Duration.ofMillis(200))
-                .build();
+        ConsumerConfig config = ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.BATCH_SIZE, 3)
+                .set(ConsumerConfig.BATCH_TIMEOUT, Duration.ofMillis(200)));
         Retry retry = Retry.of(
                 "test",
                 RetryConfig.custom()

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Values;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +44,9 @@ class ConsumerConfigTest {
 
     @Test
     void secretsAreMaskedInToString() {
-        ConsumerConfig config = ConsumerConfig.builder()
-                .amqpUri("amqp://a:pw1@h/v")
-                .mongodbUri("mongodb://b:pw2@db:27017")
-                .build();
+        ConsumerConfig config = ConsumerConfig.of(Values.defaults()
+                .set(ConsumerConfig.AMQP_URI, "amqp://a:pw1@h/v")
+                .set(ConsumerConfig.MONGODB_URI, "mongodb://b:pw2@db:27017"));
         assertThat(config.toString())
                 .contains("amqp://a:****@h/v", "mongodb://b:****@db:27017")
                 .doesNotContain("pw1", "pw2");
@@ -54,21 +54,20 @@ class ConsumerConfigTest {
 
     @Test
     void invalidSettingsAreRejectedWithTheirName() {
-        assertThatThrownBy(() ->
-                        ConsumerConfig.builder().batchSize(100).prefetch(50).build())
+        assertThatThrownBy(() -> ConsumerConfig.of(
+                        Values.defaults().set(ConsumerConfig.BATCH_SIZE, 100).set(ConsumerConfig.PREFETCH, 50)))
                 .hasMessageStartingWith("LIFTLINE_PREFETCH must be >= LIFTLINE_BATCH_SIZE (100), was 50");
-        assertThatThrownBy(() -> ConsumerConfig.builder().adminPort(-2).build())
+        assertThatThrownBy(() -> ConsumerConfig.of(Values.defaults().set(ConsumerConfig.ADMIN_PORT, -2)))
                 .hasMessageStartingWith(
                         "LIFTLINE_ADMIN_PORT (--admin-port) must be 0..65535 (0 picks a free port) or -1 (off)");
-        assertThatThrownBy(() ->
-                        ConsumerConfig.builder().mongodbUri("postgres://x").build())
+        assertThatThrownBy(() -> ConsumerConfig.of(Values.defaults().set(ConsumerConfig.MONGODB_URI, "postgres://x")))
                 .hasMessageStartingWith("LIFTLINE_MONGODB_URI (--mongodb-uri) must start with mongodb://");
-        assertThatThrownBy(() -> ConsumerConfig.builder().consumers(0).build())
+        assertThatThrownBy(() -> ConsumerConfig.of(Values.defaults().set(ConsumerConfig.CONSUMERS, 0)))
                 .hasMessage("LIFTLINE_CONSUMERS (--consumers) must be > 0, was 0");
-        assertThatThrownBy(() -> ConsumerConfig.builder().shards(0).build())
+        assertThatThrownBy(() -> ConsumerConfig.of(Values.defaults().set(ConsumerConfig.SHARDS, 0)))
                 .hasMessage("LIFTLINE_SHARDS (--shards) must be 1..64, was 0");
-        assertThatThrownBy(() ->
-                        ConsumerConfig.builder().batchSize(100).prefetch(70_000).build())
+        assertThatThrownBy(() -> ConsumerConfig.of(
+                        Values.defaults().set(ConsumerConfig.BATCH_SIZE, 100).set(ConsumerConfig.PREFETCH, 70_000)))
                 .hasMessage("LIFTLINE_PREFETCH (--prefetch) must be <= 65535 (an AMQP limit), was 70000");
         assertThatThrownBy(() -> ConsumerConfig.from(
                         ConfigSource.fromEnvironment(Map.of("LIFTLINE_BATCH_TIMEOUT", "soon")::get)))

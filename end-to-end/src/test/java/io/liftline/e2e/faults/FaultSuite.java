@@ -7,6 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.ConfirmedPublisher;
 import io.liftline.broker.Topology;
+import io.liftline.e2e.SimulatorRuns;
 import io.liftline.model.RideJson;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
@@ -218,24 +219,14 @@ final class FaultSuite {
         String runId = "fault-" + scenario.name().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-")
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
         double storedBefore = storedSoFar();
-        SimulatorConfig load = SimulatorConfig.builder()
-                .url(pipeline.producerUrls())
-                .events(rides)
-                .mode("upic")
-                .batchSize(100)
-                .phase1Threads(0)
-                .phase1PerThread(1)
-                .threads(16)
-                .maxRetries(60)
-                .requestTimeout(Duration.ofSeconds(10))
-                .runId(runId)
-                .verify(true)
-                .mongodbUri(pipeline.storeUri())
-                .mongodbDatabase(database)
-                .verifyTimeout(Duration.ofMinutes(3))
-                .progress(false)
-                .rate(rate)
-                .build();
+        SimulatorConfig load = SimulatorConfig.of(
+                SimulatorRuns.verified(pipeline.producerUrls(), rides, runId, pipeline.storeUri(), database)
+                        .set(SimulatorConfig.PHASE1_THREADS, 0)
+                        .set(SimulatorConfig.PHASE1_PER_THREAD, 1)
+                        .set(SimulatorConfig.THREADS, 16)
+                        .set(SimulatorConfig.MAX_RETRIES, 60)
+                        .set(SimulatorConfig.VERIFY_TIMEOUT, Duration.ofMinutes(3))
+                        .set(SimulatorConfig.RATE, rate));
         CompletableFuture<SimulatorMain.Outcome> simulator = CompletableFuture.supplyAsync(() -> {
             try {
                 return SimulatorMain.execute(load);

@@ -12,14 +12,13 @@ import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
-import java.nio.file.Path;
 import java.time.Duration;
 
 /**
  * The producer's settings, immutable and validated. Each is declared once below ({@link #SETTINGS}: variable,
  * default, parser, check, meaning); {@link #from} reads them, {@code --help} lists them, {@link #toString} shows
  * them without secrets, and a test keeps docs/configuration.md equal to them. Build one through {@link #from} or
- * {@link #builder}, which check every value.
+ * {@link #of} (the declared defaults, with some values set in code), which check every value.
  *
  * @param edge            the public edge: ports (ingest 8080, HTTPS 8443, admin 9090), TLS, connection limits, API
  *                        keys (scope {@code ingest}) and the rate limit (rides/s)
@@ -48,6 +47,11 @@ public record ProducerConfig(
     public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
     public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8080, 8443, 9090);
+    /** The edge's port settings with the producer's defaults: to {@link Values#set} them in code. */
+    public static final Setting<EdgeSettings, Integer> HTTP_PORT = EdgeSettings.httpPortOf(PORTS);
+
+    public static final Setting<EdgeSettings, Integer> HTTPS_PORT = EdgeSettings.httpsPortOf(PORTS);
+    public static final Setting<EdgeSettings, Integer> ADMIN_PORT = EdgeSettings.adminPortOf(PORTS);
     /**
      * The longest a request waits for its confirms, a lost connection's recovery included, before it is answered
      * 503. Five seconds rides through a node failover or a broker restart of a few seconds (the client reconnects
@@ -176,7 +180,11 @@ public record ProducerConfig(
     }
 
     /** The config of these values, each checked against its declaration. */
-    private static ProducerConfig of(Values v) {
+    /**
+     * The config of these values ({@link Values#defaults()} with some set, in code), with the defaults that follow from
+     * others, each checked against its declaration.
+     */
+    public static ProducerConfig of(Values v) {
         return SETTINGS.check(new ProducerConfig(
                 v.get(AMQP_URI),
                 EdgeSettings.of(v, PORTS),
@@ -223,154 +231,8 @@ public record ProducerConfig(
         return edge.shutdownTimeout();
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
-
     @Override
     public String toString() {
         return SETTINGS.describe("ProducerConfig", this);
-    }
-
-    /** Builds a config from the declared defaults and checks it; tests set what they need. */
-    public static final class Builder {
-        private final Values values = Values.defaults();
-
-        public Builder amqpUri(String v) {
-            values.set(AMQP_URI, v);
-            return this;
-        }
-
-        /** Null: {@code 8080}, or off with TLS. */
-        public Builder httpPort(Integer v) {
-            values.set(EdgeSettings.httpPortOf(PORTS), v);
-            return this;
-        }
-
-        public Builder httpsPort(int v) {
-            values.set(EdgeSettings.httpsPortOf(PORTS), v);
-            return this;
-        }
-
-        public Builder bindAddress(String v) {
-            values.set(EdgeSettings.BIND_ADDRESS, v);
-            return this;
-        }
-
-        public Builder adminPort(int v) {
-            values.set(EdgeSettings.adminPortOf(PORTS), v);
-            return this;
-        }
-
-        public Builder adminBindAddress(String v) {
-            values.set(EdgeSettings.ADMIN_BIND_ADDRESS, v);
-            return this;
-        }
-
-        public Builder tls(Tls v) {
-            EdgeSettings.tls(values, v);
-            return this;
-        }
-
-        public Builder maxConnections(int v) {
-            values.set(EdgeSettings.MAX_CONNECTIONS, v);
-            return this;
-        }
-
-        public Builder idleTimeout(Duration v) {
-            values.set(EdgeSettings.IDLE_TIMEOUT, v);
-            return this;
-        }
-
-        public Builder apiKeysFile(Path v) {
-            values.set(EdgeSettings.API_KEYS_FILE, v);
-            return this;
-        }
-
-        public Builder rateLimit(double v) {
-            values.set(EdgeSettings.RATE_LIMIT, v);
-            return this;
-        }
-
-        /** Null: {@value EdgeSettings#DEFAULT_BURST_SECONDS} seconds' worth of the rate. */
-        public Builder rateLimitBurst(Integer v) {
-            values.set(EdgeSettings.RATE_LIMIT_BURST, v);
-            return this;
-        }
-
-        public Builder shutdownTimeout(Duration v) {
-            values.set(EdgeSettings.SHUTDOWN_TIMEOUT, v);
-            return this;
-        }
-
-        public Builder publishTimeout(Duration v) {
-            values.set(PUBLISH_TIMEOUT, v);
-            return this;
-        }
-
-        public Builder holdMaxRequests(int v) {
-            values.set(PUBLISH_HOLD_MAX_REQUESTS, v);
-            return this;
-        }
-
-        public Builder holdMaxBytes(long v) {
-            values.set(PUBLISH_HOLD_MAX_BYTES, v);
-            return this;
-        }
-
-        public Builder channelPoolSize(int v) {
-            values.set(CHANNEL_POOL_SIZE, v);
-            return this;
-        }
-
-        public Builder channelAcquireTimeout(Duration v) {
-            values.set(CHANNEL_ACQUIRE_TIMEOUT, v);
-            return this;
-        }
-
-        public Builder maxInFlightPerChannel(int v) {
-            values.set(MAX_IN_FLIGHT_PER_CHANNEL, v);
-            return this;
-        }
-
-        public Builder maxBodyBytes(int v) {
-            values.set(MAX_BODY_BYTES, v);
-            return this;
-        }
-
-        public Builder maxBatchSize(int v) {
-            values.set(MAX_BATCH_SIZE, v);
-            return this;
-        }
-
-        public Builder maxRideBodyBytes(int v) {
-            values.set(MAX_RIDE_BODY_BYTES, v);
-            return this;
-        }
-
-        public Builder retryAfter(Duration v) {
-            values.set(RETRY_AFTER, v);
-            return this;
-        }
-
-        public Builder drainDelay(Duration v) {
-            values.set(DRAIN_DELAY, v);
-            return this;
-        }
-
-        public Builder ranges(RideRanges v) {
-            values.set(RANGES, v);
-            return this;
-        }
-
-        public Builder shards(int v) {
-            values.set(SHARDS, v);
-            return this;
-        }
-
-        /** Resolves the defaults that depend on other settings, then checks every value against its declaration. */
-        public ProducerConfig build() {
-            return of(values);
-        }
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.liftline.runtime.ConfigSource;
+import io.liftline.runtime.Values;
+import io.liftline.service.edge.EdgeSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,16 +68,16 @@ class ProducerConfigTest {
 
     @Test
     void theEdgeHasBoundsByDefaultAndTheBurstFollowsTheRate() {
-        ProducerConfig defaults = ProducerConfig.builder().build();
+        ProducerConfig defaults = ProducerConfig.of(Values.defaults());
         assertThat(defaults.adminPort()).isEqualTo(9090);
         assertThat(defaults.maxRideBodyBytes()).isEqualTo(4096);
         assertThat(defaults.rateLimit()).isZero();
         ProducerConfig limited =
                 ProducerConfig.from(ConfigSource.fromEnvironment(Map.of("LIFTLINE_RATE_LIMIT", "2.5")::get));
         assertThat(limited.rateLimitBurst()).isEqualTo(25);
-        assertThatThrownBy(() -> ProducerConfig.builder().rateLimit(-1).build())
+        assertThatThrownBy(() -> ProducerConfig.of(Values.defaults().set(EdgeSettings.RATE_LIMIT, -1.0)))
                 .hasMessage("LIFTLINE_RATE_LIMIT (--rate-limit) must be 0 or more, was -1.0");
-        assertThatThrownBy(() -> ProducerConfig.builder().adminPort(-2).build())
+        assertThatThrownBy(() -> ProducerConfig.of(Values.defaults().set(ProducerConfig.ADMIN_PORT, -2)))
                 .hasMessageStartingWith("LIFTLINE_ADMIN_PORT (--admin-port) must be 0..65535");
     }
 
@@ -107,15 +109,15 @@ class ProducerConfigTest {
 
     @Test
     void invalidSettingsAreRejectedWithTheirName() {
-        assertThatThrownBy(() ->
-                        ProducerConfig.builder().publishTimeout(Duration.ZERO).build())
+        assertThatThrownBy(
+                        () -> ProducerConfig.of(Values.defaults().set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ZERO)))
                 .hasMessage("LIFTLINE_PUBLISH_TIMEOUT (--publish-timeout) must be > 0, was 0s");
-        assertThatThrownBy(() -> ProducerConfig.builder().channelPoolSize(0).build())
+        assertThatThrownBy(() -> ProducerConfig.of(Values.defaults().set(ProducerConfig.CHANNEL_POOL_SIZE, 0)))
                 .hasMessage("LIFTLINE_CHANNEL_POOL_SIZE (--channel-pool-size) must be > 0, was 0");
-        assertThatThrownBy(() -> ProducerConfig.builder().httpPort(70_000).build())
+        assertThatThrownBy(() -> ProducerConfig.of(Values.defaults().set(ProducerConfig.HTTP_PORT, 70_000)))
                 .hasMessageStartingWith("LIFTLINE_HTTP_PORT (--http-port) must be 0..65535");
-        assertThatThrownBy(() ->
-                        ProducerConfig.builder().amqpUri("http://user:pw@host").build())
+        assertThatThrownBy(
+                        () -> ProducerConfig.of(Values.defaults().set(ProducerConfig.AMQP_URI, "http://user:pw@host")))
                 .hasMessage(
                         "LIFTLINE_AMQP_URI (--amqp-uri) must start with amqp:// or amqps://, was http://user:****@host");
         assertThatThrownBy(

@@ -6,6 +6,7 @@ import io.liftline.runtime.Checks;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
+import io.liftline.runtime.Values;
 import io.liftline.service.edge.EdgeSettings;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -38,6 +39,11 @@ public record QueryConfig(
 
     /** The read API's default ports: 8081, HTTPS 8444, admin 9092. */
     public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8081, 8444, 9092);
+    /** The edge's port settings with the query API's defaults: to {@link Values#set} them in code. */
+    public static final Setting<EdgeSettings, Integer> HTTP_PORT = EdgeSettings.httpPortOf(PORTS);
+
+    public static final Setting<EdgeSettings, Integer> HTTPS_PORT = EdgeSettings.httpsPortOf(PORTS);
+    public static final Setting<EdgeSettings, Integer> ADMIN_PORT = EdgeSettings.adminPortOf(PORTS);
     /** A late batch (a scanner back from an outage) reaches caches within this; the ETag revalidates cheaply. */
     public static final Duration DEFAULT_CACHE_MAX_AGE = Duration.ofHours(1);
 
@@ -89,18 +95,20 @@ public record QueryConfig(
                     MONGODB_URI, MONGODB_DATABASE, READ_PREFERENCE, QUERY_TIMEOUT, CACHE_MAX_AGE, TIME_ZONE, RANGES)
             .and(EdgeSettings.settings(PORTS), QueryConfig::edge);
 
-    /** A config of these values, each checked against its declaration. */
-    public static QueryConfig of(
-            String mongodbUri,
-            String mongodbDatabase,
-            ReadPreference readPreference,
-            EdgeSettings edge,
-            Duration queryTimeout,
-            Duration cacheMaxAge,
-            ZoneId timeZone,
-            RideRanges ranges) {
+    /**
+     * The config of these values ({@link Values#defaults()} with some set, in code), each checked against its
+     * declaration.
+     */
+    public static QueryConfig of(Values v) {
         return SETTINGS.check(new QueryConfig(
-                mongodbUri, mongodbDatabase, readPreference, edge, queryTimeout, cacheMaxAge, timeZone, ranges));
+                v.get(MONGODB_URI),
+                v.get(MONGODB_DATABASE),
+                v.get(READ_PREFERENCE),
+                EdgeSettings.of(v, PORTS),
+                v.get(QUERY_TIMEOUT),
+                v.get(CACHE_MAX_AGE),
+                v.get(TIME_ZONE),
+                v.get(RANGES)));
     }
 
     public QueryConfig {
@@ -131,15 +139,7 @@ public record QueryConfig(
     /** Reads every setting from flags and environment; fails with a message naming the setting at fault. */
     public static QueryConfig from(ConfigSource source) {
         SETTINGS.rejectUnknownFlags(source);
-        return of(
-                MONGODB_URI.read(source),
-                MONGODB_DATABASE.read(source),
-                READ_PREFERENCE.read(source),
-                EdgeSettings.from(source, PORTS),
-                QUERY_TIMEOUT.read(source),
-                CACHE_MAX_AGE.read(source),
-                TIME_ZONE.read(source),
-                RANGES.read(source));
+        return of(Values.from(source));
     }
 
     @Override

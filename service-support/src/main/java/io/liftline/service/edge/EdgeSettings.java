@@ -1,7 +1,6 @@
 package io.liftline.service.edge;
 
 import io.liftline.runtime.Checks;
-import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
@@ -11,7 +10,7 @@ import java.time.Duration;
 /**
  * A service's public edge, the same on the ingest API and the read API (docs/configuration.md): where its ports
  * listen, TLS, how many connections and how much idleness it takes, its API keys and its rate limit, and the admin
- * port of health and metrics. {@link #from} reads them under the same names for both services.
+ * port of health and metrics. {@link #of} reads them under the same names for both services.
  *
  * @param bindAddress      the interface the public ports bind to; null for all
  * @param httpPort         plain HTTP (0 picks a free port); -1 off, the default when TLS is on
@@ -158,28 +157,6 @@ public record EdgeSettings(
 
     private static String port(int port) {
         return port == -1 ? "off" : String.valueOf(port);
-    }
-
-    /** Plain HTTP, open, unlimited but for the connection defaults: for tests and tools on loopback. */
-    public static EdgeSettings plain(String bindAddress, int httpPort, String adminBindAddress, int adminPort) {
-        return new EdgeSettings(
-                bindAddress,
-                httpPort,
-                -1,
-                null,
-                DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_IDLE_TIMEOUT,
-                null,
-                DEFAULT_RATE_LIMIT,
-                1,
-                adminBindAddress,
-                adminPort,
-                DEFAULT_SHUTDOWN_TIMEOUT);
-    }
-
-    /** Reads the edge's settings; a value at fault fails with a message naming it. */
-    public static EdgeSettings from(ConfigSource source, Ports defaults) {
-        return of(Values.from(source), defaults);
     }
 
     /**
