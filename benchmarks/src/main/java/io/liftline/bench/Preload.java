@@ -14,8 +14,10 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code Preload AMQP_URI COUNT PREFIX [SHARDS]}: fills lift-rides (or its shards, each ride on its skier's) with
- * valid ride messages, as the producer writes them.
+ * {@code Preload AMQP_URI COUNT PREFIX [SHARDS] [RIDES_PER_SKIER]}: fills lift-rides (or its shards, each ride on its
+ * skier's) with valid ride messages, as the producer writes them. Without RIDES_PER_SKIER (or 0) each ride is a
+ * random one of 100,000 skiers, nearly all new; with it, COUNT / RIDES_PER_SKIER skiers ride in turn through the day,
+ * each that many times, as a day's rides reach the queue.
  */
 public final class Preload {
 
@@ -37,6 +39,8 @@ public final class Preload {
         int count = Integer.parseInt(args[1]);
         String prefix = args[2];
         Shards shards = new Shards(args.length > 3 ? Integer.parseInt(args[3]) : 1);
+        int ridesPerSkier = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        int skiers = ridesPerSkier > 0 ? Math.max(1, count / ridesPerSkier) : 0;
         long start = System.nanoTime();
         try (Connection connection = BrokerClients.connect(uri, "liftline-preload");
                 Channel channel = connection.createChannel()) {
@@ -45,13 +49,14 @@ public final class Preload {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             for (int i = 0; i < count; i++) {
                 String id = prefix + "-" + i;
+                int skier = skiers > 0 ? 1 + i % skiers : random.nextInt(1, 100_001);
                 LiftRide ride = new LiftRide(
                         id,
-                        random.nextInt(1, 11),
+                        skiers > 0 ? 1 + skier % 10 : random.nextInt(1, 11),
                         "2025",
                         1,
-                        random.nextInt(1, 100_001),
-                        random.nextInt(1, 361),
+                        skier,
+                        skiers > 0 ? 1 + (int) (i * 360L / count) : random.nextInt(1, 361),
                         random.nextInt(1, 41),
                         Instant.now());
                 publisher.publish(

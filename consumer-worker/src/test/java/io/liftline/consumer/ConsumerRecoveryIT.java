@@ -35,7 +35,8 @@ class ConsumerRecoveryIT {
                 .set(ConsumerConfig.AMQP_URI, amqpUri)
                 .set(ConsumerConfig.MONGODB_URI, mongo.uri())
                 .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, 0)));
+                .set(ConsumerConfig.ADMIN_PORT, 0)
+                .set(ConsumerConfig.CONSUMERS, 2)));
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
         return consumer;
     }

@@ -130,7 +130,9 @@ class ShardsIT {
                         "every shard stored",
                         () -> mongo.database().getCollection("rides").countDocuments() == 319);
                 Poll.waitAtMost(
-                        Duration.ofSeconds(20), "six consumers, two per shard", () -> all.notReadyReason() == null);
+                        Duration.ofSeconds(20),
+                        "every consumer of every shard subscribed",
+                        () -> all.notReadyReason() == null);
             }
         }
     }
