@@ -8,7 +8,6 @@ import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.github.resilience4j.retry.Retry;
 import io.liftline.broker.BrokerConnection;
-import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.health.ConsumerMetrics;
 import io.liftline.consumer.mongo.RideSink;
@@ -69,23 +68,12 @@ public final class RideConsumer implements Runnable {
     private String lastSubscribeFailure;
 
     /**
+     * @param queue the queue it consumes: {@code lift-rides}, or one shard's {@code lift-rides.N}
      * @param broker the connection to consume and ack on
      * @param deadLetterBroker a connection of its own for dead-letter copies: a resource alarm blocks a connection
      *                         that publishes, and acks on a blocked connection would stall with it
      * @param storeRetry the one retry policy of a batch write: it must retry every failure, for as long as it lasts
      */
-    public RideConsumer(
-            String name,
-            BrokerConnection broker,
-            BrokerConnection deadLetterBroker,
-            RideSink store,
-            ConsumerConfig config,
-            ConsumerMetrics metrics,
-            Retry storeRetry) {
-        this(name, Topology.QUEUE, broker, deadLetterBroker, store, config, metrics, storeRetry);
-    }
-
-    /** @param queue the queue it consumes: {@code lift-rides}, or one shard's {@code lift-rides.N} */
     public RideConsumer(
             String name,
             String queue,

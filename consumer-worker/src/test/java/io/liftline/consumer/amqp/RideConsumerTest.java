@@ -89,7 +89,8 @@ class RideConsumerTest {
                         .waitDuration(Duration.ofMillis(10))
                         .retryOnException(e -> e instanceof RuntimeException)
                         .build());
-        consumer = new RideConsumer("test", broker, deadLetterBroker, store, config, new ConsumerMetrics(), retry);
+        consumer = new RideConsumer(
+                "test", Topology.QUEUE, broker, deadLetterBroker, store, config, new ConsumerMetrics(), retry);
         thread = new Thread(consumer);
         thread.start();
         deliveries = subscribed.get(2, TimeUnit.SECONDS);
