@@ -132,7 +132,7 @@ public final class SummaryWriter {
         rides.forEach(r -> keys.add(new ResortSeason(r.resortId(), r.seasonId())));
         Map<ResortSeason, Generation> targets = generations.forWriting(keys);
         Map<ResortSeason, Set<Integer>> countedInto = new HashMap<>();
-        for (int attempt = 1; ; attempt++) {
+        while (true) {
             targets.forEach((key, g) ->
                     countedInto.computeIfAbsent(key, k -> new TreeSet<>()).addAll(g.targets()));
             try {
@@ -141,9 +141,11 @@ public final class SummaryWriter {
             } catch (IllegalStateException e) {
                 // A rebuild that switched generations meanwhile deletes the old one, documents this batch just wrote
                 // included ("written but not found"): count into the generations in use now (the rides are stored,
-                // so a generation begun since has them from its replay already; counting again is a no-op).
+                // so a generation begun since has them from its replay already; counting again is a no-op). No
+                // bound on the tries: each one follows a switch, and a batch spanning seasons can meet several
+                // switches in one rebuild (one per season), back-to-back rebuilds more. Unchanged: a real failure.
                 Map<ResortSeason, Generation> now = generations.forWriting(keys);
-                if (now.equals(targets) || attempt == 3) {
+                if (now.equals(targets)) {
                     throw e;
                 }
                 targets = now;
@@ -299,11 +301,20 @@ public final class SummaryWriter {
         // wrote into a deleted generation is deleted after it; see deleteLeftBehind.)
         List<Bson> expect = new ArrayList<>(
                 List.of(Filters.eq("_id", id), Filters.eq(VERSION, known == null ? 0L : known.version())));
+        byDay(group)
+                .forEach((day, list) -> expect.add(Filters.nin(
+                        "events." + day + ".eventId",
+                        list.stream().map(LiftRide::eventId).toList())));
+        return new UpdateOneModel<>(Filters.and(expect), ledgered(group), UPSERT);
+    }
+
+    /**
+     * The update that adds these rides (of one skier-season, not yet in its ledgers) to their days' ledgers and
+     * counts, makes the season where there is none, and increments its version once.
+     */
+    private static Bson ledgered(List<LiftRide> group) {
         List<Bson> changes = new ArrayList<>();
         byDay(group).forEach((day, list) -> {
-            expect.add(Filters.nin(
-                    "events." + day + ".eventId",
-                    list.stream().map(LiftRide::eventId).toList()));
             changes.add(Updates.pushEach(
                     "events." + day,
                     list.stream().map(SummaryWriter::ledgerEntry).toList()));
@@ -315,7 +326,7 @@ public final class SummaryWriter {
         changes.add(Updates.setOnInsert("resortId", any.resortId()));
         changes.add(Updates.setOnInsert("seasonId", any.seasonId()));
         changes.add(Updates.setOnInsert("skierId", any.skierId()));
-        return new UpdateOneModel<>(Filters.and(expect), Updates.combine(changes), UPSERT);
+        return Updates.combine(changes);
     }
 
     /** The season as it stands after its checked update held: what was known, and the batch's rides. */
@@ -360,17 +371,11 @@ public final class SummaryWriter {
         for (String id : ids) {
             for (LiftRide ride : bySeason.get(id)) {
                 daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
-                String day = String.valueOf(ride.dayId());
                 pushes.add(new UpdateOneModel<>(
-                        Filters.and(Filters.eq("_id", id), Filters.ne("events." + day + ".eventId", ride.eventId())),
-                        Updates.combine(
-                                Updates.push("events." + day, ledgerEntry(ride)),
-                                Updates.inc("days." + day + ".rides", 1),
-                                Updates.inc("days." + day + ".vertical", ride.vertical()),
-                                Updates.inc(VERSION, 1L),
-                                Updates.setOnInsert("resortId", ride.resortId()),
-                                Updates.setOnInsert("seasonId", ride.seasonId()),
-                                Updates.setOnInsert("skierId", ride.skierId())),
+                        Filters.and(
+                                Filters.eq("_id", id),
+                                Filters.ne("events." + ride.dayId() + ".eventId", ride.eventId())),
+                        ledgered(List.of(ride)),
                         UPSERT));
             }
         }
