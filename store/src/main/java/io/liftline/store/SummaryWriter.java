@@ -6,6 +6,7 @@ import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
@@ -262,7 +263,7 @@ public final class SummaryWriter {
         }
         List<String> ids = new ArrayList<>();
         List<Known> expected = new ArrayList<>();
-        List<UpdateOneModel<Document>> updates = new ArrayList<>();
+        List<WriteModel<Document>> updates = new ArrayList<>();
         Set<String> slowly = new LinkedHashSet<>();
         bySeason.forEach((id, group) -> {
             Known k = known.get(id);
@@ -293,19 +294,46 @@ public final class SummaryWriter {
         return seasons;
     }
 
-    /** The season's rides of the batch in one update, checked against what this writer knows of the document. */
-    private static UpdateOneModel<Document> countedAt(String id, Known known, List<LiftRide> group) {
-        // Version 0 is no document: every write makes it at least 1. Where the check fails, the upsert fails as a
-        // duplicate key, which names the update. (Where the document was deleted meanwhile, the upsert makes it anew
-        // with the version expected: only a rebuild deletes skier-seasons, with their generation, and what a batch
-        // wrote into a deleted generation is deleted after it; see deleteLeftBehind.)
-        List<Bson> expect = new ArrayList<>(
-                List.of(Filters.eq("_id", id), Filters.eq(VERSION, known == null ? 0L : known.version())));
+    /**
+     * The season's rides of the batch in one write, checked against what this writer knows of the document: where it
+     * knows none, the insert of the season as the rides make it (a duplicate key where there is one after all).
+     */
+    private static WriteModel<Document> countedAt(String id, Known known, List<LiftRide> group) {
+        if (known == null) {
+            // What the checked upsert below would make where no document is, at a fraction of its cost (a store
+            // applies an update field by field): most of a day's skier-seasons are new, each with one ride.
+            return new InsertOneModel<>(newSeason(id, group));
+        }
+        // Where the check fails, the upsert fails as a duplicate key, which names the update. (Where the document
+        // was deleted meanwhile, the upsert makes it anew with the version expected: only a rebuild deletes
+        // skier-seasons, with their generation, and what a batch wrote into a deleted generation is deleted after
+        // it; see deleteLeftBehind.)
+        List<Bson> expect = new ArrayList<>(List.of(Filters.eq("_id", id), Filters.eq(VERSION, known.version())));
         byDay(group)
                 .forEach((day, list) -> expect.add(Filters.nin(
                         "events." + day + ".eventId",
                         list.stream().map(LiftRide::eventId).toList())));
         return new UpdateOneModel<>(Filters.and(expect), ledgered(group), UPSERT);
+    }
+
+    /** A skier-season that holds these rides (of one season) only, at version 1: what {@link #ledgered} makes anew. */
+    private static Document newSeason(String id, List<LiftRide> group) {
+        Document days = new Document();
+        Document events = new Document();
+        byDay(group).forEach((day, list) -> {
+            days.append(String.valueOf(day), new Document("rides", list.size()).append("vertical", vertical(list)));
+            events.append(
+                    String.valueOf(day),
+                    list.stream().map(SummaryWriter::ledgerEntry).toList());
+        });
+        LiftRide any = group.get(0);
+        return new Document("_id", id)
+                .append(VERSION, 1L)
+                .append("days", days)
+                .append("events", events)
+                .append("resortId", any.resortId())
+                .append("seasonId", any.seasonId())
+                .append("skierId", any.skierId());
     }
 
     /**

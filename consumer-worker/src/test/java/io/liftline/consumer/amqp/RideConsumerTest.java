@@ -170,8 +170,9 @@ class RideConsumerTest {
         InOrder order = inOrder(deadLetterChannel, channel);
         order.verify(deadLetterChannel, timeout(2_000))
                 .basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), any(), any(byte[].class));
-        order.verify(deadLetterChannel).waitForConfirms(anyLong());
-        order.verify(channel).basicAck(2, false);
+        // The consumer's thread goes on after the copy is published: each step is awaited, not assumed done.
+        order.verify(deadLetterChannel, timeout(2_000)).waitForConfirms(anyLong());
+        order.verify(channel, timeout(2_000)).basicAck(2, false);
         ArgumentCaptor<List<LiftRide>> written = listCaptor();
         verify(store, timeout(2_000)).insert(written.capture());
         assertThat(written.getValue()).extracting(LiftRide::eventId).containsExactly("good-1", "good-2");
