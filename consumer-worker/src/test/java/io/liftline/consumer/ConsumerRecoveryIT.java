@@ -6,9 +6,8 @@ import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
 import io.liftline.testing.TestBroker;
 import java.net.URI;
@@ -23,18 +22,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ConsumerRecoveryIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final HttpClient http = HttpClient.newHttpClient();
 
     private static ConsumerApp start(String amqpUri) throws Exception {
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
                 .set(ConsumerConfig.AMQP_URI, amqpUri)
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, 0)
                 .set(ConsumerConfig.CONSUMERS, 2)));
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
@@ -50,21 +46,24 @@ class ConsumerRecoveryIT {
     }
 
     private static long stored(String prefix) {
-        return mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^" + prefix + "-"));
+        return backends.mongo()
+                .database()
+                .getCollection("rides")
+                .countDocuments(Filters.regex("_id", "^" + prefix + "-"));
     }
 
     /** Consumers on the queue as the broker counts them (an AMQP passive declare: the management API lags). */
     private static long consumersOnTheQueue() throws Exception {
-        try (var channel = rabbit.connection().createChannel()) {
+        try (var channel = backends.rabbit().connection().createChannel()) {
             return channel.queueDeclarePassive(Topology.QUEUE).getConsumerCount();
         }
     }
 
     @Test
     void consumersSubscribeAgainAfterABrokerRestartAndAreNotReadyWhileTheyCannot() throws Exception {
-        ConsumerApp consumer = start(rabbit.amqpUri());
+        ConsumerApp consumer = start(backends.rabbit().amqpUri());
         try {
-            Rides.publish(rabbit.connection(), Rides.ids("restart-before", 200));
+            Rides.publish(backends.rabbit().connection(), Rides.ids("restart-before", 200));
             Poll.waitAtMost(
                     Duration.ofSeconds(20), "rides before the restart stored", () -> stored("restart-before") == 200);
 
@@ -78,7 +77,7 @@ class ConsumerRecoveryIT {
 
             Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the broker returned", () -> ready(consumer));
             Poll.waitAtMost(Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
-            Rides.publish(rabbit.connection(), Rides.ids("restart-after", 200));
+            Rides.publish(backends.rabbit().connection(), Rides.ids("restart-after", 200));
             Poll.waitAtMost(
                     Duration.ofSeconds(30), "rides after the restart stored", () -> stored("restart-after") == 200);
         } finally {
@@ -88,15 +87,15 @@ class ConsumerRecoveryIT {
 
     @Test
     void consumersSubscribeAgainAfterTheirConnectionIsCut() throws Exception {
-        try (TcpProxy proxy = rabbit.proxy()) {
-            ConsumerApp consumer = start(rabbit.amqpUriThrough(proxy));
+        try (TcpProxy proxy = backends.rabbit().proxy()) {
+            ConsumerApp consumer = start(backends.rabbit().amqpUriThrough(proxy));
             try {
                 proxy.cut();
                 Poll.waitAtMost(Duration.ofSeconds(15), "readiness DOWN while cut off", () -> !ready(consumer));
                 Thread.sleep(3_000);
                 proxy.restore();
                 Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the cut", () -> ready(consumer));
-                Rides.publish(rabbit.connection(), Rides.ids("cut-after", 200));
+                Rides.publish(backends.rabbit().connection(), Rides.ids("cut-after", 200));
                 Poll.waitAtMost(Duration.ofSeconds(30), "rides after the cut stored", () -> stored("cut-after") == 200);
                 Poll.waitAtMost(
                         Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
@@ -108,16 +107,16 @@ class ConsumerRecoveryIT {
 
     @Test
     void consumersSubscribeAgainWhenTheBrokerCancelsThem() throws Exception {
-        ConsumerApp consumer = start(rabbit.amqpUri());
+        ConsumerApp consumer = start(backends.rabbit().amqpUri());
         try {
             // Deleting the queue cancels its consumers (basic.cancel from the broker), as a leader move can.
-            rabbit.management().deleteQueue(rabbit.vhost(), Topology.QUEUE);
+            backends.rabbit().management().deleteQueue(backends.rabbit().vhost(), Topology.QUEUE);
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "the queue declared again and both consumers back on it",
                     () -> queueExists() && consumersOnTheQueue() == 2);
             assertThat(ready(consumer)).as("ready once subscribed again").isTrue();
-            Rides.publish(rabbit.connection(), Rides.ids("cancel-after", 200));
+            Rides.publish(backends.rabbit().connection(), Rides.ids("cancel-after", 200));
             Poll.waitAtMost(
                     Duration.ofSeconds(30), "rides after the cancel stored", () -> stored("cancel-after") == 200);
         } finally {
@@ -126,7 +125,7 @@ class ConsumerRecoveryIT {
     }
 
     private static boolean queueExists() {
-        try (var channel = rabbit.connection().createChannel()) {
+        try (var channel = backends.rabbit().connection().createChannel()) {
             channel.queueDeclarePassive(Topology.QUEUE);
             return true;
         } catch (Exception notFound) {

@@ -11,9 +11,8 @@ import io.liftline.runtime.Values;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,16 +28,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class CountingAfterACrashIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static ConsumerConfig config() {
         return ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.CONSUMERS, 1)
                 .set(ConsumerConfig.BATCH_SIZE, 200)
@@ -49,7 +45,8 @@ class CountingAfterACrashIT {
     @Test
     void aBatchStoredButNotCountedWhenItsWorkerDiedIsCountedOnceByTheWorkerThatTakesItOver() throws Exception {
         CountDownLatch storedNotCounted = new CountDownLatch(1);
-        MongoRideSink real = new MongoRideSink(mongo.client(), mongo.databaseName());
+        MongoRideSink real =
+                new MongoRideSink(backends.mongo().client(), backends.mongo().databaseName());
         RideSink diesBeforeCounting = new RideSink() {
             @Override
             public RideStore.WriteResult insert(List<LiftRide> batch) {
@@ -75,16 +72,19 @@ class CountingAfterACrashIT {
         List<String> ids = Rides.ids("crash", 200);
         ConsumerApp dying = ConsumerApp.start(config(), diesBeforeCounting);
         try {
-            Rides.publish(rabbit.connection(), ids);
+            Rides.publish(backends.rabbit().connection(), ids);
             assertThat(storedNotCounted.await(30, TimeUnit.SECONDS))
                     .as("the batch stored")
                     .isTrue();
         } finally {
             dying.close(); // its channel closes with the batch unacked: the broker delivers it again
         }
-        assertThat(mongo.database().getCollection(RideStore.COLLECTION).countDocuments(Filters.regex("_id", "^crash-")))
+        assertThat(backends.mongo()
+                        .database()
+                        .getCollection(RideStore.COLLECTION)
+                        .countDocuments(Filters.regex("_id", "^crash-")))
                 .isEqualTo(200);
-        SummaryCheck check = new SummaryCheck(new Summaries(mongo.database()));
+        SummaryCheck check = new SummaryCheck(new Summaries(backends.mongo().database()));
         assertThat(check.differences(null, null)).as("stored, not counted").isNotEmpty();
 
         ConsumerApp next = ConsumerApp.start(config());
@@ -92,7 +92,8 @@ class CountingAfterACrashIT {
             List<SummaryCheck.Difference> left = Poll.waitAtMost(
                     Duration.ofSeconds(30), "the summaries exact", () -> check.differences(null, null), List::isEmpty);
             assertThat(left).isEmpty();
-            assertThat(mongo.database()
+            assertThat(backends.mongo()
+                            .database()
                             .getCollection(RideStore.COLLECTION)
                             .countDocuments(Filters.regex("_id", "^crash-")))
                     .as("stored once")

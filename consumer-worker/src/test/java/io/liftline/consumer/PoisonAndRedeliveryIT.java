@@ -12,9 +12,8 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.management.PrometheusText;
 import io.liftline.model.RideJson;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,19 +31,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PoisonAndRedeliveryIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static ConsumerApp consumer;
 
     @BeforeAll
     static void startConsumer() throws Exception {
         consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, 0)
                 .set(ConsumerConfig.CONSUMERS, 1)
                 .set(ConsumerConfig.BATCH_SIZE, 50)
@@ -58,26 +54,31 @@ class PoisonAndRedeliveryIT {
     }
 
     private static MongoCollection<Document> rides() {
-        return mongo.database().getCollection("rides");
+        return backends.mongo().database().getCollection("rides");
     }
 
     @Test
     void eachKindOfPoisonIsDeadLetteredWithItsReasonWhileTheGoodRidesOfTheBatchAreStored() throws Exception {
         // One batch (a long batch timeout gathers them all): good rides around every kind of poison.
-        Rides.publish(rabbit.connection(), List.of("good-0", "good-1"));
-        Rides.publishRaw(rabbit.connection(), "bad-json", 1, "{\"eventId\": ".getBytes(UTF_8));
-        Rides.publishRaw(rabbit.connection(), "bad-version", 2, RideJson.toMessage(Rides.ride("bad-version", 1)));
-        Rides.publishRaw(rabbit.connection(), "no-version", null, RideJson.toMessage(Rides.ride("no-version", 1)));
+        Rides.publish(backends.rabbit().connection(), List.of("good-0", "good-1"));
+        Rides.publishRaw(backends.rabbit().connection(), "bad-json", 1, "{\"eventId\": ".getBytes(UTF_8));
         Rides.publishRaw(
-                rabbit.connection(),
+                backends.rabbit().connection(), "bad-version", 2, RideJson.toMessage(Rides.ride("bad-version", 1)));
+        Rides.publishRaw(
+                backends.rabbit().connection(), "no-version", null, RideJson.toMessage(Rides.ride("no-version", 1)));
+        Rides.publishRaw(
+                backends.rabbit().connection(),
                 "bad-range",
                 1,
                 new String(RideJson.toMessage(Rides.ride("bad-range", 1)), UTF_8)
                         .replaceFirst("\"liftId\":\\d+", "\"liftId\":99")
                         .getBytes(UTF_8));
         Rides.publishRaw(
-                rabbit.connection(), "bad-field", 1, "{\"eventId\":\"bad-field\",\"resortId\":1}".getBytes(UTF_8));
-        Rides.publish(rabbit.connection(), List.of("good-2"));
+                backends.rabbit().connection(),
+                "bad-field",
+                1,
+                "{\"eventId\":\"bad-field\",\"resortId\":1}".getBytes(UTF_8));
+        Rides.publish(backends.rabbit().connection(), List.of("good-2"));
 
         Poll.waitAtMost(
                 Duration.ofSeconds(20),
@@ -100,7 +101,7 @@ class PoisonAndRedeliveryIT {
                 .as("the original body, untouched")
                 .isEqualTo("{\"eventId\": ");
         assertThat(rides().countDocuments(Filters.regex("_id", "^(bad|no)-"))).isZero();
-        assertThat(rabbit.readyMessages(Topology.QUEUE))
+        assertThat(backends.rabbit().readyMessages(Topology.QUEUE))
                 .as("everything settled")
                 .isZero();
         assertThat(consumer.metrics().scrape())
@@ -110,22 +111,22 @@ class PoisonAndRedeliveryIT {
     @Test
     void ridesDeliveredAgainAreNotStoredTwice() throws Exception {
         List<String> ids = Rides.ids("again", 200);
-        Rides.publish(rabbit.connection(), ids);
+        Rides.publish(backends.rabbit().connection(), ids);
         Poll.waitAtMost(
                 Duration.ofSeconds(30),
                 "first delivery stored",
                 () -> rides().countDocuments(Filters.regex("_id", "^again-")) == 200);
         double duplicatesBefore = consumer.metrics().duplicateCount();
-        long deadBefore = rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE);
+        long deadBefore = backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE);
 
-        Rides.publish(rabbit.connection(), ids); // a producer retry, or a replay: the same event ids again
+        Rides.publish(backends.rabbit().connection(), ids); // a producer retry, or a replay: the same event ids again
 
         Poll.waitAtMost(
                 Duration.ofSeconds(30),
                 "the copies recognised as duplicates",
                 () -> consumer.metrics().duplicateCount() - duplicatesBefore == 200);
         assertThat(rides().countDocuments(Filters.regex("_id", "^again-"))).isEqualTo(200);
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                 .as("duplicates are not poison")
                 .isEqualTo(deadBefore);
     }
@@ -142,7 +143,7 @@ class PoisonAndRedeliveryIT {
         URI scrape = URI.create(base + "/metrics");
         String before = http.send(HttpRequest.newBuilder(scrape).build(), HttpResponse.BodyHandlers.ofString())
                 .body();
-        Rides.publish(rabbit.connection(), Rides.ids("scraped", 3));
+        Rides.publish(backends.rabbit().connection(), Rides.ids("scraped", 3));
         // Values that moved with the three rides, not names: the meters exist from the start.
         String after = Poll.waitAtMost(
                 Duration.ofSeconds(20),
@@ -170,7 +171,7 @@ class PoisonAndRedeliveryIT {
 
     private static Map<String, GetResponse> deadLetters() throws Exception {
         Map<String, GetResponse> byId = new HashMap<>();
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             // Peek without taking: get, then reject back to the queue.
             for (GetResponse m = channel.basicGet(Topology.DEAD_LETTER_QUEUE, false);
                     m != null;

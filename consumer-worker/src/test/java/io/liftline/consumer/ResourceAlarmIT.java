@@ -6,9 +6,8 @@ import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,40 +18,42 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ResourceAlarmIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @Test
     void workersDrainTheBacklogDuringAMemoryAlarmEvenWhenPoisonMustBeDeadLettered() throws Exception {
         // Poison first: its dead-letter copy is the worker's first publish after the alarm.
-        Rides.publishRaw(rabbit.connection(), "poison-during-alarm", 1, "{not json".getBytes(StandardCharsets.UTF_8));
-        Rides.publish(rabbit.connection(), Rides.ids("alarm", 300));
+        Rides.publishRaw(
+                backends.rabbit().connection(), "poison-during-alarm", 1, "{not json".getBytes(StandardCharsets.UTF_8));
+        Rides.publish(backends.rabbit().connection(), Rides.ids("alarm", 300));
         ConsumerApp consumer = null;
         try {
             TestBroker.memoryAlarm(true);
             consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                     .set(ConsumerConfig.ADMIN_PORT, -1)
                     .set(ConsumerConfig.CONSUMERS, 1)));
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "every good ride stored during the alarm",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^alarm-"))
+                    () -> backends.mongo()
+                                    .database()
+                                    .getCollection("rides")
+                                    .countDocuments(Filters.regex("_id", "^alarm-"))
                             == 300);
             // Acked, not just written: an ack on a connection the alarm blocked would never reach the broker.
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "lift-rides empty (nothing ready, nothing unacked) during the alarm",
-                    () -> rabbit.management()
-                                            .queue(rabbit.vhost(), Topology.QUEUE)
+                    () -> backends.rabbit()
+                                            .management()
+                                            .queue(backends.rabbit().vhost(), Topology.QUEUE)
                                             .path("messages")
                                             .asLong()
                                     == 0
-                            && rabbit.readyMessages(Topology.QUEUE) == 0);
+                            && backends.rabbit().readyMessages(Topology.QUEUE) == 0);
         } finally {
             TestBroker.memoryAlarm(false);
         }
@@ -62,10 +63,10 @@ class ResourceAlarmIT {
             long dead = Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "the poison in lift-rides.dead once the alarm cleared",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE),
+                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE),
                     n -> n >= 1);
             assertThat(dead).isBetween(1L, 2L);
-            try (var channel = rabbit.connection().createChannel()) {
+            try (var channel = backends.rabbit().connection().createChannel()) {
                 for (long i = 0; i < dead; i++) {
                     assertThat(channel.basicGet(Topology.DEAD_LETTER_QUEUE, true)
                                     .getProps()
@@ -73,7 +74,7 @@ class ResourceAlarmIT {
                             .isEqualTo("poison-during-alarm");
                 }
             }
-            assertThat(rabbit.readyMessages(Topology.QUEUE)).isZero();
+            assertThat(backends.rabbit().readyMessages(Topology.QUEUE)).isZero();
         } finally {
             consumer.close();
         }

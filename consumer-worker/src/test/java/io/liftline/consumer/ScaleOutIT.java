@@ -6,9 +6,8 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.testing.AppProcess;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -25,21 +24,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ScaleOutIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final Duration ALL_STORED = Duration.ofSeconds(120);
 
     private static Map<String, String> env() {
         return Map.of(
                 "LIFTLINE_AMQP_URI",
-                rabbit.amqpUri(),
+                backends.rabbit().amqpUri(),
                 "LIFTLINE_MONGODB_URI",
-                mongo.uri(),
+                backends.mongo().uri(),
                 "LIFTLINE_MONGODB_DATABASE",
-                mongo.databaseName(),
+                backends.mongo().databaseName(),
                 "LIFTLINE_ADMIN_PORT",
                 "0",
                 "LIFTLINE_CONSUMERS",
@@ -52,7 +48,7 @@ class ScaleOutIT {
     }
 
     private static MongoCollection<Document> rides() {
-        return mongo.database().getCollection("rides");
+        return backends.mongo().database().getCollection("rides");
     }
 
     private static Bson ofRun(String prefix) {
@@ -82,12 +78,13 @@ class ScaleOutIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(60),
                     "both workers consuming (2 consumers each)",
-                    () -> rabbit.management()
-                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                    () -> backends.rabbit()
+                                    .management()
+                                    .queue(backends.rabbit().vhost(), Topology.QUEUE)
                                     .path("consumers")
                                     .asInt()
                             == 4);
-            Rides.publish(rabbit.connection(), ids);
+            Rides.publish(backends.rabbit().connection(), ids);
             assertStoredExactlyOnce("scale", ids);
             assertThat(first.log()).contains("consuming lift-rides");
             assertThat(second.log()).contains("consuming lift-rides");
@@ -99,7 +96,7 @@ class ScaleOutIT {
     @Test
     void aWorkerKilledMidBatchLosesNothingOnceAnotherTakesOver() throws Exception {
         List<String> ids = Rides.ids("kill", 20_000);
-        Rides.publish(rabbit.connection(), ids);
+        Rides.publish(backends.rabbit().connection(), ids);
         try (AppProcess victim = worker("kill-victim", env())) {
             Poll.waitAtMost(Duration.ofSeconds(60), "the victim storing", () -> stored("kill") > 2_000);
             victim.kill9();
@@ -118,7 +115,7 @@ class ScaleOutIT {
             Thread publisher = new Thread(() -> {
                 try {
                     for (int from = 0; from < ids.size(); from += 500) {
-                        Rides.publish(rabbit.connection(), ids.subList(from, from + 500));
+                        Rides.publish(backends.rabbit().connection(), ids.subList(from, from + 500));
                     }
                 } catch (Exception e) {
                     throw new IllegalStateException(e);

@@ -8,9 +8,8 @@ import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -20,18 +19,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ShardAgreementIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final Duration NOTICED = Duration.ofSeconds(20);
 
     private static ConsumerApp worker(int shards) throws Exception {
         ConsumerApp worker = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.SHARDS, shards)));
         Poll.waitAtMost(NOTICED, "the worker ready", () -> worker.notReadyReason() == null);
@@ -41,7 +37,7 @@ class ShardAgreementIT {
     @Test
     void aQueueBeyondTheWorkersShardCountMakesItNotReadyUntilItIsGone() throws Exception {
         try (ConsumerApp worker = worker(2);
-                Channel channel = rabbit.newConnection().createChannel()) {
+                Channel channel = backends.rabbit().newConnection().createChannel()) {
             assertThat(worker.metrics().scrape()).contains("liftline_shards_mismatch 0.0");
 
             Topology.declare(channel, new Shards(3)); // a producer given three shards: lift-rides.2 appears
@@ -62,7 +58,7 @@ class ShardAgreementIT {
     @Test
     void ridesInTheUnshardedQueueMakeAShardedWorkerNotReady() throws Exception {
         try (ConsumerApp worker = worker(2);
-                Channel channel = rabbit.newConnection().createChannel()) {
+                Channel channel = backends.rabbit().newConnection().createChannel()) {
             Topology.declare(channel, Shards.ONE); // lift-rides, bound to "ride", as a one-shard producer declares it
             channel.basicPublish(
                     Topology.EXCHANGE,

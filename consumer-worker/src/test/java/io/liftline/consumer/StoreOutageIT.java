@@ -6,9 +6,8 @@ import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.TcpProxy;
 import java.net.URI;
 import java.time.Duration;
@@ -19,31 +18,31 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StoreOutageIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @Test
     void aStoreDownForTenSecondsDeadLettersNothingAndLosesNothing() throws Exception {
-        URI store = URI.create(mongo.uri());
+        URI store = URI.create(backends.mongo().uri());
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
             ConsumerApp consumer = startThrough(proxy);
             try {
                 Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
                 List<String> before = Rides.ids("outage-before", 500);
-                Rides.publish(rabbit.connection(), before);
+                Rides.publish(backends.rabbit().connection(), before);
                 Poll.waitAtMost(
                         Duration.ofSeconds(30),
                         "rides before the outage stored",
-                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-"))
+                        () -> backends.mongo()
+                                        .database()
+                                        .getCollection("rides")
+                                        .countDocuments(Filters.regex("_id", "^outage-"))
                                 == 500);
 
                 proxy.cut();
                 List<String> during = Rides.ids("outage-during", 3_000);
-                Rides.publish(rabbit.connection(), during);
+                Rides.publish(backends.rabbit().connection(), during);
                 Thread.sleep(10_000);
-                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+                assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                         .as("store down is not poison")
                         .isZero();
                 assertThat(consumer.metrics().storeRetryCount())
@@ -53,8 +52,9 @@ class StoreOutageIT {
                         .as("not ready while the store fails")
                         .startsWith("store unavailable");
                 assertThat(consumer.metrics().scrape()).containsPattern("liftline_store_retries_total [1-9]");
-                assertThat(rabbit.management()
-                                .queue(rabbit.vhost(), Topology.QUEUE)
+                assertThat(backends.rabbit()
+                                .management()
+                                .queue(backends.rabbit().vhost(), Topology.QUEUE)
                                 .path("messages")
                                 .asLong())
                         .as("held in the broker, ready or unacked")
@@ -64,9 +64,13 @@ class StoreOutageIT {
                 Poll.waitAtMost(
                         Duration.ofSeconds(60),
                         "every ride stored after the store returned",
-                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^outage-"))
+                        () -> backends.mongo()
+                                        .database()
+                                        .getCollection("rides")
+                                        .countDocuments(Filters.regex("_id", "^outage-"))
                                 == 3_500);
-                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+                assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
+                        .isZero();
                 // Each ride inserted once, or found stored already: a write that reached the store while the cut
                 // took its answer away is retried, and its rides then count as duplicates (CI saw 3,289 + 211).
                 assertThat(consumer.metrics().storedCount() + consumer.metrics().duplicateCount())
@@ -93,14 +97,14 @@ class StoreOutageIT {
 
     @Test
     void aHungStoreMakesTheWorkerNotReadyBeforeItsWriteTimesOutAndLosesNothing() throws Exception {
-        URI store = URI.create(mongo.uri());
+        URI store = URI.create(backends.mongo().uri());
         try (TcpProxy proxy = new TcpProxy(store.getHost(), store.getPort())) {
             ConsumerApp consumer = startThrough(proxy);
             try {
                 Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
                 proxy.blackHole(); // a frozen store: connections stay open, nothing is answered or refused
                 List<String> during = Rides.ids("hung-during", 200);
-                Rides.publish(rabbit.connection(), during);
+                Rides.publish(backends.rabbit().connection(), during);
                 // Before the 10 s read timeout fails the write ("store unavailable ..."), the wait itself says it.
                 String reason = Poll.waitAtMost(
                         Duration.ofSeconds(30),
@@ -114,10 +118,14 @@ class StoreOutageIT {
                 Poll.waitAtMost(
                         Duration.ofSeconds(60),
                         "every ride stored after the store answered again",
-                        () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^hung-"))
+                        () -> backends.mongo()
+                                        .database()
+                                        .getCollection("rides")
+                                        .countDocuments(Filters.regex("_id", "^hung-"))
                                 == 200);
                 Poll.waitAtMost(Duration.ofSeconds(30), "ready again", () -> consumer.notReadyReason() == null);
-                assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+                assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
+                        .isZero();
             } finally {
                 consumer.close();
             }
@@ -126,9 +134,9 @@ class StoreOutageIT {
 
     private ConsumerApp startThrough(TcpProxy proxy) throws Exception {
         return ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
                 .set(ConsumerConfig.MONGODB_URI, "mongodb://127.0.0.1:" + proxy.port())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.STORE_RETRY_MAX_BACKOFF, Duration.ofSeconds(1))));
     }

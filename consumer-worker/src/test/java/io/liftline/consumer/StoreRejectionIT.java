@@ -10,9 +10,8 @@ import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,48 +21,53 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StoreRejectionIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @Test
     void aRideTheStoreRejectsGoesToTheDeadLetterQueueAndTheOthersAreStored() throws Exception {
         // An operator's constraint the rides were not written for: one ride per skier, day and minute.
-        mongo.database()
+        backends.mongo()
+                .database()
                 .getCollection("rides")
                 .createIndex(
                         Indexes.ascending("skierId", "dayId", "time"),
                         new IndexOptions().unique(true).name("one_scan_per_minute"));
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.CONSUMERS, 1)
                 .set(ConsumerConfig.BATCH_SIZE, 100)));
         try {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
-            Rides.publish(rabbit.connection(), Rides.ids("ok", 50));
+            Rides.publish(backends.rabbit().connection(), Rides.ids("ok", 50));
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "the first rides stored",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^ok-")) == 50);
-            Rides.publish(rabbit.connection(), Rides.ids("later", 30), 50);
-            Rides.publish(rabbit.connection(), List.of("clash-7"), 7);
-            Rides.publish(rabbit.connection(), Rides.ids("later-b", 29), 80);
+                    () -> backends.mongo()
+                                    .database()
+                                    .getCollection("rides")
+                                    .countDocuments(Filters.regex("_id", "^ok-"))
+                            == 50);
+            Rides.publish(backends.rabbit().connection(), Rides.ids("later", 30), 50);
+            Rides.publish(backends.rabbit().connection(), List.of("clash-7"), 7);
+            Rides.publish(backends.rabbit().connection(), Rides.ids("later-b", 29), 80);
 
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "every other ride stored",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.regex("_id", "^later-"))
+                    () -> backends.mongo()
+                                    .database()
+                                    .getCollection("rides")
+                                    .countDocuments(Filters.regex("_id", "^later-"))
                             == 59);
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "the rejected ride dead-lettered",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
-            try (Channel channel = rabbit.connection().createChannel()) {
+                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+            try (Channel channel = backends.rabbit().connection().createChannel()) {
                 GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
                 assertThat(dead.getProps().getMessageId()).isEqualTo("clash-7");
                 assertThat(dead.getProps().getHeaders().get("x-liftline-reason"))
@@ -74,12 +78,13 @@ class StoreRejectionIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "lift-rides drained",
-                    () -> rabbit.management()
-                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                    () -> backends.rabbit()
+                                    .management()
+                                    .queue(backends.rabbit().vhost(), Topology.QUEUE)
                                     .path("messages")
                                     .asLong()
                             == 0);
-            assertThat(mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7")))
+            assertThat(backends.mongo().database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7")))
                     .isZero();
         } finally {
             consumer.close();
@@ -89,33 +94,37 @@ class StoreRejectionIT {
     @Test
     void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
         ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.CONSUMERS, 1)));
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
-            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
+            Rides.publish(backends.rabbit().connection(), List.of("gate7-000124"), 1_000);
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "the first ride stored",
-                    () -> mongo.database().getCollection("rides").countDocuments(Filters.eq("_id", "gate7-000124"))
+                    () -> backends.mongo()
+                                    .database()
+                                    .getCollection("rides")
+                                    .countDocuments(Filters.eq("_id", "gate7-000124"))
                             == 1);
-            org.bson.Document first = mongo.database()
+            org.bson.Document first = backends.mongo()
+                    .database()
                     .getCollection("rides")
                     .find(Filters.eq("_id", "gate7-000124"))
                     .first();
 
             // The same ride again (a client's retry): a harmless duplicate. Another ride under the id: a conflict.
-            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 1_000);
-            Rides.publish(rabbit.connection(), List.of("gate7-000124"), 2_000);
+            Rides.publish(backends.rabbit().connection(), List.of("gate7-000124"), 1_000);
+            Rides.publish(backends.rabbit().connection(), List.of("gate7-000124"), 2_000);
 
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "the conflicting ride dead-lettered",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
             GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
             assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("conflicting-duplicate");
             assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
@@ -123,12 +132,14 @@ class StoreRejectionIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "lift-rides drained",
-                    () -> rabbit.management()
-                                    .queue(rabbit.vhost(), Topology.QUEUE)
+                    () -> backends.rabbit()
+                                    .management()
+                                    .queue(backends.rabbit().vhost(), Topology.QUEUE)
                                     .path("messages")
                                     .asLong()
                             == 0);
-            assertThat(mongo.database()
+            assertThat(backends.mongo()
+                            .database()
                             .getCollection("rides")
                             .find(Filters.eq("_id", "gate7-000124"))
                             .first())

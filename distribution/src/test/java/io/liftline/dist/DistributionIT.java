@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Commands;
-import io.liftline.testing.MongoTestDatabase;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DistributionIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -124,11 +120,11 @@ class DistributionIT {
 
         Map<String, String> common = Map.of(
                 "LIFTLINE_AMQP_URI",
-                rabbit.amqpUri(),
+                backends.rabbit().amqpUri(),
                 "LIFTLINE_MONGODB_URI",
-                mongo.uri(),
+                backends.mongo().uri(),
                 "LIFTLINE_MONGODB_DATABASE",
-                mongo.databaseName(),
+                backends.mongo().databaseName(),
                 "LIFTLINE_LOG_FORMAT",
                 "json");
         InstalledPipeline.Launcher launchers = (app, env, log) -> {

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.liftline.testing.MongoTestDatabase;
-import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.RepositoryFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ImagesIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The Dockerfile's targets and the ports each image declares. */
@@ -127,11 +123,11 @@ class ImagesIT {
     void theProducerWorkerAndQueryApiImagesRunThePipeline() throws Exception {
         Map<String, String> common = Map.of(
                 "LIFTLINE_AMQP_URI",
-                rabbit.amqpUri(),
+                backends.rabbit().amqpUri(),
                 "LIFTLINE_MONGODB_URI",
-                mongo.uri(),
+                backends.mongo().uri(),
                 "LIFTLINE_MONGODB_DATABASE",
-                mongo.databaseName());
+                backends.mongo().databaseName());
         // buildah's chroot isolation shares the host's network: the containers reach the test's broker and store on
         // loopback, as --network host would.
         InstalledPipeline.Launcher inContainers = (app, env, log) -> {

@@ -9,9 +9,8 @@ import io.liftline.ops.OpsMain;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,10 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ApiKeyPipelineIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @TempDir
     Path dir;
@@ -55,13 +51,17 @@ class ApiKeyPipelineIT {
     }
 
     private static SimulatorConfig load(int port, String runId, String key) {
-        return SimulatorConfig.of(
-                SimulatorRuns.verified("http://127.0.0.1:" + port, 500, runId, mongo.uri(), mongo.databaseName())
-                        .set(SimulatorConfig.PHASE1_THREADS, 4)
-                        .set(SimulatorConfig.PHASE1_PER_THREAD, 50)
-                        .set(SimulatorConfig.THREADS, 8)
-                        .set(SimulatorConfig.MAX_RETRIES, 2)
-                        .set(SimulatorConfig.API_KEY, key));
+        return SimulatorConfig.of(SimulatorRuns.verified(
+                        "http://127.0.0.1:" + port,
+                        500,
+                        runId,
+                        backends.mongo().uri(),
+                        backends.mongo().databaseName())
+                .set(SimulatorConfig.PHASE1_THREADS, 4)
+                .set(SimulatorConfig.PHASE1_PER_THREAD, 50)
+                .set(SimulatorConfig.THREADS, 8)
+                .set(SimulatorConfig.MAX_RETRIES, 2)
+                .set(SimulatorConfig.API_KEY, key));
     }
 
     @Test
@@ -72,8 +72,8 @@ class ApiKeyPipelineIT {
         assertThat(Files.readString(keys)).doesNotContain(key).contains(" sim *");
         assertThat(Files.getPosixFilePermissions(keys)).hasSize(2); // owner read and write only
 
-        try (TestPipeline pipeline =
-                TestPipeline.start(rabbit.amqpUri(), mongo, p -> p.set(EdgeSettings.API_KEYS_FILE, keys), c -> c)) {
+        try (TestPipeline pipeline = TestPipeline.start(
+                backends.rabbit().amqpUri(), backends.mongo(), p -> p.set(EdgeSettings.API_KEYS_FILE, keys), c -> c)) {
             int port = pipeline.port();
 
             assertThat(SimulatorMain.execute(load(port, "keyed", key)).verification())
@@ -107,8 +107,11 @@ class ApiKeyPipelineIT {
         String gateA = apiKey(keys, "new", "gate-a", "*");
         String gateB = apiKey(keys, "new", "gate-b", "*");
         try (TestPipeline pipeline = TestPipeline.start(
-                        rabbit.amqpUri(), mongo, p -> p.set(EdgeSettings.API_KEYS_FILE, keys), c -> c);
-                MongoClient client = MongoClients.create(mongo.uri())) {
+                        backends.rabbit().amqpUri(),
+                        backends.mongo(),
+                        p -> p.set(EdgeSettings.API_KEYS_FILE, keys),
+                        c -> c);
+                MongoClient client = MongoClients.create(backends.mongo().uri())) {
             int port = pipeline.port();
             HttpClient http = HttpClient.newHttpClient();
             for (String key : List.of(gateA, gateB, gateA)) { // gate-b squats gate-a's next id; gate-a retries
@@ -125,10 +128,12 @@ class ApiKeyPipelineIT {
                 assertThat(answer.body()).isEqualTo("{\"eventId\":\"gate-a-000124\"}");
             }
             MongoCollection<Document> rides =
-                    client.getDatabase(mongo.databaseName()).getCollection("rides");
+                    client.getDatabase(backends.mongo().databaseName()).getCollection("rides");
             Poll.waitAtMost(Duration.ofSeconds(20), "both clients' rides stored", () -> rides.countDocuments() >= 2);
             Poll.waitAtMost(
-                    Duration.ofSeconds(10), "the retry consumed", () -> rabbit.readyMessages("lift-rides") == 0);
+                    Duration.ofSeconds(10),
+                    "the retry consumed",
+                    () -> backends.rabbit().readyMessages("lift-rides") == 0);
             List<Object> ids = rides.find().map(d -> d.get("_id")).into(new java.util.ArrayList<>());
             assertThat(ids).containsExactlyInAnyOrder("gate-a:gate-a-000124", "gate-b:gate-a-000124");
         }

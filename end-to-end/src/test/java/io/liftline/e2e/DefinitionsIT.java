@@ -7,9 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.rabbitmq.client.Channel;
 import io.liftline.broker.Topology;
 import io.liftline.model.RideJson;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -20,10 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DefinitionsIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @Test
     void theAppsStartAgainstABrokerLoadedFromDefinitionsJsonAndDeclareTheSameTopology() throws Exception {
@@ -31,25 +27,26 @@ class DefinitionsIT {
                 RideJson.MAPPER.readTree(Files.readAllBytes(RepositoryFiles.resolve("rabbitmq/definitions.json")));
         for (String section : new String[] {"exchanges", "queues", "bindings", "policies"}) {
             for (JsonNode item : definitions.path(section)) {
-                ((ObjectNode) item).put("vhost", rabbit.vhost());
+                ((ObjectNode) item).put("vhost", backends.rabbit().vhost());
             }
         }
-        rabbit.management().importDefinitions(rabbit.vhost(), definitions.toString());
-        JsonNode queue = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
+        backends.rabbit().management().importDefinitions(backends.rabbit().vhost(), definitions.toString());
+        JsonNode queue = backends.rabbit().management().queue(backends.rabbit().vhost(), Topology.QUEUE);
         assertThat(queue.path("arguments").path("x-queue-type").asText()).isEqualTo("quorum");
 
         // Redeclaring with different arguments would close the channel with PRECONDITION_FAILED: the same ones pass.
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel);
             assertThat(channel.isOpen()).isTrue();
         }
-        try (TestPipeline pipeline = TestPipeline.start(rabbit.amqpUri(), mongo)) {
-            JsonNode declared = rabbit.management().queue(rabbit.vhost(), Topology.QUEUE);
+        try (TestPipeline pipeline = TestPipeline.start(backends.rabbit().amqpUri(), backends.mongo())) {
+            JsonNode declared =
+                    backends.rabbit().management().queue(backends.rabbit().vhost(), Topology.QUEUE);
             assertThat(declared.path("arguments")).isEqualTo(queue.path("arguments"));
             JsonNode effective = Poll.waitAtMost(
                     Duration.ofSeconds(15),
                     "the policy in effect",
-                    () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE),
+                    () -> backends.rabbit().management().queue(backends.rabbit().vhost(), Topology.QUEUE),
                     q -> q.path("policy").isTextual());
             assertThat(effective
                             .path("effective_policy_definition")

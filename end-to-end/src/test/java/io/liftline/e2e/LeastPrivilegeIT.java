@@ -13,9 +13,8 @@ import io.liftline.broker.BrokerClients;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.model.RideJson;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,14 +32,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LeastPrivilegeIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @BeforeAll
     static void loadTheTopologyAsAnAdministratorWould() throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel);
         }
     }
@@ -48,10 +44,10 @@ class LeastPrivilegeIT {
     @Test
     void theProducerAndTheWorkerDoTheirJobsAsTheirOwnUsers() throws Exception {
         // Connected, checking the topology, and subscribed: each as its own user.
-        String consumerUri = rabbit.amqpUriAs("liftline-consumer");
+        String consumerUri = backends.rabbit().amqpUriAs("liftline-consumer");
         try (TestPipeline pipeline = TestPipeline.start(
-                rabbit.amqpUriAs("liftline-producer"),
-                mongo,
+                backends.rabbit().amqpUriAs("liftline-producer"),
+                backends.mongo(),
                 p -> p,
                 c -> c.set(ConsumerConfig.AMQP_URI, consumerUri))) {
             HttpResponse<String> created = HttpClient.newHttpClient()
@@ -65,14 +61,14 @@ class LeastPrivilegeIT {
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             String eventId =
                     RideJson.MAPPER.readTree(created.body()).path("eventId").asText();
-            MongoCollection<Document> rides = mongo.database().getCollection("rides");
+            MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
             Poll.waitAtMost(
                     Duration.ofSeconds(15),
                     "the ride stored",
                     () -> rides.find(new Document("_id", eventId)).first() != null);
 
             // A poison message: the worker may write to the dead-letter exchange, so it is dead-lettered, not stuck.
-            try (Channel channel = rabbit.connection().createChannel()) {
+            try (Channel channel = backends.rabbit().connection().createChannel()) {
                 channel.basicPublish(
                         Topology.EXCHANGE,
                         Topology.ROUTING_KEY,
@@ -84,7 +80,7 @@ class LeastPrivilegeIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(15),
                     "the poison dead-lettered",
-                    () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
         }
     }
 
@@ -113,7 +109,7 @@ class LeastPrivilegeIT {
     }
 
     private static Connection connect(String user) throws Exception {
-        return BrokerClients.connect(rabbit.amqpUriAs(user), "liftline-test-" + user);
+        return BrokerClients.connect(backends.rabbit().amqpUriAs(user), "liftline-test-" + user);
     }
 
     private static void publishConfirmed(Connection connection, String exchange) throws Exception {

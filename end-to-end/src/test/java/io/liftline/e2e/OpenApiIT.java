@@ -20,9 +20,8 @@ import io.liftline.service.edge.EdgeSettings;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
@@ -65,10 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenApiIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -102,8 +98,9 @@ class OpenApiIT {
                 new LiftRide("oa-2", 3, "2025", 17, 4242, 30, 5, Instant.now()),
                 new LiftRide("oa-3", 3, "2025", 17, 77, 90, 21, Instant.now()),
                 new LiftRide("oa-4", 3, "2024", 40, 4242, 100, 10, Instant.now()));
-        new RideStore(mongo.client(), mongo.databaseName()).insert(described); // as a worker stores and counts them
-        new SummaryWriter(new Summaries(mongo.database())).apply(described);
+        new RideStore(backends.mongo().client(), backends.mongo().databaseName())
+                .insert(described); // as a worker stores and counts them
+        new SummaryWriter(new Summaries(backends.mongo().database())).apply(described);
 
         Path keys = dir.resolve("api-keys");
         String hash = HexFormat.of()
@@ -114,19 +111,21 @@ class OpenApiIT {
         Files.writeString(keys, hash + " gate7 3 ingest,read\n" + scannerHash + " scanner7 * ingest\n");
         int closed = closedPort();
 
-        producer("default", Values.defaults().set(ProducerConfig.AMQP_URI, rabbit.amqpUri()));
+        producer(
+                "default",
+                Values.defaults().set(ProducerConfig.AMQP_URI, backends.rabbit().amqpUri()));
         producer(
                 "api-keys",
                 Values.defaults()
-                        .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                        .set(ProducerConfig.AMQP_URI, backends.rabbit().amqpUri())
                         .set(EdgeSettings.API_KEYS_FILE, keys)
                         .set(EdgeSettings.RATE_LIMIT, 1.0)
                         .set(EdgeSettings.RATE_LIMIT_BURST, 1));
         producer("broker-down", Values.defaults().set(ProducerConfig.AMQP_URI, "amqp://127.0.0.1:" + closed));
-        query("default", mongo.uri(), Values.defaults());
+        query("default", backends.mongo().uri(), Values.defaults());
         query(
                 "api-keys",
-                mongo.uri(),
+                backends.mongo().uri(),
                 Values.defaults()
                         .set(EdgeSettings.API_KEYS_FILE, keys)
                         .set(EdgeSettings.RATE_LIMIT, 1.0)
@@ -450,7 +449,7 @@ class OpenApiIT {
 
     private static void query(String setUp, String mongodbUri, Values edge) throws Exception {
         QueryApp app = QueryApp.start(QueryConfig.of(edge.set(QueryConfig.MONGODB_URI, mongodbUri)
-                .set(QueryConfig.MONGODB_DATABASE, mongo.databaseName())
+                .set(QueryConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(EdgeSettings.BIND_ADDRESS, "127.0.0.1")
                 .set(QueryConfig.HTTP_PORT, 0)
                 .set(EdgeSettings.ADMIN_BIND_ADDRESS, "127.0.0.1")

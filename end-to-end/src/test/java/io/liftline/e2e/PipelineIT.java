@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mongodb.client.MongoCollection;
 import io.liftline.model.RideJson;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,17 +23,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class PipelineIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final HttpClient http = HttpClient.newHttpClient();
     private static TestPipeline pipeline;
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        pipeline = TestPipeline.start(rabbit.amqpUri(), mongo);
+        pipeline = TestPipeline.start(backends.rabbit().amqpUri(), backends.mongo());
     }
 
     @AfterAll
@@ -60,7 +56,7 @@ class PipelineIT {
         String eventId = body.path("eventId").asText();
         assertThat(eventId).matches("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
 
-        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
         Document stored = Poll.waitAtMost(
                 Duration.ofSeconds(15),
                 "ride " + eventId + " stored",

@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Commands;
-import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
 import java.io.IOException;
@@ -38,10 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrometheusAlertIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -66,8 +62,8 @@ class PrometheusAlertIT {
                 .as("the broker's Prometheus port is the local broker's :15692")
                 .isIn("127.0.0.1", "localhost");
 
-        TestPipeline pipeline =
-                TestPipeline.start(rabbit.amqpUri(), mongo, p -> p, c -> c.set(ConsumerConfig.ADMIN_PORT, 0));
+        TestPipeline pipeline = TestPipeline.start(
+                backends.rabbit().amqpUri(), backends.mongo(), p -> p, c -> c.set(ConsumerConfig.ADMIN_PORT, 0));
         ProducerApp producer = pipeline.producer;
         ConsumerApp consumer = pipeline.consumer;
         Process prometheus = null;
@@ -124,7 +120,7 @@ class PrometheusAlertIT {
                             .path(1)
                             .asText()
                             .equals("2"));
-            String vhostQueue = "{vhost=\"" + rabbit.vhost() + "\",queue=\"lift-rides\"}";
+            String vhostQueue = "{vhost=\"" + backends.rabbit().vhost() + "\",queue=\"lift-rides\"}";
             Poll.waitAtMost(
                     Duration.ofSeconds(60),
                     "the queue's consumers seen by Prometheus",
@@ -175,7 +171,10 @@ class PrometheusAlertIT {
     private JsonNode alert(String api) throws Exception {
         for (JsonNode alert : JSON.readTree(get(api + "alerts")).path("data").path("alerts")) {
             if (alert.path("labels").path("alertname").asText().equals("LiftlineRidesWithoutConsumer")
-                    && alert.path("labels").path("vhost").asText().equals(rabbit.vhost())) {
+                    && alert.path("labels")
+                            .path("vhost")
+                            .asText()
+                            .equals(backends.rabbit().vhost())) {
                 return alert;
             }
         }

@@ -12,9 +12,8 @@ import io.liftline.model.RideJson;
 import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.runtime.Values;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,10 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ShardsIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static final Shards THREE = new Shards(3);
     private final HttpClient http = HttpClient.newHttpClient();
@@ -53,7 +49,7 @@ class ShardsIT {
     @Test
     void ridesGoToTheirSkiersShardInOrderAndWorkersTakeTheShardsTheyAreGiven() throws Exception {
         try (ProducerApp producer = ProducerApp.start(ProducerConfig.of(Values.defaults()
-                .set(ProducerConfig.AMQP_URI, rabbit.amqpUri())
+                .set(ProducerConfig.AMQP_URI, backends.rabbit().amqpUri())
                 .set(ProducerConfig.HTTP_PORT, 0)
                 .set(ProducerConfig.ADMIN_PORT, 0)
                 .set(ProducerConfig.SHARDS, 3)))) {
@@ -77,13 +73,13 @@ class ShardsIT {
             }
             expected[THREE.of(4242)] += 19;
             for (int shard = 0; shard < 3; shard++) {
-                assertThat(rabbit.readyMessages(THREE.queue(shard)))
+                assertThat(backends.rabbit().readyMessages(THREE.queue(shard)))
                         .as(THREE.queue(shard))
                         .isEqualTo(expected[shard]);
             }
             // Skier 4242's rides, in the order they were posted, all on its shard.
             List<Integer> times = new ArrayList<>();
-            try (Channel channel = rabbit.connection().createChannel()) {
+            try (Channel channel = backends.rabbit().connection().createChannel()) {
                 for (GetResponse got = channel.basicGet(THREE.queue(THREE.of(4242)), false);
                         got != null;
                         got = channel.basicGet(THREE.queue(THREE.of(4242)), false)) {
@@ -98,13 +94,13 @@ class ShardsIT {
             int untaken = THREE.of(4242) == 2 ? 0 : 2; // a shard the first worker leaves alone
             String taken = untaken == 2 ? "0,1" : untaken == 0 ? "1,2" : "0,2";
             try (ConsumerApp worker = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                     .set(ConsumerConfig.ADMIN_PORT, -1)
                     .set(ConsumerConfig.SHARDS, 3)
                     .set(ConsumerConfig.CONSUME_SHARDS, taken)))) {
-                MongoCollection<Document> rides = mongo.database().getCollection("rides");
+                MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
                 long expectedStored = 319 - expected[untaken];
                 Poll.waitAtMost(
                         Duration.ofSeconds(20),
@@ -112,7 +108,8 @@ class ShardsIT {
                         () -> rides.countDocuments() == expectedStored);
                 Thread.sleep(500);
                 assertThat(rides.countDocuments()).isEqualTo(expectedStored);
-                assertThat(rabbit.readyMessages(THREE.queue(untaken))).isEqualTo(expected[untaken]);
+                assertThat(backends.rabbit().readyMessages(THREE.queue(untaken)))
+                        .isEqualTo(expected[untaken]);
                 Set<Integer> shardsStored = new HashSet<>();
                 for (Document d : rides.find()) {
                     shardsStored.add(THREE.of(d.getInteger("skierId")));
@@ -120,15 +117,15 @@ class ShardsIT {
                 assertThat(shardsStored).doesNotContain(untaken);
             }
             try (ConsumerApp all = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                    .set(ConsumerConfig.AMQP_URI, rabbit.amqpUri())
-                    .set(ConsumerConfig.MONGODB_URI, mongo.uri())
-                    .set(ConsumerConfig.MONGODB_DATABASE, mongo.databaseName())
+                    .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+                    .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
+                    .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                     .set(ConsumerConfig.ADMIN_PORT, -1)
                     .set(ConsumerConfig.SHARDS, 3)))) {
                 Poll.waitAtMost(
                         Duration.ofSeconds(20),
                         "every shard stored",
-                        () -> mongo.database().getCollection("rides").countDocuments() == 319);
+                        () -> backends.mongo().database().getCollection("rides").countDocuments() == 319);
                 Poll.waitAtMost(
                         Duration.ofSeconds(20),
                         "every consumer of every shard subscribed",

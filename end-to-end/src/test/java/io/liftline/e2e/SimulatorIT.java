@@ -5,8 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
-import io.liftline.testing.MongoTestDatabase;
-import io.liftline.testing.RabbitVhost;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TcpProxy;
 import io.liftline.testing.TestBroker;
@@ -30,21 +29,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SimulatorIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     private static TcpProxy proxy;
     private static TestPipeline pipeline;
 
     @BeforeAll
     static void startPipeline() throws Exception {
-        proxy = rabbit.proxy(); // the producer reaches the broker through it, so a test can cut it off
+        proxy = backends.rabbit().proxy(); // the producer reaches the broker through it, so a test can cut it off
         pipeline = TestPipeline.start(
-                rabbit.amqpUri(),
-                mongo,
-                p -> p.set(ProducerConfig.AMQP_URI, rabbit.amqpUriThrough(proxy))
+                backends.rabbit().amqpUri(),
+                backends.mongo(),
+                p -> p.set(ProducerConfig.AMQP_URI, backends.rabbit().amqpUriThrough(proxy))
                         .set(ProducerConfig.PUBLISH_TIMEOUT, Duration.ofSeconds(2)),
                 c -> c);
     }
@@ -63,7 +59,11 @@ class SimulatorIT {
 
     private static SimulatorConfig run(String runId, int events, String mode, Path html, boolean keyed) {
         return SimulatorConfig.of(SimulatorRuns.verified(
-                        "http://127.0.0.1:" + pipeline.port(), events, runId, mongo.uri(), mongo.databaseName())
+                        "http://127.0.0.1:" + pipeline.port(),
+                        events,
+                        runId,
+                        backends.mongo().uri(),
+                        backends.mongo().databaseName())
                 .set(SimulatorConfig.MODE, mode)
                 .set(SimulatorConfig.BATCH_SIZE, 50)
                 .set(SimulatorConfig.PHASE1_THREADS, 8)
@@ -80,13 +80,14 @@ class SimulatorIT {
         TestBroker.Endpoint broker = TestBroker.endpoint();
         URI api = broker.managementUri();
         return api.getScheme() + "://" + broker.username() + ":" + broker.password() + "@" + api.getHost() + ":"
-                + api.getPort() + "/" + URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
+                + api.getPort() + "/" + URLEncoder.encode(backends.rabbit().vhost(), StandardCharsets.UTF_8);
     }
 
     @Test
     void fiveThousandUpicRidesAreAllAcceptedAndVerifiedStoredOnce() throws Exception {
         assertThat(SimulatorMain.run(run("sim-upic", 5_000, "upic", null))).isZero();
-        assertThat(mongo.database()
+        assertThat(backends.mongo()
+                        .database()
                         .getCollection("rides")
                         .countDocuments(com.mongodb.client.model.Filters.regex("_id", "^sim-upic-")))
                 .isEqualTo(5_000);

@@ -6,9 +6,8 @@ import io.liftline.producer.ProducerApp;
 import io.liftline.producer.config.ProducerConfig;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Commands;
-import io.liftline.testing.MongoTestDatabase;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestCertificate;
 import java.io.IOException;
@@ -26,10 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TlsIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @TempDir
     static Path dir;
@@ -50,8 +46,8 @@ class TlsIT {
         certificate = made.pem();
         truststore = made.truststore();
         pipeline = TestPipeline.start(
-                rabbit.amqpUri(),
-                mongo,
+                backends.rabbit().amqpUri(),
+                backends.mongo(),
                 p -> EdgeSettings.tls(
                         p.set(ProducerConfig.HTTP_PORT, -1).set(ProducerConfig.HTTPS_PORT, 0),
                         new Tls(made.keystore(), PASSWORD)),
@@ -129,8 +125,8 @@ class TlsIT {
                 "--events=300",
                 "--threads=4",
                 "--verify",
-                "--mongodb-uri=" + mongo.uri(),
-                "--mongodb-database=" + mongo.databaseName(),
+                "--mongodb-uri=" + backends.mongo().uri(),
+                "--mongodb-database=" + backends.mongo().databaseName(),
                 "--run-id=tls"));
         Commands.Ran simulator = run(command.toArray(String[]::new));
         assertThat(simulator.exit()).as(simulator.output()).isZero();

@@ -17,9 +17,8 @@ import io.liftline.model.RideJson;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
-import io.liftline.testing.MongoTestDatabase;
+import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
-import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
 import io.liftline.testing.TestBroker;
 import java.io.ByteArrayInputStream;
@@ -46,10 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class OpsIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     /** What a command printed, and its exit code. */
     private record Result(int exit, String out) {
@@ -68,15 +64,15 @@ class OpsIT {
         Map<String, String> env = new java.util.HashMap<>(moreEnv);
         env.putAll(Map.of(
                 "LIFTLINE_AMQP_URI",
-                rabbit.amqpUri(),
+                backends.rabbit().amqpUri(),
                 "LIFTLINE_MANAGEMENT_URI",
                 "http://" + broker.username() + ":" + broker.password() + "@"
                         + broker.managementUri().getHost() + ":"
                         + broker.managementUri().getPort(),
                 "LIFTLINE_MONGODB_URI",
-                mongo.uri(),
+                backends.mongo().uri(),
                 "LIFTLINE_MONGODB_DATABASE",
-                mongo.databaseName()));
+                backends.mongo().databaseName()));
         int exit = OpsMain.run(
                 args,
                 env::get,
@@ -87,7 +83,7 @@ class OpsIT {
 
     @BeforeEach
     void emptyQueues() throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel);
             channel.queuePurge(Topology.QUEUE);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
@@ -99,7 +95,7 @@ class OpsIT {
     }
 
     private static void deadLetter(String id, String reason, Instant at, String sourceQueue) throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             channel.confirmSelect();
             Map<String, Object> headers = new HashMap<>();
             headers.put("x-liftline-reason", reason);
@@ -122,20 +118,24 @@ class OpsIT {
 
     @Test
     void usersLoadMakesEachAppsUserWithItsPermissionsAndKeepsItsUri(@TempDir Path dir) throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel);
         }
         // rabbitmq/users.json's users and rules, named for this test's vhost (users are global to the broker).
-        String producer = rabbit.vhost() + ".producer";
-        String ops = rabbit.vhost() + ".ops";
+        String producer = backends.rabbit().vhost() + ".producer";
+        String ops = backends.rabbit().vhost() + ".ops";
         Path users = dir.resolve("users.json");
         Files.writeString(
                 users,
                 Files.readString(RepositoryFiles.resolve("rabbitmq/users.json"))
                         .replace("\"liftline-producer\"", "\"" + producer + "\"")
                         .replace("\"liftline-ops\"", "\"" + ops + "\"")
-                        .replace("\"liftline-consumer\"", "\"" + rabbit.vhost() + ".consumer\"")
-                        .replace("\"vhost\": \"/\"", "\"vhost\": \"" + rabbit.vhost() + "\""));
+                        .replace(
+                                "\"liftline-consumer\"",
+                                "\"" + backends.rabbit().vhost() + ".consumer\"")
+                        .replace(
+                                "\"vhost\": \"/\"",
+                                "\"vhost\": \"" + backends.rabbit().vhost() + "\""));
         Path secrets = dir.resolve("secrets");
         try {
             Result loaded = ops(
@@ -144,7 +144,7 @@ class OpsIT {
                     "load",
                     "--secrets-dir=" + secrets,
                     "--users-file=" + users,
-                    "--amqp-uri=" + rabbit.amqpUri());
+                    "--amqp-uri=" + backends.rabbit().amqpUri());
             assertThat(loaded.exit()).as(loaded.out()).isZero();
             String producerUri =
                     Files.readString(secrets.resolve(producer + ".amqp-uri")).strip();
@@ -166,15 +166,15 @@ class OpsIT {
                                     "load",
                                     "--secrets-dir=" + secrets,
                                     "--users-file=" + users,
-                                    "--amqp-uri=" + rabbit.amqpUri())
+                                    "--amqp-uri=" + backends.rabbit().amqpUri())
                             .exit())
                     .isZero();
             assertThat(Files.readString(secrets.resolve(producer + ".password")))
                     .isEqualTo(password);
             BrokerClients.connect(producerUri, "ops-it-again").close();
         } finally {
-            for (String user : List.of(producer, ops, rabbit.vhost() + ".consumer")) {
-                rabbit.management().deleteUser(user);
+            for (String user : List.of(producer, ops, backends.rabbit().vhost() + ".consumer")) {
+                backends.rabbit().management().deleteUser(user);
             }
         }
     }
@@ -185,7 +185,7 @@ class OpsIT {
         String management = "http://" + broker.username() + ":" + broker.password() + "@"
                 + broker.managementUri().getHost() + ":"
                 + broker.managementUri().getPort() + "/"
-                + java.net.URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8);
+                + java.net.URLEncoder.encode(backends.rabbit().vhost(), StandardCharsets.UTF_8);
 
         try {
             Result loaded = ops(
@@ -198,20 +198,23 @@ class OpsIT {
 
             assertThat(loaded.exit()).as(loaded.out()).isZero();
             for (int shard = 0; shard < 2; shard++) {
-                JsonNode queue = rabbit.management().queue(rabbit.vhost(), "lift-rides." + shard);
+                JsonNode queue =
+                        backends.rabbit().management().queue(backends.rabbit().vhost(), "lift-rides." + shard);
                 assertThat(queue.path("arguments").path("x-queue-type").asText())
                         .isEqualTo("quorum");
             }
-            JsonNode bindings = rabbit.management()
-                    .get("/api/bindings/" + java.net.URLEncoder.encode(rabbit.vhost(), StandardCharsets.UTF_8)
+            JsonNode bindings = backends.rabbit()
+                    .management()
+                    .get("/api/bindings/"
+                            + java.net.URLEncoder.encode(backends.rabbit().vhost(), StandardCharsets.UTF_8)
                             + "/e/lift-rides/q/lift-rides.1");
             assertThat(bindings.findValuesAsText("routing_key")).containsExactly("ride.1");
-            try (Channel channel = rabbit.connection().createChannel()) {
+            try (Channel channel = backends.rabbit().connection().createChannel()) {
                 channel.queueDeclarePassive(Topology.DEAD_LETTER_QUEUE);
             }
         } finally { // the other tests of this class expect the one ride queue
             for (int shard = 0; shard < 2; shard++) {
-                rabbit.management().deleteQueue(rabbit.vhost(), "lift-rides." + shard);
+                backends.rabbit().management().deleteQueue(backends.rabbit().vhost(), "lift-rides." + shard);
             }
         }
     }
@@ -235,9 +238,9 @@ class OpsIT {
         Poll.waitAtMost(
                 Duration.ofSeconds(10),
                 "30 dead letters",
-                () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 30);
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 30);
         List<String> consumed = Collections.synchronizedList(new ArrayList<>());
-        Channel consumer = rabbit.newConnection().createChannel();
+        Channel consumer = backends.rabbit().newConnection().createChannel();
         consumer.basicConsume(Topology.QUEUE, false, new DefaultConsumer(consumer) {
             @Override
             public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties props, byte[] body)
@@ -249,7 +252,7 @@ class OpsIT {
 
         Result dry = ops("", "dead-letters", "replay", "--reason=invalid-ride", "--dry-run");
         assertThat(dry.out()).contains("would replay 20 dead letters");
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                 .as("a dry run moves nothing")
                 .isEqualTo(30);
 
@@ -284,10 +287,12 @@ class OpsIT {
         deadLetter("old", "invalid-ride", Instant.now().minus(Duration.ofHours(1)));
         deadLetter("new", "invalid-ride", Instant.now());
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+                Duration.ofSeconds(10),
+                "2 dead letters",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
         Result result = ops("", "dead-letters", "replay", "--older-than=10m");
         assertThat(result.out()).contains("replayed 1 dead letters");
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             var replayed = channel.basicGet(Topology.QUEUE, true);
             assertThat(replayed.getProps().getMessageId()).isEqualTo("old");
             assertThat(replayed.getProps().getHeaders()).containsKey(DeadLetterTool.REPLAYED_AT);
@@ -307,8 +312,10 @@ class OpsIT {
             deadLetter("stuck-" + i, "invalid-ride", Instant.now());
         }
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "3 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 3);
-        try (Channel channel = rabbit.connection().createChannel()) {
+                Duration.ofSeconds(10),
+                "3 dead letters",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 3);
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             channel.queueUnbind(Topology.QUEUE, Topology.EXCHANGE, Topology.ROUTING_KEY); // an operator's mistake
         }
         try {
@@ -316,17 +323,17 @@ class OpsIT {
             assertThat(result.exit()).as(result.out()).isEqualTo(1);
             assertThat(result.out())
                     .contains("replayed 0 dead letters", "3 not replayed", "routed their copies to no queue");
-            assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+            assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                     .as("nothing deleted")
                     .isEqualTo(3);
         } finally {
-            try (Channel channel = rabbit.connection().createChannel()) {
+            try (Channel channel = backends.rabbit().connection().createChannel()) {
                 channel.queueBind(Topology.QUEUE, Topology.EXCHANGE, Topology.ROUTING_KEY);
             }
         }
         assertThat(ops("", "dead-letters", "replay").out()).contains("replayed 3 dead letters");
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(3);
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        assertThat(backends.rabbit().readyMessages(Topology.QUEUE)).isEqualTo(3);
     }
 
     @Test
@@ -338,12 +345,12 @@ class OpsIT {
         Poll.waitAtMost(
                 Duration.ofSeconds(20),
                 count + " dead letters",
-                () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == count);
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == count);
         int matching = (count + 1) / 2;
         assertThat(ops("", "dead-letters", "replay", "--reason=invalid-ride").out())
                 .contains("replayed " + matching + " dead letters");
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(matching);
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE))
+        assertThat(backends.rabbit().readyMessages(Topology.QUEUE)).isEqualTo(matching);
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                 .as("the others kept")
                 .isEqualTo(count - matching);
         JsonNode kept =
@@ -353,14 +360,16 @@ class OpsIT {
                 .allSatisfy(l -> assertThat(l.path("reason").asText()).isEqualTo("malformed-json"));
         assertThat(ops("", "dead-letters", "replay").out())
                 .contains("replayed " + (count - matching) + " dead letters");
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
     }
 
     @Test
     void purgeAsksFirst() throws Exception {
         deadLetter("x", "invalid-ride", Instant.now());
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+                Duration.ofSeconds(10),
+                "1 dead letter",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
         Result refused = ops("no\n", "dead-letters", "purge");
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.out()).contains("type 'purge'", "not purged");
@@ -368,30 +377,34 @@ class OpsIT {
         assertThat(inherited.out())
                 .as("an inherited variable does not answer for the operator")
                 .contains("not purged");
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isEqualTo(1);
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE)).isEqualTo(1);
         assertThat(ops("purge\n", "dead-letters", "purge").out()).contains("purged 1 dead letters");
-        assertThat(rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
+        assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE)).isZero();
         deadLetter("y", "invalid-ride", Instant.now());
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "1 dead letter", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+                Duration.ofSeconds(10),
+                "1 dead letter",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
         assertThat(ops("", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
     }
 
     @Test
     void withShardsReplaySendsEachLetterBackToItsShardAndStatusListsEveryShard() throws Exception {
         Shards three = new Shards(3);
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel, three);
         }
         deadLetter("from-two", "invalid-ride", Instant.now(), three.queue(2));
         deadLetter("from-zero", "invalid-ride", Instant.now(), three.queue(0));
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+                Duration.ofSeconds(10),
+                "2 dead letters",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
         try {
             assertThat(ops("", "dead-letters", "replay").out()).contains("replayed 2 dead letters");
-            assertThat(rabbit.readyMessages(three.queue(2))).isEqualTo(1);
-            assertThat(rabbit.readyMessages(three.queue(0))).isEqualTo(1);
-            assertThat(rabbit.readyMessages(three.queue(1))).isZero();
+            assertThat(backends.rabbit().readyMessages(three.queue(2))).isEqualTo(1);
+            assertThat(backends.rabbit().readyMessages(three.queue(0))).isEqualTo(1);
+            assertThat(backends.rabbit().readyMessages(three.queue(1))).isZero();
             Poll.waitAtMost(
                     Duration.ofSeconds(15),
                     "status lists the shards",
@@ -401,25 +414,28 @@ class OpsIT {
                             && out.contains("lift-rides.2"));
         } finally {
             for (String queue : three.queues()) {
-                rabbit.management().deleteQueue(rabbit.vhost(), queue);
+                backends.rabbit().management().deleteQueue(backends.rabbit().vhost(), queue);
             }
         }
     }
 
     @Test
     void theOpsUserListsReplaysAndPurgesDeadLettersButCannotTakeRides() throws Exception {
-        Map<String, String> asOps = Map.of("LIFTLINE_AMQP_URI", rabbit.amqpUriAs("liftline-ops"));
+        Map<String, String> asOps =
+                Map.of("LIFTLINE_AMQP_URI", backends.rabbit().amqpUriAs("liftline-ops"));
         deadLetter("a", "invalid-ride", Instant.now());
         deadLetter("b", "malformed-json", Instant.now());
         Poll.waitAtMost(
-                Duration.ofSeconds(10), "2 dead letters", () -> rabbit.readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
+                Duration.ofSeconds(10),
+                "2 dead letters",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 2);
         assertThat(ops(asOps, "", "dead-letters", "list").out()).contains("invalid-ride", "malformed-json");
         assertThat(ops(asOps, "", "dead-letters", "replay", "--reason=invalid-ride")
                         .out())
                 .contains("replayed 1 dead letters");
-        assertThat(rabbit.readyMessages(Topology.QUEUE)).isEqualTo(1);
+        assertThat(backends.rabbit().readyMessages(Topology.QUEUE)).isEqualTo(1);
         assertThat(ops(asOps, "", "dead-letters", "purge", "--yes").out()).contains("purged 1 dead letters");
-        try (Connection ops = BrokerClients.connect(rabbit.amqpUriAs("liftline-ops"), "liftline-ops-test")) {
+        try (Connection ops = BrokerClients.connect(backends.rabbit().amqpUriAs("liftline-ops"), "liftline-ops-test")) {
             assertThatThrownBy(() -> ops.createChannel().basicGet(Topology.QUEUE, false))
                     .hasStackTraceContaining("ACCESS_REFUSED");
         }
@@ -427,7 +443,7 @@ class OpsIT {
 
     @Test
     void statusShowsDepthConsumersAndUnackedOfAKnownState() throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             channel.confirmSelect();
             for (int i = 0; i < 7; i++) {
                 channel.basicPublish(
@@ -437,7 +453,7 @@ class OpsIT {
         }
         deadLetter("d1", "invalid-ride", Instant.now());
         deadLetter("d2", "invalid-ride", Instant.now());
-        Channel holder = rabbit.newConnection().createChannel();
+        Channel holder = backends.rabbit().newConnection().createChannel();
         holder.basicQos(3);
         holder.basicConsume(Topology.QUEUE, false, new DefaultConsumer(holder)); // takes 3, never acks
 
@@ -461,7 +477,7 @@ class OpsIT {
 
     @Test
     void eachAnalystQueryAnswersFromAKnownFixture() throws Exception {
-        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
         rides.drop();
         // skier 7: two rides at resort 1 on day 5 (lifts 10 and 20), one at resort 2 in 2024
         rides.insertMany(List.of(
@@ -472,7 +488,7 @@ class OpsIT {
                 ride("e", 1, "2025", 5, 9, 61, 40),
                 ride("f", 1, "2025", 6, 9, 5, 40)));
         // counted into the read model, as a worker does after storing them
-        new SummaryWriter(new Summaries(mongo.database()))
+        new SummaryWriter(new Summaries(backends.mongo().database()))
                 .apply(rides.find().map(RideStore::fromDocument).into(new ArrayList<>()));
 
         JsonNode day = ops("", "query", "skier-day", "--skier=7", "--season=2025", "--day=5", "--json")
@@ -518,24 +534,25 @@ class OpsIT {
 
     @Test
     void summariesVerifyNamesATamperedSummaryAndRebuildRepairsIt() throws Exception {
-        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
         rides.drop();
-        mongo.database().listCollectionNames().forEach(name -> {
+        backends.mongo().database().listCollectionNames().forEach(name -> {
             if (name.startsWith("summary_")) {
-                mongo.database().getCollection(name).drop();
+                backends.mongo().database().getCollection(name).drop();
             }
         });
         rides.insertMany(List.of(
                 ride("v1", 4, "2025", 3, 70, 30, 10),
                 ride("v2", 4, "2025", 3, 70, 90, 20),
                 ride("v3", 4, "2025", 3, 71, 12, 5)));
-        new SummaryWriter(new Summaries(mongo.database()))
+        new SummaryWriter(new Summaries(backends.mongo().database()))
                 .apply(rides.find().map(RideStore::fromDocument).into(new ArrayList<>()));
         Result exact = ops("", "summaries", "verify", "--resort=4");
         assertThat(exact.exit()).as(exact.out()).isZero();
         assertThat(exact.out()).contains("summaries exact");
 
-        mongo.database()
+        backends.mongo()
+                .database()
                 .getCollection("summary_skier_seasons")
                 .updateOne(
                         new Document("_id", "4/2025/g1/s70"), new Document("$inc", new Document("days.3.vertical", 5)));

@@ -16,14 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class HarnessIT {
 
     @RegisterExtension
-    static final RabbitVhost rabbit = new RabbitVhost();
-
-    @RegisterExtension
-    static final MongoTestDatabase mongo = new MongoTestDatabase();
+    static final BrokerAndStore backends = new BrokerAndStore();
 
     @Test
     void eachTestClassGetsItsOwnVhostWithTheLiftRidesPolicy() throws Exception {
-        try (Channel channel = rabbit.connection().createChannel()) {
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
             Topology.declare(channel);
             channel.basicPublish(
                     Topology.EXCHANGE,
@@ -34,11 +31,11 @@ class HarnessIT {
         Poll.waitAtMost(
                 Duration.ofSeconds(10),
                 "the message in the vhost's queue",
-                () -> rabbit.readyMessages(Topology.QUEUE) == 1);
+                () -> backends.rabbit().readyMessages(Topology.QUEUE) == 1);
         JsonNode queue = Poll.waitAtMost(
                 Duration.ofSeconds(10),
                 "the policy to apply",
-                () -> rabbit.management().queue(rabbit.vhost(), Topology.QUEUE),
+                () -> backends.rabbit().management().queue(backends.rabbit().vhost(), Topology.QUEUE),
                 q -> q.path("policy").isTextual());
         assertThat(queue.path("policy").asText()).isEqualTo("lift-rides");
         assertThat(queue.path("effective_policy_definition")
@@ -46,15 +43,15 @@ class HarnessIT {
                         .asInt())
                 .isPositive();
         assertThat(queue.path("arguments").path("x-queue-type").asText()).isEqualTo("quorum");
-        assertThat(rabbit.amqpUri()).endsWith("/" + rabbit.vhost());
+        assertThat(backends.rabbit().amqpUri()).endsWith("/" + backends.rabbit().vhost());
     }
 
     @Test
     void eachTestClassGetsItsOwnDatabaseOverARealSocket() {
-        MongoCollection<Document> rides = mongo.database().getCollection("rides");
+        MongoCollection<Document> rides = backends.mongo().database().getCollection("rides");
         rides.insertOne(new Document("_id", "e-1").append("skierId", 7));
         assertThat(rides.find(new Document("_id", "e-1")).first()).containsEntry("skierId", 7);
-        assertThat(mongo.uri()).startsWith("mongodb://");
-        assertThat(mongo.databaseName()).startsWith("lt_harnessit_");
+        assertThat(backends.mongo().uri()).startsWith("mongodb://");
+        assertThat(backends.mongo().databaseName()).startsWith("lt_harnessit_");
     }
 }
