@@ -2,10 +2,8 @@ package io.liftline.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import io.liftline.testing.TcpProxy;
@@ -27,10 +25,8 @@ class ConsumerRecoveryIT {
     private static final HttpClient http = HttpClient.newHttpClient();
 
     private static ConsumerApp start(String amqpUri) throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(TestWorkers.settings(backends)
                 .set(ConsumerConfig.AMQP_URI, amqpUri)
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
                 .set(ConsumerConfig.ADMIN_PORT, 0)
                 .set(ConsumerConfig.CONSUMERS, 2)));
         Poll.waitAtMost(Duration.ofSeconds(20), "consumers subscribed", () -> ready(consumer));
@@ -43,13 +39,6 @@ class ConsumerRecoveryIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200;
-    }
-
-    private static long stored(String prefix) {
-        return backends.mongo()
-                .database()
-                .getCollection("rides")
-                .countDocuments(Filters.regex("_id", "^" + prefix + "-"));
     }
 
     /** Consumers on the queue as the broker counts them (an AMQP passive declare: the management API lags). */
@@ -65,7 +54,9 @@ class ConsumerRecoveryIT {
         try {
             Rides.publish(backends.rabbit().connection(), Rides.ids("restart-before", 200));
             Poll.waitAtMost(
-                    Duration.ofSeconds(20), "rides before the restart stored", () -> stored("restart-before") == 200);
+                    Duration.ofSeconds(20),
+                    "rides before the restart stored",
+                    () -> TestWorkers.stored(backends, "restart-before") == 200);
 
             TestBroker.rabbitmqctl("stop_app");
             try {
@@ -79,7 +70,9 @@ class ConsumerRecoveryIT {
             Poll.waitAtMost(Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
             Rides.publish(backends.rabbit().connection(), Rides.ids("restart-after", 200));
             Poll.waitAtMost(
-                    Duration.ofSeconds(30), "rides after the restart stored", () -> stored("restart-after") == 200);
+                    Duration.ofSeconds(30),
+                    "rides after the restart stored",
+                    () -> TestWorkers.stored(backends, "restart-after") == 200);
         } finally {
             consumer.close();
         }
@@ -96,7 +89,10 @@ class ConsumerRecoveryIT {
                 proxy.restore();
                 Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the cut", () -> ready(consumer));
                 Rides.publish(backends.rabbit().connection(), Rides.ids("cut-after", 200));
-                Poll.waitAtMost(Duration.ofSeconds(30), "rides after the cut stored", () -> stored("cut-after") == 200);
+                Poll.waitAtMost(
+                        Duration.ofSeconds(30),
+                        "rides after the cut stored",
+                        () -> TestWorkers.stored(backends, "cut-after") == 200);
                 Poll.waitAtMost(
                         Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
             } finally {
@@ -118,7 +114,9 @@ class ConsumerRecoveryIT {
             assertThat(ready(consumer)).as("ready once subscribed again").isTrue();
             Rides.publish(backends.rabbit().connection(), Rides.ids("cancel-after", 200));
             Poll.waitAtMost(
-                    Duration.ofSeconds(30), "rides after the cancel stored", () -> stored("cancel-after") == 200);
+                    Duration.ofSeconds(30),
+                    "rides after the cancel stored",
+                    () -> TestWorkers.stored(backends, "cancel-after") == 200);
         } finally {
             consumer.close();
         }

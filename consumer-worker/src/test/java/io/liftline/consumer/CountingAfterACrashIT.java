@@ -7,7 +7,6 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.consumer.mongo.MongoRideSink;
 import io.liftline.consumer.mongo.RideSink;
 import io.liftline.model.LiftRide;
-import io.liftline.runtime.Values;
 import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryCheck;
@@ -31,11 +30,7 @@ class CountingAfterACrashIT {
     static final BrokerAndStore backends = new BrokerAndStore();
 
     private static ConsumerConfig config() {
-        return ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, -1)
+        return ConsumerConfig.of(TestWorkers.settings(backends)
                 .set(ConsumerConfig.CONSUMERS, 1)
                 .set(ConsumerConfig.BATCH_SIZE, 200)
                 .set(ConsumerConfig.BATCH_TIMEOUT, Duration.ofMillis(300))

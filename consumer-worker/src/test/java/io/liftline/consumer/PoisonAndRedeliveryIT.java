@@ -11,7 +11,6 @@ import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.management.PrometheusText;
 import io.liftline.model.RideJson;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import java.net.URI;
@@ -37,10 +36,7 @@ class PoisonAndRedeliveryIT {
 
     @BeforeAll
     static void startConsumer() throws Exception {
-        consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
+        consumer = ConsumerApp.start(ConsumerConfig.of(TestWorkers.settings(backends)
                 .set(ConsumerConfig.ADMIN_PORT, 0)
                 .set(ConsumerConfig.CONSUMERS, 1)
                 .set(ConsumerConfig.BATCH_SIZE, 50)

@@ -2,10 +2,8 @@ package io.liftline.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import io.liftline.testing.TestBroker;
@@ -29,30 +27,17 @@ class ResourceAlarmIT {
         ConsumerApp consumer = null;
         try {
             TestBroker.memoryAlarm(true);
-            consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                    .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                    .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                    .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                    .set(ConsumerConfig.ADMIN_PORT, -1)
-                    .set(ConsumerConfig.CONSUMERS, 1)));
+            consumer = ConsumerApp.start(
+                    ConsumerConfig.of(TestWorkers.settings(backends).set(ConsumerConfig.CONSUMERS, 1)));
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "every good ride stored during the alarm",
-                    () -> backends.mongo()
-                                    .database()
-                                    .getCollection("rides")
-                                    .countDocuments(Filters.regex("_id", "^alarm-"))
-                            == 300);
+                    () -> TestWorkers.stored(backends, "alarm") == 300);
             // Acked, not just written: an ack on a connection the alarm blocked would never reach the broker.
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "lift-rides empty (nothing ready, nothing unacked) during the alarm",
-                    () -> backends.rabbit()
-                                            .management()
-                                            .queue(backends.rabbit().vhost(), Topology.QUEUE)
-                                            .path("messages")
-                                            .asLong()
-                                    == 0
+                    () -> backends.rabbit().messages(Topology.QUEUE) == 0
                             && backends.rabbit().readyMessages(Topology.QUEUE) == 0);
         } finally {
             TestBroker.memoryAlarm(false);

@@ -56,7 +56,7 @@ class ScaleOutIT {
     }
 
     private static long stored(String prefix) {
-        return rides().countDocuments(ofRun(prefix));
+        return TestWorkers.stored(backends, prefix);
     }
 
     /** Every id stored, and nothing else of the run: _id is unique, so equal sets mean exactly once. */

@@ -7,7 +7,6 @@ import com.rabbitmq.client.Channel;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import java.nio.charset.StandardCharsets;
@@ -24,12 +23,8 @@ class ShardAgreementIT {
     private static final Duration NOTICED = Duration.ofSeconds(20);
 
     private static ConsumerApp worker(int shards) throws Exception {
-        ConsumerApp worker = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, -1)
-                .set(ConsumerConfig.SHARDS, shards)));
+        ConsumerApp worker = ConsumerApp.start(
+                ConsumerConfig.of(TestWorkers.settings(backends).set(ConsumerConfig.SHARDS, shards)));
         Poll.waitAtMost(NOTICED, "the worker ready", () -> worker.notReadyReason() == null);
         return worker;
     }

@@ -2,10 +2,8 @@ package io.liftline.consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import io.liftline.testing.TcpProxy;
@@ -32,11 +30,7 @@ class StoreOutageIT {
                 Poll.waitAtMost(
                         Duration.ofSeconds(30),
                         "rides before the outage stored",
-                        () -> backends.mongo()
-                                        .database()
-                                        .getCollection("rides")
-                                        .countDocuments(Filters.regex("_id", "^outage-"))
-                                == 500);
+                        () -> TestWorkers.stored(backends, "outage") == 500);
 
                 proxy.cut();
                 List<String> during = Rides.ids("outage-during", 3_000);
@@ -52,11 +46,7 @@ class StoreOutageIT {
                         .as("not ready while the store fails")
                         .startsWith("store unavailable");
                 assertThat(consumer.metrics().scrape()).containsPattern("liftline_store_retries_total [1-9]");
-                assertThat(backends.rabbit()
-                                .management()
-                                .queue(backends.rabbit().vhost(), Topology.QUEUE)
-                                .path("messages")
-                                .asLong())
+                assertThat(backends.rabbit().messages(Topology.QUEUE))
                         .as("held in the broker, ready or unacked")
                         .isPositive();
 
@@ -64,11 +54,7 @@ class StoreOutageIT {
                 Poll.waitAtMost(
                         Duration.ofSeconds(60),
                         "every ride stored after the store returned",
-                        () -> backends.mongo()
-                                        .database()
-                                        .getCollection("rides")
-                                        .countDocuments(Filters.regex("_id", "^outage-"))
-                                == 3_500);
+                        () -> TestWorkers.stored(backends, "outage") == 3_500);
                 assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                         .isZero();
                 // Each ride inserted once, or found stored already: a write that reached the store while the cut
@@ -118,11 +104,7 @@ class StoreOutageIT {
                 Poll.waitAtMost(
                         Duration.ofSeconds(60),
                         "every ride stored after the store answered again",
-                        () -> backends.mongo()
-                                        .database()
-                                        .getCollection("rides")
-                                        .countDocuments(Filters.regex("_id", "^hung-"))
-                                == 200);
+                        () -> TestWorkers.stored(backends, "hung") == 200);
                 Poll.waitAtMost(Duration.ofSeconds(30), "ready again", () -> consumer.notReadyReason() == null);
                 assertThat(backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE))
                         .isZero();
@@ -133,11 +115,8 @@ class StoreOutageIT {
     }
 
     private ConsumerApp startThrough(TcpProxy proxy) throws Exception {
-        return ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
+        return ConsumerApp.start(ConsumerConfig.of(TestWorkers.settings(backends)
                 .set(ConsumerConfig.MONGODB_URI, "mongodb://127.0.0.1:" + proxy.port())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, -1)
                 .set(ConsumerConfig.STORE_RETRY_MAX_BACKOFF, Duration.ofSeconds(1))));
     }
 

@@ -9,7 +9,6 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.Topology;
 import io.liftline.consumer.config.ConsumerConfig;
-import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Poll;
 import java.time.Duration;
@@ -32,25 +31,14 @@ class StoreRejectionIT {
                 .createIndex(
                         Indexes.ascending("skierId", "dayId", "time"),
                         new IndexOptions().unique(true).name("one_scan_per_minute"));
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, -1)
-                .set(ConsumerConfig.CONSUMERS, 1)
-                .set(ConsumerConfig.BATCH_SIZE, 100)));
+        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(
+                TestWorkers.settings(backends).set(ConsumerConfig.CONSUMERS, 1).set(ConsumerConfig.BATCH_SIZE, 100)));
         try {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             // Rides.ride(id, n) derives skier, day and time from n: "clash" repeats n = 7 under another event id.
             Rides.publish(backends.rabbit().connection(), Rides.ids("ok", 50));
             Poll.waitAtMost(
-                    Duration.ofSeconds(20),
-                    "the first rides stored",
-                    () -> backends.mongo()
-                                    .database()
-                                    .getCollection("rides")
-                                    .countDocuments(Filters.regex("_id", "^ok-"))
-                            == 50);
+                    Duration.ofSeconds(20), "the first rides stored", () -> TestWorkers.stored(backends, "ok") == 50);
             Rides.publish(backends.rabbit().connection(), Rides.ids("later", 30), 50);
             Rides.publish(backends.rabbit().connection(), List.of("clash-7"), 7);
             Rides.publish(backends.rabbit().connection(), Rides.ids("later-b", 29), 80);
@@ -58,11 +46,7 @@ class StoreRejectionIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "every other ride stored",
-                    () -> backends.mongo()
-                                    .database()
-                                    .getCollection("rides")
-                                    .countDocuments(Filters.regex("_id", "^later-"))
-                            == 59);
+                    () -> TestWorkers.stored(backends, "later") == 59);
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "the rejected ride dead-lettered",
@@ -78,12 +62,7 @@ class StoreRejectionIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "lift-rides drained",
-                    () -> backends.rabbit()
-                                    .management()
-                                    .queue(backends.rabbit().vhost(), Topology.QUEUE)
-                                    .path("messages")
-                                    .asLong()
-                            == 0);
+                    () -> backends.rabbit().messages(Topology.QUEUE) == 0);
             assertThat(backends.mongo().database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7")))
                     .isZero();
         } finally {
@@ -93,12 +72,8 @@ class StoreRejectionIT {
 
     @Test
     void anEventIdStoredWithAnotherRideIsDeadLetteredAsAConflictAndNeverOverwritten() throws Exception {
-        ConsumerApp consumer = ConsumerApp.start(ConsumerConfig.of(Values.defaults()
-                .set(ConsumerConfig.AMQP_URI, backends.rabbit().amqpUri())
-                .set(ConsumerConfig.MONGODB_URI, backends.mongo().uri())
-                .set(ConsumerConfig.MONGODB_DATABASE, backends.mongo().databaseName())
-                .set(ConsumerConfig.ADMIN_PORT, -1)
-                .set(ConsumerConfig.CONSUMERS, 1)));
+        ConsumerApp consumer = ConsumerApp.start(
+                ConsumerConfig.of(TestWorkers.settings(backends).set(ConsumerConfig.CONSUMERS, 1)));
         try (Channel channel = backends.rabbit().connection().createChannel()) {
             Poll.waitAtMost(Duration.ofSeconds(20), "consumer subscribed", () -> consumer.notReadyReason() == null);
             channel.queuePurge(Topology.DEAD_LETTER_QUEUE);
@@ -132,12 +107,7 @@ class StoreRejectionIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(20),
                     "lift-rides drained",
-                    () -> backends.rabbit()
-                                    .management()
-                                    .queue(backends.rabbit().vhost(), Topology.QUEUE)
-                                    .path("messages")
-                                    .asLong()
-                            == 0);
+                    () -> backends.rabbit().messages(Topology.QUEUE) == 0);
             assertThat(backends.mongo()
                             .database()
                             .getCollection("rides")

@@ -199,6 +199,11 @@ public final class RabbitVhost implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Messages in a queue of this vhost, ready and unacknowledged, as the management API counts them (it lags). */
+    public long messages(String queue) {
+        return management.queue(vhost(), queue).path("messages").asLong();
+    }
+
     public ManagementClient management() {
         return management;
     }
