@@ -61,17 +61,26 @@ class PoolAndRetryTest {
 
     private static final RidePublisher.HoldLimits HOLD_PLENTY = new RidePublisher.HoldLimits(100, 1_000_000);
 
+    /** A publisher on the mocked broker with a pool of this many channels (up to 10 borrowers waiting). */
+    private RidePublisher publisher(int channels, Duration publishTimeout) {
+        return new RidePublisher(broker, pool(channels), publishTimeout);
+    }
+
+    /** As {@link #publisher(int, Duration)}, one shard, with these bounds on the calls held for a reconnect. */
+    private RidePublisher publisher(int channels, Duration publishTimeout, RidePublisher.HoldLimits hold) {
+        return new RidePublisher(broker, pool(channels), publishTimeout, io.liftline.broker.Shards.ONE, hold);
+    }
+
+    private ChannelPool pool(int channels) {
+        return new ChannelPool(broker, channels, 10, Duration.ofSeconds(1), PublishListener.NONE);
+    }
+
     @Test
     void aPublishThatFindsTheConnectionRecoveringWaitsForItAndIsPublishedWhenItIsBack() throws Exception {
         CompletableFuture<Void> back = recovering();
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(10),
-                io.liftline.broker.Shards.ONE,
-                HOLD_PLENTY);
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(10), HOLD_PLENTY);
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         assertThat(confirmed).as("held while the connection recovers").isNotDone();
@@ -93,12 +102,7 @@ class PoolAndRetryTest {
     @Test
     void aHeldPublishAnswersUnavailableWhenTheConnectionStaysDownPastThePublishTimeout() throws Exception {
         recovering();
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofMillis(300),
-                io.liftline.broker.Shards.ONE,
-                HOLD_PLENTY);
+        RidePublisher publisher = publisher(1, Duration.ofMillis(300), HOLD_PLENTY);
         long start = System.nanoTime();
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
         assertThatThrownBy(() -> answer.get(5, TimeUnit.SECONDS))
@@ -114,12 +118,7 @@ class PoolAndRetryTest {
     @Test
     void heldPublishesThatTimedOutAreNotKeptByTheConnectionForTheRestOfTheOutage() throws Exception {
         CompletableFuture<Void> back = recovering();
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofMillis(200),
-                io.liftline.broker.Shards.ONE,
-                HOLD_PLENTY);
+        RidePublisher publisher = publisher(1, Duration.ofMillis(200), HOLD_PLENTY);
         List<CompletableFuture<Void>> answers = new java.util.ArrayList<>();
         for (int i = 0; i < 50; i++) {
             answers.add(publisher.publish(List.of(RIDE)));
@@ -138,12 +137,7 @@ class PoolAndRetryTest {
         CompletableFuture<Void> back = recovering();
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(10),
-                io.liftline.broker.Shards.ONE,
-                new RidePublisher.HoldLimits(2, 1_000_000));
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(10), new RidePublisher.HoldLimits(2, 1_000_000));
         List<CompletableFuture<Void>> held =
                 List.of(publisher.publish(List.of(RIDE)), publisher.publish(List.of(RIDE)));
 
@@ -165,12 +159,7 @@ class PoolAndRetryTest {
     @Test
     void aHoldBoundOfBytesRefusesABatchThatWouldPassIt() throws Exception {
         recovering();
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(10),
-                io.liftline.broker.Shards.ONE,
-                new RidePublisher.HoldLimits(100, 100));
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(10), new RidePublisher.HoldLimits(100, 100));
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE, RIDE, RIDE));
         assertThat(answer).isDone();
         assertThatThrownBy(answer::get).hasMessageContaining("not held for the reconnect");
@@ -181,12 +170,7 @@ class PoolAndRetryTest {
         when(broker.isConnected()).thenReturn(false);
         when(broker.isRecovering()).thenReturn(false);
         when(broker.unavailableReason()).thenReturn("broker unreachable (not connected yet)");
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(10),
-                io.liftline.broker.Shards.ONE,
-                HOLD_PLENTY);
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(10), HOLD_PLENTY);
         CompletableFuture<Void> answer = publisher.publish(List.of(RIDE));
         assertThat(answer).isDone();
         assertThatThrownBy(answer::get).hasCauseInstanceOf(PublishException.BrokerUnavailable.class);
@@ -228,10 +212,7 @@ class PoolAndRetryTest {
                         anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
         Channel healthy = openChannel();
         when(connection.createChannel()).thenReturn(dying, healthy);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(5));
+        RidePublisher publisher = publisher(2, Duration.ofSeconds(5));
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
@@ -261,10 +242,7 @@ class PoolAndRetryTest {
             openedOn.add(Thread.currentThread().getName());
             return opened.incrementAndGet() == 1 ? dying : healthy;
         });
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 2, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(5));
+        RidePublisher publisher = publisher(2, Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<com.rabbitmq.client.ShutdownListener> shutdown =
                 ArgumentCaptor.forClass(com.rabbitmq.client.ShutdownListener.class);
@@ -373,10 +351,7 @@ class PoolAndRetryTest {
         when(broker.upFor()).thenReturn(Duration.ofSeconds(1)); // a failover: the queue may still elect its leader
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(5));
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
@@ -424,10 +399,7 @@ class PoolAndRetryTest {
                 .basicPublish(
                         anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofMillis(700));
+        RidePublisher publisher = publisher(1, Duration.ofMillis(700));
 
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
@@ -445,10 +417,7 @@ class PoolAndRetryTest {
         when(broker.upFor()).thenReturn(RidePublisher.NACK_RETRY_WINDOW.plusSeconds(1)); // a queue at its max length
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
-        RidePublisher publisher = new RidePublisher(
-                broker,
-                new ChannelPool(broker, 1, 10, Duration.ofSeconds(1), PublishListener.NONE),
-                Duration.ofSeconds(5));
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
         verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
