@@ -1,6 +1,7 @@
 package io.liftline.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
@@ -229,6 +230,32 @@ class SummariesIT {
         writer.apply(all); // every ride counted again: each bucket and list is recounted from the ledgers
         assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
         assertAnswersMatch(all);
+    }
+
+    @Test
+    void aLedgerMadeAnewUnderAWriterThatRemembersItFailsTheBatchForARetryInsteadOfCountingFromItsMemory() {
+        // What a rebuild's deletion of the generation a batch is counting into looks like to the writer: the skier's
+        // season and its bucket are gone, and the writer remembers three rides of that day.
+        List<LiftRide> day =
+                oneDay(0, 40).stream().filter(r -> r.skierId() == 1).toList(); // four rides of skier 1
+        List<LiftRide> first = day.subList(0, day.size() - 1);
+        List<LiftRide> last = day.subList(day.size() - 1, day.size());
+        store(first);
+        summaries.skierSeasons().deleteMany(new Document());
+        summaries.resortDays().deleteMany(new Document());
+        rides.insert(last);
+
+        assertThatThrownBy(() -> writer.apply(last))
+                .as("the ledger holds less than the writer counted into it")
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("deleted meanwhile");
+        writer.apply(last); // the worker's retry: counted from what the store holds now
+        assertThat(reader.skierDay(1, "2025", 5, 1).rides())
+                .as("what the store held: the ride counted anew")
+                .isEqualTo(1);
+        new SummaryRebuild(summaries).rebuild(null, null, line -> {});
+        assertThat(new SummaryCheck(summaries).differences(null, null)).isEmpty();
+        assertAnswersMatch(day);
     }
 
     @Test
