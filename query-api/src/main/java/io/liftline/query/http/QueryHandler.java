@@ -122,14 +122,16 @@ public final class QueryHandler extends Handler.Abstract {
                     "resortID " + resortAsked.value() + " is not covered by the API key of client " + client.name());
             return;
         }
+        // The path's ids, each checked where the route's template has one: a problem each, in the path's order.
+        Integer resort = path.containsKey(RideRanges.RESORT_ID) ? problems.inPath(path, RideRanges.RESORT_ID) : null;
+        String season = path.containsKey(RideRanges.SEASON_ID) ? problems.seasonInPath(path) : null;
+        Integer day = path.containsKey(RideRanges.DAY_ID) ? problems.inPath(path, RideRanges.DAY_ID) : null;
+        Integer skier = path.containsKey(RideRanges.SKIER_ID) ? problems.inPath(path, RideRanges.SKIER_ID) : null;
         Answer answer;
         try {
             answer = switch (route) {
-                case RESORT_DAY_SKIERS -> {
-                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
-                    String season = problems.seasonInPath(path);
-                    int day = problems.inPath(path, RideRanges.DAY_ID);
-                    yield problems.any()
+                case RESORT_DAY_SKIERS ->
+                    problems.any()
                             ? null
                             : new Answer(
                                     ordered(
@@ -138,12 +140,8 @@ public final class QueryHandler extends Handler.Abstract {
                                             "numSkiers",
                                             queries.uniqueSkiers(resort, season, day)),
                                     isPast(season, day));
-                }
-                case LIFT_HOURS -> {
-                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
-                    String season = problems.seasonInPath(path);
-                    int day = problems.inPath(path, RideRanges.DAY_ID);
-                    yield problems.any()
+                case LIFT_HOURS ->
+                    problems.any()
                             ? null
                             : new Answer(
                                     ordered(
@@ -159,11 +157,7 @@ public final class QueryHandler extends Handler.Abstract {
                                                             "liftID", h.liftId(), "hour", h.hour(), "rides", h.rides()))
                                                     .toList()),
                                     isPast(season, day));
-                }
                 case TOP_SKIERS_DAY, TOP_SKIERS_SEASON -> {
-                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
-                    String season = problems.seasonInPath(path);
-                    Integer day = route == Route.TOP_SKIERS_DAY ? problems.inPath(path, RideRanges.DAY_ID) : null;
                     String limitText = query.getValue("limit");
                     int limit = limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT);
                     if (problems.any()) {
@@ -188,35 +182,29 @@ public final class QueryHandler extends Handler.Abstract {
                     body.put("skiers", skiers);
                     yield new Answer(body, day == null ? isPastSeason(season) : isPast(season, day));
                 }
-                case SKIER_DAY_VERTICAL -> {
-                    int resort = problems.inPath(path, RideRanges.RESORT_ID);
-                    String season = problems.seasonInPath(path);
-                    int day = problems.inPath(path, RideRanges.DAY_ID);
-                    int skier = problems.inPath(path, RideRanges.SKIER_ID);
-                    yield problems.any()
+                case SKIER_DAY_VERTICAL ->
+                    problems.any()
                             ? null
                             : new Answer(
                                     queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
-                }
                 case SKIER_VERTICAL -> {
-                    int skier = problems.inPath(path, RideRanges.SKIER_ID);
                     String resortText = query.getValue("resort");
-                    Integer resort = null;
+                    Integer atResort = null;
                     if (resortText == null) {
                         problems.add("query parameter 'resort' is required (the resortID)");
                     } else {
-                        resort = problems.id(resortText, RideRanges.RESORT_ID, "(query parameter 'resort')");
+                        atResort = problems.id(resortText, RideRanges.RESORT_ID, "(query parameter 'resort')");
                     }
                     String seasonText = query.getValue("season");
-                    String season =
+                    String inSeason =
                             seasonText == null ? null : problems.season(seasonText, "(query parameter 'season')");
                     if (problems.any()) {
                         yield null;
                     }
-                    List<Map<String, Object>> seasons = queries.skierSeasons(skier, resort, season).stream()
+                    List<Map<String, Object>> seasons = queries.skierSeasons(skier, atResort, inSeason).stream()
                             .map(s -> ordered("seasonID", s.seasonId(), "totalVert", s.vertical()))
                             .toList();
-                    yield new Answer(ordered("resorts", seasons), season != null && isPastSeason(season));
+                    yield new Answer(ordered("resorts", seasons), inSeason != null && isPastSeason(inSeason));
                 }
             };
         } catch (MongoException e) {
