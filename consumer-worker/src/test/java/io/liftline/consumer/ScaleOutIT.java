@@ -29,17 +29,7 @@ class ScaleOutIT {
     private static final Duration ALL_STORED = Duration.ofSeconds(120);
 
     private static Map<String, String> env() {
-        return Map.of(
-                "LIFTLINE_AMQP_URI",
-                backends.rabbit().amqpUri(),
-                "LIFTLINE_MONGODB_URI",
-                backends.mongo().uri(),
-                "LIFTLINE_MONGODB_DATABASE",
-                backends.mongo().databaseName(),
-                "LIFTLINE_ADMIN_PORT",
-                "0",
-                "LIFTLINE_CONSUMERS",
-                "2");
+        return backends.environment("LIFTLINE_ADMIN_PORT", "0", "LIFTLINE_CONSUMERS", "2");
     }
 
     /** The worker as a real process (the shaded jar), so that it can be SIGTERMed and killed -9. */

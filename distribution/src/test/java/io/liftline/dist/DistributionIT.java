@@ -118,15 +118,7 @@ class DistributionIT {
             assertThat(home.resolve("bin").resolve(launcher)).isExecutable();
         }
 
-        Map<String, String> common = Map.of(
-                "LIFTLINE_AMQP_URI",
-                backends.rabbit().amqpUri(),
-                "LIFTLINE_MONGODB_URI",
-                backends.mongo().uri(),
-                "LIFTLINE_MONGODB_DATABASE",
-                backends.mongo().databaseName(),
-                "LIFTLINE_LOG_FORMAT",
-                "json");
+        Map<String, String> common = backends.environment("LIFTLINE_LOG_FORMAT", "json");
         InstalledPipeline.Launcher launchers = (app, env, log) -> {
             ProcessBuilder builder = new ProcessBuilder(
                             home.resolve("bin").resolve("liftline-" + app).toString())

@@ -121,13 +121,7 @@ class ImagesIT {
 
     @Test
     void theProducerWorkerAndQueryApiImagesRunThePipeline() throws Exception {
-        Map<String, String> common = Map.of(
-                "LIFTLINE_AMQP_URI",
-                backends.rabbit().amqpUri(),
-                "LIFTLINE_MONGODB_URI",
-                backends.mongo().uri(),
-                "LIFTLINE_MONGODB_DATABASE",
-                backends.mongo().databaseName());
+        Map<String, String> common = backends.environment();
         // buildah's chroot isolation shares the host's network: the containers reach the test's broker and store on
         // loopback, as --network host would.
         InstalledPipeline.Launcher inContainers = (app, env, log) -> {

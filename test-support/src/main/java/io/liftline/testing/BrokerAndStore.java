@@ -1,5 +1,7 @@
 package io.liftline.testing;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -38,5 +40,23 @@ public final class BrokerAndStore implements BeforeAllCallback, AfterAllCallback
     /** The class's database on the test store. */
     public MongoTestDatabase mongo() {
         return mongo;
+    }
+
+    /**
+     * The environment that points a Liftline process at this vhost and database, with these further variables
+     * (name, value, name, value...).
+     */
+    public Map<String, String> environment(String... more) {
+        if (more.length % 2 != 0) {
+            throw new IllegalArgumentException("variables come in pairs of name and value");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("LIFTLINE_AMQP_URI", rabbit.amqpUri());
+        env.put("LIFTLINE_MONGODB_URI", mongo.uri());
+        env.put("LIFTLINE_MONGODB_DATABASE", mongo.databaseName());
+        for (int i = 0; i < more.length; i += 2) {
+            env.put(more[i], more[i + 1]);
+        }
+        return Map.copyOf(env);
     }
 }
