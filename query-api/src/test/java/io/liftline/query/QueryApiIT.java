@@ -258,6 +258,11 @@ class QueryApiIT {
         HttpResponse<String> both = get("/resorts/0/seasons/1/day/0/skiers");
         assertThat(both.statusCode()).isEqualTo(400);
         assertThat(both.body()).contains("resortID").contains("seasonID").contains("dayID");
+        // the path's problems and the query's, in one answer, the path's first
+        assertThat(get("/resorts/0/seasons/2025/top-skiers?limit=0").body())
+                .containsPattern("resortID in the path must be in 1..10, was 0.*limit must be in 1..100, was 0");
+        assertThat(get("/skiers/0/vertical?resort=x").body())
+                .containsPattern("skierID in the path .*resortID \\(query parameter 'resort'\\) must be an integer");
     }
 
     @Test

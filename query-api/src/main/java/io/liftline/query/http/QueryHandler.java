@@ -122,47 +122,55 @@ public final class QueryHandler extends Handler.Abstract {
                     "resortID " + resortAsked.value() + " is not covered by the API key of client " + client.name());
             return;
         }
-        // The path's ids, each checked where the route's template has one: a problem each, in the path's order.
+        // Every input checked before any read, each where the route has it, so that one 400 names every problem: the
+        // path's ids in the path's order, then the query's parameters.
         Integer resort = path.containsKey(RideRanges.RESORT_ID) ? problems.inPath(path, RideRanges.RESORT_ID) : null;
         String season = path.containsKey(RideRanges.SEASON_ID) ? problems.seasonInPath(path) : null;
         Integer day = path.containsKey(RideRanges.DAY_ID) ? problems.inPath(path, RideRanges.DAY_ID) : null;
         Integer skier = path.containsKey(RideRanges.SKIER_ID) ? problems.inPath(path, RideRanges.SKIER_ID) : null;
+        String limitText = route.parameters.contains("limit") ? query.getValue("limit") : null;
+        int limit = limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT);
+        if (route == Route.SKIER_VERTICAL) { // the resort (required) and season are query parameters here
+            String resortText = query.getValue("resort");
+            if (resortText == null) {
+                problems.add("query parameter 'resort' is required (the resortID)");
+            } else {
+                resort = problems.id(resortText, RideRanges.RESORT_ID, "(query parameter 'resort')");
+            }
+            String seasonText = query.getValue("season");
+            season = seasonText == null ? null : problems.season(seasonText, "(query parameter 'season')");
+        }
+        if (problems.any()) {
+            JsonResponses.message(response, callback, 400, problems.message());
+            return;
+        }
         Answer answer;
         try {
             answer = switch (route) {
                 case RESORT_DAY_SKIERS ->
-                    problems.any()
-                            ? null
-                            : new Answer(
-                                    ordered(
-                                            "resort",
-                                            path.get(RideRanges.RESORT_ID),
-                                            "numSkiers",
-                                            queries.uniqueSkiers(resort, season, day)),
-                                    isPast(season, day));
+                    new Answer(
+                            ordered(
+                                    "resort",
+                                    path.get(RideRanges.RESORT_ID),
+                                    "numSkiers",
+                                    queries.uniqueSkiers(resort, season, day)),
+                            isPast(season, day));
                 case LIFT_HOURS ->
-                    problems.any()
-                            ? null
-                            : new Answer(
-                                    ordered(
-                                            "resort",
-                                            path.get(RideRanges.RESORT_ID),
-                                            "seasonID",
-                                            season,
-                                            "dayID",
-                                            day,
-                                            "lifts",
-                                            queries.liftHours(resort, season, day).stream()
-                                                    .map(h -> ordered(
-                                                            "liftID", h.liftId(), "hour", h.hour(), "rides", h.rides()))
-                                                    .toList()),
-                                    isPast(season, day));
+                    new Answer(
+                            ordered(
+                                    "resort",
+                                    path.get(RideRanges.RESORT_ID),
+                                    "seasonID",
+                                    season,
+                                    "dayID",
+                                    day,
+                                    "lifts",
+                                    queries.liftHours(resort, season, day).stream()
+                                            .map(h ->
+                                                    ordered("liftID", h.liftId(), "hour", h.hour(), "rides", h.rides()))
+                                            .toList()),
+                            isPast(season, day));
                 case TOP_SKIERS_DAY, TOP_SKIERS_SEASON -> {
-                    String limitText = query.getValue("limit");
-                    int limit = limitText == null ? DEFAULT_TOP_LIMIT : problems.integer(limitText, "limit", TOP_LIMIT);
-                    if (problems.any()) {
-                        yield null;
-                    }
                     List<Map<String, Object>> skiers = new ArrayList<>();
                     for (SummaryReader.SkierTotals s : queries.topSkiers(resort, season, day, limit)) {
                         skiers.add(ordered(
@@ -183,38 +191,20 @@ public final class QueryHandler extends Handler.Abstract {
                     yield new Answer(body, day == null ? isPastSeason(season) : isPast(season, day));
                 }
                 case SKIER_DAY_VERTICAL ->
-                    problems.any()
-                            ? null
-                            : new Answer(
-                                    queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
-                case SKIER_VERTICAL -> {
-                    String resortText = query.getValue("resort");
-                    Integer atResort = null;
-                    if (resortText == null) {
-                        problems.add("query parameter 'resort' is required (the resortID)");
-                    } else {
-                        atResort = problems.id(resortText, RideRanges.RESORT_ID, "(query parameter 'resort')");
-                    }
-                    String seasonText = query.getValue("season");
-                    String inSeason =
-                            seasonText == null ? null : problems.season(seasonText, "(query parameter 'season')");
-                    if (problems.any()) {
-                        yield null;
-                    }
-                    List<Map<String, Object>> seasons = queries.skierSeasons(skier, atResort, inSeason).stream()
-                            .map(s -> ordered("seasonID", s.seasonId(), "totalVert", s.vertical()))
-                            .toList();
-                    yield new Answer(ordered("resorts", seasons), inSeason != null && isPastSeason(inSeason));
-                }
+                    new Answer(queries.skierDay(resort, season, day, skier).vertical(), isPast(season, day));
+                case SKIER_VERTICAL ->
+                    new Answer(
+                            ordered(
+                                    "resorts",
+                                    queries.skierSeasons(skier, resort, season).stream()
+                                            .map(s -> ordered("seasonID", s.seasonId(), "totalVert", s.vertical()))
+                                            .toList()),
+                            season != null && isPastSeason(season));
             };
         } catch (MongoException e) {
             store.queryFailed(e);
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             JsonResponses.message(response, callback, 503, "the ride store did not answer; retry shortly");
-            return;
-        }
-        if (answer == null) {
-            JsonResponses.message(response, callback, 400, problems.message());
             return;
         }
         store.querySucceeded();
