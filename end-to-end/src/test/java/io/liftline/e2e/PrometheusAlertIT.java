@@ -101,36 +101,16 @@ class PrometheusAlertIT {
             Poll.waitAtMost(
                     Duration.ofSeconds(60),
                     "Prometheus scrapes the producer, the worker and the broker",
-                    () -> JSON.readTree(get(api + "query?query=" + enc("count(up == 1)")))
-                            .path("data")
-                            .path("result")
-                            .path(0)
-                            .path("value")
-                            .path(1)
-                            .asText()
-                            .equals("4"));
+                    () -> value(api, "count(up == 1)").asText().equals("4"));
             Poll.waitAtMost(
                     Duration.ofSeconds(30),
                     "liftline_ready 1 on the producer and the worker",
-                    () -> JSON.readTree(get(api + "query?query=" + enc("sum(liftline_ready)")))
-                            .path("data")
-                            .path("result")
-                            .path(0)
-                            .path("value")
-                            .path(1)
-                            .asText()
-                            .equals("2"));
+                    () -> value(api, "sum(liftline_ready)").asText().equals("2"));
             String vhostQueue = "{vhost=\"" + backends.rabbit().vhost() + "\",queue=\"lift-rides\"}";
             Poll.waitAtMost(
                     Duration.ofSeconds(60),
                     "the queue's consumers seen by Prometheus",
-                    () -> JSON.readTree(get(api + "query?query="
-                                            + enc("rabbitmq_detailed_queue_consumers" + vhostQueue)))
-                                    .path("data")
-                                    .path("result")
-                                    .path(0)
-                                    .path("value")
-                                    .path(1)
+                    () -> value(api, "rabbitmq_detailed_queue_consumers" + vhostQueue)
                                     .asInt()
                             > 0);
 
@@ -203,6 +183,16 @@ class PrometheusAlertIT {
                                 .build(),
                         HttpResponse.BodyHandlers.ofString())
                 .body();
+    }
+
+    /** The value of an instant query's first series (a missing node where there is none yet). */
+    private static JsonNode value(String api, String query) throws Exception {
+        return JSON.readTree(get(api + "query?query=" + enc(query)))
+                .path("data")
+                .path("result")
+                .path(0)
+                .path("value")
+                .path(1);
     }
 
     private static String enc(String query) {

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -175,26 +176,8 @@ class SimulatorIT {
 
     /** The page as headless Chromium renders it (the DOM after parsing), so the report is checked as a browser sees it. */
     private static String renderedByChromium(Path html) throws Exception {
-        String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
-                .filter(p -> new File(p).canExecute())
-                .findFirst()
-                .orElseThrow(() ->
-                        new AssertionError("no headless Chromium: install Debian's chromium (scripts/test does)"));
-        Path profile = Files.createTempDirectory("liftline-chromium");
-        Process process = new ProcessBuilder(
-                        chromium,
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--user-data-dir=" + profile,
-                        "--dump-dom",
-                        html.toUri().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process process = chromium(
+                html, "--disable-background-networking", "--disable-component-update", "--disable-sync", "--dump-dom");
         byte[] dom = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS))
                 .as("chromium finished")
@@ -207,29 +190,33 @@ class SimulatorIT {
 
     /** A PNG of the page as headless Chromium draws it (README shows one). */
     private static void screenshotByChromium(Path html, Path png) throws Exception {
-        String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
-                .filter(p -> new File(p).canExecute())
-                .findFirst()
-                .orElseThrow();
         Files.deleteIfExists(png);
-        Process process = new ProcessBuilder(
-                        chromium,
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--no-first-run",
-                        "--hide-scrollbars",
-                        "--user-data-dir=" + Files.createTempDirectory("liftline-chromium"),
-                        "--window-size=840,2750",
-                        "--screenshot=" + png,
-                        html.toUri().toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process process = chromium(html, "--hide-scrollbars", "--window-size=840,2750", "--screenshot=" + png);
         assertThat(process.waitFor(60, TimeUnit.SECONDS))
                 .as("chromium finished")
                 .isTrue();
         assertThat(png).exists();
+    }
+
+    /** Headless Chromium on the page, with a profile of its own and these flags; its errors are discarded. */
+    private static Process chromium(Path html, String... flags) throws Exception {
+        String chromium = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome").stream()
+                .filter(p -> new File(p).canExecute())
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("no headless Chromium: install Debian's chromium (scripts/test does)"));
+        List<String> command = new ArrayList<>(List.of(
+                chromium,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory("liftline-chromium")));
+        command.addAll(List.of(flags));
+        command.add(html.toUri().toString());
+        return new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
     }
 
     private static long figure(String html, String name) {

@@ -83,12 +83,7 @@ class RideThroughIT {
         assertThat(admin.get("/metrics").body()).as("the held gauge").contains("liftline_publish_held 20.0");
 
         link.restore();
-        Set<String> accepted = new HashSet<>();
-        for (Future<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get(PUBLISH_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-            accepted.add(eventId(response));
-        }
+        Set<String> accepted = allCreated(answers);
         assertThat(queuedIds()).containsAll(accepted);
     }
 
@@ -112,12 +107,7 @@ class RideThroughIT {
         link.cut(); // the connection dies under them: published again on the next one
         link.restore();
 
-        Set<String> accepted = new HashSet<>();
-        for (Future<HttpResponse<String>> answer : answers) {
-            HttpResponse<String> response = answer.get(PUBLISH_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-            accepted.add(eventId(response));
-        }
+        Set<String> accepted = allCreated(answers);
         assertThat(accepted).hasSize(10);
         assertThat(queuedIds()).containsAll(accepted);
     }
@@ -236,6 +226,17 @@ class RideThroughIT {
 
     private static String eventId(HttpResponse<String> response) throws Exception {
         return RideJson.MAPPER.readTree(response.body()).path("eventId").asText();
+    }
+
+    /** The event ids of the answers, each of which must come within the publish timeout and be a 201. */
+    private static Set<String> allCreated(List<Future<HttpResponse<String>>> answers) throws Exception {
+        Set<String> accepted = new HashSet<>();
+        for (Future<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> response = answer.get(PUBLISH_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+            accepted.add(eventId(response));
+        }
+        return accepted;
     }
 
     /** Every request answered 201, some while the broker was away (held through the fault), and each one queued. */
