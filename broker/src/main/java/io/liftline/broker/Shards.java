@@ -18,6 +18,14 @@ public record Shards(int count) {
     /** What {@code LIFTLINE_SHARDS} must be. */
     public static final Setting.Check<Integer> COUNT = count -> count >= 1 && count <= MAX ? null : "must be 1.." + MAX;
 
+    /** {@code LIFTLINE_SHARDS}, declared once for the producers and the workers, which must agree on it. */
+    public static <C> Setting<C, Integer> setting(java.util.function.Function<C, Integer> getter) {
+        return Setting.integer("LIFTLINE_SHARDS", getter)
+                .byDefault(1)
+                .check(COUNT)
+                .doc("ride queues; producers and workers must agree");
+    }
+
     public Shards {
         if (count < 1 || count > MAX) {
             throw new IllegalArgumentException("shards must be 1.." + MAX + ", was " + count);

@@ -3,6 +3,7 @@ package io.liftline.simulator;
 import static io.liftline.runtime.Setting.integer;
 
 import io.liftline.runtime.Checks;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
@@ -140,16 +141,10 @@ public record SimulatorConfig(
                     "LIFTLINE_VERIFY", SimulatorConfig::verify)
             .byDefault(false)
             .doc("after the load, check that every accepted ride is stored exactly once");
-    public static final Setting<SimulatorConfig, String> MONGODB_URI = Setting.text(
-                    "LIFTLINE_MONGODB_URI", SimulatorConfig::mongodbUri)
-            .byDefault("mongodb://127.0.0.1:27017")
-            .check(Checks.MONGODB_URI)
-            .doc("the store, for --verify");
-    public static final Setting<SimulatorConfig, String> MONGODB_DATABASE = Setting.text(
-                    "LIFTLINE_MONGODB_DATABASE", SimulatorConfig::mongodbDatabase)
-            .byDefault("liftline")
-            .check(Checks.NOT_BLANK)
-            .doc("the database, for --verify");
+    public static final Setting<SimulatorConfig, String> MONGODB_URI =
+            CommonSettings.mongodbUri(SimulatorConfig::mongodbUri).doc("the store, for --verify");
+    public static final Setting<SimulatorConfig, String> MONGODB_DATABASE =
+            CommonSettings.mongodbDatabase(SimulatorConfig::mongodbDatabase).doc("the database, for --verify");
     public static final Setting<SimulatorConfig, Duration> VERIFY_TIMEOUT = Setting.duration(
                     "LIFTLINE_VERIFY_TIMEOUT", SimulatorConfig::verifyTimeout)
             .byDefault(Duration.ofMinutes(3))

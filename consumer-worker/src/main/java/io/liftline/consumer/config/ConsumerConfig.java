@@ -6,6 +6,7 @@ import static io.liftline.runtime.Setting.integer;
 import io.liftline.broker.Shards;
 import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
@@ -42,20 +43,11 @@ public record ConsumerConfig(
         Shards shards,
         List<Integer> consumedShards) {
 
-    public static final Setting<ConsumerConfig, String> AMQP_URI = Setting.text(
-                    "LIFTLINE_AMQP_URI", ConsumerConfig::amqpUri)
-            .byDefault("amqp://guest:guest@127.0.0.1:5672/%2F")
-            .check(Checks.AMQP_URI)
-            .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
-    public static final Setting<ConsumerConfig, String> MONGODB_URI = Setting.text(
-                    "LIFTLINE_MONGODB_URI", ConsumerConfig::mongodbUri)
-            .byDefault("mongodb://127.0.0.1:27017")
-            .check(Checks.MONGODB_URI)
-            .doc("the store");
-    public static final Setting<ConsumerConfig, String> MONGODB_DATABASE = Setting.text(
-                    "LIFTLINE_MONGODB_DATABASE", ConsumerConfig::mongodbDatabase)
-            .byDefault("liftline")
-            .check(Checks.NOT_BLANK)
+    public static final Setting<ConsumerConfig, String> AMQP_URI = CommonSettings.amqpUri(ConsumerConfig::amqpUri);
+    public static final Setting<ConsumerConfig, String> MONGODB_URI =
+            CommonSettings.mongodbUri(ConsumerConfig::mongodbUri);
+    public static final Setting<ConsumerConfig, String> MONGODB_DATABASE = CommonSettings.mongodbDatabase(
+                    ConsumerConfig::mongodbDatabase)
             .doc("the database: the rides, and the read model's summaries");
     /** The name every service uses; the consumer's old name is still read, with a warning. */
     public static final Setting<ConsumerConfig, Integer> ADMIN_PORT = integer(
@@ -119,11 +111,8 @@ public record ConsumerConfig(
             .byDefault(RideRanges.defaults(), "Upic ranges")
             .doc("the ids a ride may carry; others are dead-lettered");
     /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
-    public static final Setting<ConsumerConfig, Integer> SHARDS = integer(
-                    "LIFTLINE_SHARDS", (ConsumerConfig c) -> c.shards().count())
-            .byDefault(1)
-            .check(Shards.COUNT)
-            .doc("ride queues; producers and workers must agree");
+    public static final Setting<ConsumerConfig, Integer> SHARDS =
+            Shards.setting((ConsumerConfig c) -> c.shards().count());
     /** A subset of the shards for this worker, e.g. {@code 0,2}; unset: all. */
     public static final Setting<ConsumerConfig, String> CONSUME_SHARDS = Setting.text(
                     "LIFTLINE_CONSUME_SHARDS",

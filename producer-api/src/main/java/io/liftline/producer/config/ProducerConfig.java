@@ -6,6 +6,7 @@ import static io.liftline.runtime.Setting.integer;
 import io.liftline.broker.Shards;
 import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
@@ -44,7 +45,6 @@ public record ProducerConfig(
         RideRanges ranges,
         Shards shards) {
 
-    public static final String DEFAULT_AMQP_URI = "amqp://guest:guest@127.0.0.1:5672/%2F";
     /** The producer's default ports: ingest 8080, HTTPS 8443, admin 9090. */
     public static final EdgeSettings.Ports PORTS = new EdgeSettings.Ports(8080, 8443, 9090);
     /** The edge's port settings with the producer's defaults: to {@link Values#set} them in code. */
@@ -81,11 +81,7 @@ public record ProducerConfig(
      */
     public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
-    public static final Setting<ProducerConfig, String> AMQP_URI = Setting.text(
-                    "LIFTLINE_AMQP_URI", ProducerConfig::amqpUri)
-            .byDefault(DEFAULT_AMQP_URI)
-            .check(Checks.AMQP_URI)
-            .doc("the broker; amqps:// for TLS; several nodes as amqp://u:p@h1:5672,h2:5672/vhost");
+    public static final Setting<ProducerConfig, String> AMQP_URI = CommonSettings.amqpUri(ProducerConfig::amqpUri);
     public static final Setting<ProducerConfig, Duration> PUBLISH_TIMEOUT = duration(
                     "LIFTLINE_PUBLISH_TIMEOUT", ProducerConfig::publishTimeout)
             .byDefault(DEFAULT_PUBLISH_TIMEOUT)
@@ -149,11 +145,8 @@ public record ProducerConfig(
             .byDefault(RideRanges.defaults(), "Upic ranges")
             .doc("the ids a ride may carry");
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
-    public static final Setting<ProducerConfig, Integer> SHARDS = integer(
-                    "LIFTLINE_SHARDS", (ProducerConfig c) -> c.shards().count())
-            .byDefault(1)
-            .check(Shards.COUNT)
-            .doc("ride queues; producers and workers must agree");
+    public static final Setting<ProducerConfig, Integer> SHARDS =
+            Shards.setting((ProducerConfig c) -> c.shards().count());
 
     /** Every setting of the producer, its own and then its edge's. */
     public static final Settings<ProducerConfig> SETTINGS = Settings.of(

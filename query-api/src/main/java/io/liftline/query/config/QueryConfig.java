@@ -3,6 +3,7 @@ package io.liftline.query.config;
 import com.mongodb.ReadPreference;
 import io.liftline.model.RideRanges;
 import io.liftline.runtime.Checks;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
@@ -47,16 +48,10 @@ public record QueryConfig(
     /** A late batch (a scanner back from an outage) reaches caches within this; the ETag revalidates cheaply. */
     public static final Duration DEFAULT_CACHE_MAX_AGE = Duration.ofHours(1);
 
-    public static final Setting<QueryConfig, String> MONGODB_URI = Setting.text(
-                    "LIFTLINE_MONGODB_URI", QueryConfig::mongodbUri)
-            .byDefault("mongodb://127.0.0.1:27017")
-            .check(Checks.MONGODB_URI)
+    public static final Setting<QueryConfig, String> MONGODB_URI = CommonSettings.mongodbUri(QueryConfig::mongodbUri)
             .doc("the store; in the shipped set-ups a user with only the read role");
-    public static final Setting<QueryConfig, String> MONGODB_DATABASE = Setting.text(
-                    "LIFTLINE_MONGODB_DATABASE", QueryConfig::mongodbDatabase)
-            .byDefault("liftline")
-            .check(Checks.NOT_BLANK)
-            .doc("the database the workers write");
+    public static final Setting<QueryConfig, String> MONGODB_DATABASE =
+            CommonSettings.mongodbDatabase(QueryConfig::mongodbDatabase).doc("the database the workers write");
     public static final Setting<QueryConfig, ReadPreference> READ_PREFERENCE = Setting.of(
                     "LIFTLINE_READ_PREFERENCE",
                     QueryConfig::readPreference,
