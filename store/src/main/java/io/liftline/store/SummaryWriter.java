@@ -644,15 +644,16 @@ public final class SummaryWriter {
         readSeasons(daysOf)
                 .values()
                 .forEach(season -> season.days().values().forEach(day -> whole.put(day.key(), day)));
-        byBucket.values().forEach(days -> days.replaceAll(day -> day.later(whole.getOrDefault(day.key(), day))));
-        byBucket.forEach((bucket, days) -> days.forEach(day -> {
-            if (counted(bucket, day, read) < day.from()) {
+        byBucket.forEach((bucket, days) -> days.replaceAll(day -> {
+            SkierDay later = day.later(whole.getOrDefault(day.key(), day));
+            if (counted(bucket, later, read) < later.from()) {
                 // The ledger is shorter than this batch's own view of it: it was made anew under the batch, which
                 // only a rebuild does (it deletes the generation it switched from). Thrown for apply() to count
                 // into the generations in use now; the same generations still in use: a failure, to retry.
                 throw new IllegalStateException("the ledger of skier " + day.skierId() + " day " + day.dayId()
                         + " in generation " + generation + " holds less than was counted into it: deleted meanwhile");
             }
+            return later;
         }));
     }
 
