@@ -3,7 +3,6 @@ package io.liftline.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
 import io.liftline.broker.Topology;
 import io.liftline.testing.AppProcess;
 import io.liftline.testing.BrokerAndStore;
@@ -14,9 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -41,10 +38,6 @@ class ScaleOutIT {
         return backends.mongo().database().getCollection("rides");
     }
 
-    private static Bson ofRun(String prefix) {
-        return Filters.regex("_id", "^" + Pattern.quote(prefix + "-"));
-    }
-
     private static long stored(String prefix) {
         return TestWorkers.stored(backends, prefix);
     }
@@ -53,7 +46,7 @@ class ScaleOutIT {
     private static void assertStoredExactlyOnce(String prefix, List<String> ids) {
         Poll.waitAtMost(ALL_STORED, ids.size() + " rides of " + prefix + " stored", () -> stored(prefix) >= ids.size());
         Set<String> storedIds = new HashSet<>();
-        for (Document d : rides().find(ofRun(prefix))) {
+        for (Document d : rides().find(TestWorkers.ofRun(prefix))) {
             storedIds.add(d.getString("_id"));
         }
         assertThat(stored(prefix)).isEqualTo(ids.size());

@@ -5,6 +5,7 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
 import java.util.regex.Pattern;
+import org.bson.conversions.Bson;
 
 /** What the worker's integration tests share: a worker's settings for the test class's backends, and its output. */
 final class TestWorkers {
@@ -22,9 +23,11 @@ final class TestWorkers {
 
     /** Rides stored under the event ids {@link Rides#ids} made with this prefix. */
     static long stored(BrokerAndStore backends, String prefix) {
-        return backends.mongo()
-                .database()
-                .getCollection("rides")
-                .countDocuments(Filters.regex("_id", "^" + Pattern.quote(prefix + "-")));
+        return backends.mongo().database().getCollection("rides").countDocuments(ofRun(prefix));
+    }
+
+    /** The event ids {@link Rides#ids} made with this prefix. */
+    static Bson ofRun(String prefix) {
+        return Filters.regex("_id", "^" + Pattern.quote(prefix + "-"));
     }
 }
