@@ -17,7 +17,8 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * An amqps:// connection verifies the broker's certificate and host name against the JVM's trust store: the
@@ -28,34 +29,17 @@ class BrokerTlsTest {
 
     private static final char[] PASSWORD = "changeit".toCharArray();
 
-    @Test
-    void connectsToABrokerWhoseCertificateIsTrusted() throws Exception {
-        assertThat(whatTheBrokerSaw("trusted-broker.p12")).isEqualTo("AMQP");
-    }
-
-    @Test
-    void refusesABrokerWhoseCertificateIsNotTrusted() throws Exception {
-        assertThat(whatTheBrokerSaw("untrusted-broker.p12")).startsWith("handshake failed");
-    }
-
-    @Test
-    void refusesATrustedCertificateIssuedForAnotherHost() throws Exception {
-        assertThat(whatTheBrokerSaw("wrong-host-broker.p12")).startsWith("handshake failed");
-    }
-
-    @Test
-    void aToolsConnectionReachesATrustedBroker() throws Exception {
-        assertThat(whatATool("trusted-broker.p12")).isEqualTo("AMQP");
-    }
-
-    @Test
-    void aToolsConnectionRefusesABrokerWhoseCertificateIsNotTrusted() throws Exception {
-        assertThat(whatATool("untrusted-broker.p12")).startsWith("handshake failed");
-    }
-
-    @Test
-    void aToolsConnectionRefusesATrustedCertificateIssuedForAnotherHost() throws Exception {
-        assertThat(whatATool("wrong-host-broker.p12")).startsWith("handshake failed");
+    /** A service's connection and a tool's reach a broker only if its certificate is trusted and names its host. */
+    @ParameterizedTest(name = "a broker with the {0} certificate sees: {1}")
+    @CsvSource({
+        "trusted-broker.p12, AMQP",
+        "untrusted-broker.p12, handshake failed",
+        "wrong-host-broker.p12, handshake failed"
+    })
+    void servicesAndToolsConnectOnlyToABrokerWhoseCertificateIsTrustedForItsHost(String keyStore, String seen)
+            throws Exception {
+        assertThat(whatTheBrokerSaw(keyStore)).as("a service's connection").startsWith(seen);
+        assertThat(whatATool(keyStore)).as("a tool's connection").startsWith(seen);
     }
 
     /** What the broker saw of a one-shot {@link BrokerClients#connect}, the tools' way in. */

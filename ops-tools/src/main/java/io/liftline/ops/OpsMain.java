@@ -12,8 +12,10 @@ import io.liftline.broker.BrokerNodes;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import io.liftline.management.ManagementClient;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Secrets;
+import io.liftline.runtime.Setting;
 import io.liftline.service.edge.ApiKeyFile;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.store.Summaries;
@@ -41,10 +43,12 @@ import java.util.function.Function;
  */
 public final class OpsMain {
 
-    static final String AMQP_URI = "LIFTLINE_AMQP_URI";
+    /** The broker and the store as the services name them, with the same defaults and checks. */
+    private static final Setting<Void, String> AMQP_URI = CommonSettings.amqpUri(none -> null);
+
+    private static final Setting<Void, String> MONGODB_URI = CommonSettings.mongodbUri(none -> null);
+    private static final Setting<Void, String> MONGODB_DATABASE = CommonSettings.mongodbDatabase(none -> null);
     static final String MANAGEMENT_URI = "LIFTLINE_MANAGEMENT_URI";
-    static final String MONGODB_URI = "LIFTLINE_MONGODB_URI";
-    static final String MONGODB_DATABASE = "LIFTLINE_MONGODB_DATABASE";
     /** The workers' admin ports, whose freshness status shows: comma-separated base URLs. */
     static final String WORKERS = "LIFTLINE_WORKERS";
 
@@ -67,10 +71,10 @@ public final class OpsMain {
             SECRETS_DIR,
             USERS_FILE,
             "LIFTLINE_ADMIN",
-            AMQP_URI,
+            AMQP_URI.variable(),
             MANAGEMENT_URI,
-            MONGODB_URI,
-            MONGODB_DATABASE,
+            MONGODB_URI.variable(),
+            MONGODB_DATABASE.variable(),
             WORKERS,
             "LIFTLINE_JSON",
             "LIFTLINE_WATCH",
@@ -177,8 +181,7 @@ public final class OpsMain {
     }
 
     private static int status(ConfigSource config, boolean json, PrintStream out) throws Exception {
-        QueueStatus status = new QueueStatus(
-                management(config), vhost(config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F")));
+        QueueStatus status = new QueueStatus(management(config), vhost(AMQP_URI.read(config)));
         boolean watch = config.getBoolean("LIFTLINE_WATCH", false);
         Duration interval = config.getDuration("LIFTLINE_INTERVAL", Duration.ofSeconds(2));
         List<URI> workers = Arrays.stream(config.get(WORKERS, DEFAULT_WORKERS).split(","))
@@ -207,7 +210,7 @@ public final class OpsMain {
         if (command.size() != 2) {
             return usage(out, "dead-letters needs one of list, peek, replay, purge");
         }
-        String uri = config.get(AMQP_URI, "amqp://guest:guest@127.0.0.1:5672/%2F");
+        String uri = AMQP_URI.read(config);
         try (Connection connection = BrokerClients.connect(uri, "liftline-ops")) {
             DeadLetterTool tool = new DeadLetterTool(connection);
             switch (command.get(1)) {
@@ -264,7 +267,7 @@ public final class OpsMain {
         }
         // Analysts' reads may be served by a secondary (a little stale, and off the primary's back).
         try (MongoClient client = mongo(config, ReadPreference.secondaryPreferred())) {
-            Queries queries = new Queries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
+            Queries queries = new Queries(client.getDatabase(MONGODB_DATABASE.read(config)));
             Table table = switch (command.get(1)) {
                 case "skier-day" ->
                     queries.skierDay(
@@ -291,7 +294,7 @@ public final class OpsMain {
             return 0;
         } catch (MongoTimeoutException e) {
             out.println("error: cannot reach MongoDB at "
-                    + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+                    + Secrets.maskUri(MONGODB_URI.read(config))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
             return 1;
         }
@@ -299,7 +302,7 @@ public final class OpsMain {
 
     /** The store, read with {@code preference} unless the URI asks otherwise (readPreference=...). */
     private static MongoClient mongo(ConfigSource config, ReadPreference preference) {
-        ConnectionString uri = new ConnectionString(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"));
+        ConnectionString uri = new ConnectionString(MONGODB_URI.read(config));
         return MongoClients.create(MongoClientSettings.builder()
                 .applyConnectionString(uri)
                 .readPreference(uri.getReadPreference() != null ? uri.getReadPreference() : preference)
@@ -319,7 +322,7 @@ public final class OpsMain {
         String season = config.get("LIFTLINE_SEASON", null);
         // The primary: the raw rides and the summaries as written, not as a secondary has them so far.
         try (MongoClient client = mongo(config, ReadPreference.primary())) {
-            Summaries summaries = new Summaries(client.getDatabase(config.get(MONGODB_DATABASE, "liftline")));
+            Summaries summaries = new Summaries(client.getDatabase(MONGODB_DATABASE.read(config)));
             if (command.get(1).equals("rebuild")) {
                 for (SummaryRebuild.Rebuilt rebuilt :
                         new SummaryRebuild(summaries).rebuild(resort, season, out::println)) {
@@ -354,7 +357,7 @@ public final class OpsMain {
             return differences.isEmpty() ? 0 : 1;
         } catch (MongoTimeoutException e) {
             out.println("error: cannot reach MongoDB at "
-                    + Secrets.maskUri(config.get(MONGODB_URI, "mongodb://127.0.0.1:27017"))
+                    + Secrets.maskUri(MONGODB_URI.read(config))
                     + " (set LIFTLINE_MONGODB_URI or --mongodb-uri)");
             return 1;
         }
@@ -448,7 +451,7 @@ public final class OpsMain {
             return 0;
         }
         ManagementClient management = management(config);
-        users.load(management, config.get(AMQP_URI, "amqp://127.0.0.1:5672/%2F"));
+        users.load(management, AMQP_URI.read(config));
         for (BrokerUsers.User user : users.users()) {
             out.println("broker user " + user.name() + ": " + Path.of(secrets).resolve(user.name() + ".amqp-uri"));
         }

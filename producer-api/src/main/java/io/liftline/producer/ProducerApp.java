@@ -12,6 +12,7 @@ import io.liftline.service.AdminHandler;
 import io.liftline.service.Connectors;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.EdgeService;
 import io.liftline.service.edge.RateLimiting;
 import java.time.Duration;
 import org.eclipse.jetty.server.Server;
@@ -19,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The producer, assembled: broker connection, channel pool, publisher, HTTP server. */
-public final class ProducerApp implements AutoCloseable {
+public final class ProducerApp implements EdgeService {
 
     private static final Logger log = LoggerFactory.getLogger(ProducerApp.class);
 
@@ -91,19 +92,9 @@ public final class ProducerApp implements AutoCloseable {
         return app;
     }
 
-    /** The plain HTTP port (-1 when off; with port 0 the one picked). */
-    public int port() {
-        return Connectors.localPort(server, Edge.PLAIN);
-    }
-
-    /** The HTTPS port (-1 without TLS). */
-    public int tlsPort() {
-        return Connectors.localPort(server, Edge.TLS);
-    }
-
-    /** The admin port of health and metrics (-1 when off). */
-    public int adminPort() {
-        return Connectors.localPort(server, Connectors.ADMIN);
+    @Override
+    public Server edgeServer() {
+        return server;
     }
 
     /** Requests whose publishes await confirms right now. */

@@ -12,6 +12,7 @@ import io.liftline.service.Connectors;
 import io.liftline.service.ServiceMetrics;
 import io.liftline.service.edge.ApiKeys;
 import io.liftline.service.edge.Edge;
+import io.liftline.service.edge.EdgeService;
 import io.liftline.service.edge.RateLimiting;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryReader;
@@ -22,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The query API, assembled: a MongoDB client reading the read model with the configured preference, and the HTTP server. */
-public final class QueryApp implements AutoCloseable {
+public final class QueryApp implements EdgeService {
 
     private static final Logger log = LoggerFactory.getLogger(QueryApp.class);
 
@@ -77,19 +78,9 @@ public final class QueryApp implements AutoCloseable {
                 .build();
     }
 
-    /** The read API's plain HTTP port (-1 when off; with port 0 the one picked). */
-    public int port() {
-        return Connectors.localPort(server, Edge.PLAIN);
-    }
-
-    /** The read API's HTTPS port (-1 without TLS). */
-    public int tlsPort() {
-        return Connectors.localPort(server, Edge.TLS);
-    }
-
-    /** The admin port of health and metrics (-1 when off). */
-    public int adminPort() {
-        return Connectors.localPort(server, Connectors.ADMIN);
+    @Override
+    public Server edgeServer() {
+        return server;
     }
 
     /** Readiness goes DOWN, no new request is taken, requests in flight finish (up to the shutdown timeout). */

@@ -180,15 +180,7 @@ class QueryApiIT {
                     counts.forEach((lift, hours) ->
                             hours.forEach((hour, n) -> lifts.add(ordered("liftID", lift, "hour", hour, "rides", n))));
                     assertThat(getJson("/resorts/" + resort + "/seasons/" + season + "/day/" + day + "/lifts"))
-                            .isEqualTo(tree(ordered(
-                                    "resort",
-                                    Integer.toString(resort),
-                                    "seasonID",
-                                    season,
-                                    "dayID",
-                                    day,
-                                    "lifts",
-                                    lifts)));
+                            .isEqualTo(aboutTheDay(resort, season, day, "lifts", lifts));
                 }
             }
         }
@@ -208,19 +200,16 @@ class QueryApiIT {
                                 top(r -> r.resortId() == resort && r.seasonId().equals(season), 7))));
                 for (int day : DAYS) {
                     assertThat(getJson("/resorts/" + resort + "/seasons/" + season + "/day/" + day + "/top-skiers"))
-                            .isEqualTo(tree(ordered(
-                                    "resort",
-                                    Integer.toString(resort),
-                                    "seasonID",
+                            .isEqualTo(aboutTheDay(
+                                    resort,
                                     season,
-                                    "dayID",
                                     day,
                                     "skiers",
                                     top(
                                             r -> r.resortId() == resort
                                                     && r.seasonId().equals(season)
                                                     && r.dayId() == day,
-                                            10))));
+                                            10)));
                 }
             }
         }
@@ -232,29 +221,23 @@ class QueryApiIT {
 
     @Test
     void badInputIs400NamingTheFieldAndTheRule() throws Exception {
-        assertError(
-                "/resorts/abc/seasons/2025/day/1/skiers", 400, "resortID in the path must be an integer, was 'abc'");
-        assertError("/resorts/11/seasons/2025/day/1/skiers", 400, "resortID in the path must be in 1..10, was 11");
-        assertError(
-                "/resorts/1/seasons/25/day/1/skiers",
-                400,
-                "seasonID in the path must be a year in 2000..2100, was '25'");
-        assertError("/resorts/1/seasons/2025/day/367/lifts", 400, "dayID in the path must be in 1..366, was 367");
-        assertError("/skiers/1/seasons/2025/days/1/skiers/0", 400, "skierID in the path must be in 1..100000, was 0");
-        assertError("/skiers/7/vertical", 400, "query parameter 'resort' is required");
-        assertError(
-                "/skiers/7/vertical?resort=x", 400, "resortID (query parameter 'resort') must be an integer, was 'x'");
-        assertError("/skiers/7/vertical?resort=1&resort=2", 400, "query parameter 'resort' must be given once");
-        assertError(
-                "/skiers/7/vertical?resort=1&season=1999",
-                400,
-                "seasonID (query parameter 'season') must be a year in 2000..2100");
-        assertError(
-                "/skiers/7/vertical?resort=1&seson=2025",
-                400,
-                "unknown query parameter 'seson', expected [resort, season]");
-        assertError("/resorts/1/seasons/2025/top-skiers?limit=0", 400, "limit must be in 1..100, was 0");
-        assertError("/resorts/1/seasons/2025/top-skiers?limit=many", 400, "limit must be an integer, was 'many'");
+        String[][] pathAndProblem = {
+            {"/resorts/abc/seasons/2025/day/1/skiers", "resortID in the path must be an integer, was 'abc'"},
+            {"/resorts/11/seasons/2025/day/1/skiers", "resortID in the path must be in 1..10, was 11"},
+            {"/resorts/1/seasons/25/day/1/skiers", "seasonID in the path must be a year in 2000..2100, was '25'"},
+            {"/resorts/1/seasons/2025/day/367/lifts", "dayID in the path must be in 1..366, was 367"},
+            {"/skiers/1/seasons/2025/days/1/skiers/0", "skierID in the path must be in 1..100000, was 0"},
+            {"/skiers/7/vertical", "query parameter 'resort' is required"},
+            {"/skiers/7/vertical?resort=x", "resortID (query parameter 'resort') must be an integer, was 'x'"},
+            {"/skiers/7/vertical?resort=1&resort=2", "query parameter 'resort' must be given once"},
+            {"/skiers/7/vertical?resort=1&season=99", "seasonID (query parameter 'season') must be a year in 2000.."},
+            {"/skiers/7/vertical?resort=1&seson=2025", "unknown query parameter 'seson', expected [resort, season]"},
+            {"/resorts/1/seasons/2025/top-skiers?limit=0", "limit must be in 1..100, was 0"},
+            {"/resorts/1/seasons/2025/top-skiers?limit=many", "limit must be an integer, was 'many'"}
+        };
+        for (String[] bad : pathAndProblem) {
+            assertError(bad[0], 400, bad[1]);
+        }
         HttpResponse<String> both = get("/resorts/0/seasons/1/day/0/skiers");
         assertThat(both.statusCode()).isEqualTo(400);
         assertThat(both.body()).contains("resortID").contains("seasonID").contains("dayID");
@@ -489,6 +472,11 @@ class QueryApiIT {
     }
 
     /** The tree the expected value's JSON parses to (number nodes as the server's answers parse). */
+    /** An answer about one resort's day: its resort, season and day, then {@code key}. */
+    private static JsonNode aboutTheDay(int resort, String season, int day, String key, Object value) throws Exception {
+        return tree(ordered("resort", Integer.toString(resort), "seasonID", season, "dayID", day, key, value));
+    }
+
     private static JsonNode tree(Object expected) throws Exception {
         return JSON.readTree(JSON.writeValueAsBytes(expected));
     }

@@ -160,15 +160,7 @@ public final class ConfigSource {
 
     /** True for true, yes, 1 (and a bare switch), false for false, no, 0. */
     public boolean getBoolean(String variable, boolean defaultValue) {
-        String value = get(variable, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return parseBoolean(value);
-        } catch (IllegalArgumentException e) {
-            throw invalid(variable, value, "true or false");
-        }
+        return parsed(variable, defaultValue, ConfigSource::parseBoolean, "true or false");
     }
 
     /** True for true, yes, 1, false for false, no, 0, whatever the case; anything else is refused. */
@@ -181,51 +173,23 @@ public final class ConfigSource {
     }
 
     public int getInt(String variable, int defaultValue) {
-        String value = get(variable, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw invalid(variable, value, "an integer");
-        }
-    }
-
-    public long getLong(String variable, long defaultValue) {
-        String value = get(variable, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw invalid(variable, value, "an integer");
-        }
-    }
-
-    public double getDouble(String variable, double defaultValue) {
-        String value = get(variable, null);
-        if (value == null) {
-            return defaultValue;
-        }
-        try {
-            return Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw invalid(variable, value, "a number");
-        }
+        return parsed(variable, defaultValue, Integer::parseInt, "an integer");
     }
 
     /** Durations are written {@code 250ms}, {@code 5s}, {@code 2m} or {@code 1h}, or ISO-8601 ({@code PT5S}). */
     public Duration getDuration(String variable, Duration defaultValue) {
+        return parsed(variable, defaultValue, ConfigSource::parseDuration, "a duration such as 250ms, 5s or 2m");
+    }
+
+    private <T> T parsed(String variable, T defaultValue, Function<String, T> parser, String expected) {
         String value = get(variable, null);
         if (value == null) {
             return defaultValue;
         }
         try {
-            return parseDuration(value);
+            return parser.apply(value);
         } catch (RuntimeException e) {
-            throw invalid(variable, value, "a duration such as 250ms, 5s or 2m");
+            throw invalid(variable, value, expected);
         }
     }
 

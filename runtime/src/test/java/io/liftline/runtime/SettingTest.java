@@ -54,24 +54,27 @@ class SettingTest {
         assertThatThrownBy(() -> read(source(Map.of(), "--pool-size=four")))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("LIFTLINE_POOL_SIZE (--pool-size) must be an integer, was 'four'");
-        assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_TIMEOUT", "soon"))))
-                .hasMessage(
-                        "LIFTLINE_POOL_TIMEOUT (--pool-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
+        assertRefused(
+                "LIFTLINE_POOL_TIMEOUT",
+                "soon",
+                "LIFTLINE_POOL_TIMEOUT (--pool-timeout) must be a duration such as 250ms, 5s or 2m, was 'soon'");
     }
 
     @Test
     void aValueTheCheckRefusesIsNamedWithTheRule() {
-        assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_SIZE", "0"))))
-                .hasMessage("LIFTLINE_POOL_SIZE (--pool-size) must be > 0, was 0");
-        assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_URI", "http://user:pw@host"))))
-                .hasMessage(
-                        "LIFTLINE_POOL_URI (--pool-uri) must start with amqp:// or amqps://, was http://user:****@host");
+        assertRefused("LIFTLINE_POOL_SIZE", "0", "LIFTLINE_POOL_SIZE (--pool-size) must be > 0, was 0");
+        assertRefused(
+                "LIFTLINE_POOL_URI",
+                "http://user:pw@host",
+                "LIFTLINE_POOL_URI (--pool-uri) must start with amqp:// or amqps://, was http://user:****@host");
     }
 
     @Test
     void aSecretIsNeverInAMessageNorInTheStartUpLine() {
-        assertThatThrownBy(() -> read(source(Map.of("LIFTLINE_POOL_PASSWORD", "hunter2"))))
-                .hasMessage("LIFTLINE_POOL_PASSWORD (--pool-password) must be 8 characters or more");
+        assertRefused(
+                "LIFTLINE_POOL_PASSWORD",
+                "hunter2",
+                "LIFTLINE_POOL_PASSWORD (--pool-password) must be 8 characters or more");
         Pool pool = new Pool("amqp://app:s3cret@rabbit/prod", 4, Duration.ofSeconds(90), "correct horse");
 
         assertThat(SETTINGS.describe("Pool", pool))
@@ -126,5 +129,12 @@ class SettingTest {
         assertThat(Setting.format(Duration.ofMinutes(2))).isEqualTo("2m");
         assertThat(Setting.format(Duration.ofHours(1))).isEqualTo("1h");
         assertThat(Setting.format(Duration.ZERO)).isEqualTo("0s");
+    }
+
+    /** Reading the settings with {@code variable} set to {@code value} fails with exactly {@code message}. */
+    private static void assertRefused(String variable, String value, String message) {
+        assertThatThrownBy(() -> read(source(Map.of(variable, value))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
     }
 }

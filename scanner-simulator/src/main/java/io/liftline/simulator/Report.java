@@ -3,6 +3,7 @@ package io.liftline.simulator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import org.HdrHistogram.Histogram;
 
 /** The figures of a run, as the final text report and as a self-contained HTML page with SVG charts. */
@@ -108,25 +109,27 @@ final class Report {
         double end = Math.max(1, timeline.size());
         h.append("<h2>Throughput</h2>\n")
                 .append(timeChart(
-                        "throughput", "rides/s", end, List.of(series("rides answered 201", "#1565c0", timeline, x ->
-                                (double) x.ok()))));
+                        "throughput",
+                        "rides/s",
+                        end,
+                        List.of(series("rides answered 201", "#1565c0", timeline, AT_SECOND, x -> (double) x.ok()))));
         h.append("<h2>Latency over time</h2>\n")
                 .append(timeChart(
                         "latency-over-time",
                         "ms",
                         end,
                         List.of(
-                                series("p50", "#2e7d32", timeline, LoadStats.Second::p50Ms),
-                                series("p95", "#f9a825", timeline, LoadStats.Second::p95Ms),
-                                series("p99", "#c62828", timeline, LoadStats.Second::p99Ms))));
+                                series("p50", "#2e7d32", timeline, AT_SECOND, LoadStats.Second::p50Ms),
+                                series("p95", "#f9a825", timeline, AT_SECOND, LoadStats.Second::p95Ms),
+                                series("p99", "#c62828", timeline, AT_SECOND, LoadStats.Second::p99Ms))));
         h.append("<h2>503 answers and retries</h2>\n")
                 .append(timeChart(
                         "unavailable",
                         "requests/s",
                         end,
                         List.of(
-                                series("503 answers", "#c62828", timeline, x -> (double) x.unavailable()),
-                                series("retries", "#6a1b9a", timeline, x -> (double) x.retries()))));
+                                series("503 answers", "#c62828", timeline, AT_SECOND, x -> (double) x.unavailable()),
+                                series("retries", "#6a1b9a", timeline, AT_SECOND, x -> (double) x.retries()))));
         List<QueueSampler.Sample> depths =
                 queue.stream().filter(s -> s.ready() >= 0).toList();
         if (depths.isEmpty()) {
@@ -140,14 +143,15 @@ final class Report {
                             "messages",
                             queueEnd,
                             List.of(
-                                    samples("ready", "#1565c0", queue, QueueSampler.Sample::ready),
-                                    samples("unacked", "#ef6c00", queue, QueueSampler.Sample::unacked))));
+                                    series("ready", "#1565c0", queue, SAMPLED_AT, QueueSampler.Sample::ready),
+                                    series("unacked", "#ef6c00", queue, SAMPLED_AT, QueueSampler.Sample::unacked))));
             h.append("<h2>Consumers (lift-rides)</h2>\n")
                     .append(timeChart(
                             "consumers",
                             "consumers",
                             queueEnd,
-                            List.of(samples("consumers", "#2e7d32", queue, QueueSampler.Sample::consumers))));
+                            List.of(series(
+                                    "consumers", "#2e7d32", queue, SAMPLED_AT, QueueSampler.Sample::consumers))));
         }
         if (queue.stream().noneMatch(s -> !Double.isNaN(s.lagP99()))) {
             h.append("<p id=\"lag-absent\">Freshness was not sampled (no --workers).</p>\n");
@@ -159,8 +163,8 @@ final class Report {
                             "seconds",
                             lagEnd,
                             List.of(
-                                    lagSamples("lag p50", "#2e7d32", queue, QueueSampler.Sample::lagP50),
-                                    lagSamples("lag p99", "#c62828", queue, QueueSampler.Sample::lagP99))));
+                                    series("lag p50", "#2e7d32", queue, SAMPLED_AT, QueueSampler.Sample::lagP50),
+                                    series("lag p99", "#c62828", queue, SAMPLED_AT, QueueSampler.Sample::lagP99))));
         }
         h.append("<h2>Latency percentiles over the whole run (ms)</h2>\n");
         List<String> labels = new ArrayList<>();
@@ -176,43 +180,20 @@ final class Report {
         return h.toString();
     }
 
+    private static final ToDoubleFunction<LoadStats.Second> AT_SECOND = LoadStats.Second::second;
+    private static final ToDoubleFunction<QueueSampler.Sample> SAMPLED_AT = QueueSampler.Sample::second;
+
     /** A line of a chart: its name, colour and points (x in seconds of the run). */
     record Series(String name, String color, List<double[]> points) {}
 
-    private static Series series(
-            String name,
-            String color,
-            List<LoadStats.Second> seconds,
-            java.util.function.ToDoubleFunction<LoadStats.Second> y) {
+    /** A line through {@code items} at ({@code x}, {@code y}); items without a value (NaN: lag not sampled) are left out. */
+    private static <T> Series series(
+            String name, String color, List<T> items, ToDoubleFunction<T> x, ToDoubleFunction<T> y) {
         List<double[]> points = new ArrayList<>();
-        for (LoadStats.Second second : seconds) {
-            points.add(new double[] {second.second(), y.applyAsDouble(second)});
-        }
-        return new Series(name, color, points);
-    }
-
-    private static Series lagSamples(
-            String name,
-            String color,
-            List<QueueSampler.Sample> samples,
-            java.util.function.ToDoubleFunction<QueueSampler.Sample> y) {
-        List<double[]> points = new ArrayList<>();
-        for (QueueSampler.Sample sample : samples) {
-            if (!Double.isNaN(y.applyAsDouble(sample))) {
-                points.add(new double[] {sample.second(), y.applyAsDouble(sample)});
+        for (T item : items) {
+            if (!Double.isNaN(y.applyAsDouble(item))) {
+                points.add(new double[] {x.applyAsDouble(item), y.applyAsDouble(item)});
             }
-        }
-        return new Series(name, color, points);
-    }
-
-    private static Series samples(
-            String name,
-            String color,
-            List<QueueSampler.Sample> samples,
-            java.util.function.ToLongFunction<QueueSampler.Sample> y) {
-        List<double[]> points = new ArrayList<>();
-        for (QueueSampler.Sample sample : samples) {
-            points.add(new double[] {sample.second(), y.applyAsLong(sample)});
         }
         return new Series(name, color, points);
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.liftline.model.RideJson;
 import io.liftline.runtime.Values;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -173,18 +174,8 @@ class ReportTest {
                         "#000",
                         java.util.List.of(new double[] {0, 0}, new double[] {30, 1234}, new double[] {60, 900}))));
         assertThat(chart).contains(">rides/s</text>", "time since the start (s)", "data-name=\"ok\"");
-        assertThat(Pattern.compile("class=\"ytick\"[^>]*>([^<]+)<")
-                        .matcher(chart)
-                        .results()
-                        .map(m -> m.group(1))
-                        .toList())
-                .containsExactly("0", "500", "1000", "1500");
-        assertThat(Pattern.compile("class=\"xtick\"[^>]*>([^<]+)<")
-                        .matcher(chart)
-                        .results()
-                        .map(m -> m.group(1))
-                        .toList())
-                .containsExactly("0", "20", "40", "60");
+        assertThat(labels(chart, "ytick")).containsExactly("0", "500", "1000", "1500");
+        assertThat(labels(chart, "xtick")).containsExactly("0", "20", "40", "60");
     }
 
     @Test
@@ -226,5 +217,14 @@ class ReportTest {
                 .contains(
                         "<svg id=\"lag\"", "data-name=\"lag p50\"", "data-name=\"lag p99\"", "<svg id=\"queue-depth\"")
                 .doesNotContain("lag-absent");
+    }
+
+    /** The texts of a chart's elements of {@code cssClass} ({@code ytick}: the y axis's labels), in order. */
+    private static List<String> labels(String chart, String cssClass) {
+        return Pattern.compile("class=\"" + cssClass + "\"[^>]*>([^<]+)<")
+                .matcher(chart)
+                .results()
+                .map(m -> m.group(1))
+                .toList();
     }
 }

@@ -11,6 +11,7 @@ import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
+import io.liftline.service.RideSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -103,13 +104,8 @@ public record ConsumerConfig(
             .byDefault(Duration.ofSeconds(10))
             .check(Checks.POSITIVE_DURATION)
             .doc("graceful-stop budget: held batches are finished within it");
-    public static final Setting<ConsumerConfig, RideRanges> RANGES = Setting.of(
-                    "LIFTLINE_RANGES",
-                    ConsumerConfig::ranges,
-                    RideRanges::parse,
-                    "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges")
-            .doc("the ids a ride may carry; others are dead-lettered");
+    public static final Setting<ConsumerConfig, RideRanges> RANGES =
+            RideSettings.ranges(ConsumerConfig::ranges).doc("the ids a ride may carry; others are dead-lettered");
     /** Ride queues, as the producers are given; {@link #CONSUME_SHARDS} picks the ones this worker takes. */
     public static final Setting<ConsumerConfig, Integer> SHARDS =
             Shards.setting((ConsumerConfig c) -> c.shards().count());

@@ -221,12 +221,7 @@ class RideConsumerTest {
 
     @Test
     void aRideTheStoreRejectsIsDeadLetteredWhileTheOthersAreAcked() throws Exception {
-        when(store.insert(anyList()))
-                .thenReturn(new RideStore.WriteResult(
-                        2,
-                        0,
-                        List.of(new RideStore.Rejected(
-                                1, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
+        storeAnswers(2, 0, new RideStore.Rejected(1, RideStore.STORE_REJECTED, "code 121: Document failed validation"));
         deliverRide(1, "good-1");
         deliverRide(2, "rejected");
         deliverRide(3, "good-2");
@@ -246,12 +241,10 @@ class RideConsumerTest {
 
     @Test
     void theStoredRidesAreCountedIntoTheReadModelBeforeTheAckAndARejectedOneIsNot() throws Exception {
-        when(store.insert(anyList()))
-                .thenReturn(new RideStore.WriteResult(
-                        1,
-                        1,
-                        List.of(new RideStore.Rejected(
-                                1, RideStore.CONFLICTING_DUPLICATE, "event id b is stored with another ride"))));
+        storeAnswers(
+                1,
+                1,
+                new RideStore.Rejected(1, RideStore.CONFLICTING_DUPLICATE, "event id b is stored with another ride"));
         deliverRide(1, "a");
         deliverRide(2, "b");
         deliverRide(3, "c"); // already stored (a redelivery): counted too, which is a no-op where it was counted
@@ -286,12 +279,7 @@ class RideConsumerTest {
 
     @Test
     void whenTheLastRideIsRejectedTheBatchIsAckedUpToTheRideBeforeIt() throws Exception {
-        when(store.insert(anyList()))
-                .thenReturn(new RideStore.WriteResult(
-                        2,
-                        0,
-                        List.of(new RideStore.Rejected(
-                                2, RideStore.STORE_REJECTED, "code 121: Document failed validation"))));
+        storeAnswers(2, 0, new RideStore.Rejected(2, RideStore.STORE_REJECTED, "code 121: Document failed validation"));
         deliverRide(1, "good-1");
         deliverRide(2, "good-2");
         deliverRide(3, "rejected");
@@ -328,5 +316,10 @@ class RideConsumerTest {
     @SuppressWarnings("unchecked")
     private static ArgumentCaptor<List<LiftRide>> listCaptor() {
         return ArgumentCaptor.forClass(List.class);
+    }
+
+    /** The store's next answer: rides inserted, duplicates found, and the one ride it refused. */
+    private void storeAnswers(int inserted, int duplicates, RideStore.Rejected rejected) {
+        when(store.insert(anyList())).thenReturn(new RideStore.WriteResult(inserted, duplicates, List.of(rejected)));
     }
 }

@@ -11,6 +11,7 @@ import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
+import io.liftline.service.RideSettings;
 import io.liftline.service.edge.EdgeSettings;
 import io.liftline.service.edge.Tls;
 import java.time.Duration;
@@ -137,13 +138,7 @@ public record ProducerConfig(
             .byDefault(DEFAULT_DRAIN_DELAY)
             .check(Checks.NOT_NEGATIVE_DURATION)
             .doc("on SIGTERM, readiness says DOWN and the producer serves this long more; behind HAProxy, 2s");
-    public static final Setting<ProducerConfig, RideRanges> RANGES = Setting.of(
-                    "LIFTLINE_RANGES",
-                    ProducerConfig::ranges,
-                    RideRanges::parse,
-                    "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges")
-            .doc("the ids a ride may carry");
+    public static final Setting<ProducerConfig, RideRanges> RANGES = RideSettings.ranges(ProducerConfig::ranges);
     /** Ride queues, a skier's rides always on one; the workers must be given the same count. */
     public static final Setting<ProducerConfig, Integer> SHARDS =
             Shards.setting((ProducerConfig c) -> c.shards().count());

@@ -151,9 +151,7 @@ class PoolAndRetryTest {
         connected();
         when(broker.isRecovering()).thenReturn(false);
         back.complete(null);
-        verify(channel, timeout(2_000).times(2))
-                .basicPublish(
-                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        anyPublish(verify(channel, timeout(2_000).times(2)));
     }
 
     @Test
@@ -206,10 +204,7 @@ class PoolAndRetryTest {
     void aPublishWhoseChannelDiesIsRetriedOnAnotherChannelWithTheSameEventId() throws Exception {
         connected();
         Channel dying = openChannel();
-        doThrow(new IOException("channel closed"))
-                .when(dying)
-                .basicPublish(
-                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        anyPublish(doThrow(new IOException("channel closed")).when(dying));
         Channel healthy = openChannel();
         when(connection.createChannel()).thenReturn(dying, healthy);
         RidePublisher publisher = publisher(2, Duration.ofSeconds(5));
@@ -257,9 +252,7 @@ class PoolAndRetryTest {
         io.start();
         io.join(5_000);
 
-        verify(healthy, timeout(2_000))
-                .basicPublish(
-                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        anyPublish(verify(healthy, timeout(2_000)));
         assertThat(openedOn)
                 .as("threads that opened channels, the retry's included")
                 .containsOnly("channel-pool-filler");
@@ -406,9 +399,7 @@ class PoolAndRetryTest {
         assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
-        verify(channel, org.mockito.Mockito.atLeast(2))
-                .basicPublish(
-                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        anyPublish(verify(channel, org.mockito.Mockito.atLeast(2)));
     }
 
     @Test
@@ -425,8 +416,12 @@ class PoolAndRetryTest {
         assertThatThrownBy(() -> confirmed.get(2, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
-        verify(channel, org.mockito.Mockito.times(1))
-                .basicPublish(
-                        anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
+        anyPublish(verify(channel, org.mockito.Mockito.times(1)));
+    }
+
+    /** A publish of anything on {@code channel}: a mock's {@code when(...)} or {@code verify(...)}. */
+    private static void anyPublish(Channel channel) throws IOException {
+        channel.basicPublish(
+                anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
     }
 }

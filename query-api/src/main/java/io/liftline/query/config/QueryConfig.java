@@ -8,6 +8,7 @@ import io.liftline.runtime.ConfigSource;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
+import io.liftline.service.RideSettings;
 import io.liftline.service.edge.EdgeSettings;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -77,13 +78,8 @@ public record QueryConfig(
                     "a time zone such as UTC or America/Denver")
             .byDefault(ZoneId.of("UTC"))
             .doc("where \"today\" is: today's answers are never cached");
-    public static final Setting<QueryConfig, RideRanges> RANGES = Setting.of(
-                    "LIFTLINE_RANGES",
-                    QueryConfig::ranges,
-                    RideRanges::parse,
-                    "id ranges such as skierID=1..200000,liftID=1..60")
-            .byDefault(RideRanges.defaults(), "Upic ranges")
-            .doc("the ids a question may name, as on the ingest API");
+    public static final Setting<QueryConfig, RideRanges> RANGES =
+            RideSettings.ranges(QueryConfig::ranges).doc("the ids a question may name, as on the ingest API");
 
     /** Every setting of the query API, its own and then its edge's. */
     public static final Settings<QueryConfig> SETTINGS = Settings.of(
