@@ -3,6 +3,7 @@ package io.liftline.dist;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.liftline.testing.HttpProbe;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
 import java.io.IOException;
@@ -116,7 +117,9 @@ final class InstalledPipeline implements AutoCloseable {
             Poll.waitAtMost(
                     Duration.ofSeconds(90),
                     app.app() + " ready",
-                    () -> status("http://127.0.0.1:" + app.adminPort() + "/health/ready") == 200);
+                    () -> HttpProbe.status(
+                                    "http://127.0.0.1:" + app.adminPort() + "/health/ready", Duration.ofSeconds(5))
+                            == 200);
         }
     }
 
@@ -170,22 +173,6 @@ final class InstalledPipeline implements AutoCloseable {
 
     private static boolean java(ProcessHandle handle) {
         return handle.info().command().map(command -> command.endsWith("/java")).orElse(false);
-    }
-
-    private static int status(String url) {
-        try {
-            return HTTP.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
     }
 
     private static String body(String url) throws Exception {

@@ -2,6 +2,7 @@ package io.liftline.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.liftline.testing.HttpProbe;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
 import io.liftline.testing.RabbitVhost;
@@ -96,8 +97,7 @@ class HostileClientsIT {
         List<Socket> idle = new ArrayList<>();
         ExecutorService pool = Executors.newCachedThreadPool();
         try {
-            Poll.waitAtMost(
-                    Duration.ofSeconds(60), "the producer ready", () -> status(http, admin, "/health/ready") == 200);
+            Poll.waitAtMost(Duration.ofSeconds(60), "the producer ready", () -> status(admin, "/health/ready") == 200);
             for (int i = 0; i < 600; i++) {
                 idle.add(new Socket(InetAddress.getLoopbackAddress(), port));
             }
@@ -160,7 +160,7 @@ class HostileClientsIT {
             double heapMax = 0;
             long end = System.nanoTime() + ATTACK.toNanos();
             while (System.nanoTime() < end) {
-                if (status(http, admin, "/health/ready") != 200) {
+                if (status(admin, "/health/ready") != 200) {
                     notReady.incrementAndGet();
                 }
                 double[] heap = heap(http, admin);
@@ -212,17 +212,8 @@ class HostileClientsIT {
                 .POST(HttpRequest.BodyPublishers.ofString(body));
     }
 
-    private static int status(HttpClient http, int port, String path) {
-        try {
-            return http.send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                                    .timeout(Duration.ofSeconds(2))
-                                    .build(),
-                            HttpResponse.BodyHandlers.discarding())
-                    .statusCode();
-        } catch (Exception e) {
-            return -1;
-        }
+    private static int status(int port, String path) {
+        return HttpProbe.status("http://127.0.0.1:" + port + path, Duration.ofSeconds(2));
     }
 
     /**

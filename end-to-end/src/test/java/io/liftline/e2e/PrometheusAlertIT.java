@@ -9,6 +9,7 @@ import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
 import io.liftline.testing.BrokerAndStore;
 import io.liftline.testing.Commands;
+import io.liftline.testing.HttpProbe;
 import io.liftline.testing.Poll;
 import io.liftline.testing.Ports;
 import io.liftline.testing.RepositoryFiles;
@@ -177,12 +178,7 @@ class PrometheusAlertIT {
     }
 
     private static String get(String url) throws Exception {
-        return HTTP.send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(10))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString())
-                .body();
+        return HttpProbe.get(URI.create(url), Duration.ofSeconds(10)).body();
     }
 
     /** The value of an instant query's first series (a missing node where there is none yet). */

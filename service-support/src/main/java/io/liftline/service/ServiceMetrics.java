@@ -1,5 +1,6 @@
 package io.liftline.service;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 /**
  * A service's Prometheus registry with what every HTTP service reports: requests by route and status
@@ -33,19 +35,40 @@ public class ServiceMetrics {
         return registry;
     }
 
+    /** A counter in this registry. */
+    protected final Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /** A gauge in this registry of {@code value} of {@code object}, which must be held elsewhere (Micrometer holds it weakly). */
+    protected final <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {
+        Gauge.builder(name, object, value).description(description).register(registry);
+    }
+
+    /**
+     * A latency timer with a histogram from 1 ms to {@code max}, from which Prometheus computes any quantile across
+     * instances; add tags, then register it.
+     */
+    protected static Timer.Builder latency(String name, String description, Duration max) {
+        return Timer.builder(name)
+                .description(description)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(max);
+    }
+
     /** One answered request: its route, status and latency. */
     public void request(String route, int status, long nanos) {
         requestTimers
                 .computeIfAbsent(route, r -> new ConcurrentHashMap<>())
                 .computeIfAbsent(
                         status,
-                        s -> Timer.builder("liftline.http.requests")
-                                .description("HTTP requests by route and status")
+                        s -> latency(
+                                        "liftline.http.requests",
+                                        "HTTP requests by route and status",
+                                        Duration.ofSeconds(10))
                                 .tag("route", route)
                                 .tag("status", Integer.toString(s))
-                                .publishPercentileHistogram()
-                                .minimumExpectedValue(Duration.ofMillis(1))
-                                .maximumExpectedValue(Duration.ofSeconds(10))
                                 .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }

@@ -3,9 +3,6 @@ package io.liftline.testing;
 import io.liftline.management.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +16,6 @@ import java.util.concurrent.TimeUnit;
  * that they can SIGTERM it, kill -9 it, stop and continue it, and start it again, its output in a log file.
  */
 public final class AppProcess implements AutoCloseable {
-
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
     private final List<String> command;
@@ -87,11 +81,7 @@ public final class AppProcess implements AutoCloseable {
             return 0;
         }
         try {
-            String text = HTTP.send(
-                            HttpRequest.newBuilder(ready.resolve("/metrics"))
-                                    .timeout(Duration.ofSeconds(2))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
+            String text = HttpProbe.get(ready.resolve("/metrics"), Duration.ofSeconds(2))
                     .body();
             double value = PrometheusText.value(text, sample);
             return Double.isNaN(value) ? 0 : value;
@@ -111,20 +101,7 @@ public final class AppProcess implements AutoCloseable {
         if (ready == null) {
             return true;
         }
-        try {
-            return HTTP.send(
-                                    HttpRequest.newBuilder(ready)
-                                            .timeout(Duration.ofSeconds(2))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode()
-                    == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return HttpProbe.status(ready, Duration.ofSeconds(2)) == 200;
     }
 
     /** SIGKILL: no shutdown hook, nothing flushed, nothing acked. */

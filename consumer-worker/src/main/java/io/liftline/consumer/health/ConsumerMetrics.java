@@ -15,42 +15,30 @@ import java.util.concurrent.TimeUnit;
 /** The consumer's Prometheus metrics: rides stored, duplicates, dead letters, batches, store latency and retries. */
 public final class ConsumerMetrics extends ServiceMetrics {
 
-    private final Counter stored = Counter.builder("liftline.rides.stored")
-            .description("rides newly written to the store")
-            .register(registry());
-    private final Counter duplicates = Counter.builder("liftline.rides.duplicates")
-            .description("rides already stored (redeliveries, client retries)")
-            .register(registry());
-    private final Counter storeRetries = Counter.builder("liftline.store.retries")
-            .description("batch writes retried because the store failed")
-            .register(registry());
+    private final Counter stored = counter("liftline.rides.stored", "rides newly written to the store");
+    private final Counter duplicates =
+            counter("liftline.rides.duplicates", "rides already stored (redeliveries, client retries)");
+    private final Counter storeRetries =
+            counter("liftline.store.retries", "batch writes retried because the store failed");
     private final DistributionSummary batchSize = DistributionSummary.builder("liftline.batch.size")
             .description("rides per batch write")
             .publishPercentileHistogram()
             .minimumExpectedValue(1.0)
             .maximumExpectedValue(10_000.0)
             .register(registry());
-    private final Timer writeLatency = Timer.builder("liftline.store.write")
-            .description("batch write latency")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofSeconds(10))
+    private final Timer writeLatency = latency("liftline.store.write", "batch write latency", Duration.ofSeconds(10))
             .register(registry());
-    private final Timer summaryLatency = Timer.builder("liftline.summaries.write")
-            .description("time to count a batch into the read model")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofSeconds(10))
+    private final Timer summaryLatency = latency(
+                    "liftline.summaries.write", "time to count a batch into the read model", Duration.ofSeconds(10))
             .register(registry());
     /**
      * Freshness: from the producer's receivedAt (its clock) to the ack after the ride is stored and counted (this
      * worker's). Buckets from 1 ms to 30 min, so that a backlog's hours still fall in one.
      */
-    private final Timer lag = Timer.builder("liftline.ride.lag")
-            .description("from a ride's 201 at the producer (receivedAt) to its acknowledged write")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(30))
+    private final Timer lag = latency(
+                    "liftline.ride.lag",
+                    "from a ride's 201 at the producer (receivedAt) to its acknowledged write",
+                    Duration.ofMinutes(30))
             .register(registry());
     /**
      * The same lags as this worker's own p50 and p99 of about the last minute, for scripts/status (Prometheus uses

@@ -6,51 +6,38 @@ import io.liftline.producer.amqp.PublishListener;
 import io.liftline.producer.amqp.RidePublisher;
 import io.liftline.service.ServiceMetrics;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /** The producer's Prometheus metrics: requests (as every service), publishes and their outcomes, the channel pool, the connection. */
 public final class ProducerMetrics extends ServiceMetrics implements PublishListener {
 
-    private final Counter published = Counter.builder("liftline.publish.published")
-            .description("messages published")
-            .register(registry());
-    private final Counter confirmed = Counter.builder("liftline.publish.confirmed")
-            .description("messages confirmed by the broker")
-            .register(registry());
-    private final Counter nacked = Counter.builder("liftline.publish.nacked")
-            .description("messages refused by the broker")
-            .register(registry());
-    private final Counter returned = Counter.builder("liftline.publish.returned")
-            .description("messages the broker could not route")
-            .register(registry());
+    private final Counter published = counter("liftline.publish.published", "messages published");
+    private final Counter confirmed = counter("liftline.publish.confirmed", "messages confirmed by the broker");
+    private final Counter nacked = counter("liftline.publish.nacked", "messages refused by the broker");
+    private final Counter returned = counter("liftline.publish.returned", "messages the broker could not route");
     private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
 
     /** Gauges of the pool and the connection, once both exist. */
     public void bind(ChannelPool pool, BrokerConnection broker) {
-        Gauge.builder("liftline.pool.channels.active", pool, ChannelPool::active)
-                .description("channels lent out")
-                .register(registry());
-        Gauge.builder("liftline.pool.channels.idle", pool, ChannelPool::idle)
-                .description("channels idle in the pool")
-                .register(registry());
-        Gauge.builder("liftline.pool.channels.waiting", pool, ChannelPool::waiting)
-                .description("requests waiting for a channel")
-                .register(registry());
-        Gauge.builder("liftline.broker.connected", broker, b -> b.isConnected() ? 1 : 0)
-                .description("1 while connected to the broker")
-                .register(registry());
-        Gauge.builder("liftline.broker.blocked", broker, b -> b.blockedReason() != null ? 1 : 0)
-                .description("1 while the broker blocks publishers")
-                .register(registry());
+        gauge("liftline.pool.channels.active", "channels lent out", pool, ChannelPool::active);
+        gauge("liftline.pool.channels.idle", "channels idle in the pool", pool, ChannelPool::idle);
+        gauge("liftline.pool.channels.waiting", "requests waiting for a channel", pool, ChannelPool::waiting);
+        gauge("liftline.broker.connected", "1 while connected to the broker", broker, b -> b.isConnected() ? 1 : 0);
+        gauge(
+                "liftline.broker.blocked",
+                "1 while the broker blocks publishers",
+                broker,
+                b -> b.blockedReason() != null ? 1 : 0);
     }
 
     /** The gauge of the publishes held for a lost connection's recovery, once the publisher exists. */
     public void bind(RidePublisher publisher) {
-        Gauge.builder("liftline.publish.held", publisher, RidePublisher::heldCalls)
-                .description("requests waiting for the broker connection to come back")
-                .register(registry());
+        gauge(
+                "liftline.publish.held",
+                "requests waiting for the broker connection to come back",
+                publisher,
+                RidePublisher::heldCalls);
     }
 
     /** A publish that ended in a 503, by reason (timeout, nacked, blocked, unavailable, ...). */
