@@ -52,11 +52,7 @@ class ConsumerRecoveryIT {
     void consumersSubscribeAgainAfterABrokerRestartAndAreNotReadyWhileTheyCannot() throws Exception {
         ConsumerApp consumer = start(backends.rabbit().amqpUri());
         try {
-            Rides.publish(backends.rabbit().connection(), Rides.ids("restart-before", 200));
-            Poll.waitAtMost(
-                    Duration.ofSeconds(20),
-                    "rides before the restart stored",
-                    () -> TestWorkers.stored(backends, "restart-before") == 200);
+            TestWorkers.publishAndAwaitStored(backends, "restart-before", 200);
 
             TestBroker.rabbitmqctl("stop_app");
             try {
@@ -68,11 +64,7 @@ class ConsumerRecoveryIT {
 
             Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the broker returned", () -> ready(consumer));
             Poll.waitAtMost(Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
-            Rides.publish(backends.rabbit().connection(), Rides.ids("restart-after", 200));
-            Poll.waitAtMost(
-                    Duration.ofSeconds(30),
-                    "rides after the restart stored",
-                    () -> TestWorkers.stored(backends, "restart-after") == 200);
+            TestWorkers.publishAndAwaitStored(backends, "restart-after", 200);
         } finally {
             consumer.close();
         }
@@ -88,11 +80,7 @@ class ConsumerRecoveryIT {
                 Thread.sleep(3_000);
                 proxy.restore();
                 Poll.waitAtMost(Duration.ofSeconds(30), "readiness UP after the cut", () -> ready(consumer));
-                Rides.publish(backends.rabbit().connection(), Rides.ids("cut-after", 200));
-                Poll.waitAtMost(
-                        Duration.ofSeconds(30),
-                        "rides after the cut stored",
-                        () -> TestWorkers.stored(backends, "cut-after") == 200);
+                TestWorkers.publishAndAwaitStored(backends, "cut-after", 200);
                 Poll.waitAtMost(
                         Duration.ofSeconds(15), "the broker sees both consumers", () -> consumersOnTheQueue() == 2);
             } finally {
@@ -112,11 +100,7 @@ class ConsumerRecoveryIT {
                     "the queue declared again and both consumers back on it",
                     () -> queueExists() && consumersOnTheQueue() == 2);
             assertThat(ready(consumer)).as("ready once subscribed again").isTrue();
-            Rides.publish(backends.rabbit().connection(), Rides.ids("cancel-after", 200));
-            Poll.waitAtMost(
-                    Duration.ofSeconds(30),
-                    "rides after the cancel stored",
-                    () -> TestWorkers.stored(backends, "cancel-after") == 200);
+            TestWorkers.publishAndAwaitStored(backends, "cancel-after", 200);
         } finally {
             consumer.close();
         }

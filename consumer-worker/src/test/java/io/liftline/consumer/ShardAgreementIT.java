@@ -36,11 +36,7 @@ class ShardAgreementIT {
             assertThat(worker.metrics().scrape()).contains("liftline_shards_mismatch 0.0");
 
             Topology.declare(channel, new Shards(3)); // a producer given three shards: lift-rides.2 appears
-            String reason = Poll.waitAtMost(
-                    NOTICED,
-                    "readiness names the stranded shard",
-                    worker::notReadyReason,
-                    r -> r != null && r.contains("lift-rides.2"));
+            String reason = notReadyNaming(worker, "lift-rides.2");
             assertThat(reason).contains("a producer publishes to more shards than this worker's LIFTLINE_SHARDS=2");
             assertThat(worker.metrics().scrape()).contains("liftline_shards_mismatch 1.0");
 
@@ -60,15 +56,17 @@ class ShardAgreementIT {
                     Topology.ROUTING_KEY,
                     new AMQP.BasicProperties.Builder().deliveryMode(2).build(),
                     "{}".getBytes(StandardCharsets.UTF_8));
-            String reason = Poll.waitAtMost(
-                    NOTICED,
-                    "readiness names the unsharded queue",
-                    worker::notReadyReason,
-                    r -> r != null && r.contains("lift-rides holds"));
+            String reason = notReadyNaming(worker, "lift-rides holds");
             assertThat(reason).contains("a producer with LIFTLINE_SHARDS=1 publishes there");
 
             channel.queuePurge(Topology.QUEUE);
             Poll.waitAtMost(NOTICED, "ready again once nothing is stranded", () -> worker.notReadyReason() == null);
         }
+    }
+
+    /** Waits until the worker is not ready for a reason that names {@code what}, and returns the reason. */
+    private static String notReadyNaming(ConsumerApp worker, String what) throws Exception {
+        return Poll.waitAtMost(
+                NOTICED, "readiness names " + what, worker::notReadyReason, r -> r != null && r.contains(what));
     }
 }

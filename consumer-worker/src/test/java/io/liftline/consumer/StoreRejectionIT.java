@@ -47,22 +47,7 @@ class StoreRejectionIT {
                     Duration.ofSeconds(30),
                     "every other ride stored",
                     () -> TestWorkers.stored(backends, "later") == 59);
-            Poll.waitAtMost(
-                    Duration.ofSeconds(30),
-                    "the rejected ride dead-lettered",
-                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
-            try (Channel channel = backends.rabbit().connection().createChannel()) {
-                GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
-                assertThat(dead.getProps().getMessageId()).isEqualTo("clash-7");
-                assertThat(dead.getProps().getHeaders().get("x-liftline-reason"))
-                        .hasToString("store-rejected");
-                assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
-                        .contains("11000");
-            }
-            Poll.waitAtMost(
-                    Duration.ofSeconds(20),
-                    "lift-rides drained",
-                    () -> backends.rabbit().messages(Topology.QUEUE) == 0);
+            assertTheOneDeadLetter("clash-7", "store-rejected", "11000");
             assertThat(backends.mongo().database().getCollection("rides").countDocuments(Filters.eq("_id", "clash-7")))
                     .isZero();
         } finally {
@@ -96,18 +81,7 @@ class StoreRejectionIT {
             Rides.publish(backends.rabbit().connection(), List.of("gate7-000124"), 1_000);
             Rides.publish(backends.rabbit().connection(), List.of("gate7-000124"), 2_000);
 
-            Poll.waitAtMost(
-                    Duration.ofSeconds(30),
-                    "the conflicting ride dead-lettered",
-                    () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
-            GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
-            assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString("conflicting-duplicate");
-            assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
-                    .contains("gate7-000124 is stored with another ride");
-            Poll.waitAtMost(
-                    Duration.ofSeconds(20),
-                    "lift-rides drained",
-                    () -> backends.rabbit().messages(Topology.QUEUE) == 0);
+            assertTheOneDeadLetter("gate7-000124", "conflicting-duplicate", "gate7-000124 is stored with another ride");
             assertThat(backends.mongo()
                             .database()
                             .getCollection("rides")
@@ -121,5 +95,24 @@ class StoreRejectionIT {
         } finally {
             consumer.close();
         }
+    }
+
+    /** One ride is dead-lettered, with its reason and a detail that says why; the ride queue is drained after it. */
+    private static void assertTheOneDeadLetter(String eventId, String reason, String detail) throws Exception {
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                eventId + " dead-lettered",
+                () -> backends.rabbit().readyMessages(Topology.DEAD_LETTER_QUEUE) == 1);
+        try (Channel channel = backends.rabbit().connection().createChannel()) {
+            GetResponse dead = channel.basicGet(Topology.DEAD_LETTER_QUEUE, true);
+            assertThat(dead.getProps().getMessageId()).isEqualTo(eventId);
+            assertThat(dead.getProps().getHeaders().get("x-liftline-reason")).hasToString(reason);
+            assertThat(dead.getProps().getHeaders().get("x-liftline-detail").toString())
+                    .contains(detail);
+        }
+        Poll.waitAtMost(
+                Duration.ofSeconds(20),
+                "lift-rides drained",
+                () -> backends.rabbit().messages(Topology.QUEUE) == 0);
     }
 }

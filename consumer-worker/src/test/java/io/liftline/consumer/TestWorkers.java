@@ -4,6 +4,8 @@ import com.mongodb.client.model.Filters;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.runtime.Values;
 import io.liftline.testing.BrokerAndStore;
+import io.liftline.testing.Poll;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import org.bson.conversions.Bson;
 
@@ -24,6 +26,15 @@ final class TestWorkers {
     /** Rides stored under the event ids {@link Rides#ids} made with this prefix. */
     static long stored(BrokerAndStore backends, String prefix) {
         return backends.mongo().database().getCollection("rides").countDocuments(ofRun(prefix));
+    }
+
+    /** Publishes {@code count} rides under {@code prefix}; waits (30 s at most) until the workers have stored each. */
+    static void publishAndAwaitStored(BrokerAndStore backends, String prefix, int count) throws Exception {
+        Rides.publish(backends.rabbit().connection(), Rides.ids(prefix, count));
+        Poll.waitAtMost(
+                Duration.ofSeconds(30),
+                count + " rides " + prefix + " stored",
+                () -> stored(backends, prefix) == count);
     }
 
     /** The event ids {@link Rides#ids} made with this prefix. */

@@ -161,6 +161,14 @@ class ClusterIT {
                 .isEqualTo("verified: " + RIDES + " accepted, " + RIDES + " stored, 0 missing, 0 altered, 0 duplicate");
     }
 
+    /** Runs the load, once it is seen to store rides: a fault injected then meets a pipeline at work. */
+    private static CompletableFuture<SimulatorMain.Outcome> underWay(SimulatorConfig load) {
+        long before = stored();
+        CompletableFuture<SimulatorMain.Outcome> run = CompletableFuture.supplyAsync(() -> execute(load));
+        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
+        return run;
+    }
+
     /** Rides stored so far (of every test: they stay), to see that a load is under way before its fault. */
     private static long stored() {
         return mongo.database().getCollection("rides").countDocuments();
@@ -172,10 +180,7 @@ class ClusterIT {
      */
     @Test
     void killingTheLeaderOfTheQueueUnderLoadCostsAClientThatNeverRetriesNothing() throws Exception {
-        long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run =
-                CompletableFuture.supplyAsync(() -> execute(load("cluster-kill", 0)));
-        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
+        CompletableFuture<SimulatorMain.Outcome> run = underWay(load("cluster-kill", 0));
         String leader =
                 Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
         cluster("kill", leader);
@@ -206,10 +211,7 @@ class ClusterIT {
 
     @Test
     void aRollingRestartOfEveryNodeUnderLoadLosesNothing() throws Exception {
-        long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run =
-                CompletableFuture.supplyAsync(() -> execute(load("cluster-rolling")));
-        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
+        CompletableFuture<SimulatorMain.Outcome> run = underWay(load("cluster-rolling"));
         for (String node : List.of("1", "2", "3")) {
             cluster("restart", node);
         }
@@ -219,10 +221,7 @@ class ClusterIT {
 
     @Test
     void aNodeCutOffFromTheOthersPausesWhileTheMajorityGoesOnAndNothingIsLost() throws Exception {
-        long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run =
-                CompletableFuture.supplyAsync(() -> execute(load("cluster-partition")));
-        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
+        CompletableFuture<SimulatorMain.Outcome> run = underWay(load("cluster-partition"));
         String cut =
                 Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
         int port = 5680 + Integer.parseInt(cut);
@@ -246,10 +245,7 @@ class ClusterIT {
 
     @Test
     void everyNodeKilledAtOnceComesBackWithScriptsClusterStartAndNothingIsLost() throws Exception {
-        long before = stored();
-        CompletableFuture<SimulatorMain.Outcome> run =
-                CompletableFuture.supplyAsync(() -> execute(load("cluster-kill-all")));
-        Poll.waitAtMost(Duration.ofSeconds(30), "the load under way", () -> stored() >= before + 500);
+        CompletableFuture<SimulatorMain.Outcome> run = underWay(load("cluster-kill-all"));
         for (String node : List.of("1", "2", "3")) {
             cluster("kill", node);
         }

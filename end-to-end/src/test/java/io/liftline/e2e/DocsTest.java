@@ -52,11 +52,15 @@ class DocsTest {
                 .replace(' ', '-');
     }
 
+    /** What the first group of {@code pattern} matches in {@code text}, each match in order. */
+    private static List<String> found(Pattern pattern, String text) {
+        return pattern.matcher(text).results().map(m -> m.group(1)).toList();
+    }
+
     private static Set<String> anchors(Path file) throws IOException {
         Set<String> anchors = new LinkedHashSet<>();
-        Matcher m = HEADING.matcher(Files.readString(file, StandardCharsets.UTF_8));
-        while (m.find()) {
-            anchors.add(anchor(m.group(1)));
+        for (String heading : found(HEADING, Files.readString(file, StandardCharsets.UTF_8))) {
+            anchors.add(anchor(heading));
         }
         return anchors;
     }
@@ -65,9 +69,7 @@ class DocsTest {
     void everyRelativeLinkAndAnchorResolves() throws IOException {
         List<String> broken = new ArrayList<>();
         for (Path doc : docs()) {
-            Matcher m = LINK.matcher(Files.readString(doc, StandardCharsets.UTF_8));
-            while (m.find()) {
-                String link = m.group(1);
+            for (String link : found(LINK, Files.readString(doc, StandardCharsets.UTF_8))) {
                 if (link.matches("[a-z]+:.*")) {
                     continue; // https:, mailto:
                 }
@@ -94,11 +96,7 @@ class DocsTest {
     void everyAlertHasItsRunbookSection() throws IOException {
         String rules = Files.readString(RepositoryFiles.resolve("monitoring/alerts.yml"), StandardCharsets.UTF_8);
         Set<String> sections = anchors(RepositoryFiles.resolve("docs/runbooks.md"));
-        List<String> urls = new ArrayList<>();
-        Matcher m = RUNBOOK.matcher(rules);
-        while (m.find()) {
-            urls.add(m.group(1));
-        }
+        List<String> urls = found(RUNBOOK, rules);
         assertThat(urls).as("a runbook_url on every rule").hasSize(count(rules, "- alert: "));
         for (String url : urls) {
             assertThat(url).startsWith("docs/runbooks.md#");
@@ -110,9 +108,7 @@ class DocsTest {
     void everyScriptAndLauncherTheDocsNameExists() throws IOException {
         Set<String> missing = new TreeSet<>();
         for (Path doc : docs()) {
-            Matcher m = COMMAND.matcher(Files.readString(doc, StandardCharsets.UTF_8));
-            while (m.find()) {
-                String named = m.group(1);
+            for (String named : found(COMMAND, Files.readString(doc, StandardCharsets.UTF_8))) {
                 Path where = named.startsWith("bin/")
                         ? RepositoryFiles.resolve("distribution/src/bin/" + named.substring(4))
                         : RepositoryFiles.resolve(named);

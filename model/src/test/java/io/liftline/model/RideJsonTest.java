@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 class RideJsonTest {
@@ -27,16 +28,13 @@ class RideJsonTest {
 
     @Test
     void malformedJsonSaysWhere() {
-        assertThatThrownBy(() -> RideJson.parse("{\"time\": 1,".getBytes(UTF_8)))
-                .isInstanceOf(InvalidRideException.class)
-                .hasMessageStartingWith("malformed JSON at line 1");
-        assertThatThrownBy(() -> RideJson.parse("{\"time\": 217".getBytes(UTF_8)))
+        assertThatParsing("{\"time\": 1,").hasMessageStartingWith("malformed JSON at line 1");
+        assertThatParsing("{\"time\": 217")
                 .hasMessage(
                         "malformed JSON at line 1, column 13: Unexpected end-of-input: expected close marker for Object");
-        assertThatThrownBy(() -> RideJson.parse("".getBytes(UTF_8))).hasMessage("body is empty, expected JSON");
-        assertThatThrownBy(() -> RideJson.parse("{} {}".getBytes(UTF_8))).hasMessageStartingWith("malformed JSON");
-        assertThatThrownBy(() -> RideJson.parse("{\"a\":1,\"a\":2}".getBytes(UTF_8)))
-                .hasMessageContaining("Duplicate field 'a'");
+        assertThatParsing("").hasMessage("body is empty, expected JSON");
+        assertThatParsing("{} {}").hasMessageStartingWith("malformed JSON");
+        assertThatParsing("{\"a\":1,\"a\":2}").hasMessageContaining("Duplicate field 'a'");
     }
 
     @Test
@@ -56,10 +54,18 @@ class RideJsonTest {
 
     @Test
     void messageMissingAFieldIsInvalid() {
-        assertThatThrownBy(() -> RideJson.fromMessage("{\"eventId\":\"x\",\"resortId\":1}".getBytes(UTF_8)))
-                .isInstanceOf(InvalidRideException.class)
-                .hasMessage("receivedAt is required");
-        assertThatThrownBy(() -> RideJson.fromMessage("[1,2]".getBytes(UTF_8)))
-                .hasMessage("message body must be a JSON object, was an array");
+        assertThatReading("{\"eventId\":\"x\",\"resortId\":1}").hasMessage("receivedAt is required");
+        assertThatReading("[1,2]").hasMessage("message body must be a JSON object, was an array");
+    }
+
+    /** Parsing {@code json} as a request body is refused: an {@link InvalidRideException}, whose message follows. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertThatParsing(String json) {
+        return assertThatThrownBy(() -> RideJson.parse(json.getBytes(UTF_8))).isInstanceOf(InvalidRideException.class);
+    }
+
+    /** Reading {@code json} as a queued message is refused: an {@link InvalidRideException}, whose message follows. */
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertThatReading(String json) {
+        return assertThatThrownBy(() -> RideJson.fromMessage(json.getBytes(UTF_8)))
+                .isInstanceOf(InvalidRideException.class);
     }
 }

@@ -5,6 +5,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.GetResponse;
 import io.liftline.broker.ConfirmedPublisher;
+import io.liftline.broker.DeadLetterHeader;
 import io.liftline.broker.Shards;
 import io.liftline.broker.Topology;
 import java.io.IOException;
@@ -49,7 +50,6 @@ final class DeadLetterTool {
     /** What a replay did: the letters moved (or, dry, that would be), and those whose copy reached no queue. */
     record Replay(List<DeadLetter> moved, List<DeadLetter> unroutable) {}
 
-    static final String REPLAYED_AT = "x-liftline-replayed-at";
     /** Copies published before the tool waits for their confirms; bounds its memory and the broker's unacked. */
     static final int REPLAY_WINDOW = 200;
 
@@ -168,7 +168,7 @@ final class DeadLetterTool {
             headers.putAll(letter.properties().getHeaders());
         }
         headers.remove("x-death"); // the broker's count would otherwise follow the message back
-        headers.put(REPLAYED_AT, Instant.now().toString());
+        headers.put(DeadLetterHeader.REPLAYED_AT.key(), Instant.now().toString());
         return letter.properties().builder().headers(headers).build();
     }
 
@@ -197,10 +197,10 @@ final class DeadLetterTool {
     private static DeadLetter describe(GetResponse response) {
         AMQP.BasicProperties props = response.getProps();
         Map<String, Object> headers = props.getHeaders() == null ? Map.of() : props.getHeaders();
-        String reason = text(headers.get("x-liftline-reason"));
-        String detail = text(headers.get("x-liftline-detail"));
-        Instant at = parse(text(headers.get("x-liftline-dead-lettered-at")));
-        String source = text(headers.get("x-liftline-source-queue"));
+        String reason = text(headers.get(DeadLetterHeader.REASON.key()));
+        String detail = text(headers.get(DeadLetterHeader.DETAIL.key()));
+        Instant at = parse(text(headers.get(DeadLetterHeader.DEAD_LETTERED_AT.key())));
+        String source = text(headers.get(DeadLetterHeader.SOURCE_QUEUE.key()));
         Object deaths = headers.get("x-death");
         if (deaths instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> first) {
             Map<String, Object> death = (Map<String, Object>) first;

@@ -295,7 +295,7 @@ class OpsIT {
         try (Channel channel = backends.rabbit().connection().createChannel()) {
             var replayed = channel.basicGet(Topology.QUEUE, true);
             assertThat(replayed.getProps().getMessageId()).isEqualTo("old");
-            assertThat(replayed.getProps().getHeaders()).containsKey(DeadLetterTool.REPLAYED_AT);
+            assertThat(replayed.getProps().getHeaders()).containsKey("x-liftline-replayed-at");
             assertThat(new String(replayed.getBody(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":\"old\"}");
         }
         assertThat(ops("", "dead-letters", "peek", "--json")

@@ -190,20 +190,7 @@ class BrokerOutageIT {
             java.util.concurrent.ExecutorService scanners = java.util.concurrent.Executors.newFixedThreadPool(20);
             try {
                 TestBroker.memoryAlarm(true);
-                long start = System.nanoTime();
-                java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    answers.add(scanners.submit(
-                            () -> patientClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
-                }
-                for (var answer : answers) {
-                    HttpResponse<String> response =
-                            answer.get(longTimeout.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
-                    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-                    assertThat(message(response)).contains("blocked by a resource alarm");
-                    assertThat(response.headers().firstValue("Retry-After")).isPresent();
-                }
-                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                assertThat(fortyAnswered503(scanners, patientClient, "blocked by a resource alarm"))
                         .as("all 40 answered")
                         .isLessThan(longTimeout.dividedBy(6));
             } finally {
@@ -239,19 +226,7 @@ class BrokerOutageIT {
             try {
                 assertThat(fresh.awaitBroker(Duration.ofSeconds(10))).isTrue();
                 ProducerClient freshClient = new ProducerClient(fresh.port());
-                long start = System.nanoTime();
-                java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
-                for (int i = 0; i < 40; i++) {
-                    answers.add(scanners.submit(
-                            () -> freshClient.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
-                }
-                for (var answer : answers) {
-                    HttpResponse<String> response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                    assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
-                    assertThat(message(response)).contains("no channel free within 1000 ms");
-                    assertThat(response.headers().firstValue("Retry-After")).isPresent();
-                }
-                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                assertThat(fortyAnswered503(scanners, freshClient, "no channel free within 1000 ms"))
                         .as("all 40 answered within the acquire timeout")
                         .isLessThan(Duration.ofSeconds(5));
             } finally {
@@ -273,5 +248,25 @@ class BrokerOutageIT {
 
     private static String message(HttpResponse<String> response) throws Exception {
         return RideJson.MAPPER.readTree(response.body()).path("message").asText();
+    }
+
+    /**
+     * Posts 40 rides at once through {@code scanners}; each must be answered 503 with Retry-After and a message
+     * containing {@code message}. Returns how long the last answer took.
+     */
+    private static Duration fortyAnswered503(
+            java.util.concurrent.ExecutorService scanners, ProducerClient client, String message) throws Exception {
+        long start = System.nanoTime();
+        java.util.List<java.util.concurrent.Future<HttpResponse<String>>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            answers.add(scanners.submit(() -> client.postJson(ProducerClient.RIDE_PATH, ProducerClient.RIDE_BODY)));
+        }
+        for (var answer : answers) {
+            HttpResponse<String> response = answer.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(503);
+            assertThat(message(response)).contains(message);
+            assertThat(response.headers().firstValue("Retry-After")).isPresent();
+        }
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 }

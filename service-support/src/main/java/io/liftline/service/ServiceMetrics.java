@@ -40,6 +40,11 @@ public class ServiceMetrics {
         return Counter.builder(name).description(description).register(registry);
     }
 
+    /** The counter of {@code name} whose {@code tag} is {@code value}: one of a family, such as failures by reason. */
+    protected final Counter counter(String name, String description, String tag, String value) {
+        return Counter.builder(name).description(description).tag(tag, value).register(registry);
+    }
+
     /** A gauge in this registry of {@code value} of {@code object}, which must be held elsewhere (Micrometer holds it weakly). */
     protected final <T> void gauge(String name, String description, T object, ToDoubleFunction<T> value) {
         Gauge.builder(name, object, value).description(description).register(registry);

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Envelope;
 import io.liftline.broker.ConfirmedPublisher;
+import io.liftline.broker.DeadLetterHeader;
 import io.liftline.broker.Topology;
 import java.io.IOException;
 import java.time.Duration;
@@ -18,14 +19,6 @@ import java.util.concurrent.TimeoutException;
  * comes back (basic.return) and counts as not sent, so a dead letter is never lost between the two.
  */
 final class DeadLetters {
-
-    static final String REASON = "x-liftline-reason";
-    static final String DETAIL = "x-liftline-detail";
-    static final String SOURCE_QUEUE = "x-liftline-source-queue";
-    static final String SOURCE_EXCHANGE = "x-liftline-source-exchange";
-    static final String SOURCE_ROUTING_KEY = "x-liftline-source-routing-key";
-    static final String DEAD_LETTERED_AT = "x-liftline-dead-lettered-at";
-    static final String CONSUMER = "x-liftline-consumer";
 
     private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(5);
     private static final int MAX_DETAIL = 1_000;
@@ -55,13 +48,15 @@ final class DeadLetters {
             headers.putAll(original.getHeaders());
         }
         String detail = poison.getMessage();
-        headers.put(REASON, poison.reason());
-        headers.put(DETAIL, detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL) + "...");
-        headers.put(SOURCE_QUEUE, sourceQueue);
-        headers.put(SOURCE_EXCHANGE, envelope.getExchange());
-        headers.put(SOURCE_ROUTING_KEY, envelope.getRoutingKey());
-        headers.put(DEAD_LETTERED_AT, Instant.now().toString());
-        headers.put(CONSUMER, consumerName);
+        headers.put(DeadLetterHeader.REASON.key(), poison.reason());
+        headers.put(
+                DeadLetterHeader.DETAIL.key(),
+                detail.length() <= MAX_DETAIL ? detail : detail.substring(0, MAX_DETAIL) + "...");
+        headers.put(DeadLetterHeader.SOURCE_QUEUE.key(), sourceQueue);
+        headers.put(DeadLetterHeader.SOURCE_EXCHANGE.key(), envelope.getExchange());
+        headers.put(DeadLetterHeader.SOURCE_ROUTING_KEY.key(), envelope.getRoutingKey());
+        headers.put(DeadLetterHeader.DEAD_LETTERED_AT.key(), Instant.now().toString());
+        headers.put(DeadLetterHeader.CONSUMER.key(), consumerName);
         publisher.publish(
                 Topology.DEAD_LETTER_EXCHANGE,
                 envelope.getRoutingKey(),

@@ -98,10 +98,11 @@ public final class ConsumerMetrics extends ServiceMetrics {
         deadLettered
                 .computeIfAbsent(
                         reason,
-                        r -> Counter.builder("liftline.rides.dead_lettered")
-                                .description("messages sent to lift-rides.dead, by reason")
-                                .tag("reason", r)
-                                .register(registry()))
+                        r -> counter(
+                                "liftline.rides.dead_lettered",
+                                "messages sent to lift-rides.dead, by reason",
+                                "reason",
+                                r))
                 .increment();
     }
 

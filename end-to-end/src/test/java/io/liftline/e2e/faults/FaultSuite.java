@@ -16,6 +16,7 @@ import io.liftline.store.SummaryCheck;
 import io.liftline.testing.AppProcess;
 import io.liftline.testing.RabbitVhost;
 import io.liftline.testing.RepositoryFiles;
+import io.liftline.testing.TcpProxy;
 import io.liftline.testing.TestBroker;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * One fault per scenario, injected into the whole pipeline under simulator load, with everything measured that
@@ -125,31 +127,11 @@ final class FaultSuite {
                         Duration.ZERO,
                         all,
                         fault(s -> TestBroker.kill9AndStart(d), s -> {})),
-                new Scenario(
-                        "producer-broker cut (refused)",
-                        d,
-                        producers,
-                        fault(s -> s.pipeline.producerLink.cut(), s -> s.pipeline.producerLink.restore())),
-                new Scenario(
-                        "producer-broker black-holed",
-                        blackHole,
-                        producers,
-                        fault(s -> s.pipeline.producerLink.blackHole(), s -> s.pipeline.producerLink.restore())),
-                new Scenario(
-                        "worker-broker cut (refused)",
-                        d,
-                        workers,
-                        fault(s -> s.pipeline.workerLink.cut(), s -> s.pipeline.workerLink.restore())),
-                new Scenario(
-                        "worker-broker black-holed",
-                        blackHole,
-                        workers,
-                        fault(s -> s.pipeline.workerLink.blackHole(), s -> s.pipeline.workerLink.restore())),
-                new Scenario(
-                        "worker-store cut",
-                        d,
-                        workers,
-                        fault(s -> s.pipeline.storeLink.cut(), s -> s.pipeline.storeLink.restore())),
+                new Scenario("producer-broker cut (refused)", d, producers, cut(p -> p.producerLink)),
+                new Scenario("producer-broker black-holed", blackHole, producers, blackHoled(p -> p.producerLink)),
+                new Scenario("worker-broker cut (refused)", d, workers, cut(p -> p.workerLink)),
+                new Scenario("worker-broker black-holed", blackHole, workers, blackHoled(p -> p.workerLink)),
+                new Scenario("worker-store cut", d, workers, cut(p -> p.storeLink)),
                 new Scenario(
                         "store hung (SIGSTOP, SIGCONT)",
                         hung,
@@ -194,6 +176,19 @@ final class FaultSuite {
 
     private interface Step {
         void run(FaultSuite suite) throws Exception;
+    }
+
+    /** A link of the pipeline (a TCP proxy) refusing every connection, then restored. */
+    private static Fault cut(Function<Pipeline, TcpProxy> link) {
+        return fault(
+                s -> link.apply(s.pipeline).cut(), s -> link.apply(s.pipeline).restore());
+    }
+
+    /** A link of the pipeline taking bytes and answering nothing, then restored. */
+    private static Fault blackHoled(Function<Pipeline, TcpProxy> link) {
+        return fault(
+                s -> link.apply(s.pipeline).blackHole(),
+                s -> link.apply(s.pipeline).restore());
     }
 
     private static Fault fault(Step inject, Step heal) {

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -221,37 +222,26 @@ public final class ChannelPool implements AutoCloseable {
     }
 
     public int active() {
-        lock.lock();
-        try {
-            return lent;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> lent);
     }
 
     public int idle() {
-        lock.lock();
-        try {
-            return idle.size();
-        } finally {
-            lock.unlock();
-        }
+        return underLock(idle::size);
     }
 
     public int waiting() {
-        lock.lock();
-        try {
-            return waiters;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> waiters);
     }
 
     /** The pool's state in one phrase, for timeout messages and logs. */
     public String state() {
+        return underLock(() -> stateLocked(waiters));
+    }
+
+    private <T> T underLock(Supplier<T> read) {
         lock.lock();
         try {
-            return stateLocked(waiters);
+            return read.get();
         } finally {
             lock.unlock();
         }

@@ -44,10 +44,7 @@ public final class ProducerMetrics extends ServiceMetrics implements PublishList
     public void publishFailed(String reason) {
         failures.computeIfAbsent(
                         reason,
-                        r -> Counter.builder("liftline.publish.failures")
-                                .description("publishes answered 503, by reason")
-                                .tag("reason", r)
-                                .register(registry()))
+                        r -> counter("liftline.publish.failures", "publishes answered 503, by reason", "reason", r))
                 .increment();
     }
 

@@ -18,19 +18,18 @@ public final class RateLimiting extends Handler.Wrapper {
         /**
          * A request per request (the read API). Taken here.
          */
-        REQUEST("request", "requests"),
+        REQUEST("request"),
         /**
          * A ride per ride (the ingest API): a batch costs its rides, known only once its body is read, so here a
          * client with nothing left is refused before the body is read, and the handler takes the rides.
          */
-        RIDES("ride", "rides");
+        RIDES("ride");
 
-        private final String one;
-        private final String many;
+        /** What one unit is called; the 429's message adds an s for more. */
+        private final String unit;
 
-        Charge(String one, String many) {
-            this.one = one;
-            this.many = many;
+        Charge(String unit) {
+            this.unit = unit;
         }
     }
 
@@ -63,7 +62,7 @@ public final class RateLimiting extends Handler.Wrapper {
                 callback,
                 429,
                 "rate limit: at most " + Edge.number(limits.rate())
-                        + " " + (limits.rate() == 1 ? charge.one : charge.many) + " per second per client"
+                        + " " + charge.unit + (limits.rate() == 1 ? "" : "s") + " per second per client"
                         + " (bursts of " + limits.burst() + "); retry in " + retryAfter + " s");
     }
 }
