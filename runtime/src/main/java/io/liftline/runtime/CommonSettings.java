@@ -1,5 +1,6 @@
 package io.liftline.runtime;
 
+import java.time.Duration;
 import java.util.function.Function;
 
 /**
@@ -33,5 +34,20 @@ public final class CommonSettings {
                 .byDefault("liftline")
                 .check(Checks.NOT_BLANK)
                 .doc("the database");
+    }
+
+    /** {@code LIFTLINE_ADMIN_BIND_ADDRESS}: the interface of a service's admin port (health, metrics); all by default. */
+    public static <C> Setting<C, String> adminBindAddress(Function<C, String> getter) {
+        return Setting.text("LIFTLINE_ADMIN_BIND_ADDRESS", getter)
+                .byDefault(null, "all interfaces")
+                .doc("the interface of the admin port");
+    }
+
+    /** {@code LIFTLINE_SHUTDOWN_TIMEOUT}: how long a service may take to finish its work in hand when told to stop. */
+    public static <C> Setting<C, Duration> shutdownTimeout(Function<C, Duration> getter) {
+        return Setting.duration("LIFTLINE_SHUTDOWN_TIMEOUT", getter)
+                .byDefault(Duration.ofSeconds(10))
+                .check(Checks.POSITIVE_DURATION)
+                .doc("how long the work in hand may take to finish at shutdown");
     }
 }

@@ -59,10 +59,8 @@ public record ConsumerConfig(
             .shown(port -> port == -1 ? "off" : String.valueOf(port))
             .doc("/health/* and /metrics; -1 = off, 0 = a free port");
 
-    public static final Setting<ConsumerConfig, String> ADMIN_BIND_ADDRESS = Setting.text(
-                    "LIFTLINE_ADMIN_BIND_ADDRESS", ConsumerConfig::adminBindAddress)
-            .byDefault(null, "all interfaces")
-            .doc("the interface of the admin port");
+    public static final Setting<ConsumerConfig, String> ADMIN_BIND_ADDRESS =
+            CommonSettings.adminBindAddress(ConsumerConfig::adminBindAddress);
     /**
      * Consumer threads per consumed shard, each with its own channel. Four, not two: the read model's shared documents
      * of the batches that wait are written together (a group commit), so more batches at once cost less per ride
@@ -99,10 +97,8 @@ public record ConsumerConfig(
             .check(Checks.POSITIVE_DURATION)
             .doc("store retries back off up to this");
 
-    public static final Setting<ConsumerConfig, Duration> SHUTDOWN_TIMEOUT = duration(
-                    "LIFTLINE_SHUTDOWN_TIMEOUT", ConsumerConfig::shutdownTimeout)
-            .byDefault(Duration.ofSeconds(10))
-            .check(Checks.POSITIVE_DURATION)
+    public static final Setting<ConsumerConfig, Duration> SHUTDOWN_TIMEOUT = CommonSettings.shutdownTimeout(
+                    ConsumerConfig::shutdownTimeout)
             .doc("graceful-stop budget: held batches are finished within it");
     public static final Setting<ConsumerConfig, RideRanges> RANGES =
             RideSettings.ranges(ConsumerConfig::ranges).doc("the ids a ride may carry; others are dead-lettered");

@@ -1,6 +1,7 @@
 package io.liftline.service.edge;
 
 import io.liftline.runtime.Checks;
+import io.liftline.runtime.CommonSettings;
 import io.liftline.runtime.Setting;
 import io.liftline.runtime.Settings;
 import io.liftline.runtime.Values;
@@ -48,8 +49,6 @@ public record EdgeSettings(
     /** A client may spend this many seconds' worth at once (a scanner catching up after an outage). */
     public static final int DEFAULT_BURST_SECONDS = 10;
 
-    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
-
     /** What differs between the services: their default ports. */
     public record Ports(int http, int https, int admin) {}
 
@@ -92,14 +91,10 @@ public record EdgeSettings(
             .byDefault(null, "10 s of the rate")
             .check(Checks.POSITIVE)
             .doc("the units a client may spend at once");
-    public static final Setting<EdgeSettings, String> ADMIN_BIND_ADDRESS = Setting.text(
-                    "LIFTLINE_ADMIN_BIND_ADDRESS", EdgeSettings::adminBindAddress)
-            .byDefault(null, "all interfaces")
-            .doc("the interface of the admin port");
-    public static final Setting<EdgeSettings, Duration> SHUTDOWN_TIMEOUT = Setting.duration(
-                    "LIFTLINE_SHUTDOWN_TIMEOUT", EdgeSettings::shutdownTimeout)
-            .byDefault(DEFAULT_SHUTDOWN_TIMEOUT)
-            .check(Checks.POSITIVE_DURATION)
+    public static final Setting<EdgeSettings, String> ADMIN_BIND_ADDRESS =
+            CommonSettings.adminBindAddress(EdgeSettings::adminBindAddress);
+    public static final Setting<EdgeSettings, Duration> SHUTDOWN_TIMEOUT = CommonSettings.shutdownTimeout(
+                    EdgeSettings::shutdownTimeout)
             .doc("how long requests in flight may take to finish at shutdown");
 
     /** The plain HTTP port; by default the service's, or off with TLS. */
