@@ -220,6 +220,18 @@ class OpsIT {
     }
 
     @Test
+    void aMalformedConnectionUriIsRefusedAsTheServicesRefuseIt() {
+        Result broker = ops("", "dead-letters", "list", "--amqp-uri=http://guest:secret@127.0.0.1:5672/");
+        assertThat(broker.exit()).isEqualTo(2);
+        assertThat(broker.out())
+                .contains("LIFTLINE_AMQP_URI (--amqp-uri) must start with amqp:// or amqps://")
+                .doesNotContain(":secret@");
+        Result store = ops("", "summaries", "verify", "--mongodb-uri=127.0.0.1:27017");
+        assertThat(store.exit()).isEqualTo(2);
+        assertThat(store.out()).contains("LIFTLINE_MONGODB_URI (--mongodb-uri) must start with mongodb://");
+    }
+
+    @Test
     void usersNeedASecretsDirectory() {
         Result result = ops("", "users", "load");
         assertThat(result.exit()).isEqualTo(2);
