@@ -10,8 +10,9 @@ import java.time.Duration;
 /** One GET with a deadline, as tests probe a service: its status, or its body; a service that does not answer is -1. */
 public final class HttpProbe {
 
+    /** Each probe's own timeout bounds it; a connect may take as long (a service under attack accepts slowly). */
     private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private HttpProbe() {}
 
