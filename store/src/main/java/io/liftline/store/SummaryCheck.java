@@ -125,15 +125,12 @@ public final class SummaryCheck {
         for (Document season : inGeneration(summaries.skierSeasons(), prefix)) {
             int skier = season.getInteger("skierId");
             for (String day : season.get("days", new Document()).keySet()) {
-                SummaryWriter.SkierDay d = SummaryWriter.skierDay(season, Integer.parseInt(day));
                 Document counts = season.get("days", Document.class).get(day, Document.class);
-                String k = key(r, s, d.dayId(), skier);
+                String k = key(r, s, Integer.parseInt(day), skier);
                 dayCounts.put(k, new long[] {
                     SummaryWriter.number(counts.get("rides")), SummaryWriter.number(counts.get("vertical"))
                 });
-                Set<String> ids = new HashSet<>();
-                d.events().forEach(event -> ids.add(event.eventId()));
-                dayLedgers.put(k, ids);
+                dayLedgers.put(k, new HashSet<>(SummaryWriter.ledger(season, Integer.parseInt(day))));
             }
         }
         Set<String> dayKeys = new TreeSet<>(dayCounts.keySet());

@@ -309,10 +309,7 @@ public final class SummaryWriter {
         // skier-seasons, with their generation, and what a batch wrote into a deleted generation is deleted after
         // it; see deleteLeftBehind.)
         List<Bson> expect = new ArrayList<>(List.of(Filters.eq("_id", id), Filters.eq(VERSION, known.version())));
-        byDay(group)
-                .forEach((day, list) -> expect.add(Filters.nin(
-                        "events." + day + ".eventId",
-                        list.stream().map(LiftRide::eventId).toList())));
+        byDay(group).forEach((day, list) -> expect.add(Filters.nin("events." + day, eventIds(list))));
         return new UpdateOneModel<>(Filters.and(expect), ledgered(group), UPSERT);
     }
 
@@ -322,9 +319,7 @@ public final class SummaryWriter {
         Document events = new Document();
         byDay(group).forEach((day, list) -> {
             days.append(String.valueOf(day), new Document("rides", list.size()).append("vertical", vertical(list)));
-            events.append(
-                    String.valueOf(day),
-                    list.stream().map(SummaryWriter::ledgerEntry).toList());
+            events.append(String.valueOf(day), eventIds(list));
         });
         LiftRide any = group.get(0);
         return new Document("_id", id)
@@ -343,9 +338,7 @@ public final class SummaryWriter {
     private static Bson ledgered(List<LiftRide> group) {
         List<Bson> changes = new ArrayList<>();
         byDay(group).forEach((day, list) -> {
-            changes.add(Updates.pushEach(
-                    "events." + day,
-                    list.stream().map(SummaryWriter::ledgerEntry).toList()));
+            changes.add(Updates.pushEach("events." + day, eventIds(list)));
             changes.add(Updates.inc("days." + day + ".rides", list.size()));
             changes.add(Updates.inc("days." + day + ".vertical", vertical(list)));
         });
@@ -400,9 +393,7 @@ public final class SummaryWriter {
             for (LiftRide ride : bySeason.get(id)) {
                 daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
                 pushes.add(new UpdateOneModel<>(
-                        Filters.and(
-                                Filters.eq("_id", id),
-                                Filters.ne("events." + ride.dayId() + ".eventId", ride.eventId())),
+                        Filters.and(Filters.eq("_id", id), Filters.ne("events." + ride.dayId(), ride.eventId())),
                         ledgered(List.of(ride)),
                         UPSERT));
             }
@@ -424,10 +415,14 @@ public final class SummaryWriter {
     /** The seasons as stored, with the ledgers of the days asked for; remembered where they carry a version. */
     private Map<String, SkierSeason> readSeasons(Map<String, Set<Integer>> daysOf) {
         Map<String, SkierSeason> seasons = new LinkedHashMap<>();
-        for (Document d : readBack(daysOf)) {
+        List<Document> read = readBack(daysOf);
+        List<String> ledgered = new ArrayList<>();
+        read.forEach(d -> daysOf.get(d.getString("_id")).forEach(day -> ledgered.addAll(ledger(d, day))));
+        Map<String, Event> events = events(ledgered);
+        for (Document d : read) {
             Map<Integer, SkierDay> days = new LinkedHashMap<>();
             for (int day : daysOf.get(d.getString("_id"))) {
-                days.put(day, skierDay(d, day));
+                days.put(day, skierDay(d, day, events));
             }
             SkierSeason season = new SkierSeason(days, seasonTotals(d));
             seasons.put(d.getString("_id"), season);
@@ -453,10 +448,12 @@ public final class SummaryWriter {
         return rides.stream().mapToLong(LiftRide::vertical).sum();
     }
 
-    private static Document ledgerEntry(LiftRide ride) {
-        return new Document("eventId", ride.eventId())
-                .append("liftId", ride.liftId())
-                .append("time", ride.time());
+    /**
+     * A ledger's entries: the rides' event ids alone. What else a bucket needs of an event (its lift and time) is in
+     * the raw ride, read by id where a ledger is read ({@link #readSeasons}); the ids are what makes counting once.
+     */
+    private static List<String> eventIds(List<LiftRide> rides) {
+        return rides.stream().map(LiftRide::eventId).toList();
     }
 
     private static Event event(LiftRide ride) {
@@ -500,13 +497,48 @@ public final class SummaryWriter {
         return new ArrayList<>(merged.values());
     }
 
-    /** One day of a skier-season document (read with that day's events). */
-    static SkierDay skierDay(Document season, int day) {
-        List<Event> events = new ArrayList<>();
-        for (Document e :
-                season.get("events", new Document()).getList(String.valueOf(day), Document.class, List.of())) {
-            events.add(new Event(e.getString("eventId"), e.getInteger("liftId"), e.getInteger("time")));
+    /** The event ids of one day's ledger in a skier-season document (read with that day's events), in order. */
+    static List<String> ledger(Document season, int day) {
+        List<String> ids = new ArrayList<>();
+        for (Object entry :
+                season.get("events", new Document()).getList(String.valueOf(day), Object.class, List.of())) {
+            // An entry written by an earlier build of this release is a {eventId, liftId, time} document.
+            ids.add(entry instanceof Document d ? d.getString("eventId") : (String) entry);
         }
+        return ids;
+    }
+
+    /**
+     * The stored rides of these event ids, as ledger events. Every ledgered ride is stored (a ride is counted only
+     * after its insert, and raw rides are never deleted): one missing is a store that lost it, not a race to retry.
+     */
+    private Map<String, Event> events(List<String> eventIds) {
+        Map<String, Event> events = new HashMap<>();
+        if (eventIds.isEmpty()) {
+            return events;
+        }
+        for (Document ride : summaries
+                .rides()
+                .find(Filters.in("_id", eventIds))
+                .projection(Projections.include("liftId", "time"))
+                .batchSize(Summaries.SCAN_BATCH)) {
+            events.put(
+                    ride.getString("_id"),
+                    new Event(ride.getString("_id"), ride.getInteger("liftId"), ride.getInteger("time")));
+        }
+        if (events.size() != new HashSet<>(eventIds).size()) {
+            throw new IllegalStateException("a skier-day ledger names a ride the rides collection does not hold ("
+                    + eventIds.stream()
+                            .filter(id -> !events.containsKey(id))
+                            .findFirst()
+                            .orElse("?") + ")");
+        }
+        return events;
+    }
+
+    /** One day of a skier-season document (read with that day's ledger), its events as {@code events} has them. */
+    static SkierDay skierDay(Document season, int day, Map<String, Event> events) {
+        List<Event> ledgered = ledger(season, day).stream().map(events::get).toList();
         Document counts = season.get("days", new Document()).get(String.valueOf(day), new Document());
         return new SkierDay(
                 season.getInteger("resortId"),
@@ -514,7 +546,7 @@ public final class SummaryWriter {
                 day,
                 season.getInteger("skierId"),
                 0,
-                events,
+                ledgered,
                 number(counts.get("vertical")));
     }
 

@@ -214,6 +214,21 @@ class SummariesIT {
     }
 
     @Test
+    void aLedgerNamingARideTheStoreNoLongerHoldsFailsTheBatchInsteadOfGuessingItsLift() {
+        // A ledger holds event ids only; a bucket that must count from it reads each ride's lift and time from the
+        // rides collection. A ride gone from there (a store restored from an older backup) is a failure to see.
+        List<LiftRide> day = someRides(200, 31, "g-");
+        store(day);
+        summaries.resortDays().deleteMany(new Document());
+        summaries.rides().deleteOne(new Document("_id", day.get(7).eventId()));
+        SummaryWriter forgetful = new SummaryWriter(summaries); // remembers nothing: every bucket reads the ledgers
+
+        assertThatThrownBy(() -> forgetful.apply(day))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("does not hold (" + day.get(7).eventId() + ")");
+    }
+
+    @Test
     void aSummaryDeletedUnderAWriterIsCountedAgainFromTheLedgerNotFromWhatTheWriterRemembers() {
         List<LiftRide> first = someRides(300, 9, "m-");
         store(first); // the writer now remembers what each bucket and list holds

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Liftline's stand-in store only: mongo-java-server's {@code _id} index, used also for a query that asks for an
- * {@code _id} and more ({@code {_id: x, "events.eventId": {$ne: e}}}, or the driver's {@code $and} of the two). The
+ * {@code _id} and more ({@code {_id: x, "events.17": {$ne: e}}}, or the driver's {@code $and} of the two). The
  * library uses its index only for a query on the index's keys alone and scans the collection otherwise, which made
  * every conditional update of the read model cost as much as the collection is large. The index finds the one
  * candidate; the collection matches it against the whole query, as before, so answers are unchanged.
