@@ -2,10 +2,8 @@ package io.liftline.bench;
 
 import com.mongodb.client.MongoClients;
 import io.liftline.consumer.ConsumerMain;
-import io.liftline.consumer.mongo.RideSink;
-import io.liftline.model.LiftRide;
+import io.liftline.consumer.mongo.MongoRideSink;
 import io.liftline.store.RideStore;
-import java.util.List;
 
 /**
  * The consumer worker storing the raw rides and no read model: the benchmark's measure of what keeping the
@@ -16,24 +14,10 @@ public final class RawRidesConsumerMain {
     private RawRidesConsumerMain() {}
 
     public static void main(String[] args) throws Exception {
-        ConsumerMain.run(args, config -> {
-            RideStore rides = new RideStore(MongoClients.create(config.mongodbUri()), config.mongodbDatabase());
-            return new RideSink() {
-                @Override
-                public RideStore.WriteResult insert(List<LiftRide> batch) {
-                    return rides.insert(batch);
-                }
-
-                @Override
-                public void summarize(List<LiftRide> stored) {
-                    // the raw rides only
-                }
-
-                @Override
-                public void createIndexes() {
-                    rides.createIndexes();
-                }
-            };
-        });
+        ConsumerMain.run(
+                args,
+                config -> new MongoRideSink(
+                        new RideStore(MongoClients.create(config.mongodbUri()), config.mongodbDatabase()),
+                        stored -> {} /* the raw rides only */));
     }
 }

@@ -6,16 +6,22 @@ import io.liftline.store.RideStore;
 import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** The raw rides collection and the read model kept beside it. */
 public final class MongoRideSink implements RideSink {
 
     private final RideStore rides;
-    private final SummaryWriter summaries;
+    private final Consumer<List<LiftRide>> summaries;
 
     public MongoRideSink(MongoClient client, String database) {
-        this.rides = new RideStore(client, database);
-        this.summaries = new SummaryWriter(new Summaries(client.getDatabase(database)));
+        this(new RideStore(client, database), new SummaryWriter(new Summaries(client.getDatabase(database)))::apply);
+    }
+
+    /** The raw rides, and what counts them once stored: the read model's writer, or a benchmark's partial one. */
+    public MongoRideSink(RideStore rides, Consumer<List<LiftRide>> summaries) {
+        this.rides = rides;
+        this.summaries = summaries;
     }
 
     @Override
@@ -25,7 +31,7 @@ public final class MongoRideSink implements RideSink {
 
     @Override
     public void summarize(List<LiftRide> stored) {
-        summaries.apply(stored);
+        summaries.accept(stored);
     }
 
     @Override
