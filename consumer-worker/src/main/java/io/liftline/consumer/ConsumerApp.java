@@ -2,6 +2,7 @@ package io.liftline.consumer;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.ReadPreference;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
@@ -101,7 +102,10 @@ public final class ConsumerApp implements AutoCloseable {
                 .onSuccess(event -> storeFailure = null);
     }
 
-    /** The store client's settings: the URI's, with Liftline's timeouts and, unless the URI sets one, its write concern. */
+    /**
+     * The store client's settings: the URI's, with Liftline's timeouts, reads from the primary, and, unless the URI
+     * sets one, its write concern.
+     */
     static MongoClientSettings storeSettings(String mongodbUri) {
         ConnectionString uri = new ConnectionString(mongodbUri);
         return MongoClientSettings.builder()
@@ -109,6 +113,10 @@ public final class ConsumerApp implements AutoCloseable {
                 // A ride is acked to the broker once written: written must mean on a majority of a replica set,
                 // on disk, or a failover could lose acked rides. The URI may ask otherwise (w=..., journal=...).
                 .writeConcern(uri.getWriteConcern() != null ? uri.getWriteConcern() : DEFAULT_WRITE_CONCERN)
+                // The worker reads back what it wrote (a duplicate's stored ride, ledgers, buckets, top lists, the
+                // generation in use): from the primary, whatever the URI asks (one copied from the query API's
+                // would send those reads to a secondary that may not have the write yet).
+                .readPreference(ReadPreference.primary())
                 .applyToClusterSettings(
                         c -> c.serverSelectionTimeout(STORE_SELECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 .applyToSocketSettings(s -> s.readTimeout((int) STORE_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
