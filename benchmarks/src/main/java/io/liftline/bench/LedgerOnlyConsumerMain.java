@@ -61,6 +61,9 @@ public final class LedgerOnlyConsumerMain {
                                     rides.stream().mapToLong(LiftRide::vertical).sum())),
                     UPSERT));
         });
+        if (updates.isEmpty()) {
+            return; // a batch whose every ride was refused: the driver refuses an empty bulk write
+        }
         try {
             days.bulkWrite(updates, new BulkWriteOptions().ordered(false));
         } catch (MongoBulkWriteException e) {
