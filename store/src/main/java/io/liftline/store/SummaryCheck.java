@@ -126,11 +126,12 @@ public final class SummaryCheck {
             int skier = season.getInteger("skierId");
             for (String day : season.get("days", new Document()).keySet()) {
                 Document counts = season.get("days", Document.class).get(day, Document.class);
-                String k = key(r, s, Integer.parseInt(day), skier);
+                int dayId = Integer.parseInt(day);
+                String k = key(r, s, dayId, skier);
                 dayCounts.put(k, new long[] {
                     SummaryWriter.number(counts.get("rides")), SummaryWriter.number(counts.get("vertical"))
                 });
-                dayLedgers.put(k, new HashSet<>(SummaryWriter.ledger(season, Integer.parseInt(day))));
+                dayLedgers.put(k, new HashSet<>(SummaryWriter.ledger(season, dayId)));
             }
         }
         Set<String> dayKeys = new TreeSet<>(dayCounts.keySet());
