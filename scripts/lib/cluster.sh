@@ -66,20 +66,24 @@ node_launch() {
 }
 
 # node_await N: waits until node N serves AMQP and has finished booting. A node that stopped while booting (3.10
-# can refuse a peer's feature flags while that peer is itself still booting) is started again, twice at most.
+# can refuse a peer's feature flags while that peer is itself still booting: BOOT FAILED, incompatible_feature_flags)
+# is started again, three times at most. It is found dead by asking its Erlang node, not by its pid file: RabbitMQ
+# deletes that file when a boot fails, and a node never relaunched leaves its peers waiting for its tables.
 node_await() {
-  local n=$1 i pid relaunches=0
+  local n=$1 relaunches=0 next_check
   # Up to about 250 s: after every node was killed, a node may wait out RabbitMQ's own wait for its peers' tables
   # (30 s a try) before it stops and is started again; 120 s was once 13 s short of that (ClusterIT, kill all).
-  for ((i = 0; i < 1250; i++)); do
+  local deadline=$((SECONDS + 250))
+  next_check=$((SECONDS + 5))
+  while ((SECONDS < deadline)); do
     port_open "$(node_amqp_port "$n")" && break
-    if ((i % 25 == 24)); then
-      pid=$(node_pid "$n")
-      if [ -n "$pid" ] && ! as_root kill -0 "$pid" 2>/dev/null && ((relaunches < 2)); then
+    if ((SECONDS >= next_check)); then
+      if ((relaunches < 3)) && ! ctl "$n" ping >/dev/null 2>&1 && ! port_open "$(node_amqp_port "$n")"; then
         relaunches=$((relaunches + 1))
         log "cluster: node $n stopped while booting (see $CLUSTER_HOME/node-$n/log); starting it again"
         node_launch "$n"
       fi
+      next_check=$((SECONDS + 5))
     fi
     sleep 0.2
   done
