@@ -1,5 +1,6 @@
 package io.liftline.store;
 
+import com.mongodb.ReadPreference;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
@@ -46,6 +47,16 @@ public final class Summaries {
 
     public Summaries(MongoDatabase database) {
         this.database = database;
+    }
+
+    /**
+     * These collections read from the primary, whatever the database was given: for those who read back what they or
+     * another writer just wrote (the writer's ledgers, buckets, lists and generations; a recount's rides and
+     * summaries). A secondary that lags would fail their checks round after round, miss a ride just stored, or report
+     * differences that are only its lag. Readers who may be a little stale (the query API) use the database as given.
+     */
+    Summaries primary() {
+        return new Summaries(database.withReadPreference(ReadPreference.primary()));
     }
 
     MongoCollection<Document> resorts() {

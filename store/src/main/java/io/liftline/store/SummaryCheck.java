@@ -42,8 +42,8 @@ public final class SummaryCheck {
     private final Generations generations;
 
     public SummaryCheck(Summaries summaries) {
-        this.summaries = summaries;
-        this.generations = new Generations(summaries);
+        this.summaries = summaries.primary();
+        this.generations = new Generations(this.summaries);
     }
 
     /** Every difference in the resort-seasons of the scope (null: all). */

@@ -32,9 +32,9 @@ public final class SummaryRebuild {
     private final SummaryWriter writer;
 
     public SummaryRebuild(Summaries summaries) {
-        this.summaries = summaries;
-        this.generations = new Generations(summaries);
-        this.writer = new SummaryWriter(summaries);
+        this.summaries = summaries.primary();
+        this.generations = new Generations(this.summaries);
+        this.writer = new SummaryWriter(this.summaries);
     }
 
     /** What one resort-season's rebuild did. */

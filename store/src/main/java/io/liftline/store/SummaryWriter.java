@@ -76,8 +76,8 @@ public final class SummaryWriter {
     private final Recent<String, Known> known = new Recent<>(REMEMBERED_SLOTS);
 
     public SummaryWriter(Summaries summaries) {
-        this.summaries = summaries;
-        this.generations = new Generations(summaries);
+        this.summaries = summaries.primary();
+        this.generations = new Generations(this.summaries);
     }
 
     /** One event of a skier-day's ledger. */
