@@ -6,10 +6,8 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import io.liftline.consumer.ConsumerMain;
 import io.liftline.consumer.mongo.MongoRideSink;
@@ -52,13 +50,17 @@ public final class LedgerOnlyConsumerMain {
         byDay.forEach((key, rides) -> {
             List<String> ids = rides.stream().map(LiftRide::eventId).toList();
             updates.add(new UpdateOneModel<>(
-                    Filters.and(Filters.eq("_id", key), Filters.nin("events", ids)),
-                    Updates.combine(
-                            Updates.pushEach("events", ids),
-                            Updates.inc("rides", rides.size()),
-                            Updates.inc(
-                                    "vertical",
-                                    rides.stream().mapToLong(LiftRide::vertical).sum())),
+                    // as the documents MongoDB reads, like the real writer's (SummaryWriter.ledgered)
+                    new Document("_id", key).append("events", new Document("$nin", ids)),
+                    new Document("$push", new Document("events", new Document("$each", ids)))
+                            .append(
+                                    "$inc",
+                                    new Document("rides", rides.size())
+                                            .append(
+                                                    "vertical",
+                                                    rides.stream()
+                                                            .mapToLong(LiftRide::vertical)
+                                                            .sum())),
                     UPSERT));
         });
         if (updates.isEmpty()) {
