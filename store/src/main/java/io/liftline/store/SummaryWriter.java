@@ -613,6 +613,7 @@ public final class SummaryWriter {
                 if (set.isEmpty()) {
                     continue;
                 }
+                // Never empty: a skier whose day the bucket counted less of has events from there on.
                 Document inc = new Document(liftHours);
                 if (newSkiers > 0) {
                     inc.append("skiers", newSkiers);
