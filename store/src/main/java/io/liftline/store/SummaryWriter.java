@@ -306,9 +306,10 @@ public final class SummaryWriter {
         // was deleted meanwhile, the upsert makes it anew with the version expected: only a rebuild deletes
         // skier-seasons, with their generation, and what a batch wrote into a deleted generation is deleted after
         // it; see deleteLeftBehind.)
+        Map<Integer, List<LiftRide>> days = byDay(group);
         Document expect = new Document("_id", id).append(VERSION, known.version());
-        byDay(group).forEach((day, list) -> expect.append("events." + day, new Document("$nin", eventIds(list))));
-        return new UpdateOneModel<>(expect, ledgered(group), UPSERT);
+        days.forEach((day, list) -> expect.append("events." + day, new Document("$nin", eventIds(list))));
+        return new UpdateOneModel<>(expect, ledgered(days), UPSERT);
     }
 
     /** A skier-season that holds these rides (of one season) only, at version 1: what {@link #ledgered} makes anew. */
@@ -319,38 +320,35 @@ public final class SummaryWriter {
             days.append(String.valueOf(day), new Document("rides", list.size()).append("vertical", vertical(list)));
             events.append(String.valueOf(day), eventIds(list));
         });
-        LiftRide any = group.get(0);
-        return new Document("_id", id)
-                .append(VERSION, 1L)
-                .append("days", days)
-                .append("events", events)
-                .append("resortId", any.resortId())
-                .append("seasonId", any.seasonId())
-                .append("skierId", any.skierId());
+        Document season =
+                new Document("_id", id).append(VERSION, 1L).append("days", days).append("events", events);
+        season.putAll(whose(group.get(0)));
+        return season;
+    }
+
+    /** Whose skier-season a ride counts in: the fields a skier-season carries besides its counts and ledgers. */
+    private static Document whose(LiftRide ride) {
+        return new Document("resortId", ride.resortId())
+                .append("seasonId", ride.seasonId())
+                .append("skierId", ride.skierId());
     }
 
     /**
-     * The update that adds these rides (of one skier-season, not yet in its ledgers) to their days' ledgers and
-     * counts, makes the season where there is none, and increments its version once. Written as the document MongoDB
-     * reads, not with the driver's builders: this is the update of nearly every ride, and the builders convert
+     * The update that adds these rides (of one skier-season, by day, not yet in its ledgers) to their days' ledgers
+     * and counts, makes the season where there is none, and increments its version once. Written as the document
+     * MongoDB reads, not with the driver's builders: this is the update of nearly every ride, and the builders convert
      * themselves to a document before the driver encodes that document again (a tenth of a worker's CPU, measured).
      */
-    private static Document ledgered(List<LiftRide> group) {
+    private static Document ledgered(Map<Integer, List<LiftRide>> byDay) {
         Document push = new Document();
         Document inc = new Document();
-        byDay(group).forEach((day, list) -> {
+        byDay.forEach((day, list) -> {
             push.append("events." + day, new Document("$each", eventIds(list)));
             inc.append("days." + day + ".rides", list.size()).append("days." + day + ".vertical", vertical(list));
         });
         inc.append(VERSION, 1L);
-        LiftRide any = group.get(0);
-        return new Document("$push", push)
-                .append("$inc", inc)
-                .append(
-                        "$setOnInsert",
-                        new Document("resortId", any.resortId())
-                                .append("seasonId", any.seasonId())
-                                .append("skierId", any.skierId()));
+        LiftRide any = byDay.values().iterator().next().get(0);
+        return new Document("$push", push).append("$inc", inc).append("$setOnInsert", whose(any));
     }
 
     /** The season as it stands after its checked update held: what was known, and the batch's rides. */
@@ -397,7 +395,7 @@ public final class SummaryWriter {
                 daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
                 pushes.add(new UpdateOneModel<>(
                         new Document("_id", id).append("events." + ride.dayId(), new Document("$ne", ride.eventId())),
-                        ledgered(List.of(ride)),
+                        ledgered(byDay(List.of(ride))),
                         UPSERT));
             }
         }
