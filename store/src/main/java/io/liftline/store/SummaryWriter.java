@@ -108,10 +108,19 @@ public final class SummaryWriter {
     }
 
     /**
-     * What this writer last saw stored of a skier-season: the version it had, the season's totals, and the counts of
-     * one day (the latest it counted into).
+     * What this writer last saw stored of a skier-season: the version it had, the season's totals, the counts of one
+     * day (the latest it counted into), and the latest day the document holds.
      */
-    private record Known(long version, Totals season, int day, int dayRides, long dayVertical) {}
+    private record Known(long version, Totals season, int day, int dayRides, long dayVertical, int lastDay) {
+
+        /**
+         * Whether this day's counts are known at {@link #version}: the day remembered, or one after every day the
+         * document holds (nothing yet). A skier's first rides of a day then need no read of the season.
+         */
+        boolean knows(int dayId) {
+            return dayId == day || dayId > lastDay;
+        }
+    }
 
     /** A skier's totals over some span; the entries of a top list. */
     record Totals(int skierId, long rides, long vertical) {}
@@ -244,7 +253,8 @@ public final class SummaryWriter {
     /**
      * Counts the rides into their skier-seasons. Each season's rides of the batch go in one update that holds only
      * where the document is at the version this writer last saw (or, for a season it never saw, where there is none)
-     * and its ledgers lack every one of them: then what the document holds now is known without reading it. Where
+     * and its ledgers lack every one of them: then what the document holds now is known without reading it (a day
+     * after every day the document held then holds nothing, so a skier's first rides of a day need no read). Where
      * that check fails (another writer, a redelivery, a writer that forgot), each ride is pushed on its own where its
      * ledger lacks it, and the document is read back.
      */
@@ -265,8 +275,8 @@ public final class SummaryWriter {
         Set<String> slowly = new LinkedHashSet<>();
         bySeason.forEach((id, group) -> {
             Known k = known.get(id);
-            if (k != null && group.stream().anyMatch(r -> r.dayId() != k.day())) {
-                slowly.add(id); // a day whose counts this writer does not know
+            if (k != null && group.stream().anyMatch(r -> !k.knows(r.dayId()))) {
+                slowly.add(id); // an earlier day, whose counts this writer does not know
                 return;
             }
             ids.add(id);
@@ -375,15 +385,24 @@ public final class SummaryWriter {
             vertical += vertical(list);
         }
         SkierSeason season = new SkierSeason(days, new Totals(any.skierId(), rides, vertical));
-        remember(id, (was == null ? 0 : was.version()) + 1, season);
+        remember(id, (was == null ? 0 : was.version()) + 1, season, was == null ? 0 : was.lastDay());
         return season;
     }
 
-    private void remember(String id, long version, SkierSeason season) {
+    /** Remembers the season at this version; the document holds no day after {@code lastDay} or the season's days. */
+    private void remember(String id, long version, SkierSeason season, int lastDay) {
         SkierDay latest = season.days().values().stream()
                 .max(Comparator.comparingInt(SkierDay::dayId))
                 .orElseThrow();
-        known.put(id, new Known(version, season.season(), latest.dayId(), latest.rides(), latest.vertical()));
+        known.put(
+                id,
+                new Known(
+                        version,
+                        season.season(),
+                        latest.dayId(),
+                        latest.rides(),
+                        latest.vertical(),
+                        Math.max(lastDay, latest.dayId())));
     }
 
     /** Counts each ride on its own where its day's ledger lacks it, then reads the seasons back. */
@@ -428,7 +447,7 @@ public final class SummaryWriter {
             SkierSeason season = new SkierSeason(days, seasonTotals(d));
             seasons.put(d.getString("_id"), season);
             if (d.get(VERSION) != null) {
-                remember(d.getString("_id"), number(d.get(VERSION)), season);
+                remember(d.getString("_id"), number(d.get(VERSION)), season, lastDay(d));
             }
         }
         if (seasons.size() != daysOf.size()) {
@@ -549,6 +568,14 @@ public final class SummaryWriter {
                 0,
                 ledgered,
                 number(counts.get("vertical")));
+    }
+
+    /** The latest day a skier-season document (read with every day's counts) holds; 0 for none. */
+    private static int lastDay(Document skierSeason) {
+        return skierSeason.get("days", new Document()).keySet().stream()
+                .mapToInt(Integer::parseInt)
+                .max()
+                .orElse(0);
     }
 
     static Totals seasonTotals(Document skierSeason) {
