@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * {@code SeasonGrowth MONGODB_URI DATABASE SKIERS DAYS [RIDES_PER_DAY] [BATCH]}: stores a season day by day (each
  * skier riding RIDES_PER_DAY times a day, in turn, at one resort) and counts it into the read model as a worker
  * does, one thread, and prints what a ride cost on each tenth day, and the last tenth of the season's cost over the
- * first's: whether the writer's cost grows as the season's summaries do. A warm-up day at another resort goes first, unmeasured, so that day 1 is not the JIT's.
+ * first's: whether the writer's cost grows as the season's summaries do. A warm-up day at another resort goes first,
+ * unmeasured, so that day 1 is not the JIT's.
  */
 public final class SeasonGrowth {
 
