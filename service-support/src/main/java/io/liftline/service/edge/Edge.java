@@ -13,7 +13,6 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
@@ -33,6 +32,9 @@ public final class Edge {
     public static final String PLAIN = "http";
     /** The HTTPS connector's name. */
     public static final String TLS = "https";
+
+    /** The idle timeout of the public connections while their number is at the limit: idle ones make room. */
+    static final long LIMITED_IDLE_TIMEOUT_MS = 1_000;
 
     private static final Logger log = LoggerFactory.getLogger(Edge.class);
 
@@ -141,10 +143,8 @@ public final class Edge {
                     new HttpConnectionFactory(https)));
         }
         publicConnectors.forEach(server::addConnector);
-        NetworkConnectionLimit limit =
-                new NetworkConnectionLimit(settings.maxConnections(), publicConnectors.toArray(Connector[]::new));
-        limit.setEndPointIdleTimeout(1_000); // at the limit, idle connections make room within a second
-        server.addBean(limit);
+        server.addBean(new PublicConnectionLimit(
+                settings.maxConnections(), LIMITED_IDLE_TIMEOUT_MS, publicConnectors.toArray(Connector[]::new)));
         Connectors.serve(
                 server,
                 api,
