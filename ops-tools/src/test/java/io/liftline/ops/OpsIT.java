@@ -572,7 +572,7 @@ class OpsIT {
         assertThat(tampered.exit()).isEqualTo(1);
         assertThat(tampered.out())
                 .contains(
-                        "skier-day",
+                        "skier-season",
                         "resort 4 season 2025 day 3 skier 70",
                         "2 rides, 300 vertical",
                         "2 rides, 305 vertical",

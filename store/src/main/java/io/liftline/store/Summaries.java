@@ -9,10 +9,11 @@ import org.bson.Document;
  * The read model's collections and document ids (docs/stored-documents.md), in one place. Every summary belongs to
  * one generation of its resort-season: readers use the current one, a rebuild fills the next one beside it.
  *
- * <p>Only skier-season documents count rides themselves: each day of a skier's season carries the ids of the events it
- * counted (its ledger), so that counting one twice is a no-op. The other summaries are derived from those days by
- * updates that are safe to repeat: resort-day documents record how many events of each skier's day they have counted,
- * and top lists are replaced whole under a version check.
+ * <p>Only skier-day documents count rides themselves: each carries the ids of the events it counted (its ledger), so
+ * that counting one twice is a no-op. The other summaries are derived from those days by updates that are safe to
+ * repeat: a skier-season raises each day's counts to a skier-day's ({@code $max}: counts only grow), resort-day
+ * documents record how many events of each skier's day they have counted, and top lists are replaced whole under a
+ * version check.
  */
 public final class Summaries {
 
@@ -20,7 +21,9 @@ public final class Summaries {
     public static final String RESORTS = "summary_resorts";
     /** {@link #RESORT_DAY_BUCKETS} documents per resort-day: distinct skiers and rides per lift per hour. */
     public static final String RESORT_DAYS = "summary_resort_days";
-    /** One document per skier per resort-season: rides and vertical of each day skied, and each day's ledger. */
+    /** One document per skier per resort-day: the day's ledger of event ids, its rides and vertical. */
+    public static final String SKIER_DAYS = "summary_skier_days";
+    /** One document per skier per resort-season: rides and vertical of each day skied. */
     public static final String SKIER_SEASONS = "summary_skier_seasons";
     /** The top skiers by vertical of each resort-season and of each resort-day. */
     public static final String TOP_SKIERS = "summary_top_skiers";
@@ -67,6 +70,10 @@ public final class Summaries {
         return database.getCollection(RESORT_DAYS);
     }
 
+    MongoCollection<Document> skierDays() {
+        return database.getCollection(SKIER_DAYS);
+    }
+
     MongoCollection<Document> skierSeasons() {
         return database.getCollection(SKIER_SEASONS);
     }
@@ -80,7 +87,7 @@ public final class Summaries {
     }
 
     /** The summary collections apart from {@link #RESORTS}: those whose ids start with {@link #generationPrefix}. */
-    static final String[] GENERATION_COLLECTIONS = {SKIER_SEASONS, RESORT_DAYS, TOP_SKIERS};
+    static final String[] GENERATION_COLLECTIONS = {SKIER_DAYS, SKIER_SEASONS, RESORT_DAYS, TOP_SKIERS};
 
     MongoDatabase database() {
         return database;
@@ -94,6 +101,11 @@ public final class Summaries {
     /** {@code 3/2025/g1/17/b5}: bucket 5 of day 17. */
     static String resortDayId(int generation, int resort, String season, int day, int bucket) {
         return generationPrefix(resort, season, generation) + day + "/b" + bucket;
+    }
+
+    /** {@code 3/2025/g1/17/s4242}: skier 4242's day 17. */
+    static String skierDayId(int generation, int resort, String season, int day, int skier) {
+        return generationPrefix(resort, season, generation) + day + "/s" + skier;
     }
 
     /** {@code 3/2025/g1/s4242}: skier 4242's season. */

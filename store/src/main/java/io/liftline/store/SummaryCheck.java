@@ -26,7 +26,7 @@ public final class SummaryCheck {
     /**
      * One summary that differs from the raw rides.
      *
-     * @param summary  which kind: skier-day, resort-day, top-skiers
+     * @param summary  which kind: skier-day, skier-season (a day's counts in it), resort-day, top-skiers
      * @param key      which one, as a reader names it (resort 3, season 2025, day 17, skier 4242)
      * @param expected what the raw rides say
      * @param found    what the summary says
@@ -119,22 +119,26 @@ public final class SummaryCheck {
 
     private void compare(int r, String s, int generation, Expected e, List<Difference> out) {
         String prefix = Summaries.generationPrefix(r, s, generation);
-        // Skier-days, within the skier-season documents: counts and ledger.
+        // Skier-days: counts and ledger; and each day's counts in its skier-season, which readers are given.
         Map<String, long[]> dayCounts = new HashMap<>();
         Map<String, Set<String>> dayLedgers = new HashMap<>();
+        for (Document day : inGeneration(summaries.skierDays(), prefix)) {
+            String k = key(r, s, day.getInteger("dayId"), day.getInteger("skierId"));
+            dayCounts.put(
+                    k, new long[] {SummaryWriter.number(day.get("rides")), SummaryWriter.number(day.get("vertical"))});
+            dayLedgers.put(k, new HashSet<>(SummaryWriter.ledger(day)));
+        }
+        Map<String, long[]> seasonDayCounts = new HashMap<>();
         for (Document season : inGeneration(summaries.skierSeasons(), prefix)) {
             int skier = season.getInteger("skierId");
-            for (String day : season.get("days", new Document()).keySet()) {
-                Document counts = season.get("days", Document.class).get(day, Document.class);
-                int dayId = Integer.parseInt(day);
-                String k = key(r, s, dayId, skier);
-                dayCounts.put(k, new long[] {
-                    SummaryWriter.number(counts.get("rides")), SummaryWriter.number(counts.get("vertical"))
-                });
-                dayLedgers.put(k, new HashSet<>(SummaryWriter.ledger(season, dayId)));
-            }
+            season.get("days", new Document())
+                    .forEach((day, counts) -> seasonDayCounts.put(key(r, s, Integer.parseInt(day), skier), new long[] {
+                        SummaryWriter.number(((Document) counts).get("rides")),
+                        SummaryWriter.number(((Document) counts).get("vertical"))
+                    }));
         }
         Set<String> dayKeys = new TreeSet<>(dayCounts.keySet());
+        dayKeys.addAll(seasonDayCounts.keySet());
         e.skierDays.keySet().stream().filter(k -> k.startsWith(key(r, s) + " ")).forEach(dayKeys::add);
         Map<String, List<Totals>> dayRankings = new HashMap<>();
         for (String k : dayKeys) {
@@ -142,6 +146,11 @@ public final class SummaryCheck {
             long[] got = dayCounts.get(k);
             String wanted = want == null ? "no rides" : counts(want.rides, want.vertical);
             String found = got == null ? "no rides" : counts(got[0], got[1]);
+            long[] inSeason = seasonDayCounts.get(k);
+            String foundInSeason = inSeason == null ? "no rides" : counts(inSeason[0], inSeason[1]);
+            if (!wanted.equals(foundInSeason)) {
+                out.add(new Difference("skier-season", k, wanted, foundInSeason));
+            }
             if (!wanted.equals(found)) {
                 out.add(new Difference("skier-day", k, wanted, found));
             } else if (want != null && !want.events.equals(dayLedgers.get(k))) {

@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -36,11 +35,12 @@ import org.bson.Document;
  * ride is redelivered, and nothing is counted twice. No transactions: each step is idempotent on its own.
  *
  * <ol>
- *   <li>Skier-season: the ride's event id is pushed to its day's ledger, with {@code $inc} of the day's rides and
- *       vertical, only where the ledger lacks it (a batch's rides of one season at once, where its version is the
- *       one last seen).</li>
+ *   <li>Skier-day: the ride's event id is pushed to the day's ledger, with {@code $inc} of the day's rides and
+ *       vertical, only where the ledger lacks it (a batch's rides of one skier-day at once, where its version is the
+ *       one last seen). A document per day keeps what each ride rewrites bounded by a day, not a season.</li>
  *   <li>Resort-day: each bucket records how many events of each skier's day ledger it has counted; it counts the
  *       rest, under a check that the number is still the one it expected.</li>
+ *   <li>Skier-season: each day's counts are raised to the skier-day's with {@code $max}, which is safe to repeat.</li>
  *   <li>Top skiers: the skiers' new totals are merged into the list, written back under a version check.</li>
  * </ol>
  *
@@ -51,7 +51,7 @@ import org.bson.Document;
  */
 public final class SummaryWriter {
 
-    /** The skier-season field every change of the document increments: what a writer's check compares. */
+    /** The skier-day and skier-season field every change of the document increments: what a writer's check compares. */
     static final String VERSION = "version";
 
     /** Attempts at version-checked updates before the batch fails (and its worker retries it whole). */
@@ -72,6 +72,8 @@ public final class SummaryWriter {
     private final Recent<String, TopList> lists = new Recent<>(REMEMBERED_LISTS);
     /** Skier-season id to what this writer last saw stored of it. */
     private final Recent<String, Known> known = new Recent<>(REMEMBERED_SLOTS);
+    /** Skier-day id to what this writer last saw stored of it. */
+    private final Recent<String, KnownDay> knownDays = new Recent<>(REMEMBERED_SLOTS);
 
     public SummaryWriter(Summaries summaries) {
         this.summaries = summaries.primary();
@@ -109,13 +111,13 @@ public final class SummaryWriter {
 
     /**
      * What this writer last saw stored of a skier-season: the version it had, the season's totals, the counts of one
-     * day (the latest it counted into), and the latest day the document holds.
+     * day (the latest it raised), and the latest day the document holds.
      */
     private record Known(long version, Totals season, int day, int dayRides, long dayVertical, int lastDay) {
 
         /**
          * Whether this day's counts are known at {@link #version}: the day remembered, or one after every day the
-         * document holds (nothing yet). A skier's first rides of a day then need no read of the season.
+         * document holds (nothing yet). A skier's first day after those needs no read of the season.
          */
         boolean knows(int dayId) {
             return dayId == day || dayId > lastDay;
@@ -191,6 +193,10 @@ public final class SummaryWriter {
                     continue;
                 }
                 idsByCollection
+                        .computeIfAbsent(Summaries.SKIER_DAYS, c -> new HashSet<>())
+                        .add(Summaries.skierDayId(
+                                generation, ride.resortId(), ride.seasonId(), ride.dayId(), ride.skierId()));
+                idsByCollection
                         .computeIfAbsent(Summaries.SKIER_SEASONS, c -> new HashSet<>())
                         .add(Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId()));
                 idsByCollection
@@ -235,233 +241,182 @@ public final class SummaryWriter {
                 .computeIfAbsent(batch.generation(), g -> new ArrayList<>())
                 .addAll(batch.rides()));
         byGeneration.forEach((generation, rides) -> {
-            Map<String, SkierSeason> seasons = countInSkierSeasons(generation, rides);
-            List<SkierDay> days = new ArrayList<>();
-            seasons.values().forEach(season -> days.addAll(season.days().values()));
+            Collection<SkierDay> days = countInSkierDays(generation, rides).values();
             countInResortDays(generation, days);
-            offerToTopLists(generation, seasons.values());
+            // After the buckets: they are where a ledger made anew under the writer shows (withLedgersWhereBehind),
+            // before any season is raised to such a ledger's counts.
+            offerToTopLists(generation, raiseSkierSeasons(generation, days).values());
         });
     }
 
     // The steps, package-private so that tests can stop after any of them, as a worker that dies there would.
 
-    /** A skier's season as read back after counting: the days of the batch, and the season's totals. */
+    /** A skier's season after the batch: the batch's days of it, and the season's totals. */
     record SkierSeason(Map<Integer, SkierDay> days, Totals season) {}
 
-    // 1. Skier-seasons: the ledger of each day.
+    /** What this writer last saw stored of a skier-day: the version it had and its counts. */
+    private record KnownDay(long version, long rides, long vertical) {}
+
+    // 1. Skier-days: the ledger of each.
 
     /**
-     * Counts the rides into their skier-seasons. Each season's rides of the batch go in one update that holds only
-     * where the document is at the version this writer last saw (or, for a season it never saw, where there is none)
-     * and its ledgers lack every one of them: then what the document holds now is known without reading it (a day
-     * after every day the document held then holds nothing, so a skier's first rides of a day need no read). Where
-     * that check fails (another writer, a redelivery, a writer that forgot), each ride is pushed on its own where its
-     * ledger lacks it, and the document is read back.
+     * Counts the rides into their skier-days, by skier-day id. Each day's rides of the batch go in one update that
+     * holds only where the document is at the version this writer last saw (or, for a day it never saw, where there
+     * is none) and its ledger lacks every one of them: then what the document holds now is known without reading it.
+     * Where that check fails (another writer, a redelivery, a writer that forgot), each ride is pushed on its own where
+     * the ledger lacks it, and the document is read back.
      */
-    Map<String, SkierSeason> countInSkierSeasons(int generation, List<LiftRide> rides) {
-        Map<String, List<LiftRide>> bySeason = new LinkedHashMap<>();
+    Map<String, SkierDay> countInSkierDays(int generation, List<LiftRide> rides) {
+        Map<String, List<LiftRide>> byDay = new LinkedHashMap<>();
         Set<String> events = new HashSet<>();
         for (LiftRide ride : rides) {
             if (events.add(ride.eventId())) { // a ride twice in one batch (a client's retry) is one ride
-                bySeason.computeIfAbsent(
-                                Summaries.skierSeasonId(generation, ride.resortId(), ride.seasonId(), ride.skierId()),
+                byDay.computeIfAbsent(
+                                Summaries.skierDayId(
+                                        generation, ride.resortId(), ride.seasonId(), ride.dayId(), ride.skierId()),
                                 k -> new ArrayList<>())
                         .add(ride);
             }
         }
-        List<String> ids = new ArrayList<>();
-        List<Known> expected = new ArrayList<>();
+        List<String> ids = new ArrayList<>(byDay.keySet());
+        List<KnownDay> expected = new ArrayList<>();
         List<WriteModel<Document>> updates = new ArrayList<>();
-        Set<String> slowly = new LinkedHashSet<>();
-        bySeason.forEach((id, group) -> {
-            Known k = known.get(id);
-            if (k != null && group.stream().anyMatch(r -> !k.knows(r.dayId()))) {
-                slowly.add(id); // an earlier day, whose counts this writer does not know
-                return;
-            }
-            ids.add(id);
+        for (String id : ids) {
+            KnownDay k = knownDays.get(id);
             expected.add(k);
-            updates.add(countedAt(id, k, group));
-        });
-        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
-        if (!updates.isEmpty()) {
-            Set<Integer> failed =
-                    new HashSet<>(write(summaries.skierSeasons(), updates).duplicates());
-            for (int i = 0; i < ids.size(); i++) {
-                if (!failed.contains(i)) {
-                    seasons.put(ids.get(i), counted(ids.get(i), expected.get(i), bySeason.get(ids.get(i))));
-                } else {
-                    known.remove(ids.get(i));
-                    slowly.add(ids.get(i));
-                }
+            updates.add(ledgeredAt(id, k, byDay.get(id)));
+        }
+        Set<Integer> failed =
+                new HashSet<>(write(summaries.skierDays(), updates).duplicates());
+        Map<String, SkierDay> days = new LinkedHashMap<>();
+        Set<String> slowly = new LinkedHashSet<>();
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            if (failed.contains(i)) {
+                knownDays.remove(id);
+                slowly.add(id);
+            } else {
+                days.put(id, ledgered(id, expected.get(i), byDay.get(id)));
             }
         }
         if (!slowly.isEmpty()) {
-            seasons.putAll(countOneByOne(slowly, bySeason));
+            days.putAll(ledgerOneByOne(slowly, byDay));
         }
-        return seasons;
+        return days;
     }
 
     /**
-     * The season's rides of the batch in one write, checked against what this writer knows of the document: where it
-     * knows none, the insert of the season as the rides make it (a duplicate key where there is one after all).
+     * The day's rides of the batch in one write, checked against what this writer knows of the document: where it
+     * knows none, the insert of the day as the rides make it (a duplicate key where there is one after all).
      */
-    private static WriteModel<Document> countedAt(String id, Known known, List<LiftRide> group) {
+    private static WriteModel<Document> ledgeredAt(String id, KnownDay known, List<LiftRide> group) {
         if (known == null) {
             // What the checked upsert below would make where no document is, at a fraction of its cost (a store
-            // applies an update field by field): most of a day's skier-seasons are new, each with one ride.
-            return new InsertOneModel<>(newSeason(id, group));
+            // applies an update field by field): most skier-days are new, each with one ride.
+            return new InsertOneModel<>(new Document("_id", id)
+                    .append(VERSION, 1L)
+                    .append("events", eventIds(group))
+                    .append("rides", (long) group.size())
+                    .append("vertical", vertical(group))
+                    .append("resortId", group.get(0).resortId())
+                    .append("seasonId", group.get(0).seasonId())
+                    .append("dayId", group.get(0).dayId())
+                    .append("skierId", group.get(0).skierId()));
         }
         // Where the check fails, the upsert fails as a duplicate key, which names the update. (Where the document
-        // was deleted meanwhile, the upsert makes it anew with the version expected: only a rebuild deletes
-        // skier-seasons, with their generation, and what a batch wrote into a deleted generation is deleted after
-        // it; see deleteLeftBehind.)
-        Map<Integer, List<LiftRide>> days = byDay(group);
-        Document expect = new Document("_id", id).append(VERSION, known.version());
-        days.forEach((day, list) -> expect.append("events." + day, new Document("$nin", eventIds(list))));
-        return new UpdateOneModel<>(expect, ledgered(days), UPSERT);
-    }
-
-    /** A skier-season that holds these rides (of one season) only, at version 1: what {@link #ledgered} makes anew. */
-    private static Document newSeason(String id, List<LiftRide> group) {
-        Document days = new Document();
-        Document events = new Document();
-        byDay(group).forEach((day, list) -> {
-            days.append(String.valueOf(day), new Document("rides", list.size()).append("vertical", vertical(list)));
-            events.append(String.valueOf(day), eventIds(list));
-        });
-        Document season =
-                new Document("_id", id).append(VERSION, 1L).append("days", days).append("events", events);
-        season.putAll(whose(group.get(0)));
-        return season;
-    }
-
-    /** Whose skier-season a ride counts in: the fields a skier-season carries besides its counts and ledgers. */
-    private static Document whose(LiftRide ride) {
-        return new Document("resortId", ride.resortId())
-                .append("seasonId", ride.seasonId())
-                .append("skierId", ride.skierId());
+        // was deleted meanwhile, the upsert makes it anew, with the batch's rides only: only a rebuild deletes
+        // skier-days, with their generation, and what a batch wrote into a deleted generation is deleted after it;
+        // see deleteLeftBehind. A bucket that counted the older rides shows it: withLedgersWhereBehind.)
+        Document expect = new Document("_id", id)
+                .append(VERSION, known.version())
+                .append("events", new Document("$nin", eventIds(group)));
+        return new UpdateOneModel<>(expect, pushed(group), UPSERT);
     }
 
     /**
-     * The update that adds these rides (of one skier-season, by day, not yet in its ledgers) to their days' ledgers
-     * and counts, makes the season where there is none, and increments its version once. Written as the document
-     * MongoDB reads, not with the driver's builders: this is the update of nearly every ride, and the builders convert
-     * themselves to a document before the driver encodes that document again (a tenth of a worker's CPU, measured).
+     * The update that adds these rides (of one skier-day, not yet in its ledger) to its ledger and counts, makes the
+     * day where there is none, and increments its version once. Written as the document MongoDB reads, not with the
+     * driver's builders: this is the update of nearly every ride, and the builders convert themselves to a document
+     * before the driver encodes that document again (a tenth of a worker's CPU, measured).
      */
-    private static Document ledgered(Map<Integer, List<LiftRide>> byDay) {
-        Document push = new Document();
-        Document inc = new Document();
-        byDay.forEach((day, list) -> {
-            push.append("events." + day, new Document("$each", eventIds(list)));
-            inc.append("days." + day + ".rides", list.size()).append("days." + day + ".vertical", vertical(list));
-        });
-        inc.append(VERSION, 1L);
-        LiftRide any = byDay.values().iterator().next().get(0);
-        return new Document("$push", push).append("$inc", inc).append("$setOnInsert", whose(any));
-    }
-
-    /** The season as it stands after its checked update held: what was known, and the batch's rides. */
-    private SkierSeason counted(String id, Known was, List<LiftRide> group) {
-        Map<Integer, SkierDay> days = new LinkedHashMap<>();
-        long rides = was == null ? 0 : was.season().rides();
-        long vertical = was == null ? 0 : was.season().vertical();
+    private static Document pushed(List<LiftRide> group) {
         LiftRide any = group.get(0);
-        for (var entry : byDay(group).entrySet()) {
-            int day = entry.getKey();
-            List<LiftRide> list = entry.getValue();
-            boolean sameDay = was != null && was.day() == day;
-            days.put(
-                    day,
-                    new SkierDay(
-                            any.resortId(),
-                            any.seasonId(),
-                            day,
-                            any.skierId(),
-                            sameDay ? was.dayRides() : 0,
-                            list.stream().map(SummaryWriter::event).toList(),
-                            (sameDay ? was.dayVertical() : 0) + vertical(list)));
-            rides += list.size();
-            vertical += vertical(list);
-        }
-        SkierSeason season = new SkierSeason(days, new Totals(any.skierId(), rides, vertical));
-        remember(id, (was == null ? 0 : was.version()) + 1, season, was == null ? 0 : was.lastDay());
-        return season;
+        return new Document("$push", new Document("events", new Document("$each", eventIds(group))))
+                .append(
+                        "$inc",
+                        new Document("rides", (long) group.size())
+                                .append("vertical", vertical(group))
+                                .append(VERSION, 1L))
+                .append(
+                        "$setOnInsert",
+                        new Document("resortId", any.resortId())
+                                .append("seasonId", any.seasonId())
+                                .append("dayId", any.dayId())
+                                .append("skierId", any.skierId()));
     }
 
-    /** Remembers the season at this version; the document holds no day after {@code lastDay} or the season's days. */
-    private void remember(String id, long version, SkierSeason season, int lastDay) {
-        SkierDay latest = season.days().values().stream()
-                .max(Comparator.comparingInt(SkierDay::dayId))
-                .orElseThrow();
-        known.put(
-                id,
-                new Known(
-                        version,
-                        season.season(),
-                        latest.dayId(),
-                        latest.rides(),
-                        latest.vertical(),
-                        Math.max(lastDay, latest.dayId())));
+    /** The day as it stands after its checked write held: what was known, and the batch's rides. */
+    private SkierDay ledgered(String id, KnownDay was, List<LiftRide> group) {
+        LiftRide any = group.get(0);
+        SkierDay day = new SkierDay(
+                any.resortId(),
+                any.seasonId(),
+                any.dayId(),
+                any.skierId(),
+                was == null ? 0 : (int) was.rides(),
+                group.stream().map(SummaryWriter::event).toList(),
+                (was == null ? 0 : was.vertical()) + vertical(group));
+        knownDays.put(id, new KnownDay(was == null ? 1 : was.version() + 1, day.rides(), day.vertical()));
+        return day;
     }
 
-    /** Counts each ride on its own where its day's ledger lacks it, then reads the seasons back. */
-    private Map<String, SkierSeason> countOneByOne(Set<String> ids, Map<String, List<LiftRide>> bySeason) {
+    /** Counts each ride on its own where its day's ledger lacks it, then reads the days back. */
+    private Map<String, SkierDay> ledgerOneByOne(Set<String> ids, Map<String, List<LiftRide>> byDay) {
         List<UpdateOneModel<Document>> pushes = new ArrayList<>();
-        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
         for (String id : ids) {
-            for (LiftRide ride : bySeason.get(id)) {
-                daysOf.computeIfAbsent(id, k -> new TreeSet<>()).add(ride.dayId());
+            for (LiftRide ride : byDay.get(id)) {
                 pushes.add(new UpdateOneModel<>(
-                        new Document("_id", id).append("events." + ride.dayId(), new Document("$ne", ride.eventId())),
-                        ledgered(byDay(List.of(ride))),
+                        new Document("_id", id).append("events", new Document("$ne", ride.eventId())),
+                        pushed(List.of(ride)),
                         UPSERT));
             }
         }
-        // A duplicate key means the season exists and its day holds the event already (the filter did not match, so
-        // the upsert tried to make it anew), or another worker made the season meanwhile: once more without the
-        // upsert tells which.
-        List<WriteModel<Document>> again = new ArrayList<>();
-        for (int index : write(summaries.skierSeasons(), pushes).duplicates()) {
-            UpdateOneModel<Document> push = pushes.get(index);
-            again.add(new UpdateOneModel<>(push.getFilter(), push.getUpdate(), NO_UPSERT));
-        }
-        if (!again.isEmpty()) {
-            summaries.skierSeasons().bulkWrite(again, UNORDERED);
-        }
-        return readSeasons(daysOf);
+        // A duplicate key means the day exists and its ledger holds the event already (the filter did not match, so
+        // the upsert tried to make it anew), or another worker made the day meanwhile: once more without the upsert
+        // tells which.
+        upsertOrUpdate(summaries.skierDays(), pushes);
+        return readDays(ids);
     }
 
-    /** The seasons as stored, with the ledgers of the days asked for; remembered where they carry a version. */
-    private Map<String, SkierSeason> readSeasons(Map<String, Set<Integer>> daysOf) {
-        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
-        List<Document> read = readBack(daysOf);
+    /** The skier-days as stored, whole ledgers, by id; remembered. */
+    private Map<String, SkierDay> readDays(Collection<String> ids) {
+        List<Document> read = summaries.skierDays().find(Filters.in("_id", ids)).into(new ArrayList<>());
+        if (read.size() != ids.size()) {
+            throw new IllegalStateException(
+                    "skier-day summaries written but not found: " + ids.size() + " asked, " + read.size() + " read");
+        }
         List<String> ledgered = new ArrayList<>();
-        read.forEach(d -> daysOf.get(d.getString("_id")).forEach(day -> ledgered.addAll(ledger(d, day))));
+        read.forEach(d -> ledgered.addAll(ledger(d)));
         Map<String, Event> events = events(ledgered);
+        Map<String, SkierDay> days = new LinkedHashMap<>();
         for (Document d : read) {
-            Map<Integer, SkierDay> days = new LinkedHashMap<>();
-            for (int day : daysOf.get(d.getString("_id"))) {
-                days.put(day, skierDay(d, day, events));
-            }
-            SkierSeason season = new SkierSeason(days, seasonTotals(d));
-            seasons.put(d.getString("_id"), season);
-            if (d.get(VERSION) != null) {
-                remember(d.getString("_id"), number(d.get(VERSION)), season, lastDay(d));
-            }
+            SkierDay day = new SkierDay(
+                    d.getInteger("resortId"),
+                    d.getString("seasonId"),
+                    d.getInteger("dayId"),
+                    d.getInteger("skierId"),
+                    0,
+                    ledger(d).stream().map(events::get).toList(),
+                    number(d.get("vertical")));
+            days.put(d.getString("_id"), day);
+            knownDays.put(d.getString("_id"), new KnownDay(number(d.get(VERSION)), day.rides(), day.vertical()));
         }
-        if (seasons.size() != daysOf.size()) {
-            throw new IllegalStateException("skier-season summaries written but not found: " + daysOf.size()
-                    + " asked, " + seasons.size() + " read");
-        }
-        return seasons;
+        return days;
     }
 
-    private static Map<Integer, List<LiftRide>> byDay(List<LiftRide> group) {
-        Map<Integer, List<LiftRide>> byDay = new TreeMap<>();
-        group.forEach(
-                r -> byDay.computeIfAbsent(r.dayId(), d -> new ArrayList<>()).add(r));
-        return byDay;
+    /** The event ids of a skier-day document's ledger, in the order counted. */
+    static List<String> ledger(Document skierDay) {
+        return skierDay.getList("events", String.class, List.of());
     }
 
     private static long vertical(List<LiftRide> rides) {
@@ -470,7 +425,7 @@ public final class SummaryWriter {
 
     /**
      * A ledger's entries: the rides' event ids alone. What else a bucket needs of an event (its lift and time) is in
-     * the raw ride, read by id where a ledger is read ({@link #readSeasons}); the ids are what makes counting once.
+     * the raw ride, read by id where a ledger is read ({@link #readDays}); the ids are what makes counting once.
      */
     private static List<String> eventIds(List<LiftRide> rides) {
         return rides.stream().map(LiftRide::eventId).toList();
@@ -478,54 +433,6 @@ public final class SummaryWriter {
 
     private static Event event(LiftRide ride) {
         return new Event(ride.eventId(), ride.liftId(), ride.time());
-    }
-
-    /** Batches spanning more days than this read whole ledgers; fewer, one read per day, of that day's ledger. */
-    private static final int DAYS_READ_ONE_BY_ONE = 4;
-
-    /**
-     * The skier-seasons, with every day's counts and the ledgers of the days asked for. A batch of today's rides reads
-     * today's ledgers only (a season's ledgers are large), in one read; a batch over many days (a rebuild, a backlog)
-     * reads whole ledgers, as one projection per day of the batch would cost more than the ledgers.
-     */
-    private List<Document> readBack(Map<String, Set<Integer>> daysOf) {
-        Map<Integer, List<String>> idsByDay = new LinkedHashMap<>();
-        daysOf.forEach((id, days) -> days.forEach(
-                day -> idsByDay.computeIfAbsent(day, d -> new ArrayList<>()).add(id)));
-        if (idsByDay.size() > DAYS_READ_ONE_BY_ONE) {
-            return summaries
-                    .skierSeasons()
-                    .find(Filters.in("_id", daysOf.keySet()))
-                    .into(new ArrayList<>());
-        }
-        Map<String, Document> merged = new LinkedHashMap<>();
-        idsByDay.forEach((day, ids) -> {
-            for (Document d : summaries
-                    .skierSeasons()
-                    .find(Filters.in("_id", ids))
-                    .projection(
-                            Projections.include("resortId", "seasonId", "skierId", "days", VERSION, "events." + day))) {
-                Document seen = merged.putIfAbsent(d.getString("_id"), d);
-                if (seen != null) {
-                    seen.get("events", new Document()).putAll(d.get("events", new Document()));
-                    if (!Objects.equals(seen.get(VERSION), d.get(VERSION))) {
-                        seen.remove(VERSION); // changed between the reads: not one state to remember
-                    }
-                }
-            }
-        });
-        return new ArrayList<>(merged.values());
-    }
-
-    /** The event ids of one day's ledger in a skier-season document (read with that day's events), in order. */
-    static List<String> ledger(Document season, int day) {
-        List<String> ids = new ArrayList<>();
-        for (Object entry :
-                season.get("events", new Document()).getList(String.valueOf(day), Object.class, List.of())) {
-            // An entry written by an earlier build of this release is a {eventId, liftId, time} document.
-            ids.add(entry instanceof Document d ? d.getString("eventId") : (String) entry);
-        }
-        return ids;
     }
 
     /**
@@ -554,38 +461,6 @@ public final class SummaryWriter {
                             .orElse("?") + ")");
         }
         return events;
-    }
-
-    /** One day of a skier-season document (read with that day's ledger), its events as {@code events} has them. */
-    static SkierDay skierDay(Document season, int day, Map<String, Event> events) {
-        List<Event> ledgered = ledger(season, day).stream().map(events::get).toList();
-        Document counts = season.get("days", new Document()).get(String.valueOf(day), new Document());
-        return new SkierDay(
-                season.getInteger("resortId"),
-                season.getString("seasonId"),
-                day,
-                season.getInteger("skierId"),
-                0,
-                ledgered,
-                number(counts.get("vertical")));
-    }
-
-    /** The latest day a skier-season document (read with every day's counts) holds; 0 for none. */
-    private static int lastDay(Document skierSeason) {
-        return skierSeason.get("days", new Document()).keySet().stream()
-                .mapToInt(Integer::parseInt)
-                .max()
-                .orElse(0);
-    }
-
-    static Totals seasonTotals(Document skierSeason) {
-        long rides = 0;
-        long vertical = 0;
-        for (Object day : skierSeason.get("days", new Document()).values()) {
-            rides += number(((Document) day).get("rides"));
-            vertical += number(((Document) day).get("vertical"));
-        }
-        return new Totals(skierSeason.getInteger("skierId"), rides, vertical);
     }
 
     // 2. Resort-days: each bucket counts the events of each skier's day ledger it has not counted yet.
@@ -689,26 +564,22 @@ public final class SummaryWriter {
 
     /**
      * Replaces each day the bucket has counted less of than the batch's view begins with (a bucket a crashed writer
-     * left behind, or a writer that forgot it) by the whole ledger, read from its skier-season.
+     * left behind, or a writer that forgot it) by the whole ledger, read from its skier-day.
      */
     private void withLedgersWhereBehind(
             int generation, Map<String, List<SkierDay>> byBucket, Map<String, Document> read) {
-        Map<String, Set<Integer>> daysOf = new LinkedHashMap<>();
+        Set<String> behind = new LinkedHashSet<>();
         byBucket.forEach((bucket, days) -> days.forEach(day -> {
             if (counted(bucket, day, read) < day.from()) {
-                daysOf.computeIfAbsent(
-                                Summaries.skierSeasonId(generation, day.resortId(), day.seasonId(), day.skierId()),
-                                k -> new TreeSet<>())
-                        .add(day.dayId());
+                behind.add(
+                        Summaries.skierDayId(generation, day.resortId(), day.seasonId(), day.dayId(), day.skierId()));
             }
         }));
-        if (daysOf.isEmpty()) {
+        if (behind.isEmpty()) {
             return;
         }
         Map<String, SkierDay> whole = new HashMap<>();
-        readSeasons(daysOf)
-                .values()
-                .forEach(season -> season.days().values().forEach(day -> whole.put(day.key(), day)));
+        readDays(behind).values().forEach(day -> whole.put(day.key(), day));
         byBucket.forEach((bucket, days) -> days.replaceAll(day -> {
             SkierDay later = day.later(whole.getOrDefault(day.key(), day));
             if (counted(bucket, later, read) < later.from()) {
@@ -722,7 +593,183 @@ public final class SummaryWriter {
         }));
     }
 
-    // 3. Top lists: merged with the skiers' new totals, written back under a version check.
+    // 3. Skier-seasons: each day's counts raised to the skier-day's.
+
+    /**
+     * Raises each day of the batch in its skier-season to the day's counts ({@code $max}: a day's counts only grow,
+     * so raising twice, late or out of order is safe), and returns the seasons' totals after it. The update holds only
+     * where the document is at the version this writer last saw (or, for a season it never saw, where there is none):
+     * then the totals are known without reading them. Where that check fails, the days are raised unchecked and the
+     * seasons read back.
+     */
+    Map<String, SkierSeason> raiseSkierSeasons(int generation, Collection<SkierDay> days) {
+        Map<String, Map<Integer, SkierDay>> bySeason = new LinkedHashMap<>();
+        for (SkierDay day : days) {
+            bySeason.computeIfAbsent(
+                            Summaries.skierSeasonId(generation, day.resortId(), day.seasonId(), day.skierId()),
+                            k -> new TreeMap<>())
+                    .put(day.dayId(), day);
+        }
+        List<String> ids = new ArrayList<>();
+        List<Known> expected = new ArrayList<>();
+        List<WriteModel<Document>> updates = new ArrayList<>();
+        Set<String> slowly = new LinkedHashSet<>();
+        bySeason.forEach((id, seasonDays) -> {
+            Known k = known.get(id);
+            if (k != null && seasonDays.keySet().stream().anyMatch(day -> !k.knows(day))) {
+                slowly.add(id); // an earlier day, whose counts in the season this writer does not know
+                return;
+            }
+            ids.add(id);
+            expected.add(k);
+            updates.add(raisedAt(id, k, seasonDays));
+        });
+        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
+        if (!updates.isEmpty()) {
+            Set<Integer> failed =
+                    new HashSet<>(write(summaries.skierSeasons(), updates).duplicates());
+            for (int i = 0; i < ids.size(); i++) {
+                if (failed.contains(i)) {
+                    known.remove(ids.get(i));
+                    slowly.add(ids.get(i));
+                } else {
+                    seasons.put(ids.get(i), raised(ids.get(i), expected.get(i), bySeason.get(ids.get(i))));
+                }
+            }
+        }
+        if (!slowly.isEmpty()) {
+            seasons.putAll(raiseUnchecked(slowly, bySeason));
+        }
+        return seasons;
+    }
+
+    /**
+     * The season's days of the batch raised in one write, checked against what this writer knows of the document:
+     * where it knows none, the insert of the season as the days make it (a duplicate key where there is one after all).
+     */
+    private static WriteModel<Document> raisedAt(String id, Known known, Map<Integer, SkierDay> days) {
+        if (known == null) {
+            Document counts = new Document();
+            days.forEach((day, d) -> counts.append(
+                    String.valueOf(day), new Document("rides", (long) d.rides()).append("vertical", d.vertical())));
+            SkierDay any = days.values().iterator().next();
+            return new InsertOneModel<>(new Document("_id", id)
+                    .append(VERSION, 1L)
+                    .append("days", counts)
+                    .append("resortId", any.resortId())
+                    .append("seasonId", any.seasonId())
+                    .append("skierId", any.skierId()));
+        }
+        // As with the skier-days, a failed check is a duplicate key, and a season deleted meanwhile is made anew in a
+        // generation that is deleted after the batch.
+        return new UpdateOneModel<>(new Document("_id", id).append(VERSION, known.version()), raise(days), UPSERT);
+    }
+
+    /** The update that raises these days' counts in a skier-season, makes it where there is none, and versions it. */
+    private static Document raise(Map<Integer, SkierDay> days) {
+        Document max = new Document();
+        days.forEach((day, d) -> max.append("days." + day + ".rides", (long) d.rides())
+                .append("days." + day + ".vertical", d.vertical()));
+        SkierDay any = days.values().iterator().next();
+        return new Document("$max", max)
+                .append("$inc", new Document(VERSION, 1L))
+                .append(
+                        "$setOnInsert",
+                        new Document("resortId", any.resortId())
+                                .append("seasonId", any.seasonId())
+                                .append("skierId", any.skierId()));
+    }
+
+    /** The season after its checked raise held: its known totals, each day of the batch raised from what it held. */
+    private SkierSeason raised(String id, Known was, Map<Integer, SkierDay> days) {
+        long rides = was == null ? 0 : was.season().rides();
+        long vertical = was == null ? 0 : was.season().vertical();
+        int lastDay = was == null ? 0 : was.lastDay();
+        int latest = 0;
+        long latestRides = 0;
+        long latestVertical = 0;
+        for (SkierDay day : days.values()) {
+            // What the document held of this day at the version checked: the day remembered, or nothing (knows()).
+            boolean held = was != null && was.day() == day.dayId();
+            long heldRides = held ? was.dayRides() : 0;
+            long heldVertical = held ? was.dayVertical() : 0;
+            long nowRides = Math.max(heldRides, day.rides());
+            long nowVertical = Math.max(heldVertical, day.vertical());
+            rides += nowRides - heldRides;
+            vertical += nowVertical - heldVertical;
+            if (day.dayId() >= latest) {
+                latest = day.dayId();
+                latestRides = nowRides;
+                latestVertical = nowVertical;
+            }
+        }
+        SkierDay any = days.values().iterator().next();
+        Totals season = new Totals(any.skierId(), rides, vertical);
+        known.put(
+                id,
+                new Known(
+                        (was == null ? 0 : was.version()) + 1,
+                        season,
+                        latest,
+                        (int) latestRides,
+                        latestVertical,
+                        Math.max(lastDay, latest)));
+        return new SkierSeason(days, season);
+    }
+
+    /** Raises the seasons' days without a check (safe: {@code $max}), then reads the seasons back. */
+    private Map<String, SkierSeason> raiseUnchecked(Set<String> ids, Map<String, Map<Integer, SkierDay>> bySeason) {
+        List<UpdateOneModel<Document>> raises = new ArrayList<>();
+        for (String id : ids) {
+            raises.add(new UpdateOneModel<>(new Document("_id", id), raise(bySeason.get(id)), UPSERT));
+        }
+        // A duplicate key: another worker made the season between the two; raised again, it is there.
+        upsertOrUpdate(summaries.skierSeasons(), raises);
+        Map<String, SkierSeason> seasons = new LinkedHashMap<>();
+        for (Document d : summaries.skierSeasons().find(Filters.in("_id", ids))) {
+            String id = d.getString("_id");
+            Map<Integer, SkierDay> days = bySeason.get(id);
+            Totals totals = seasonTotals(d);
+            seasons.put(id, new SkierSeason(days, totals));
+            int latest =
+                    days.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow();
+            Document counts = d.get("days", new Document()).get(String.valueOf(latest), new Document());
+            known.put(
+                    id,
+                    new Known(
+                            number(d.get(VERSION)),
+                            totals,
+                            latest,
+                            (int) number(counts.get("rides")),
+                            number(counts.get("vertical")),
+                            lastDay(d)));
+        }
+        if (seasons.size() != ids.size()) {
+            throw new IllegalStateException("skier-season summaries written but not found: " + ids.size() + " asked, "
+                    + seasons.size() + " read");
+        }
+        return seasons;
+    }
+
+    /** The latest day a skier-season document holds; 0 for none. */
+    private static int lastDay(Document skierSeason) {
+        return skierSeason.get("days", new Document()).keySet().stream()
+                .mapToInt(Integer::parseInt)
+                .max()
+                .orElse(0);
+    }
+
+    static Totals seasonTotals(Document skierSeason) {
+        long rides = 0;
+        long vertical = 0;
+        for (Object day : skierSeason.get("days", new Document()).values()) {
+            rides += number(((Document) day).get("rides"));
+            vertical += number(((Document) day).get("vertical"));
+        }
+        return new Totals(skierSeason.getInteger("skierId"), rides, vertical);
+    }
+
+    // 4. Top lists: merged with the skiers' new totals, written back under a version check.
 
     void offerToTopLists(int generation, Collection<SkierSeason> seasons) {
         Map<String, Map<Integer, Totals>> offers = new LinkedHashMap<>();
@@ -852,6 +899,18 @@ public final class SummaryWriter {
             }
             // Counts of a failed bulk write are not to be trusted (the stand-in gets them wrong): check by reading.
             return new Written(0, duplicates);
+        }
+    }
+
+    /** Writes the upserts, then those that met a duplicate key once more without the upsert. */
+    private static void upsertOrUpdate(MongoCollection<Document> collection, List<UpdateOneModel<Document>> upserts) {
+        List<WriteModel<Document>> again = new ArrayList<>();
+        for (int index : write(collection, upserts).duplicates()) {
+            UpdateOneModel<Document> upsert = upserts.get(index);
+            again.add(new UpdateOneModel<>(upsert.getFilter(), upsert.getUpdate(), NO_UPSERT));
+        }
+        if (!again.isEmpty()) {
+            collection.bulkWrite(again, UNORDERED);
         }
     }
 

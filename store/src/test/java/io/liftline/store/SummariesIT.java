@@ -120,13 +120,14 @@ class SummariesIT {
         assertThat(batchSizes.size()).as("2,500 rides came in several replies").isGreaterThanOrEqualTo(3);
     }
 
-    /** A client of the test store that counts its reads of skier-seasons into {@code reads}. */
-    private static com.mongodb.client.MongoClient countingSeasonReads(AtomicInteger reads) {
+    /** A client of the test store that counts its reads of skier-days and skier-seasons into {@code reads}. */
+    private static com.mongodb.client.MongoClient countingSkierReads(AtomicInteger reads) {
         com.mongodb.event.CommandListener listener = new com.mongodb.event.CommandListener() {
             @Override
             public void commandStarted(com.mongodb.event.CommandStartedEvent event) {
                 if (event.getCommandName().equals("find")
-                        && event.getCommand().getString("find").getValue().equals(Summaries.SKIER_SEASONS)) {
+                        && List.of(Summaries.SKIER_DAYS, Summaries.SKIER_SEASONS)
+                                .contains(event.getCommand().getString("find").getValue())) {
                     reads.incrementAndGet();
                 }
             }
@@ -138,14 +139,14 @@ class SummariesIT {
     }
 
     /**
-     * A skier's rides of a new day go in one checked update, as the rides of a day already counted do: the writer
-     * knows the season holds nothing after the days it last saw, so it reads no skier-season back. A ride of an
-     * earlier day (a late upload) is still counted exactly, reading that day back.
+     * A skier's rides of a new day are inserted as a new skier-day and raised in the season with one checked update:
+     * the writer knows the season holds nothing after the days it last saw, so it reads nothing back. A ride of an
+     * earlier day (a late upload) is still counted exactly, reading the season back.
      */
     @Test
     void aSkiersNextDayIsCountedWithoutReadingTheSeasonBack() {
-        AtomicInteger seasonReads = new AtomicInteger();
-        try (com.mongodb.client.MongoClient client = countingSeasonReads(seasonReads)) {
+        AtomicInteger skierReads = new AtomicInteger();
+        try (com.mongodb.client.MongoClient client = countingSkierReads(skierReads)) {
             SummaryWriter watched = new SummaryWriter(new Summaries(client.getDatabase(mongo.databaseName())));
             List<LiftRide> all = new ArrayList<>();
             for (int day = 1; day <= 3; day++) {
@@ -167,19 +168,55 @@ class SummariesIT {
                 watched.apply(batch);
                 all.addAll(batch);
             }
-            assertThat(seasonReads.get())
-                    .as("skier-seasons read back while counting three days of the same skiers")
+            assertThat(skierReads.get())
+                    .as("skier-days and skier-seasons read back while counting three days of the same skiers")
                     .isZero();
 
             LiftRide late = new LiftRide("late-1", 3, "2025", 1, 7, 300, 12, Instant.parse("2025-01-01T10:00:00Z"));
             rides.insert(List.of(late));
             watched.apply(List.of(late));
             all.add(late);
-            assertThat(seasonReads.get())
-                    .as("a ride of an earlier day reads its day back")
+            assertThat(skierReads.get())
+                    .as("a ride of an earlier day reads the skier's season back")
                     .isPositive();
             assertExact(all);
         }
+    }
+
+    /**
+     * What a ride's update rewrites is bounded by a day: a skier-season holds each day's counts, not its rides (they
+     * are in the skier-days' ledgers), so a season of thirty rides a day is no larger than one of a ride a day.
+     */
+    @Test
+    void aSkierSeasonGrowsWithTheDaysSkiedNotWithTheRides() {
+        Instant scanned = Instant.parse("2025-01-01T10:00:00Z");
+        List<LiftRide> all = new ArrayList<>();
+        for (int day = 1; day <= 10; day++) {
+            List<LiftRide> batch = new ArrayList<>();
+            for (int ride = 0; ride < 30; ride++) {
+                batch.add(new LiftRide("busy-" + day + "-" + ride, 3, "2025", day, 1, 10 + ride, 1 + ride, scanned));
+            }
+            batch.add(new LiftRide("calm-" + day, 3, "2025", day, 2, 10, 1, scanned));
+            store(batch);
+            all.addAll(batch);
+        }
+        assertThat(bsonBytes(skierSeason(3, 1)))
+                .as("skier 1's season of 300 rides against skier 2's of 10, over the same 10 days")
+                .isLessThanOrEqualTo(bsonBytes(skierSeason(3, 2)) + 64);
+        assertExact(all);
+    }
+
+    private Document skierSeason(int resort, int skier) {
+        return summaries
+                .skierSeasons()
+                .find(Filters.eq("_id", Summaries.skierSeasonId(1, resort, "2025", skier)))
+                .first();
+    }
+
+    private static int bsonBytes(Document document) {
+        return new org.bson.RawBsonDocument(document, new org.bson.codecs.DocumentCodec())
+                .getByteBuffer()
+                .remaining();
     }
 
     @Test
@@ -220,15 +257,17 @@ class SummariesIT {
     void aWriterThatStoppedAfterAnyStepIsHealedWhenTheRidesAreCountedAgain() {
         List<LiftRide> before = someRides(400, 3, "a-");
         store(before);
-        for (int stoppedAfter = 1; stoppedAfter <= 2; stoppedAfter++) {
+        for (int stoppedAfter = 1; stoppedAfter <= 3; stoppedAfter++) {
             List<LiftRide> batch = someRides(100, 10 + stoppedAfter, "b" + stoppedAfter + "-");
             rides.insert(batch);
             // The worker dies after `stoppedAfter` steps of the batch; the broker redelivers it to another.
-            var seasons = writer.countInSkierSeasons(Summaries.FIRST_GENERATION, batch);
-            List<SummaryWriter.SkierDay> days = new ArrayList<>();
-            seasons.values().forEach(s -> days.addAll(s.days().values()));
+            var days =
+                    writer.countInSkierDays(Summaries.FIRST_GENERATION, batch).values();
             if (stoppedAfter >= 2) {
                 writer.countInResortDays(Summaries.FIRST_GENERATION, days);
+            }
+            if (stoppedAfter >= 3) {
+                writer.raiseSkierSeasons(Summaries.FIRST_GENERATION, days);
             }
             assertThat(new SummaryCheck(summaries).differences(null, null))
                     .as("after step %d only", stoppedAfter)
@@ -265,7 +304,7 @@ class SummariesIT {
         // versions, so the next batch's checked update holds and shows it only its own rides of each day.
         List<LiftRide> stopped = someRides(100, 23, "q-");
         rides.insert(stopped);
-        writer.countInSkierSeasons(Summaries.FIRST_GENERATION, stopped);
+        writer.countInSkierDays(Summaries.FIRST_GENERATION, stopped);
         List<LiftRide> next = someRides(300, 24, "r-");
         store(next); // a bucket counting less than such a view begins with must read the ledger, not skip the gap
         writer.apply(stopped); // the redelivery: where a bucket had marked the gap as counted, nothing would heal it
@@ -313,6 +352,7 @@ class SummariesIT {
         List<LiftRide> first = day.subList(0, day.size() - 1);
         List<LiftRide> last = day.subList(day.size() - 1, day.size());
         store(first);
+        summaries.skierDays().deleteMany(new Document());
         summaries.skierSeasons().deleteMany(new Document());
         summaries.resortDays().deleteMany(new Document());
         rides.insert(last);
@@ -330,24 +370,24 @@ class SummariesIT {
     }
 
     @Test
-    void aSeasonReadBackIsRememberedSoTheSkiersNextRidesAreCountedWithoutAnyRead() {
-        AtomicInteger seasonReads = new AtomicInteger();
-        try (com.mongodb.client.MongoClient client = countingSeasonReads(seasonReads)) {
+    void aSkierReadBackIsRememberedSoTheSkiersNextRidesAreCountedWithoutAnyRead() {
+        AtomicInteger skierReads = new AtomicInteger();
+        try (com.mongodb.client.MongoClient client = countingSkierReads(skierReads)) {
             SummaryWriter watched = new SummaryWriter(new Summaries(client.getDatabase(mongo.databaseName())));
             List<LiftRide> first = oneDay(0, 20);
             rides.insert(first);
             watched.apply(first);
-            watched.apply(first); // a redelivery: its checks fail, it counts one by one and reads the seasons back
-            assertThat(seasonReads.get())
-                    .as("the redelivery read the seasons back")
+            watched.apply(first); // a redelivery: its checks fail, it counts one by one and reads the days back
+            assertThat(skierReads.get())
+                    .as("the redelivery read the skier-days back")
                     .isPositive();
 
-            seasonReads.set(0);
+            skierReads.set(0);
             List<LiftRide> next = oneDay(20, 20);
             rides.insert(next);
             watched.apply(next);
-            assertThat(seasonReads.get())
-                    .as("reads of skier-seasons for the next rides")
+            assertThat(skierReads.get())
+                    .as("reads of skier-days and skier-seasons for the next rides")
                     .isZero();
             List<LiftRide> all = new ArrayList<>(first);
             all.addAll(next);
@@ -377,7 +417,19 @@ class SummariesIT {
         List<LiftRide> all = someRides(1_000, 4, "e-");
         store(all);
         LiftRide one = all.get(0);
+        LiftRide other = all.stream()
+                .filter(r -> r.skierId() != one.skierId())
+                .findFirst()
+                .orElseThrow();
         tamperWithTheDayOf(one, "rides", 1);
+        summaries
+                .skierDays()
+                .updateOne(
+                        Filters.eq(
+                                "_id",
+                                Summaries.skierDayId(
+                                        1, other.resortId(), other.seasonId(), other.dayId(), other.skierId())),
+                        Updates.pull("events", other.eventId()));
         summaries.resortDays().updateOne(Filters.eq("resortId", 2), Updates.inc("skiers", 3));
         summaries
                 .topSkiers()
@@ -387,12 +439,18 @@ class SummariesIT {
 
         assertThat(differences)
                 .extracting(SummaryCheck.Difference::summary)
-                .contains("skier-day", "resort-day", "top-skiers");
+                .contains("skier-season", "skier-day", "resort-day", "top-skiers");
         assertThat(differences)
                 .anySatisfy(d -> assertThat(d.toString())
-                        .startsWith("skier-day resort " + one.resortId() + " season " + one.seasonId() + " day "
+                        .startsWith("skier-season resort " + one.resortId() + " season " + one.seasonId() + " day "
                                 + one.dayId() + " skier " + one.skierId() + ": the rides say ")
                         .contains("the summary says "));
+        assertThat(differences)
+                .as("a ledger that lost an event, its counts unchanged")
+                .anySatisfy(d -> assertThat(d.toString())
+                        .startsWith("skier-day resort " + other.resortId() + " season " + other.seasonId() + " day "
+                                + other.dayId() + " skier " + other.skierId() + ": the rides say events ")
+                        .contains(other.eventId()));
         assertThat(differences)
                 .anySatisfy(d -> assertThat(d.toString())
                         .startsWith("top-skiers resort 1 season 2025: the rides say ")
@@ -458,6 +516,9 @@ class SummariesIT {
         assertAnswersMatch(all);
         assertThat(summaries.skierSeasons().countDocuments(Filters.regex("_id", "/g1/")))
                 .as("the old generation is gone")
+                .isZero();
+        assertThat(summaries.skierDays().countDocuments(Filters.regex("_id", "/g1/")))
+                .as("the old generation's skier-days too")
                 .isZero();
     }
 
