@@ -650,8 +650,7 @@ public final class SummaryWriter {
     private static WriteModel<Document> raisedAt(String id, Known known, Map<Integer, SkierDay> days) {
         if (known == null) {
             Document counts = new Document();
-            days.forEach((day, d) -> counts.append(
-                    String.valueOf(day), new Document("rides", (long) d.rides()).append("vertical", d.vertical())));
+            days.forEach((day, d) -> counts.append(String.valueOf(day), counts(d)));
             SkierDay any = days.values().iterator().next();
             return new InsertOneModel<>(new Document("_id", id)
                     .append(VERSION, 1L)
@@ -668,8 +667,7 @@ public final class SummaryWriter {
     /** The update that raises these days' counts in a skier-season, makes it where there is none, and versions it. */
     private static Document raise(Map<Integer, SkierDay> days) {
         Document max = new Document();
-        days.forEach((day, d) -> max.append("days." + day + ".rides", (long) d.rides())
-                .append("days." + day + ".vertical", d.vertical()));
+        days.forEach((day, d) -> max.append("days." + day, counts(d)));
         SkierDay any = days.values().iterator().next();
         return new Document("$max", max)
                 .append("$inc", new Document(VERSION, 1L))
@@ -678,6 +676,16 @@ public final class SummaryWriter {
                         new Document("resortId", any.resortId())
                                 .append("seasonId", any.seasonId())
                                 .append("skierId", any.skierId()));
+    }
+
+    /**
+     * A day's counts as a skier-season holds them, rides first. {@code $max} on the whole of it compares rides, then
+     * vertical; of two counts of one skier-day the one with more rides is the later (ledgers only grow), with as many
+     * it is the same (a ledger of a given length is one set of rides), so the larger is the later, vertical included.
+     * One path a day instead of two: the stand-in store reads and changes a dotted path segment by segment.
+     */
+    private static Document counts(SkierDay day) {
+        return new Document("rides", (long) day.rides()).append("vertical", day.vertical());
     }
 
     /** The season after its checked raise held: its known totals, each day of the batch raised from what it held. */

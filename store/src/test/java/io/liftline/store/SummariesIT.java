@@ -206,6 +206,35 @@ class SummariesIT {
         assertExact(all);
     }
 
+    /**
+     * A worker that raises a season late, with an older view of a day (fewer of its rides), leaves the season at the
+     * later counts: a day's counts in a season are only ever raised, whether the worker checks the season's version
+     * (it remembers the season) or not (it does not).
+     */
+    @Test
+    void aLateRaiseWithAnOlderViewOfADayLeavesTheSeasonAtTheLaterCounts() {
+        List<LiftRide> day =
+                oneDay(0, 40).stream().filter(r -> r.skierId() == 1).toList(); // four rides of skier 1
+        store(day);
+        List<LiftRide> first = day.subList(0, 2);
+        LiftRide any = first.get(0);
+        SummaryWriter.SkierDay older = new SummaryWriter.SkierDay(
+                any.resortId(),
+                any.seasonId(),
+                any.dayId(),
+                any.skierId(),
+                0,
+                first.stream()
+                        .map(r -> new SummaryWriter.Event(r.eventId(), r.liftId(), r.time()))
+                        .toList(),
+                first.stream().mapToLong(LiftRide::vertical).sum());
+
+        new SummaryWriter(summaries).raiseSkierSeasons(Summaries.FIRST_GENERATION, List.of(older));
+        writer.raiseSkierSeasons(Summaries.FIRST_GENERATION, List.of(older));
+
+        assertExact(day);
+    }
+
     private Document skierSeason(int resort, int skier) {
         return summaries
                 .skierSeasons()
