@@ -93,9 +93,9 @@ public final class SummaryWriter {
             return from + events.size();
         }
 
-        /** Which skier's day at which resort-season this is. */
-        String key() {
-            return resortId + "/" + seasonId + "/" + dayId + "/" + skierId;
+        /** This day's skier-day document in a generation. */
+        String id(int generation) {
+            return Summaries.skierDayId(generation, resortId, seasonId, dayId, skierId);
         }
 
         /** The events from ledger position {@code position} on; {@code position} must not be before {@link #from}. */
@@ -313,15 +313,13 @@ public final class SummaryWriter {
         if (known == null) {
             // What the checked upsert below would make where no document is, at a fraction of its cost (a store
             // applies an update field by field): most skier-days are new, each with one ride.
-            return new InsertOneModel<>(new Document("_id", id)
+            Document day = new Document("_id", id)
                     .append(VERSION, 1L)
                     .append("events", eventIds(group))
                     .append("rides", (long) group.size())
-                    .append("vertical", vertical(group))
-                    .append("resortId", group.get(0).resortId())
-                    .append("seasonId", group.get(0).seasonId())
-                    .append("dayId", group.get(0).dayId())
-                    .append("skierId", group.get(0).skierId()));
+                    .append("vertical", vertical(group));
+            day.putAll(whoseDay(group.get(0)));
+            return new InsertOneModel<>(day);
         }
         // Where the check fails, the upsert fails as a duplicate key, which names the update. (Where the document
         // was deleted meanwhile, the upsert makes it anew, with the batch's rides only: only a rebuild deletes
@@ -340,19 +338,21 @@ public final class SummaryWriter {
      * before the driver encodes that document again (a tenth of a worker's CPU, measured).
      */
     private static Document pushed(List<LiftRide> group) {
-        LiftRide any = group.get(0);
         return new Document("$push", new Document("events", new Document("$each", eventIds(group))))
                 .append(
                         "$inc",
                         new Document("rides", (long) group.size())
                                 .append("vertical", vertical(group))
                                 .append(VERSION, 1L))
-                .append(
-                        "$setOnInsert",
-                        new Document("resortId", any.resortId())
-                                .append("seasonId", any.seasonId())
-                                .append("dayId", any.dayId())
-                                .append("skierId", any.skierId()));
+                .append("$setOnInsert", whoseDay(group.get(0)));
+    }
+
+    /** Whose skier-day a ride counts in: the fields a skier-day carries besides its ledger and counts. */
+    private static Document whoseDay(LiftRide ride) {
+        return new Document("resortId", ride.resortId())
+                .append("seasonId", ride.seasonId())
+                .append("dayId", ride.dayId())
+                .append("skierId", ride.skierId());
     }
 
     /** The day as it stands after its checked write held: what was known, and the batch's rides. */
@@ -395,18 +395,19 @@ public final class SummaryWriter {
             throw new IllegalStateException(
                     "skier-day summaries written but not found: " + ids.size() + " asked, " + read.size() + " read");
         }
-        List<String> ledgered = new ArrayList<>();
-        read.forEach(d -> ledgered.addAll(ledger(d)));
-        Map<String, Event> events = events(ledgered);
+        List<List<String>> ledgers = read.stream().map(SummaryWriter::ledger).toList();
+        Map<String, Event> events =
+                events(ledgers.stream().flatMap(List::stream).toList());
         Map<String, SkierDay> days = new LinkedHashMap<>();
-        for (Document d : read) {
+        for (int i = 0; i < read.size(); i++) {
+            Document d = read.get(i);
             SkierDay day = new SkierDay(
                     d.getInteger("resortId"),
                     d.getString("seasonId"),
                     d.getInteger("dayId"),
                     d.getInteger("skierId"),
                     0,
-                    ledger(d).stream().map(events::get).toList(),
+                    ledgers.get(i).stream().map(events::get).toList(),
                     number(d.get("vertical")));
             days.put(d.getString("_id"), day);
             knownDays.put(d.getString("_id"), new KnownDay(number(d.get(VERSION)), day.rides(), day.vertical()));
@@ -571,17 +572,15 @@ public final class SummaryWriter {
         Set<String> behind = new LinkedHashSet<>();
         byBucket.forEach((bucket, days) -> days.forEach(day -> {
             if (counted(bucket, day, read) < day.from()) {
-                behind.add(
-                        Summaries.skierDayId(generation, day.resortId(), day.seasonId(), day.dayId(), day.skierId()));
+                behind.add(day.id(generation));
             }
         }));
         if (behind.isEmpty()) {
             return;
         }
-        Map<String, SkierDay> whole = new HashMap<>();
-        readDays(behind).values().forEach(day -> whole.put(day.key(), day));
+        Map<String, SkierDay> whole = readDays(behind);
         byBucket.forEach((bucket, days) -> days.replaceAll(day -> {
-            SkierDay later = day.later(whole.getOrDefault(day.key(), day));
+            SkierDay later = day.later(whole.getOrDefault(day.id(generation), day));
             if (counted(bucket, later, read) < later.from()) {
                 // The ledger is shorter than this batch's own view of it: it was made anew under the batch, which
                 // only a rebuild does (it deletes the generation it switched from). Thrown for apply() to count
@@ -651,13 +650,9 @@ public final class SummaryWriter {
         if (known == null) {
             Document counts = new Document();
             days.forEach((day, d) -> counts.append(String.valueOf(day), counts(d)));
-            SkierDay any = days.values().iterator().next();
-            return new InsertOneModel<>(new Document("_id", id)
-                    .append(VERSION, 1L)
-                    .append("days", counts)
-                    .append("resortId", any.resortId())
-                    .append("seasonId", any.seasonId())
-                    .append("skierId", any.skierId()));
+            Document season = new Document("_id", id).append(VERSION, 1L).append("days", counts);
+            season.putAll(whoseSeason(days.values().iterator().next()));
+            return new InsertOneModel<>(season);
         }
         // As with the skier-days, a failed check is a duplicate key, and a season deleted meanwhile is made anew in a
         // generation that is deleted after the batch.
@@ -668,14 +663,16 @@ public final class SummaryWriter {
     private static Document raise(Map<Integer, SkierDay> days) {
         Document max = new Document();
         days.forEach((day, d) -> max.append("days." + day, counts(d)));
-        SkierDay any = days.values().iterator().next();
         return new Document("$max", max)
                 .append("$inc", new Document(VERSION, 1L))
-                .append(
-                        "$setOnInsert",
-                        new Document("resortId", any.resortId())
-                                .append("seasonId", any.seasonId())
-                                .append("skierId", any.skierId()));
+                .append("$setOnInsert", whoseSeason(days.values().iterator().next()));
+    }
+
+    /** Whose skier-season a day counts in: the fields a skier-season carries besides its days. */
+    private static Document whoseSeason(SkierDay day) {
+        return new Document("resortId", day.resortId())
+                .append("seasonId", day.seasonId())
+                .append("skierId", day.skierId());
     }
 
     /**
