@@ -5,7 +5,6 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.UpdateOneModel;
@@ -26,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.ToIntBiFunction;
 import org.bson.Document;
 
 /**
@@ -212,8 +212,8 @@ public final class SummaryWriter {
                 lists.add(Summaries.topDayId(generation, ride.resortId(), ride.seasonId(), ride.dayId()));
             }
         }
-        idsByCollection.forEach((collection, ids) ->
-                summaries.database().getCollection(collection).deleteMany(Filters.in("_id", ids)));
+        idsByCollection.forEach(
+                (collection, ids) -> Summaries.deleteByIds(summaries.database().getCollection(collection), ids));
     }
 
     /** Counts the rides into one generation (of each ride's resort-season): for workers, and for a rebuild. */
@@ -385,19 +385,46 @@ public final class SummaryWriter {
         // the upsert tried to make it anew), or another worker made the day meanwhile: once more without the upsert
         // tells which.
         upsertOrUpdate(summaries.skierDays(), pushes);
-        return readDays(ids);
+        Map<String, Event> known = new HashMap<>();
+        ids.forEach(id -> byDay.get(id).forEach(ride -> known.put(ride.eventId(), event(ride))));
+        // From the batch's first ride in each ledger on: the buckets count from where they stopped, which is before it
+        // only where another worker's rides came in between and no bucket has counted them yet
+        // (withLedgersWhereBehind reads those).
+        return readDays(ids, known, (id, ledger) -> {
+            for (int i = 0; i < ledger.size(); i++) {
+                if (known.containsKey(ledger.get(i))) {
+                    return i;
+                }
+            }
+            return ledger.size();
+        });
     }
 
-    /** The skier-days as stored, whole ledgers, by id; remembered. */
-    private Map<String, SkierDay> readDays(Collection<String> ids) {
-        List<Document> read = summaries.skierDays().find(Filters.in("_id", ids)).into(new ArrayList<>());
+    /**
+     * The skier-days as stored, by id, each from the ledger position {@code from} gives on (what comes before is not
+     * needed); remembered. The events' lifts and times are the {@code known} ones where they are, else read from the
+     * raw rides: a whole ledger's would be a read of every ride of the skier's day, where one or two are needed.
+     */
+    private Map<String, SkierDay> readDays(
+            Collection<String> ids, Map<String, Event> known, ToIntBiFunction<String, List<String>> from) {
+        List<Document> read = Summaries.byIds(summaries.skierDays(), ids, null);
         if (read.size() != ids.size()) {
             throw new IllegalStateException(
                     "skier-day summaries written but not found: " + ids.size() + " asked, " + read.size() + " read");
         }
-        List<List<String>> ledgers = read.stream().map(SummaryWriter::ledger).toList();
-        Map<String, Event> events =
-                events(ledgers.stream().flatMap(List::stream).toList());
+        List<List<String>> needed = new ArrayList<>();
+        List<Integer> froms = new ArrayList<>();
+        Set<String> unknown = new HashSet<>();
+        for (Document d : read) {
+            List<String> ledger = ledger(d);
+            int position = Math.min(ledger.size(), from.applyAsInt(d.getString("_id"), ledger));
+            List<String> suffix = ledger.subList(position, ledger.size());
+            suffix.stream().filter(id -> !known.containsKey(id)).forEach(unknown::add);
+            needed.add(suffix);
+            froms.add(position);
+        }
+        Map<String, Event> events = new HashMap<>(known);
+        events.putAll(events(unknown));
         Map<String, SkierDay> days = new LinkedHashMap<>();
         for (int i = 0; i < read.size(); i++) {
             Document d = read.get(i);
@@ -406,8 +433,8 @@ public final class SummaryWriter {
                     d.getString("seasonId"),
                     d.getInteger("dayId"),
                     d.getInteger("skierId"),
-                    0,
-                    ledgers.get(i).stream().map(events::get).toList(),
+                    froms.get(i),
+                    needed.get(i).stream().map(events::get).toList(),
                     number(d.get("vertical")));
             days.put(d.getString("_id"), day);
             knownDays.put(d.getString("_id"), new KnownDay(number(d.get(VERSION)), day.rides(), day.vertical()));
@@ -440,21 +467,17 @@ public final class SummaryWriter {
      * The stored rides of these event ids, as ledger events. Every ledgered ride is stored (a ride is counted only
      * after its insert, and raw rides are never deleted): one missing is a store that lost it, not a race to retry.
      */
-    private Map<String, Event> events(List<String> eventIds) {
+    private Map<String, Event> events(Set<String> eventIds) {
         Map<String, Event> events = new HashMap<>();
         if (eventIds.isEmpty()) {
             return events;
         }
-        for (Document ride : summaries
-                .rides()
-                .find(Filters.in("_id", eventIds))
-                .projection(Projections.include("liftId", "time"))
-                .batchSize(Summaries.SCAN_BATCH)) {
+        for (Document ride : Summaries.byIds(summaries.rides(), eventIds, Projections.include("liftId", "time"))) {
             events.put(
                     ride.getString("_id"),
                     new Event(ride.getString("_id"), ride.getInteger("liftId"), ride.getInteger("time")));
         }
-        if (events.size() != new HashSet<>(eventIds).size()) {
+        if (events.size() != eventIds.size()) {
             throw new IllegalStateException("a skier-day ledger names a ride the rides collection does not hold ("
                     + eventIds.stream()
                             .filter(id -> !events.containsKey(id))
@@ -541,13 +564,11 @@ public final class SummaryWriter {
             // Another worker counted some of these skiers in between, or made a bucket: read what the buckets hold
             // and count what is left, building on its numbers.
             byBucket.keySet().forEach(b -> byBucket.get(b).forEach(d -> counted.remove(b + " " + d.skierId())));
-            List<String> slots = new ArrayList<>();
-            byBucket.values().forEach(list -> list.forEach(d -> slots.add("counted." + d.skierId())));
             read = new HashMap<>();
-            for (Document d : summaries
-                    .resortDays()
-                    .find(Filters.in("_id", byBucket.keySet()))
-                    .projection(Projections.include(slots))) {
+            // Every slot, not the batch's: a projection naming thousands of slots cost the stand-in more than the
+            // writes (two workers on one queue spent two thirds of their time here), and costs MongoDB its parsing.
+            for (Document d :
+                    Summaries.byIds(summaries.resortDays(), byBucket.keySet(), Projections.include("counted"))) {
                 read.put(d.getString("_id"), d);
             }
         }
@@ -565,22 +586,26 @@ public final class SummaryWriter {
 
     /**
      * Replaces each day the bucket has counted less of than the batch's view begins with (a bucket a crashed writer
-     * left behind, or a writer that forgot it) by the whole ledger, read from its skier-day.
+     * left behind, another worker's rides not counted yet, or a writer that forgot) by its ledger from where the bucket
+     * stopped, read from its skier-day.
      */
     private void withLedgersWhereBehind(
             int generation, Map<String, List<SkierDay>> byBucket, Map<String, Document> read) {
-        Set<String> behind = new LinkedHashSet<>();
+        Map<String, Integer> behind = new LinkedHashMap<>();
+        Map<String, Event> known = new HashMap<>();
         byBucket.forEach((bucket, days) -> days.forEach(day -> {
-            if (counted(bucket, day, read) < day.from()) {
-                behind.add(day.id(generation));
+            int done = counted(bucket, day, read);
+            if (done < day.from()) {
+                behind.put(day.id(generation), done);
+                day.events().forEach(event -> known.put(event.eventId(), event));
             }
         }));
         if (behind.isEmpty()) {
             return;
         }
-        Map<String, SkierDay> whole = readDays(behind);
+        Map<String, SkierDay> stored = readDays(behind.keySet(), known, (id, ledger) -> behind.get(id));
         byBucket.forEach((bucket, days) -> days.replaceAll(day -> {
-            SkierDay later = day.later(whole.getOrDefault(day.id(generation), day));
+            SkierDay later = day.later(stored.getOrDefault(day.id(generation), day));
             if (counted(bucket, later, read) < later.from()) {
                 // The ledger is shorter than this batch's own view of it: it was made anew under the batch, which
                 // only a rebuild does (it deletes the generation it switched from). Thrown for apply() to count
@@ -731,7 +756,7 @@ public final class SummaryWriter {
         // A duplicate key: another worker made the season between the two; raised again, it is there.
         upsertOrUpdate(summaries.skierSeasons(), raises);
         Map<String, SkierSeason> seasons = new LinkedHashMap<>();
-        for (Document d : summaries.skierSeasons().find(Filters.in("_id", ids))) {
+        for (Document d : Summaries.byIds(summaries.skierSeasons(), ids, null)) {
             String id = d.getString("_id");
             Map<Integer, SkierDay> days = bySeason.get(id);
             Totals totals = seasonTotals(d);
@@ -840,7 +865,7 @@ public final class SummaryWriter {
             // another writer changed a list in between: merge the offers into what it wrote
             offers.keySet().forEach(lists::remove);
             read = new HashMap<>();
-            for (Document d : summaries.topSkiers().find(Filters.in("_id", offers.keySet()))) {
+            for (Document d : Summaries.byIds(summaries.topSkiers(), offers.keySet(), null)) {
                 read.put(d.getString("_id"), new TopList(number(d.get("version")), topList(d)));
             }
         }

@@ -347,15 +347,49 @@ class SummariesIT {
     void aLedgerNamingARideTheStoreNoLongerHoldsFailsTheBatchInsteadOfGuessingItsLift() {
         // A ledger holds event ids only; a bucket that must count from it reads each ride's lift and time from the
         // rides collection. A ride gone from there (a store restored from an older backup) is a failure to see.
-        List<LiftRide> day = someRides(200, 31, "g-");
+        List<LiftRide> day =
+                oneDay(0, 40).stream().filter(r -> r.skierId() == 1).toList(); // four rides of skier 1
         store(day);
         summaries.resortDays().deleteMany(new Document());
-        summaries.rides().deleteOne(new Document("_id", day.get(7).eventId()));
+        summaries.rides().deleteOne(new Document("_id", day.get(0).eventId()));
         SummaryWriter forgetful = new SummaryWriter(summaries); // remembers nothing: every bucket reads the ledgers
 
-        assertThatThrownBy(() -> forgetful.apply(day))
+        // The first ride's lift is in the batch where the ride is: a batch of the day's later rides must read it.
+        assertThatThrownBy(() -> forgetful.apply(day.subList(1, day.size())))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("does not hold (" + day.get(7).eventId() + ")");
+                .hasMessageContaining("does not hold (" + day.get(0).eventId() + ")");
+    }
+
+    @Test
+    void aWriterThatMustReadMoreDaysAndRidesThanOneQueryAsksReadsThemAllAndCountsExactly() {
+        // Two rides each of more skiers than one query asks for (Summaries.IDS_PER_QUERY); the buckets lost. A writer
+        // that remembers nothing, given each skier's second ride, reads every skier-day back and, for the buckets,
+        // every first ride from the raw rides: more than one query's worth of each.
+        int skiers = Summaries.IDS_PER_QUERY + 150;
+        List<LiftRide> firsts = new ArrayList<>();
+        List<LiftRide> seconds = new ArrayList<>();
+        for (int skier = 1; skier <= skiers; skier++) {
+            for (List<LiftRide> list : List.of(firsts, seconds)) {
+                list.add(new LiftRide(
+                        "chunk-" + skier + "-" + (list == firsts ? 1 : 2),
+                        1,
+                        "2025",
+                        8,
+                        skier,
+                        list == firsts ? 30 : 200,
+                        1 + skier % 40,
+                        Instant.parse("2025-01-01T10:00:00Z")));
+            }
+        }
+        List<LiftRide> all = new ArrayList<>(firsts);
+        all.addAll(seconds);
+        rides.insert(all);
+        writer.apply(all);
+        summaries.resortDays().deleteMany(new Document());
+
+        new SummaryWriter(summaries).apply(seconds);
+
+        assertExact(all);
     }
 
     @Test
