@@ -5,7 +5,6 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
@@ -114,12 +113,12 @@ public final class RideStore {
         if (duplicateIndexes.isEmpty()) {
             return List.of();
         }
-        List<Object> ids = new ArrayList<>(duplicateIndexes.size());
+        List<String> ids = new ArrayList<>(duplicateIndexes.size());
         for (int i : duplicateIndexes) {
-            ids.add(documents.get(i).get("_id"));
+            ids.add(documents.get(i).getString("_id"));
         }
         Map<Object, Document> stored = new HashMap<>();
-        for (Document d : rides.find(Filters.in("_id", ids))) {
+        for (Document d : ById.find(rides, ids, null)) {
             stored.put(d.get("_id"), d);
         }
         List<Rejected> conflicts = new ArrayList<>();

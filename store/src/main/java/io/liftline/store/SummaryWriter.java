@@ -213,7 +213,7 @@ public final class SummaryWriter {
             }
         }
         idsByCollection.forEach(
-                (collection, ids) -> Summaries.deleteByIds(summaries.database().getCollection(collection), ids));
+                (collection, ids) -> ById.delete(summaries.database().getCollection(collection), ids));
     }
 
     /** Counts the rides into one generation (of each ride's resort-season): for workers, and for a rebuild. */
@@ -388,8 +388,8 @@ public final class SummaryWriter {
         Map<String, Event> known = new HashMap<>();
         ids.forEach(id -> byDay.get(id).forEach(ride -> known.put(ride.eventId(), event(ride))));
         // From the batch's first ride in each ledger on: the buckets count from where they stopped, which is before it
-        // only where another worker's rides came in between and no bucket has counted them yet
-        // (withLedgersWhereBehind reads those).
+        // only where rides of another worker (or of one that crashed) came before and no bucket has counted them yet;
+        // withLedgersWhereBehind reads those.
         return readDays(ids, known, (id, ledger) -> {
             for (int i = 0; i < ledger.size(); i++) {
                 if (known.containsKey(ledger.get(i))) {
@@ -407,7 +407,7 @@ public final class SummaryWriter {
      */
     private Map<String, SkierDay> readDays(
             Collection<String> ids, Map<String, Event> known, ToIntBiFunction<String, List<String>> from) {
-        List<Document> read = Summaries.byIds(summaries.skierDays(), ids, null);
+        List<Document> read = ById.find(summaries.skierDays(), ids, null);
         if (read.size() != ids.size()) {
             throw new IllegalStateException(
                     "skier-day summaries written but not found: " + ids.size() + " asked, " + read.size() + " read");
@@ -472,7 +472,7 @@ public final class SummaryWriter {
         if (eventIds.isEmpty()) {
             return events;
         }
-        for (Document ride : Summaries.byIds(summaries.rides(), eventIds, Projections.include("liftId", "time"))) {
+        for (Document ride : ById.find(summaries.rides(), eventIds, Projections.include("liftId", "time"))) {
             events.put(
                     ride.getString("_id"),
                     new Event(ride.getString("_id"), ride.getInteger("liftId"), ride.getInteger("time")));
@@ -566,9 +566,9 @@ public final class SummaryWriter {
             byBucket.keySet().forEach(b -> byBucket.get(b).forEach(d -> counted.remove(b + " " + d.skierId())));
             read = new HashMap<>();
             // Every slot, not the batch's: a projection naming thousands of slots cost the stand-in more than the
-            // writes (two workers on one queue spent two thirds of their time here), and costs MongoDB its parsing.
-            for (Document d :
-                    Summaries.byIds(summaries.resortDays(), byBucket.keySet(), Projections.include("counted"))) {
+            // writes (two workers on one queue spent two thirds of their time in this step, most of it in that read),
+            // and costs MongoDB its parsing for every document.
+            for (Document d : ById.find(summaries.resortDays(), byBucket.keySet(), Projections.include("counted"))) {
                 read.put(d.getString("_id"), d);
             }
         }
@@ -756,7 +756,7 @@ public final class SummaryWriter {
         // A duplicate key: another worker made the season between the two; raised again, it is there.
         upsertOrUpdate(summaries.skierSeasons(), raises);
         Map<String, SkierSeason> seasons = new LinkedHashMap<>();
-        for (Document d : Summaries.byIds(summaries.skierSeasons(), ids, null)) {
+        for (Document d : ById.find(summaries.skierSeasons(), ids, null)) {
             String id = d.getString("_id");
             Map<Integer, SkierDay> days = bySeason.get(id);
             Totals totals = seasonTotals(d);
@@ -865,7 +865,7 @@ public final class SummaryWriter {
             // another writer changed a list in between: merge the offers into what it wrote
             offers.keySet().forEach(lists::remove);
             read = new HashMap<>();
-            for (Document d : Summaries.byIds(summaries.topSkiers(), offers.keySet(), null)) {
+            for (Document d : ById.find(summaries.topSkiers(), offers.keySet(), null)) {
                 read.put(d.getString("_id"), new TopList(number(d.get("version")), topList(d)));
             }
         }

@@ -362,10 +362,10 @@ class SummariesIT {
 
     @Test
     void aWriterThatMustReadMoreDaysAndRidesThanOneQueryAsksReadsThemAllAndCountsExactly() {
-        // Two rides each of more skiers than one query asks for (Summaries.IDS_PER_QUERY); the buckets lost. A writer
+        // Two rides each of more skiers than one query asks for (ById.IDS_PER_QUERY); the buckets lost. A writer
         // that remembers nothing, given each skier's second ride, reads every skier-day back and, for the buckets,
         // every first ride from the raw rides: more than one query's worth of each.
-        int skiers = Summaries.IDS_PER_QUERY + 150;
+        int skiers = ById.IDS_PER_QUERY + 150;
         List<LiftRide> firsts = new ArrayList<>();
         List<LiftRide> seconds = new ArrayList<>();
         for (int skier = 1; skier <= skiers; skier++) {
