@@ -13,8 +13,8 @@ final class ById {
 
     /**
      * Ids per {@code $in}. MongoDB looks each id up in a sorted set; the stand-in compares every document found with
-     * every id of the list, so one {@code $in} of the 50,000 ride ids of 4,000 skier-days' ledgers ran for minutes and
-     * the workers' reads timed out. Chunks keep that cost linear, and each query small.
+     * every id of the list, so one {@code $in} of the ride ids of thousands of skier-days' ledgers outlasted the
+     * workers' 10 s read timeout, again and again. Chunks keep that cost linear, and each query small.
      */
     static final int IDS_PER_QUERY = 500;
 
