@@ -1,7 +1,10 @@
 package io.liftline.service.edge;
 
+import java.util.List;
+import java.util.stream.Stream;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 
@@ -14,6 +17,10 @@ import org.eclipse.jetty.server.NetworkConnectionLimit;
  * counts a connection as it accepts it and registers it later, on another thread. Those connections kept the
  * connector's idle timeout (30 s by default), so idle ones held every place and a real request waited behind them.
  * Here a connection that opens while the limit is reached gets the short timeout too.
+ *
+ * <p>And when the limit clears, Jetty gives every connection the connector's idle timeout back, also where a graceful
+ * stop had just given it the stop's short one: a stop that began at the limit then waited out its whole timeout for
+ * idle connections, and failed. Here a connector that is stopping keeps the stop's idle timeout.
  */
 final class PublicConnectionLimit extends NetworkConnectionLimit implements Connection.Listener {
 
@@ -22,9 +29,15 @@ final class PublicConnectionLimit extends NetworkConnectionLimit implements Conn
 
     private boolean limited;
 
+    private final List<AbstractConnector> connectors;
+
     PublicConnectionLimit(int maxConnections, long limitedIdleTimeoutMs, Connector... connectors) {
         super(maxConnections, connectors);
         setEndPointIdleTimeout(limitedIdleTimeoutMs);
+        this.connectors = Stream.of(connectors)
+                .filter(AbstractConnector.class::isInstance)
+                .map(AbstractConnector.class::cast)
+                .toList();
     }
 
     @Override
@@ -40,6 +53,16 @@ final class PublicConnectionLimit extends NetworkConnectionLimit implements Conn
         synchronized (lock) {
             limited = false;
             super.unlimit();
+            // After Jetty's restore: a stop that began before it has set its own timeout already (it marks the
+            // connector stopping first), and one that begins after sets it itself.
+            for (AbstractConnector connector : connectors) {
+                if (connector.isShutdown()) {
+                    for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+                        endPoint.setIdleTimeout(
+                                Math.min(endPoint.getIdleTimeout(), connector.getShutdownIdleTimeout()));
+                    }
+                }
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.liftline.runtime.Values;
 import io.liftline.service.Connectors;
 import io.liftline.service.JsonResponses;
+import io.liftline.testing.Poll;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -17,6 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -74,6 +79,41 @@ class ConnectionLimitTest {
             String status = new String(socket.getInputStream().readNBytes(12), US_ASCII);
             assertThat(status).isEqualTo("HTTP/1.1 200");
         }
+    }
+
+    @Test
+    void aStopThatBeginsAtTheLimitStillClosesIdleConnectionsWithinItsTimeout() throws Exception {
+        start();
+        AbstractConnector connector = (AbstractConnector) Stream.of(server.getConnectors())
+                .filter(c -> Edge.PLAIN.equals(c.getName()))
+                .findFirst()
+                .orElseThrow();
+        int port = Connectors.localPort(server, Edge.PLAIN);
+        for (int i = 0; i < LIMIT; i++) {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
+            idle.add(socket);
+        }
+        Poll.waitAtMost(
+                Duration.ofSeconds(10),
+                "the limit reached",
+                () -> !connector.isAccepting()
+                        && connector.getConnectedEndPoints().size() == LIMIT);
+
+        // The stop gives the idle connections its short idle timeout; then one closes, the limit clears, and Jetty
+        // gives the others the connector's (120 s) back: the stop waited out its own timeout and threw.
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(() -> {
+            try {
+                server.stop();
+            } catch (Exception e) {
+                throw new CompletionException(e);
+            }
+        });
+        Poll.waitAtMost(Duration.ofSeconds(10), "the stop begun", connector::isShutdown);
+        idle.get(0).close();
+
+        assertThat(stopping).as("stopped within the stop timeout").succeedsWithin(CLIENT_TIMEOUT);
+        assertThat(server.isStopped()).isTrue();
     }
 
     private void start() throws Exception {
