@@ -53,8 +53,8 @@ final class PublicConnectionLimit extends NetworkConnectionLimit implements Conn
         synchronized (lock) {
             limited = false;
             super.unlimit();
-            // After Jetty's restore: a stop that began before it has set its own timeout already (it marks the
-            // connector stopping first), and one that begins after sets it itself.
+            // After Jetty's restore. A stop marks its connector stopping before it sets its timeout: where this sees
+            // no stop, the stop's own setting comes after the restore.
             for (AbstractConnector connector : connectors) {
                 if (connector.isShutdown()) {
                     for (EndPoint endPoint : connector.getConnectedEndPoints()) {
