@@ -143,6 +143,15 @@ as_broker_user() {
 # median: the median of the numbers on standard input, one a line (the benchmarks' figure over rounds).
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# cpu_ticks PID...: the CPU these processes have used so far (user and system), in clock ticks; 0 for none
+cpu_ticks() {
+  local pid total=0
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] && total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  echo "$total"
+}
+
 # stored_total PORT...: rides the workers behind these metrics ports have taken (stored, or skipped as duplicates)
 stored_total() {
   local port total=0 n
