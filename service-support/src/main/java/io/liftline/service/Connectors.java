@@ -71,14 +71,20 @@ public final class Connectors {
         return connector;
     }
 
-    /** The port the named connector listens on (with port 0, the one picked), or -1 when there is none. */
-    public static int localPort(Server server, String name) {
+    /** The connector named {@code name}, or null when there is none. */
+    public static ServerConnector connector(Server server, String name) {
         for (Connector connector : server.getConnectors()) {
             if (name.equals(connector.getName())) {
-                return ((ServerConnector) connector).getLocalPort();
+                return (ServerConnector) connector;
             }
         }
-        return -1;
+        return null;
+    }
+
+    /** The port the named connector listens on (with port 0, the one picked), or -1 when there is none. */
+    public static int localPort(Server server, String name) {
+        ServerConnector connector = connector(server, name);
+        return connector == null ? -1 : connector.getLocalPort();
     }
 
     /** "http *:8080, admin 127.0.0.1:9090": for the line a service logs when it starts. */

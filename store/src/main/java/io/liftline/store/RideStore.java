@@ -14,6 +14,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.bson.Document;
 
 /** The raw rides collection, the source of truth: batched, idempotent inserts keyed by event id, and its indexes. */
@@ -108,7 +109,7 @@ public final class RideStore {
         }
     }
 
-    /** The duplicates whose stored ride differs from the one sent (one read, only when there are duplicates). */
+    /** The duplicates whose stored ride differs from the one sent (read back by id, only when there are duplicates). */
     private List<Rejected> conflicts(List<Document> documents, List<Integer> duplicateIndexes) {
         if (duplicateIndexes.isEmpty()) {
             return List.of();
@@ -117,20 +118,20 @@ public final class RideStore {
         for (int i : duplicateIndexes) {
             ids.add(documents.get(i).getString("_id"));
         }
-        Map<Object, Document> stored = new HashMap<>();
+        Map<String, Document> stored = new HashMap<>();
         for (Document d : ById.find(rides, ids, null)) {
-            stored.put(d.get("_id"), d);
+            stored.put(d.getString("_id"), d);
         }
         List<Rejected> conflicts = new ArrayList<>();
         for (int i : duplicateIndexes) {
             Document sent = documents.get(i);
-            Document existing = stored.get(sent.get("_id"));
+            Document existing = stored.get(sent.getString("_id"));
             if (existing == null) {
                 // deleted between the insert and this read: nothing holds the ride, so the whole batch goes again
                 throw new IllegalStateException("ride " + sent.get("_id") + " was a duplicate but is no longer stored");
             }
             for (String field : RIDE_FIELDS) {
-                if (!java.util.Objects.equals(sent.get(field), existing.get(field))) {
+                if (!Objects.equals(sent.get(field), existing.get(field))) {
                     conflicts.add(new Rejected(
                             i,
                             CONFLICTING_DUPLICATE,

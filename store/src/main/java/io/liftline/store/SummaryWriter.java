@@ -412,35 +412,36 @@ public final class SummaryWriter {
             throw new IllegalStateException(
                     "skier-day summaries written but not found: " + ids.size() + " asked, " + read.size() + " read");
         }
-        List<List<String>> needed = new ArrayList<>();
-        List<Integer> froms = new ArrayList<>();
+        List<Needed> needed = new ArrayList<>();
         Set<String> unknown = new HashSet<>();
         for (Document d : read) {
             List<String> ledger = ledger(d);
             int position = Math.min(ledger.size(), from.applyAsInt(d.getString("_id"), ledger));
-            List<String> suffix = ledger.subList(position, ledger.size());
-            suffix.stream().filter(id -> !known.containsKey(id)).forEach(unknown::add);
+            Needed suffix = new Needed(d, position, ledger.subList(position, ledger.size()));
+            suffix.eventIds().stream().filter(id -> !known.containsKey(id)).forEach(unknown::add);
             needed.add(suffix);
-            froms.add(position);
         }
         Map<String, Event> events = new HashMap<>(known);
         events.putAll(events(unknown));
         Map<String, SkierDay> days = new LinkedHashMap<>();
-        for (int i = 0; i < read.size(); i++) {
-            Document d = read.get(i);
+        for (Needed suffix : needed) {
+            Document d = suffix.day();
             SkierDay day = new SkierDay(
                     d.getInteger("resortId"),
                     d.getString("seasonId"),
                     d.getInteger("dayId"),
                     d.getInteger("skierId"),
-                    froms.get(i),
-                    needed.get(i).stream().map(events::get).toList(),
+                    suffix.from(),
+                    suffix.eventIds().stream().map(events::get).toList(),
                     number(d.get("vertical")));
             days.put(d.getString("_id"), day);
             knownDays.put(d.getString("_id"), new KnownDay(number(d.get(VERSION)), day.rides(), day.vertical()));
         }
         return days;
     }
+
+    /** A skier-day as read, and the event ids of its ledger from position {@code from} on: the part needed. */
+    private record Needed(Document day, int from, List<String> eventIds) {}
 
     /** The event ids of a skier-day document's ledger, in the order counted. */
     static List<String> ledger(Document skierDay) {

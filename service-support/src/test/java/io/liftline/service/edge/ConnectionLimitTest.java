@@ -20,12 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.stream.Stream;
-import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -84,11 +83,8 @@ class ConnectionLimitTest {
     @Test
     void aStopThatBeginsAtTheLimitStillClosesIdleConnectionsWithinItsTimeout() throws Exception {
         start();
-        AbstractConnector connector = (AbstractConnector) Stream.of(server.getConnectors())
-                .filter(c -> Edge.PLAIN.equals(c.getName()))
-                .findFirst()
-                .orElseThrow();
-        int port = Connectors.localPort(server, Edge.PLAIN);
+        ServerConnector connector = Connectors.connector(server, Edge.PLAIN);
+        int port = connector.getLocalPort();
         for (int i = 0; i < LIMIT; i++) {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5_000);
