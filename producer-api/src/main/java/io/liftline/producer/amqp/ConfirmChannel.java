@@ -24,7 +24,7 @@ import java.util.concurrent.TimeoutException;
 final class ConfirmChannel {
 
     /** One publish awaiting its confirm. */
-    private record Pending(String messageId, CompletableFuture<Void> confirmed) {}
+    private record Pending(String messageId, String routingKey, CompletableFuture<Void> confirmed) {}
 
     private final Channel channel;
     private final ConcurrentSkipListMap<Long, Pending> unconfirmed = new ConcurrentSkipListMap<>();
@@ -36,6 +36,17 @@ final class ConfirmChannel {
     private volatile ShutdownSignalException closedBy;
     /** Set when a publish threw: the channel's state is unknown, so the pool must not lend it again. */
     private volatile boolean broken;
+    /** The routing keys (one queue each) the broker has confirmed a publish to on this channel. */
+    private final Set<String> confirmedKeys = ConcurrentHashMap.newKeySet();
+    /**
+     * Set when the broker nacks this channel's publish to a queue it has never confirmed one to on it. RabbitMQ 3.10
+     * answers a channel's first publish to a quorum queue by asking the member its record names first (the leader
+     * when the channel looked) whether it may enqueue; if that node is down, it nacks and asks the same node again
+     * next time, so the channel stays nacked for as long as that node is down, long after a new leader is elected.
+     * A fresh channel sees the new leader. A queue at its max length nacks too, but a channel that has published to
+     * it before keeps its place (no churn under a long overload).
+     */
+    private volatile boolean refusedFromTheStart;
 
     ConfirmChannel(Channel channel, int maxInFlight, PublishListener listener) throws IOException {
         this.channel = channel;
@@ -64,7 +75,7 @@ final class ConfirmChannel {
             throw new PublishException.ConfirmTimeout("no confirm capacity: " + unconfirmed.size()
                     + " publishes in flight on the channel stayed unconfirmed until the publish timeout");
         }
-        Pending pending = new Pending(properties.getMessageId(), new CompletableFuture<>());
+        Pending pending = new Pending(properties.getMessageId(), routingKey, new CompletableFuture<>());
         pending.confirmed().whenComplete((ok, failure) -> inFlight.release());
         long seq = channel.getNextPublishSeqNo();
         unconfirmed.put(seq, pending);
@@ -97,6 +108,9 @@ final class ConfirmChannel {
 
     private void complete(Pending pending, boolean ack) {
         if (!ack) {
+            if (!confirmedKeys.contains(pending.routingKey())) {
+                refusedFromTheStart = true;
+            }
             listener.nacked();
             pending.confirmed()
                     .completeExceptionally(new PublishException.Nacked(
@@ -106,6 +120,9 @@ final class ConfirmChannel {
                     .completeExceptionally(
                             new PublishException.Returned("the broker could not route the message to a queue"));
         } else {
+            if (!confirmedKeys.contains(pending.routingKey())) {
+                confirmedKeys.add(pending.routingKey());
+            }
             listener.confirmed();
             pending.confirmed().complete(null);
         }
@@ -123,9 +140,9 @@ final class ConfirmChannel {
         }
     }
 
-    /** False once the channel has closed: the pool then destroys it rather than lend it again. */
+    /** False once the channel has closed or is refused from the start: the pool then replaces it. */
     boolean isUsable() {
-        return !broken && closedBy == null && channel.isOpen();
+        return !broken && !refusedFromTheStart && closedBy == null && channel.isOpen();
     }
 
     int unconfirmedCount() {

@@ -47,9 +47,10 @@ public final class RidePublisher implements Publisher {
     private static final Duration RETRY_WAIT = Duration.ofMillis(50);
     /**
      * A nack this soon after the connection came up is tried again, within the publish timeout. A connection that
-     * failed over with its node reopens on another node while the quorum queue elects a new leader; until it has
-     * one (two or three seconds here), the new channels' publishes are nacked, not enqueued. Later nacks (a queue
-     * at its max length) get a prompt 503, as before.
+     * failed over with its node reopens on another node while the quorum queue elects a new leader; the new
+     * channels' first publishes are nacked until it has one and the queue's record names it, and such a channel
+     * stays nacked after that (see {@link ConfirmChannel}): the pool replaces it, so the retry goes out on a fresh
+     * channel. Later nacks (a queue at its max length) get a prompt 503, as before.
      */
     static final Duration NACK_RETRY_WINDOW = Duration.ofSeconds(10);
     /** The first wait before a nacked publish is tried again; it doubles up to a second. */

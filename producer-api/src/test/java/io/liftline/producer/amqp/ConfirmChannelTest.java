@@ -74,9 +74,34 @@ class ConfirmChannelTest {
     }
 
     private CompletableFuture<Void> publish(String id) throws Exception {
+        return publish(id, "k");
+    }
+
+    private CompletableFuture<Void> publish(String id, String routingKey) throws Exception {
         AMQP.BasicProperties props =
                 new AMQP.BasicProperties.Builder().messageId(id).build();
-        return confirmChannel.publish("x", "k", props, BODY, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+        return confirmChannel.publish(
+                "x", routingKey, props, BODY, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100));
+    }
+
+    @Test
+    void aNackToAQueueTheChannelHasPublishedToBeforeKeepsTheChannel() throws Exception {
+        publish("a");
+        ack.handle(1, false);
+        publish("b");
+        nack.handle(2, false);
+        assertThat(confirmChannel.isUsable())
+                .as("a full queue's nack: the channel stays")
+                .isTrue();
+    }
+
+    @Test
+    void aNackToAQueueTheChannelNeverHadAConfirmFromRetiresTheChannel() throws Exception {
+        publish("a", "shard-0");
+        ack.handle(1, false);
+        publish("b", "shard-1"); // its first publish to another queue, refused: perhaps for as long as a node is down
+        nack.handle(2, false);
+        assertThat(confirmChannel.isUsable()).as("replaced by the pool").isFalse();
     }
 
     @Test

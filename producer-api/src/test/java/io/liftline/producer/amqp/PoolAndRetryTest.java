@@ -339,27 +339,31 @@ class PoolAndRetryTest {
     }
 
     @Test
-    void aNackSoonAfterAReconnectIsPublishedAgainWithTheSameIdUntilItIsConfirmed() throws Exception {
+    void aNackSoonAfterAReconnectIsPublishedAgainWithTheSameIdOnAFreshChannelUntilItIsConfirmed() throws Exception {
         connected();
         when(broker.upFor()).thenReturn(Duration.ofSeconds(1)); // a failover: the queue may still elect its leader
-        Channel channel = openChannel();
-        when(connection.createChannel()).thenReturn(channel);
+        // RabbitMQ 3.10 keeps nacking a channel that first published while the queue's record named the dead leader:
+        // the retry must not go out on the channel that was nacked.
+        Channel stuck = openChannel();
+        Channel fresh = openChannel();
+        when(connection.createChannel()).thenReturn(stuck, fresh);
         RidePublisher publisher = publisher(1, Duration.ofSeconds(5));
         CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
-        ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
-        verify(channel).addConfirmListener(ack.capture(), nack.capture());
+        verify(stuck).addConfirmListener(any(ConfirmCallback.class), nack.capture());
         nack.getValue().handle(1, false);
 
         ArgumentCaptor<AMQP.BasicProperties> props = ArgumentCaptor.forClass(AMQP.BasicProperties.class);
-        verify(channel, timeout(2_000).times(2))
+        verify(fresh, timeout(2_000))
                 .basicPublish(anyString(), anyString(), anyBoolean(), props.capture(), any(byte[].class));
-        assertThat(props.getAllValues())
-                .extracting(AMQP.BasicProperties::getMessageId)
-                .containsExactly("e-1", "e-1");
+        assertThat(props.getValue().getMessageId()).as("the same event id").isEqualTo("e-1");
+        verify(stuck, timeout(2_000)).close();
+        anyPublish(verify(stuck, org.mockito.Mockito.times(1)));
         assertThat(confirmed)
                 .as("not answered while the retry waits for its confirm")
                 .isNotDone();
+        ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        verify(fresh).addConfirmListener(ack.capture(), any(ConfirmCallback.class));
         ack.getValue().handle(1, false);
         confirmed.get(2, TimeUnit.SECONDS);
     }
@@ -403,20 +407,55 @@ class PoolAndRetryTest {
     }
 
     @Test
-    void aNackLongAfterTheConnectionCameUpIsNotRetried() throws Exception {
+    void aNackLongAfterTheConnectionCameUpIsNotRetriedAndKeepsAChannelTheBrokerConfirmedOn() throws Exception {
         connected();
         when(broker.upFor()).thenReturn(RidePublisher.NACK_RETRY_WINDOW.plusSeconds(1)); // a queue at its max length
         Channel channel = openChannel();
         when(connection.createChannel()).thenReturn(channel);
         RidePublisher publisher = publisher(1, Duration.ofSeconds(5));
-        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
+        ArgumentCaptor<ConfirmCallback> ack = ArgumentCaptor.forClass(ConfirmCallback.class);
         ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
-        verify(channel).addConfirmListener(any(ConfirmCallback.class), nack.capture());
-        nack.getValue().handle(1, false);
-        assertThatThrownBy(() -> confirmed.get(2, TimeUnit.SECONDS))
+        CompletableFuture<Void> first = publisher.publish(List.of(RIDE));
+        verify(channel).addConfirmListener(ack.capture(), nack.capture());
+        ack.getValue().handle(1, false);
+        first.get(2, TimeUnit.SECONDS);
+
+        when(channel.getNextPublishSeqNo()).thenReturn(2L);
+        CompletableFuture<Void> refused = publisher.publish(List.of(RIDE));
+        nack.getValue().handle(2, false);
+        assertThatThrownBy(() -> refused.get(2, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(PublishException.Nacked.class);
-        anyPublish(verify(channel, org.mockito.Mockito.times(1)));
+        anyPublish(verify(channel, org.mockito.Mockito.times(2)));
+
+        publisher.publish(List.of(RIDE));
+        anyPublish(verify(channel, timeout(2_000).times(3)));
+        verify(channel, org.mockito.Mockito.never()).close(); // a full queue's nacks: no channel churn
+        verify(connection).createChannel();
+    }
+
+    @Test
+    void aChannelTheBrokerNacksBeforeItConfirmedAnythingIsReplacedEvenLongAfterTheReconnect() throws Exception {
+        connected();
+        when(broker.upFor()).thenReturn(RidePublisher.NACK_RETRY_WINDOW.plusSeconds(1));
+        Channel stuck = openChannel();
+        Channel fresh = openChannel();
+        when(connection.createChannel()).thenReturn(stuck, fresh);
+        RidePublisher publisher = publisher(1, Duration.ofSeconds(5));
+        CompletableFuture<Void> refused = publisher.publish(List.of(RIDE));
+        ArgumentCaptor<ConfirmCallback> nack = ArgumentCaptor.forClass(ConfirmCallback.class);
+        verify(stuck).addConfirmListener(any(ConfirmCallback.class), nack.capture());
+        nack.getValue().handle(1, false);
+        assertThatThrownBy(() -> refused.get(2, TimeUnit.SECONDS))
+                .as("a prompt 503: long after a reconnect, a nack is not retried")
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(PublishException.Nacked.class);
+
+        publisher.publish(List.of(RIDE));
+
+        anyPublish(verify(fresh, timeout(2_000)));
+        verify(stuck, timeout(2_000)).close();
+        anyPublish(verify(stuck, org.mockito.Mockito.times(1)));
     }
 
     /** A publish of anything on {@code channel}: a mock's {@code when(...)} or {@code verify(...)}. */
