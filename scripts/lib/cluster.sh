@@ -198,6 +198,20 @@ node_partition() {
   log "cluster: node $n cut off from the others"
 }
 
+# node_freeze N: suspends node N's member of lift-rides (its Ra server process): the node serves clients, but the
+# member takes no part in the queue's replication or elections until node_thaw N. With the leader gone and the two
+# other members frozen, the queue has no leader for as long as the test needs, not the half second of an election.
+node_freeze() {
+  ctl "$1" eval "sys:suspend('%2F_lift-rides')." >/dev/null
+  log "cluster: node $1's member of lift-rides frozen"
+}
+
+# node_thaw N: resumes what node_freeze N suspended.
+node_thaw() {
+  ctl "$1" eval "sys:resume('%2F_lift-rides')." >/dev/null
+  log "cluster: node $1's member of lift-rides thawed"
+}
+
 # node_heal N: gives node N and the others their cookie back and reconnects them.
 node_heal() {
   local n=$1 m

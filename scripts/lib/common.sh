@@ -152,6 +152,15 @@ cpu_ticks() {
   echo "$total"
 }
 
+# cpu_us_per TICKS0 TICKS1 COUNT: microseconds of CPU per unit of COUNT, column by column, between two readings
+# of cpu_ticks each ("W S B" then "W' S' B'" gives three figures)
+cpu_us_per() {
+  awk -v c0="$1" -v c1="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+    k = split(c0, a, " "); split(c1, b, " ")
+    for (i = 1; i <= k; i++) printf "%s%.0f", (i > 1 ? " " : ""), (b[i] - a[i]) * 1e6 / hz / n
+    print "" }'
+}
+
 # stored_total PORT...: rides the workers behind these metrics ports have taken (stored, or skipped as duplicates)
 stored_total() {
   local port total=0 n

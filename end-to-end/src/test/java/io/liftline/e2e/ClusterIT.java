@@ -10,6 +10,8 @@ import io.liftline.broker.Topology;
 import io.liftline.consumer.ConsumerApp;
 import io.liftline.consumer.config.ConsumerConfig;
 import io.liftline.producer.ProducerApp;
+import io.liftline.producer.config.ProducerConfig;
+import io.liftline.runtime.Values;
 import io.liftline.simulator.SimulatorConfig;
 import io.liftline.simulator.SimulatorMain;
 import io.liftline.store.Summaries;
@@ -18,6 +20,10 @@ import io.liftline.testing.Commands;
 import io.liftline.testing.MongoTestDatabase;
 import io.liftline.testing.Poll;
 import io.liftline.testing.RepositoryFiles;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -34,7 +40,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The pipeline on the local 3-node RabbitMQ cluster (scripts/cluster): a producer and a worker given all three
  * nodes, load running while the node leading lift-rides is killed with SIGKILL or cut off from the others
- * (a partition; it pauses), or every node is restarted in turn. Every accepted ride is stored once. It starts the cluster, and stops it afterwards.
+ * (a partition; it pauses), or every node is restarted in turn. Every accepted ride is stored once. And a lone
+ * producer whose channels first publish while the queue has no leader. It starts the cluster, and stops it afterwards.
  */
 class ClusterIT {
 
@@ -49,6 +56,8 @@ class ClusterIT {
     private static final String HEADER = String.format(
             "%-42s %8s %8s %7s %7s %4s %9s %9s%n",
             "cluster fault", "accepted", "stored", "missing", "altered", "dup", "recover_s", "summaries");
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static String uri;
     private static TestPipeline pipeline;
@@ -207,6 +216,66 @@ class ClusterIT {
                 "leader kill -9 (node " + leader + "), no client retries",
                 outcome,
                 Math.max(toLeader, recover(killed)));
+    }
+
+    /**
+     * RabbitMQ 3.10 keeps nacking a channel whose first publish to the queue came while the queue had no leader, for
+     * as long as the old leader is down. A producer on a surviving node, whose channels all first publish then (the
+     * other members frozen, so that no election can end), replaces them: it takes rides again as soon as the queue has
+     * a leader, with the old one still down.
+     */
+    @Test
+    void aProducerWhoseChannelsFirstPublishedWhileTheQueueHadNoLeaderTakesRidesOnceItHasOne() throws Exception {
+        String leader =
+                Poll.waitAtMost(Duration.ofSeconds(30), "the leader known", ClusterIT::leader, l -> !l.equals("none"));
+        List<String> others =
+                List.of("1", "2", "3").stream().filter(n -> !n.equals(leader)).toList();
+        int port = 5680 + Integer.parseInt(others.get(0));
+        try (ProducerApp lone = ProducerApp.start(ProducerConfig.of(Values.defaults()
+                .set(ProducerConfig.AMQP_URI, "amqp://guest:guest@127.0.0.1:" + port + "/%2F")
+                .set(ProducerConfig.HTTP_PORT, 0)
+                .set(ProducerConfig.ADMIN_PORT, 0)))) {
+            assertThat(lone.awaitBroker(Duration.ofSeconds(30))).as("connected").isTrue();
+            for (String node : others) {
+                cluster("freeze", node);
+            }
+            try {
+                cluster("kill", leader);
+                assertThat(postAtOnce(lone.port(), 32))
+                        .as("answers while the queue has no leader")
+                        .containsOnly(503);
+            } finally {
+                for (String node : others) {
+                    cluster("thaw", node);
+                }
+            }
+            Poll.waitAtMost(
+                    Duration.ofSeconds(60),
+                    "a new leader elected",
+                    () -> !List.of(leader, "none").contains(leader()));
+            Poll.waitAtMost(
+                    Duration.ofSeconds(30),
+                    "every POST of a round accepted, node " + leader + " still down",
+                    () -> postAtOnce(lone.port(), 32).stream().allMatch(status -> status == 201));
+            assertThat(listening(5680 + Integer.parseInt(leader)))
+                    .as("the old leader still down")
+                    .isFalse();
+        }
+    }
+
+    /** POSTs this many rides at once (a connection each), and gives their statuses. */
+    private static List<Integer> postAtOnce(int port, int rides) {
+        List<CompletableFuture<Integer>> answers = new java.util.ArrayList<>();
+        for (int i = 0; i < rides; i++) {
+            HttpRequest post = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/skiers/3/seasons/2025/days/17/skiers/" + (i + 1)))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"time\":100,\"liftID\":7}"))
+                    .build();
+            answers.add(
+                    HTTP.sendAsync(post, HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode));
+        }
+        return answers.stream().map(CompletableFuture::join).toList();
     }
 
     @Test
