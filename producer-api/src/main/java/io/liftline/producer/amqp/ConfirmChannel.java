@@ -40,8 +40,8 @@ final class ConfirmChannel {
     private final Set<String> confirmedKeys = ConcurrentHashMap.newKeySet();
     /**
      * Set when the broker nacks this channel's publish to a queue it has never confirmed one to on it. RabbitMQ 3.10
-     * answers a channel's first publish to a quorum queue by asking the member its record names first (the leader
-     * when the channel looked) whether it may enqueue; if that node is down, it nacks and asks the same node again
+     * answers a channel's first publish to a quorum queue with an RPC to the member the queue's record names first
+     * (the leader when the channel looked); if that node is down, it nacks, keeps nothing, and asks the same node
      * next time, so the channel stays nacked for as long as that node is down, long after a new leader is elected.
      * A fresh channel sees the new leader. A queue at its max length nacks too, but a channel that has published to
      * it before keeps its place (no churn under a long overload).
