@@ -120,9 +120,7 @@ final class ConfirmChannel {
                     .completeExceptionally(
                             new PublishException.Returned("the broker could not route the message to a queue"));
         } else {
-            if (!confirmedKeys.contains(pending.routingKey())) {
-                confirmedKeys.add(pending.routingKey());
-            }
+            confirmedKeys.add(pending.routingKey());
             listener.confirmed();
             pending.confirmed().complete(null);
         }
