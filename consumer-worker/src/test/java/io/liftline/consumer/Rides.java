@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntUnaryOperator;
 
 /** Publishes rides exactly as the producer does (same body, same properties), with confirms, for the consumer's tests. */
 final class Rides {
@@ -58,6 +59,15 @@ final class Rides {
 
     /** As {@link #publish(Connection, List)}, the i-th id getting the ride {@code ride(id, firstN + i)}. */
     static void publish(Connection connection, List<String> ids, int firstN) throws Exception {
+        publish(connection, ids, i -> firstN + i);
+    }
+
+    /** As {@link #publish(Connection, List)}, every id getting the ride {@code ride(id, n)}: one skier's day. */
+    static void publishOneSkierDay(Connection connection, List<String> ids, int n) throws Exception {
+        publish(connection, ids, i -> n);
+    }
+
+    private static void publish(Connection connection, List<String> ids, IntUnaryOperator nOf) throws Exception {
         try (Channel channel = connection.createChannel()) {
             Topology.declare(channel);
             ConfirmedPublisher publisher = new ConfirmedPublisher(channel);
@@ -66,7 +76,7 @@ final class Rides {
                         Topology.EXCHANGE,
                         Topology.ROUTING_KEY,
                         properties(ids.get(i), RideJson.SCHEMA_VERSION),
-                        RideJson.toMessage(ride(ids.get(i), firstN + i)));
+                        RideJson.toMessage(ride(ids.get(i), nOf.applyAsInt(i))));
             }
             assertThat(publisher.awaitConfirms(CONFIRM_TIMEOUT))
                     .as("rides that reached no queue")

@@ -33,8 +33,8 @@ public final class RideStore {
     }
 
     /**
-     * One ride the store refused: its index in the batch, the dead-letter reason ({@link #STORE_REJECTED} or
-     * {@link #CONFLICTING_DUPLICATE}) and what the store said.
+     * One ride the store refused: its index in the batch, the dead-letter reason ({@link #STORE_REJECTED},
+     * {@link #CONFLICTING_DUPLICATE} or {@link #SKIER_DAY_FULL}) and what the store said.
      */
     public record Rejected(int index, String reason, String detail) {}
 
@@ -42,6 +42,8 @@ public final class RideStore {
     public static final String STORE_REJECTED = "store-rejected";
     /** The event id is stored already, with another ride: not a redelivery, and never overwritten. */
     public static final String CONFLICTING_DUPLICATE = "conflicting-duplicate";
+    /** The ride's skier-day counts {@link Summaries#MAX_RIDES_PER_SKIER_DAY} rides already: refused before its insert. */
+    public static final String SKIER_DAY_FULL = "skier-day-full";
     /** The fields that make a ride; receivedAt differs between a ride and its client's retry, vertical follows liftId. */
     private static final List<String> RIDE_FIELDS =
             List.of("resortId", "seasonId", "dayId", "skierId", "time", "liftId");

@@ -35,6 +35,13 @@ public final class Summaries {
     public static final int RESORT_DAY_BUCKETS = 16;
     /** How many skiers a top list keeps: the read API's largest limit. */
     public static final int TOP_SIZE = 100;
+    /**
+     * The most rides a skier-day counts; a worker refuses (dead-letters) the rides beyond it, before storing them. A
+     * skier-day's ledger holds each of its event ids and is rewritten by each of its rides: the limit keeps it far
+     * below MongoDB's 16 MB a document (about 340,000 ids) and its updates cheap. No skier rides that often: it is a
+     * ride every 22 seconds through a ski day of 360 minutes.
+     */
+    public static final int MAX_RIDES_PER_SKIER_DAY = 1_000;
     /** The generation a resort-season's summaries start in. */
     public static final int FIRST_GENERATION = 1;
     /** The minutes in an hour of the ski day; a ride's time is its minute, 1..360 (hour 0 holds times 1..60). */

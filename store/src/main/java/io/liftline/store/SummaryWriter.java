@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToIntBiFunction;
 import org.bson.Document;
 
@@ -74,10 +75,32 @@ public final class SummaryWriter {
     private final Recent<String, Known> known = new Recent<>(REMEMBERED_SLOTS);
     /** Skier-day id to what this writer last saw stored of it. */
     private final Recent<String, KnownDay> knownDays = new Recent<>(REMEMBERED_SLOTS);
+    /** The generation each resort-season was last counted into for readers: where the limit looks first. */
+    private final Map<ResortSeason, Integer> lastRead = new ConcurrentHashMap<>();
+
+    private final SkierDayLimit limit;
 
     public SummaryWriter(Summaries summaries) {
         this.summaries = summaries.primary();
         this.generations = new Generations(this.summaries);
+        this.limit = new SkierDayLimit(
+                this.summaries,
+                generations,
+                id -> {
+                    KnownDay known = knownDays.get(id);
+                    return known == null ? -1 : known.rides();
+                },
+                lastRead::get);
+    }
+
+    /**
+     * Stores the batch's rides in the raw collection, but those that their skier-days cannot count: those that would
+     * take a day past {@link Summaries#MAX_RIDES_PER_SKIER_DAY}, rejected as {@link RideStore#SKIER_DAY_FULL} and never
+     * stored, so that the raw rides and the summaries agree. Then {@link #apply} the rides stored, as after
+     * {@link RideStore#insert}; the rejections' indexes are the batch's.
+     */
+    public RideStore.WriteResult insertWithinLimit(RideStore rides, List<LiftRide> batch) {
+        return limit.insert(rides, batch);
     }
 
     /** One event of a skier-day's ledger. */
@@ -141,6 +164,7 @@ public final class SummaryWriter {
         Set<ResortSeason> keys = new HashSet<>();
         rides.forEach(r -> keys.add(new ResortSeason(r.resortId(), r.seasonId())));
         Map<ResortSeason, Generation> targets = generations.forWriting(keys);
+        targets.forEach((key, g) -> lastRead.put(key, g.current()));
         Map<ResortSeason, Set<Integer>> countedInto = new HashMap<>();
         while (true) {
             targets.forEach((key, g) ->
@@ -162,6 +186,7 @@ public final class SummaryWriter {
             }
         }
         deleteLeftBehind(keys, countedInto, rides);
+        limit.counted(rides);
     }
 
     private void countInto(Map<ResortSeason, Generation> targets, List<LiftRide> rides) {

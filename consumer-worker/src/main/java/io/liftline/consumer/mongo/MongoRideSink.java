@@ -7,26 +7,41 @@ import io.liftline.store.Summaries;
 import io.liftline.store.SummaryWriter;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The raw rides collection and the read model kept beside it. */
 public final class MongoRideSink implements RideSink {
 
     private final RideStore rides;
+    private final Function<List<LiftRide>, RideStore.WriteResult> insert;
     private final Consumer<List<LiftRide>> summaries;
 
     public MongoRideSink(MongoClient client, String database) {
-        this(new RideStore(client, database), new SummaryWriter(new Summaries(client.getDatabase(database)))::apply);
+        this(new RideStore(client, database), new SummaryWriter(new Summaries(client.getDatabase(database))));
     }
 
-    /** The raw rides, and what counts them once stored: the read model's writer, or a benchmark's partial one. */
+    private MongoRideSink(RideStore rides, SummaryWriter writer) {
+        // Within the skier-days' limit: a ride its day cannot count is never stored (docs/stored-rides.md).
+        this(rides, batch -> writer.insertWithinLimit(rides, batch), writer::apply);
+    }
+
+    /** The raw rides, and what counts them once stored: a benchmark's partial read model, which has no limit. */
     public MongoRideSink(RideStore rides, Consumer<List<LiftRide>> summaries) {
+        this(rides, rides::insert, summaries);
+    }
+
+    private MongoRideSink(
+            RideStore rides,
+            Function<List<LiftRide>, RideStore.WriteResult> insert,
+            Consumer<List<LiftRide>> summaries) {
         this.rides = rides;
+        this.insert = insert;
         this.summaries = summaries;
     }
 
     @Override
     public RideStore.WriteResult insert(List<LiftRide> batch) {
-        return rides.insert(batch);
+        return insert.apply(batch);
     }
 
     @Override
