@@ -236,6 +236,9 @@ class ClusterIT {
                 .set(ProducerConfig.HTTP_PORT, 0)
                 .set(ProducerConfig.ADMIN_PORT, 0)))) {
             assertThat(lone.awaitBroker(Duration.ofSeconds(30))).as("connected").isTrue();
+            assertThat(refusedChannels(lone.adminPort()))
+                    .as("channels replaced before the fault")
+                    .isZero();
             for (String node : others) {
                 cluster("freeze", node);
             }
@@ -260,7 +263,23 @@ class ClusterIT {
             assertThat(listening(5680 + Integer.parseInt(leader)))
                     .as("the old leader still down")
                     .isFalse();
+            assertThat(refusedChannels(lone.adminPort()))
+                    .as("channels replaced, counted")
+                    .isPositive();
         }
+    }
+
+    /** {@code liftline_publish_channels_refused_total} on a producer's admin port. */
+    private static double refusedChannels(int adminPort) throws Exception {
+        String metrics = HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines()
+                .filter(line -> line.startsWith("liftline_publish_channels_refused_total "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.indexOf(' ') + 1)))
+                .sum();
     }
 
     /** POSTs this many rides at once (a connection each), and gives their statuses. */

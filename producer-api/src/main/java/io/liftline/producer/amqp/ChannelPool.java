@@ -11,6 +11,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -34,11 +36,17 @@ public final class ChannelPool implements AutoCloseable {
     /** How often the filler checks the pool even when nobody asked: after a reconnect, before any request. */
     private static final Duration FILL_INTERVAL = Duration.ofSeconds(1);
 
+    private static final long REFUSED_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private final BrokerConnection broker;
     private final int size;
     private final int maxInFlight;
     private final Duration acquireTimeout;
     private final PublishListener listener;
+    /** Channels replaced for a refused first publish since the last line about them, and when that line was. */
+    private final AtomicInteger refusedSinceLogged = new AtomicInteger();
+
+    private final AtomicLong refusedLoggedAt = new AtomicLong(System.nanoTime() - REFUSED_LOG_INTERVAL_NANOS);
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -148,8 +156,28 @@ public final class ChannelPool implements AutoCloseable {
 
     /** Closes a dead or broken channel on the filler thread (channel.close is an RPC too), which then replaces it. */
     private void discard(ConfirmChannel channel) {
+        if (channel.refusedFromTheStart()) {
+            logRefused();
+        }
         onFiller(channel::close);
         requestFill();
+    }
+
+    /**
+     * One line every ten seconds at most: while a quorum queue has no leader, every fresh channel's first publish is
+     * refused too, and the pool may replace several a second (each counted in the metrics).
+     */
+    private void logRefused() {
+        int since = refusedSinceLogged.incrementAndGet();
+        long now = System.nanoTime();
+        long last = refusedLoggedAt.get();
+        if (now - last >= REFUSED_LOG_INTERVAL_NANOS && refusedLoggedAt.compareAndSet(last, now)) {
+            refusedSinceLogged.addAndGet(-since);
+            log.warn(
+                    "replacing {} channel(s) the broker refused from their first publish to a queue (nack): after a"
+                            + " failover, RabbitMQ 3.10 refuses such a channel for as long as the old leader is down",
+                    since);
+        }
     }
 
     private void requestFill() {

@@ -108,8 +108,9 @@ final class ConfirmChannel {
 
     private void complete(Pending pending, boolean ack) {
         if (!ack) {
-            if (!confirmedKeys.contains(pending.routingKey())) {
-                refusedFromTheStart = true;
+            if (!confirmedKeys.contains(pending.routingKey()) && !refusedFromTheStart) {
+                refusedFromTheStart = true; // counted once: only the confirm listener's thread settles
+                listener.channelRefused();
             }
             listener.nacked();
             pending.confirmed()
@@ -139,6 +140,11 @@ final class ConfirmChannel {
     }
 
     /** False once the channel has closed or is refused from the start: the pool then replaces it. */
+    /** Whether the broker nacked a publish to a queue this channel never had a confirm from (see the field). */
+    boolean refusedFromTheStart() {
+        return refusedFromTheStart;
+    }
+
     boolean isUsable() {
         return !broken && !refusedFromTheStart && closedBy == null && channel.isOpen();
     }

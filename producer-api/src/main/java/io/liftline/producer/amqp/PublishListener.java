@@ -10,6 +10,9 @@ public interface PublishListener {
 
     void returned();
 
+    /** The broker nacked a channel's first publish to a queue: the pool replaces the channel ({@link ConfirmChannel}). */
+    void channelRefused();
+
     PublishListener NONE = new PublishListener() {
         @Override
         public void published() {}
@@ -22,5 +25,8 @@ public interface PublishListener {
 
         @Override
         public void returned() {}
+
+        @Override
+        public void channelRefused() {}
     };
 }

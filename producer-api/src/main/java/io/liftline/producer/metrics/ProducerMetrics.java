@@ -16,6 +16,9 @@ public final class ProducerMetrics extends ServiceMetrics implements PublishList
     private final Counter confirmed = counter("liftline.publish.confirmed", "messages confirmed by the broker");
     private final Counter nacked = counter("liftline.publish.nacked", "messages refused by the broker");
     private final Counter returned = counter("liftline.publish.returned", "messages the broker could not route");
+    private final Counter channelsRefused = counter(
+            "liftline.publish.channels.refused",
+            "channels replaced because the broker nacked their first publish to a queue");
     private final ConcurrentMap<String, Counter> failures = new ConcurrentHashMap<>();
 
     /** Gauges of the pool and the connection, once both exist. */
@@ -66,5 +69,10 @@ public final class ProducerMetrics extends ServiceMetrics implements PublishList
     @Override
     public void returned() {
         returned.increment();
+    }
+
+    @Override
+    public void channelRefused() {
+        channelsRefused.increment();
     }
 }

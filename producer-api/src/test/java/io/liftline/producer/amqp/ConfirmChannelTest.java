@@ -93,6 +93,7 @@ class ConfirmChannelTest {
         assertThat(confirmChannel.isUsable())
                 .as("a full queue's nack: the channel stays")
                 .isTrue();
+        assertThat(listener.refused).hasValue(0);
     }
 
     @Test
@@ -100,8 +101,10 @@ class ConfirmChannelTest {
         publish("a", "shard-0");
         ack.handle(1, false);
         publish("b", "shard-1"); // its first publish to another queue, refused: perhaps for as long as a node is down
-        nack.handle(2, false);
+        publish("c", "shard-1");
+        nack.handle(3, true); // the two refused at once
         assertThat(confirmChannel.isUsable()).as("replaced by the pool").isFalse();
+        assertThat(listener.refused).as("counted once a channel").hasValue(1);
     }
 
     @Test
@@ -205,6 +208,7 @@ class ConfirmChannelTest {
         final AtomicInteger confirmed = new AtomicInteger();
         final AtomicInteger nacked = new AtomicInteger();
         final AtomicInteger returned = new AtomicInteger();
+        final AtomicInteger refused = new AtomicInteger();
 
         @Override
         public void published() {
@@ -224,6 +228,11 @@ class ConfirmChannelTest {
         @Override
         public void returned() {
             returned.incrementAndGet();
+        }
+
+        @Override
+        public void channelRefused() {
+            refused.incrementAndGet();
         }
     }
 }

@@ -11,6 +11,9 @@ import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConfirmCallback;
@@ -27,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
+import org.slf4j.LoggerFactory;
 
 class PoolAndRetryTest {
 
@@ -397,13 +401,27 @@ class PoolAndRetryTest {
                         anyString(), anyString(), anyBoolean(), any(AMQP.BasicProperties.class), any(byte[].class));
         when(connection.createChannel()).thenReturn(channel);
         RidePublisher publisher = publisher(1, Duration.ofMillis(700));
+        Logger poolLog = (Logger) LoggerFactory.getLogger(ChannelPool.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        poolLog.addAppender(lines);
+        try {
+            CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
 
-        CompletableFuture<Void> confirmed = publisher.publish(List.of(RIDE));
-
-        assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS))
-                .isInstanceOf(ExecutionException.class)
-                .hasCauseInstanceOf(PublishException.Nacked.class);
-        anyPublish(verify(channel, org.mockito.Mockito.atLeast(2)));
+            assertThatThrownBy(() -> confirmed.get(3, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(PublishException.Nacked.class);
+            anyPublish(verify(channel, org.mockito.Mockito.atLeast(2)));
+            verify(channel, timeout(2_000).atLeast(2)).close(); // each attempt's channel refused and replaced
+            assertThat(lines.list)
+                    .as("one line for the channels replaced, however many")
+                    .singleElement()
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .asString()
+                    .startsWith("replacing 1 channel(s) the broker refused from their first publish");
+        } finally {
+            poolLog.detachAppender(lines);
+        }
     }
 
     @Test
