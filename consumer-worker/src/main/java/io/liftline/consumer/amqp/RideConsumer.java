@@ -17,8 +17,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -60,6 +62,9 @@ public final class RideConsumer implements Runnable {
     private volatile long storeStepSince = NO_STEP;
 
     private static final long NO_STEP = Long.MIN_VALUE;
+    private static final long DEAD_LETTER_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** By dead-letter reason; only this consumer's thread dead-letters. */
+    private final Map<String, LogWindow> deadLetterLines = new HashMap<>();
 
     private volatile boolean stopping;
     private volatile Subscription subscription;
@@ -323,12 +328,7 @@ public final class RideConsumer implements Runnable {
         try {
             deadLetters().send(delivery.envelope(), delivery.properties(), delivery.body(), poison);
             delivery.channel().basicAck(tag, false);
-            log.warn(
-                    "{}: dead-lettered message {} ({}: {})",
-                    name,
-                    delivery.properties().getMessageId(),
-                    poison.reason(),
-                    poison.getMessage());
+            logDeadLettered(delivery.properties().getMessageId(), poison);
         } catch (Exception e) {
             // The copy may not have reached the dead-letter queue: let the broker dead-letter the original instead
             // (at-least-once dead-lettering keeps it in the queue until lift-rides.dead takes it).
@@ -344,6 +344,40 @@ public final class RideConsumer implements Runnable {
             } catch (IOException | RuntimeException nackFailed) {
                 log.warn("{}: reject failed too ({}); the broker will redeliver it", name, nackFailed.getMessage());
             }
+        }
+    }
+
+    /**
+     * One line per reason every ten seconds at most, with how many more went since the last: a poison flood or a
+     * scanner stuck on one skier must not flood the log (each dead letter is in the queue, with its headers, and
+     * counted in the metrics).
+     */
+    private void logDeadLettered(String messageId, Poison poison) {
+        long now = System.nanoTime();
+        LogWindow window = deadLetterLines.computeIfAbsent(
+                poison.reason(), r -> new LogWindow(now - DEAD_LETTER_LOG_INTERVAL_NANOS));
+        if (now - window.loggedAt < DEAD_LETTER_LOG_INTERVAL_NANOS) {
+            window.unlogged++;
+            return;
+        }
+        log.warn(
+                "{}: dead-lettered message {} ({}: {}){}",
+                name,
+                messageId,
+                poison.reason(),
+                poison.getMessage(),
+                window.unlogged == 0 ? "" : "; " + window.unlogged + " more since the last such line");
+        window.loggedAt = now;
+        window.unlogged = 0;
+    }
+
+    /** When a reason's last dead-letter line was, and how many dead letters of it went unlogged since. */
+    private static final class LogWindow {
+        long loggedAt;
+        long unlogged;
+
+        LogWindow(long loggedAt) {
+            this.loggedAt = loggedAt;
         }
     }
 

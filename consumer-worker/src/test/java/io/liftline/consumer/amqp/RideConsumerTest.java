@@ -12,9 +12,13 @@ import static org.mockito.Mockito.inOrder;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.mongodb.MongoSocketException;
 import com.mongodb.ServerAddress;
 import com.rabbitmq.client.AMQP;
@@ -47,6 +51,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.mockito.InOrder;
+import org.slf4j.LoggerFactory;
 
 /** The ack discipline of one consumer, against a mocked Channel and store. */
 class RideConsumerTest {
@@ -177,6 +182,33 @@ class RideConsumerTest {
         verify(store, timeout(2_000)).insert(written.capture());
         assertThat(written.getValue()).extracting(LiftRide::eventId).containsExactly("good-1", "good-2");
         verify(channel, timeout(2_000)).basicAck(3, true);
+    }
+
+    @Test
+    void aFloodOfPoisonIsDeadLetteredMessageByMessageButLoggedOnce() throws Exception {
+        Logger consumerLog = (Logger) LoggerFactory.getLogger(RideConsumer.class);
+        ListAppender<ILoggingEvent> lines = new ListAppender<>();
+        lines.start();
+        consumerLog.addAppender(lines);
+        try {
+            for (long tag = 1; tag <= 5; tag++) {
+                deliver(tag, "poison-" + tag, 1, "not json".getBytes(UTF_8));
+            }
+            for (long tag = 1; tag <= 5; tag++) {
+                verify(channel, timeout(2_000)).basicAck(tag, false);
+            }
+            verify(deadLetterChannel, times(5))
+                    .basicPublish(eq(Topology.DEAD_LETTER_EXCHANGE), anyString(), eq(true), any(), any(byte[].class));
+            assertThat(lines.list)
+                    .extracting(ILoggingEvent::getFormattedMessage)
+                    .filteredOn(line -> line.contains("dead-lettered"))
+                    .as("one line for the five, within ten seconds")
+                    .singleElement()
+                    .asString()
+                    .startsWith("test: dead-lettered message poison-1 (malformed-json: ");
+        } finally {
+            consumerLog.detachAppender(lines);
+        }
     }
 
     @Test
