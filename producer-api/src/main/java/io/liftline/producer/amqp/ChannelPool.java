@@ -43,9 +43,9 @@ public final class ChannelPool implements AutoCloseable {
     private final int maxInFlight;
     private final Duration acquireTimeout;
     private final PublishListener listener;
-    /** Channels replaced for a refused first publish since the last line about them, and when that line was. */
+    /** Channels replaced for a refused first publish since the last line about them. */
     private final AtomicInteger refusedSinceLogged = new AtomicInteger();
-
+    /** When that line was (at first: long enough ago for the first refusal to get a line). */
     private final AtomicLong refusedLoggedAt = new AtomicLong(System.nanoTime() - REFUSED_LOG_INTERVAL_NANOS);
 
     private final ReentrantLock lock = new ReentrantLock();

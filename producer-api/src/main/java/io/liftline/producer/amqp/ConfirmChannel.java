@@ -139,12 +139,12 @@ final class ConfirmChannel {
         }
     }
 
-    /** False once the channel has closed or is refused from the start: the pool then replaces it. */
     /** Whether the broker nacked a publish to a queue this channel never had a confirm from (see the field). */
     boolean refusedFromTheStart() {
         return refusedFromTheStart;
     }
 
+    /** False once the channel has closed or is refused from the start: the pool then replaces it. */
     boolean isUsable() {
         return !broken && !refusedFromTheStart && closedBy == null && channel.isOpen();
     }
